@@ -1,0 +1,336 @@
+// Package inventory holds the world the checks read: the Cloud Run services, Serverless
+// VPC Access connectors, Memorystore instances and VPC resources of a project, in the
+// official client libraries' proto types, plus what could not be loaded and why.
+//
+// Loaders fill an Inventory (snapshot directories here, the live APIs in live.go);
+// Select resolves the Path of one service to its Redis instance; checks read Paths.
+package inventory
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"cloud.google.com/go/compute/apiv1/computepb"
+	"cloud.google.com/go/redis/apiv1/redispb"
+	"cloud.google.com/go/run/apiv2/runpb"
+	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
+)
+
+// Kind is a kind of resource the inventory holds.
+type Kind string
+
+// The kinds of resource on the path.
+const (
+	KindService    Kind = "service"
+	KindRevision   Kind = "revision"
+	KindConnector  Kind = "connector"
+	KindRedis      Kind = "redis"
+	KindNetwork    Kind = "network"
+	KindSubnetwork Kind = "subnetwork"
+	KindFirewall   Kind = "firewall"
+)
+
+// Code classifies why a resource is not in the inventory.
+type Code string
+
+// The reasons a lookup can fail.
+const (
+	// NotFound: the API (or a complete listing in a snapshot) says the resource does not exist.
+	NotFound Code = "not-found"
+	// PermissionDenied: the caller may not read it; Permission and Role say what is missing.
+	PermissionDenied Code = "permission-denied"
+	// Unavailable: the API failed or timed out after the client library's retries.
+	Unavailable Code = "unavailable"
+	// NotLoaded: nothing of this kind was loaded (a snapshot without that file).
+	NotLoaded Code = "not-loaded"
+)
+
+// Problem records why a resource (or a whole kind) could not be read. It is data, not an
+// error that aborts the load: the checks that need the resource become "error" findings
+// carrying it, and every other check still runs.
+type Problem struct {
+	Kind Kind   `json:"kind"`
+	Name string `json:"name,omitempty"` // canonical resource name; empty for a whole kind
+	Code Code   `json:"code"`
+	// API is the Google API that failed, e.g. "vpcaccess.googleapis.com".
+	API string `json:"api,omitempty"`
+	// Permission and Role name the missing IAM permission and a predefined role granting it.
+	Permission string `json:"permission,omitempty"`
+	Role       string `json:"role,omitempty"`
+	// Detail is the API's own message, one line, never containing secrets.
+	Detail string `json:"detail,omitempty"`
+}
+
+// Error renders the problem as one sentence a user can act on.
+func (p *Problem) Error() string {
+	what := string(p.Kind)
+	if p.Name != "" {
+		what += " " + p.Name
+	}
+	switch p.Code {
+	case NotFound:
+		return what + " does not exist"
+	case PermissionDenied:
+		msg := "permission denied reading " + what
+		if p.Permission != "" {
+			msg += fmt.Sprintf(": the caller needs %s (granted by %s)", p.Permission, p.Role)
+		}
+		return msg
+	case Unavailable:
+		msg := what + " could not be read"
+		if p.API != "" {
+			msg += " from " + p.API
+		}
+		if p.Detail != "" {
+			msg += ": " + p.Detail
+		}
+		return msg
+	case NotLoaded:
+		return "no " + string(p.Kind) + " data was loaded; add the output of `" + GcloudCommand(p.Kind) + "` to the snapshot"
+	}
+	return what + ": " + p.Detail
+}
+
+// GcloudCommand is the command whose output supplies a kind of resource to a snapshot.
+func GcloudCommand(k Kind) string {
+	switch k {
+	case KindService:
+		return "gcloud run services describe SERVICE --region REGION --format yaml"
+	case KindRevision:
+		return "gcloud run revisions describe REVISION --region REGION --format yaml"
+	case KindConnector:
+		return "gcloud compute networks vpc-access connectors describe CONNECTOR --region REGION --format yaml"
+	case KindRedis:
+		return "gcloud redis instances describe INSTANCE --region REGION --format yaml"
+	case KindNetwork:
+		return "gcloud compute networks describe NETWORK --format yaml"
+	case KindSubnetwork:
+		return "gcloud compute networks subnets list --format yaml"
+	case KindFirewall:
+		return "gcloud compute firewall-rules list --format yaml"
+	}
+	return "gcloud"
+}
+
+// Inventory is every resource a run knows about. Loaders append to the slices and mark
+// kinds Listed; after loading, lookups go through indexes built once on first use.
+type Inventory struct {
+	Services       []*runpb.Service
+	Revisions      []*runpb.Revision
+	Connectors     []*vpcaccesspb.Connector
+	RedisInstances []*redispb.Instance
+	Networks       []*computepb.Network
+	Subnetworks    []*computepb.Subnetwork
+	Firewalls      []*computepb.Firewall
+
+	// Listed marks the kinds whose data was loaded: for these, a name that is absent does
+	// not exist (NotFound); for the others, absence means nobody looked (NotLoaded).
+	Listed map[Kind]bool
+	// Problems are the resources that could not be read, keyed by kind and canonical name;
+	// a problem with an empty name covers the whole kind.
+	Problems []*Problem
+	// Sources maps a canonical resource name to the file it was read from (snapshot mode).
+	Sources map[string]string
+
+	indexOnce sync.Once
+	index     *index
+}
+
+type index struct {
+	connectors     map[string]*vpcaccesspb.Connector
+	redis          map[string]*redispb.Instance
+	networks       map[string]*computepb.Network
+	subnets        map[string]*computepb.Subnetwork
+	subnetsByNet   map[string][]*computepb.Subnetwork
+	firewallsByNet map[string][]*computepb.Firewall
+	revisions      map[string]*runpb.Revision
+	problems       map[string]*Problem
+}
+
+func problemKey(k Kind, name string) string { return string(k) + "|" + name }
+
+// MarkListed records that a kind's data was loaded.
+func (inv *Inventory) MarkListed(k Kind) {
+	if inv.Listed == nil {
+		inv.Listed = map[Kind]bool{}
+	}
+	inv.Listed[k] = true
+}
+
+// AddProblem records a resource that could not be read.
+func (inv *Inventory) AddProblem(p *Problem) { inv.Problems = append(inv.Problems, p) }
+
+func (inv *Inventory) idx() *index {
+	inv.indexOnce.Do(func() {
+		ix := &index{
+			connectors:     map[string]*vpcaccesspb.Connector{},
+			redis:          map[string]*redispb.Instance{},
+			networks:       map[string]*computepb.Network{},
+			subnets:        map[string]*computepb.Subnetwork{},
+			subnetsByNet:   map[string][]*computepb.Subnetwork{},
+			firewallsByNet: map[string][]*computepb.Firewall{},
+			revisions:      map[string]*runpb.Revision{},
+			problems:       map[string]*Problem{},
+		}
+		for _, c := range inv.Connectors {
+			if ref, err := ParseConnector(c.GetName(), "", ""); err == nil {
+				ix.connectors[ref.String()] = c
+			}
+		}
+		for _, r := range inv.RedisInstances {
+			if ref, err := ParseLocation(r.GetName(), "instances"); err == nil {
+				ix.redis[ref.String()] = r
+			}
+		}
+		for _, n := range inv.Networks {
+			if ref, err := NetworkOf(n); err == nil {
+				ix.networks[ref.String()] = n
+			}
+		}
+		for _, s := range inv.Subnetworks {
+			ref, err := SubnetOf(s)
+			if err != nil {
+				continue
+			}
+			ix.subnets[ref.String()] = s
+			if net, err := ParseNetwork(s.GetNetwork(), ref.Project); err == nil {
+				ix.subnetsByNet[net.String()] = append(ix.subnetsByNet[net.String()], s)
+			}
+		}
+		for _, f := range inv.Firewalls {
+			project := ProjectOf(f.GetSelfLink())
+			if net, err := ParseNetwork(f.GetNetwork(), project); err == nil {
+				ix.firewallsByNet[net.String()] = append(ix.firewallsByNet[net.String()], f)
+			}
+		}
+		for _, r := range inv.Revisions {
+			ix.revisions[trimSelfLink(r.GetName())] = r
+		}
+		for _, p := range inv.Problems {
+			ix.problems[problemKey(p.Kind, p.Name)] = p
+		}
+		inv.index = ix
+	})
+	return inv.index
+}
+
+// NetworkOf returns the canonical name of a network resource, from its selfLink (or its
+// name, when a hand-written file has no selfLink).
+func NetworkOf(n *computepb.Network) (NetworkRef, error) {
+	if n.GetSelfLink() != "" {
+		return ParseNetwork(n.GetSelfLink(), "")
+	}
+	return ParseNetwork(n.GetName(), "")
+}
+
+// SubnetOf returns the canonical name of a subnetwork from its selfLink, or from its name
+// and region.
+func SubnetOf(s *computepb.Subnetwork) (SubnetRef, error) {
+	if s.GetSelfLink() != "" {
+		return ParseSubnet(s.GetSelfLink(), "", "")
+	}
+	return ParseSubnet(s.GetName(), ProjectOf(s.GetNetwork()), RegionOf(s.GetRegion()))
+}
+
+// lookupProblem explains why a named resource of kind k is absent.
+func (inv *Inventory) lookupProblem(k Kind, name string) *Problem {
+	ix := inv.idx()
+	if p, ok := ix.problems[problemKey(k, name)]; ok {
+		return p
+	}
+	if p, ok := ix.problems[problemKey(k, "")]; ok {
+		return &Problem{Kind: k, Name: name, Code: p.Code, API: p.API, Permission: p.Permission, Role: p.Role, Detail: p.Detail}
+	}
+	if inv.Listed[k] {
+		return &Problem{Kind: k, Name: name, Code: NotFound}
+	}
+	return &Problem{Kind: k, Name: name, Code: NotLoaded}
+}
+
+// Connector returns the named connector, or the problem that explains its absence.
+func (inv *Inventory) Connector(ref ConnectorRef) (*vpcaccesspb.Connector, *Problem) {
+	if c, ok := inv.idx().connectors[ref.String()]; ok {
+		return c, nil
+	}
+	return nil, inv.lookupProblem(KindConnector, ref.String())
+}
+
+// Redis returns the named Redis instance, or the problem that explains its absence.
+func (inv *Inventory) Redis(ref LocationRef) (*redispb.Instance, *Problem) {
+	if r, ok := inv.idx().redis[ref.String()]; ok {
+		return r, nil
+	}
+	return nil, inv.lookupProblem(KindRedis, ref.String())
+}
+
+// Network returns the named network, or the problem that explains its absence.
+func (inv *Inventory) Network(ref NetworkRef) (*computepb.Network, *Problem) {
+	if n, ok := inv.idx().networks[ref.String()]; ok {
+		return n, nil
+	}
+	return nil, inv.lookupProblem(KindNetwork, ref.String())
+}
+
+// Subnet returns the named subnetwork, or the problem that explains its absence.
+func (inv *Inventory) Subnet(ref SubnetRef) (*computepb.Subnetwork, *Problem) {
+	if s, ok := inv.idx().subnets[ref.String()]; ok {
+		return s, nil
+	}
+	return nil, inv.lookupProblem(KindSubnetwork, ref.String())
+}
+
+// SubnetsOf returns the subnetworks of a network, or a problem when subnetworks were not
+// loaded at all (an empty list from a complete listing is not a problem).
+func (inv *Inventory) SubnetsOf(net NetworkRef) ([]*computepb.Subnetwork, *Problem) {
+	ix := inv.idx()
+	if !inv.Listed[KindSubnetwork] {
+		return nil, inv.lookupProblem(KindSubnetwork, "")
+	}
+	if p, ok := ix.problems[problemKey(KindSubnetwork, "")]; ok {
+		return ix.subnetsByNet[net.String()], p
+	}
+	return ix.subnetsByNet[net.String()], nil
+}
+
+// FirewallsOf returns the firewall rules of a network, or a problem when firewall rules
+// were not loaded.
+func (inv *Inventory) FirewallsOf(net NetworkRef) ([]*computepb.Firewall, *Problem) {
+	ix := inv.idx()
+	if p, ok := ix.problems[problemKey(KindFirewall, "")]; ok {
+		return nil, p
+	}
+	if !inv.Listed[KindFirewall] {
+		return nil, inv.lookupProblem(KindFirewall, "")
+	}
+	return ix.firewallsByNet[net.String()], nil
+}
+
+// Revision returns the named revision, or the problem that explains its absence.
+func (inv *Inventory) Revision(name string) (*runpb.Revision, *Problem) {
+	name = trimSelfLink(name)
+	if r, ok := inv.idx().revisions[name]; ok {
+		return r, nil
+	}
+	return nil, inv.lookupProblem(KindRevision, name)
+}
+
+// RedisNames lists the canonical names of the Redis instances, sorted, for messages.
+func (inv *Inventory) RedisNames() []string {
+	names := make([]string, 0, len(inv.RedisInstances))
+	for _, r := range inv.RedisInstances {
+		names = append(names, r.GetName())
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ShortName is the last segment of a resource name.
+func ShortName(name string) string {
+	name = strings.TrimRight(name, "/")
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		return name[i+1:]
+	}
+	return name
+}

@@ -1,0 +1,194 @@
+package inventory
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Resource names reach vpcdoctor in many spellings: short names ("default"), relative
+// names ("projects/P/global/networks/N") and self links
+// ("https://www.googleapis.com/compute/v1/projects/P/global/networks/N"). Every comparison
+// goes through the Ref types below, whose String form is the one canonical spelling.
+
+// NetworkRef names a VPC network.
+type NetworkRef struct{ Project, Name string }
+
+// String is the canonical relative name, projects/P/global/networks/N.
+func (n NetworkRef) String() string {
+	return "projects/" + n.Project + "/global/networks/" + n.Name
+}
+
+// IsZero reports whether the reference is empty.
+func (n NetworkRef) IsZero() bool { return n.Name == "" }
+
+// SubnetRef names a regional subnetwork.
+type SubnetRef struct{ Project, Region, Name string }
+
+// String is the canonical relative name, projects/P/regions/R/subnetworks/S.
+func (s SubnetRef) String() string {
+	return "projects/" + s.Project + "/regions/" + s.Region + "/subnetworks/" + s.Name
+}
+
+// ConnectorRef names a Serverless VPC Access connector.
+type ConnectorRef struct{ Project, Region, Name string }
+
+// String is the canonical relative name, projects/P/locations/R/connectors/C.
+func (c ConnectorRef) String() string {
+	return "projects/" + c.Project + "/locations/" + c.Region + "/connectors/" + c.Name
+}
+
+// IsZero reports whether the reference is empty.
+func (c ConnectorRef) IsZero() bool { return c.Name == "" }
+
+// LocationRef names a regional resource under projects/P/locations/R/COLLECTION/NAME:
+// a Cloud Run service, a Redis instance, a revision.
+type LocationRef struct{ Project, Region, Collection, Name string }
+
+// String is the canonical relative name.
+func (l LocationRef) String() string {
+	return "projects/" + l.Project + "/locations/" + l.Region + "/" + l.Collection + "/" + l.Name
+}
+
+// trimSelfLink strips the scheme, host and API version of a self link, leaving the
+// relative name starting at "projects/".
+func trimSelfLink(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+		if j := strings.Index(s, "/projects/"); j >= 0 {
+			return s[j+1:]
+		}
+		return s
+	}
+	return strings.TrimPrefix(s, "/")
+}
+
+// segments splits a relative name into key/value pairs: projects/P/regions/R/... gives
+// {"projects": "P", "regions": "R", ...}. The last odd segment, if any, is returned apart.
+func segments(rel string) map[string]string {
+	parts := strings.Split(rel, "/")
+	kv := make(map[string]string, len(parts)/2)
+	for i := 0; i+1 < len(parts); i += 2 {
+		kv[parts[i]] = parts[i+1]
+	}
+	return kv
+}
+
+// ParseNetwork normalises a network name. A short name takes defaultProject.
+func ParseNetwork(s, defaultProject string) (NetworkRef, error) {
+	rel := trimSelfLink(s)
+	if rel == "" {
+		return NetworkRef{}, fmt.Errorf("empty network name")
+	}
+	if !strings.Contains(rel, "/") {
+		return NetworkRef{Project: defaultProject, Name: rel}, nil
+	}
+	kv := segments(rel)
+	name := kv["networks"]
+	if name == "" {
+		return NetworkRef{}, fmt.Errorf("network %q: want NAME, projects/P/global/networks/NAME or a self link", s)
+	}
+	project := kv["projects"]
+	if project == "" {
+		project = defaultProject
+	}
+	return NetworkRef{Project: project, Name: name}, nil
+}
+
+// ParseSubnet normalises a subnetwork name. A short name takes the defaults.
+func ParseSubnet(s, defaultProject, defaultRegion string) (SubnetRef, error) {
+	rel := trimSelfLink(s)
+	if rel == "" {
+		return SubnetRef{}, fmt.Errorf("empty subnetwork name")
+	}
+	if !strings.Contains(rel, "/") {
+		return SubnetRef{Project: defaultProject, Region: defaultRegion, Name: rel}, nil
+	}
+	kv := segments(rel)
+	ref := SubnetRef{Project: kv["projects"], Region: kv["regions"], Name: kv["subnetworks"]}
+	if ref.Name == "" {
+		return SubnetRef{}, fmt.Errorf("subnetwork %q: want NAME, projects/P/regions/R/subnetworks/NAME or a self link", s)
+	}
+	if ref.Project == "" {
+		ref.Project = defaultProject
+	}
+	if ref.Region == "" {
+		ref.Region = defaultRegion
+	}
+	return ref, nil
+}
+
+// ParseConnector normalises a connector name. A short name takes the project and region of
+// the service that refers to it. A name with a project but no locations segment
+// (projects/P/connectors/C, seen in the wild) takes the default region.
+func ParseConnector(s, defaultProject, defaultRegion string) (ConnectorRef, error) {
+	rel := trimSelfLink(s)
+	if rel == "" {
+		return ConnectorRef{}, fmt.Errorf("empty connector name")
+	}
+	if !strings.Contains(rel, "/") {
+		return ConnectorRef{Project: defaultProject, Region: defaultRegion, Name: rel}, nil
+	}
+	kv := segments(rel)
+	ref := ConnectorRef{Project: kv["projects"], Region: kv["locations"], Name: kv["connectors"]}
+	if ref.Name == "" {
+		return ConnectorRef{}, fmt.Errorf("connector %q: want NAME, projects/P/locations/R/connectors/NAME or a self link", s)
+	}
+	if ref.Project == "" {
+		ref.Project = defaultProject
+	}
+	if ref.Region == "" {
+		ref.Region = defaultRegion
+	}
+	return ref, nil
+}
+
+// ParseLocation parses projects/P/locations/R/COLLECTION/NAME (or its self link).
+func ParseLocation(s, collection string) (LocationRef, error) {
+	kv := segments(trimSelfLink(s))
+	ref := LocationRef{Project: kv["projects"], Region: kv["locations"], Collection: collection, Name: kv[collection]}
+	if ref.Project == "" || ref.Region == "" || ref.Name == "" {
+		return LocationRef{}, fmt.Errorf("%q is not a name of the form projects/P/locations/R/%s/NAME", s, collection)
+	}
+	return ref, nil
+}
+
+// RegionFromZone turns a zone (us-central1-a) into its region (us-central1); a region
+// is returned unchanged. Zone names are REGION-LETTER, regions end in a digit.
+func RegionFromZone(zone string) string {
+	zone = strings.TrimSpace(zone)
+	if i := strings.LastIndexByte(zone, '/'); i >= 0 {
+		zone = zone[i+1:]
+	}
+	i := strings.LastIndexByte(zone, '-')
+	if i < 0 || i == len(zone)-1 {
+		return zone
+	}
+	suffix := zone[i+1:]
+	if len(suffix) == 1 && suffix[0] >= 'a' && suffix[0] <= 'z' {
+		return zone[:i]
+	}
+	return zone
+}
+
+// RegionOf returns the region of a compute self link or relative name that carries a
+// regions/R or zones/Z segment, or "" when it has neither.
+func RegionOf(s string) string {
+	kv := segments(trimSelfLink(s))
+	if r := kv["regions"]; r != "" {
+		return r
+	}
+	if r := kv["locations"]; r != "" {
+		return RegionFromZone(r)
+	}
+	if z := kv["zones"]; z != "" {
+		return RegionFromZone(z)
+	}
+	if strings.Contains(s, "/") {
+		return ""
+	}
+	return RegionFromZone(s)
+}
+
+// ProjectOf returns the project segment of a name, or "".
+func ProjectOf(s string) string { return segments(trimSelfLink(s))["projects"] }
