@@ -1,0 +1,216 @@
+package inventory
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"cloud.google.com/go/run/apiv2/runpb"
+	runv1 "google.golang.org/api/run/v1"
+)
+
+// Annotations Cloud Run reads from a Knative service's revision template.
+const (
+	AnnotationConnector         = "run.googleapis.com/vpc-access-connector"
+	AnnotationEgress            = "run.googleapis.com/vpc-access-egress"
+	AnnotationNetworkInterfaces = "run.googleapis.com/network-interfaces"
+	AnnotationMinScale          = "autoscaling.knative.dev/minScale"
+	AnnotationMaxScale          = "autoscaling.knative.dev/maxScale"
+	// LabelLocation is the label gcloud's describe output carries with the service's region.
+	LabelLocation = "cloud.googleapis.com/location"
+)
+
+// Unknown stands for a project or region a service.yaml does not carry; Select fills it
+// from flags or the rest of the inventory.
+const Unknown = "-"
+
+// addKnativeService converts a Cloud Run v1 (Knative) service, as `gcloud run services
+// describe` prints it or as a service.yaml is written before the first deploy, into the
+// Cloud Run v2 shape the checks read. The v1 types come from Google's own v1 client.
+func (inv *Inventory) addKnativeService(path string, line int, obj map[string]any) error {
+	data, err := json.Marshal(obj)
+	if err != nil {
+		return &InputError{Path: path, Line: line, Msg: err.Error()}
+	}
+	var v1 runv1.Service
+	if err := json.Unmarshal(data, &v1); err != nil {
+		return &InputError{Path: path, Line: line, Msg: "not a valid Cloud Run service: " + jsonErrText(err)}
+	}
+	svc, err := convertKnative(&v1)
+	if err != nil {
+		return &InputError{Path: path, Line: line, Msg: err.Error()}
+	}
+	inv.add(path, svc, KindService)
+	return nil
+}
+
+func jsonErrText(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if e, ok := err.(*json.UnmarshalTypeError); ok {
+		typeErr = e
+		return fmt.Sprintf("field %s: expected %s, found %s", typeErr.Field, typeErr.Type, typeErr.Value)
+	}
+	return err.Error()
+}
+
+var numericRe = regexp.MustCompile(`^[0-9]+$`)
+
+// convertKnative maps the Knative fields Cloud Run uses onto runpb.Service.
+func convertKnative(v1 *runv1.Service) (*runpb.Service, error) {
+	meta := v1.Metadata
+	if meta == nil || meta.Name == "" {
+		return nil, fmt.Errorf("Cloud Run service has no metadata.name")
+	}
+	project, region := Unknown, Unknown
+	if meta.Namespace != "" {
+		project = meta.Namespace // gcloud prints the project number here
+	}
+	if loc := meta.Labels[LabelLocation]; loc != "" {
+		region = loc
+	}
+	svc := &runpb.Service{
+		Name:        LocationRef{Project: project, Region: region, Collection: "services", Name: meta.Name}.String(),
+		Labels:      meta.Labels,
+		Annotations: meta.Annotations,
+		Template:    &runpb.RevisionTemplate{},
+	}
+	var tmplAnnotations map[string]string
+	if spec := v1.Spec; spec != nil && spec.Template != nil {
+		tmpl := spec.Template
+		if tmpl.Metadata != nil {
+			tmplAnnotations = tmpl.Metadata.Annotations
+			svc.Template.Annotations = tmpl.Metadata.Annotations
+			svc.Template.Labels = tmpl.Metadata.Labels
+			svc.Template.Revision = tmpl.Metadata.Name
+		}
+		if tmpl.Spec != nil {
+			svc.Template.ServiceAccount = tmpl.Spec.ServiceAccountName
+			svc.Template.MaxInstanceRequestConcurrency = int32(tmpl.Spec.ContainerConcurrency)
+			for _, c := range tmpl.Spec.Containers {
+				svc.Template.Containers = append(svc.Template.Containers, convertContainer(c))
+			}
+		}
+		for _, t := range spec.Traffic {
+			svc.Traffic = append(svc.Traffic, convertTraffic(t))
+		}
+	}
+	if status := v1.Status; status != nil {
+		for _, t := range status.Traffic {
+			ts := convertTraffic(t)
+			svc.TrafficStatuses = append(svc.TrafficStatuses, &runpb.TrafficTargetStatus{
+				Type: ts.Type, Revision: ts.Revision, Percent: ts.Percent, Tag: ts.Tag,
+			})
+		}
+		if status.LatestReadyRevisionName != "" {
+			svc.LatestReadyRevision = LocationRef{Project: project, Region: region, Collection: "services", Name: meta.Name}.String() + "/revisions/" + status.LatestReadyRevisionName
+		}
+		svc.Uri = status.Url
+	}
+	vpc, err := vpcAccessFromAnnotations(tmplAnnotations)
+	if err != nil {
+		return nil, err
+	}
+	svc.Template.VpcAccess = vpc
+	scaling, err := scalingFromAnnotations(tmplAnnotations)
+	if err != nil {
+		return nil, err
+	}
+	svc.Template.Scaling = scaling
+	return svc, nil
+}
+
+// vpcAccessFromAnnotations reads the VPC egress settings of a revision template. It
+// returns nil when none is set.
+func vpcAccessFromAnnotations(ann map[string]string) (*runpb.VpcAccess, error) {
+	connector := strings.TrimSpace(ann[AnnotationConnector])
+	egress := strings.TrimSpace(ann[AnnotationEgress])
+	interfaces := strings.TrimSpace(ann[AnnotationNetworkInterfaces])
+	if connector == "" && egress == "" && interfaces == "" {
+		return nil, nil
+	}
+	vpc := &runpb.VpcAccess{Connector: connector}
+	switch egress {
+	case "":
+	case "private-ranges-only":
+		vpc.Egress = runpb.VpcAccess_PRIVATE_RANGES_ONLY
+	case "all-traffic", "all":
+		vpc.Egress = runpb.VpcAccess_ALL_TRAFFIC
+	default:
+		return nil, fmt.Errorf("annotation %s: %q is not an egress setting (want private-ranges-only or all-traffic)", AnnotationEgress, egress)
+	}
+	if interfaces != "" {
+		nis, err := ParseNetworkInterfaces(interfaces)
+		if err != nil {
+			return nil, err
+		}
+		vpc.NetworkInterfaces = nis
+	}
+	return vpc, nil
+}
+
+// ParseNetworkInterfaces reads the JSON of the run.googleapis.com/network-interfaces
+// annotation: [{"network": "N", "subnetwork": "S", "tags": ["t"]}].
+func ParseNetworkInterfaces(value string) ([]*runpb.VpcAccess_NetworkInterface, error) {
+	var raw []struct {
+		Network    string   `json:"network"`
+		Subnetwork string   `json:"subnetwork"`
+		Tags       []string `json:"tags"`
+	}
+	if err := json.Unmarshal([]byte(value), &raw); err != nil {
+		return nil, fmt.Errorf("annotation %s is not the JSON list Cloud Run expects: %v", AnnotationNetworkInterfaces, err)
+	}
+	nis := make([]*runpb.VpcAccess_NetworkInterface, 0, len(raw))
+	for _, r := range raw {
+		nis = append(nis, &runpb.VpcAccess_NetworkInterface{Network: r.Network, Subnetwork: r.Subnetwork, Tags: r.Tags})
+	}
+	return nis, nil
+}
+
+func scalingFromAnnotations(ann map[string]string) (*runpb.RevisionScaling, error) {
+	scaling := &runpb.RevisionScaling{}
+	for key, dst := range map[string]*int32{AnnotationMinScale: &scaling.MinInstanceCount, AnnotationMaxScale: &scaling.MaxInstanceCount} {
+		value := strings.TrimSpace(ann[key])
+		if value == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(value, 10, 32)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("annotation %s: %q is not a non-negative whole number", key, value)
+		}
+		*dst = int32(n)
+	}
+	return scaling, nil
+}
+
+func convertContainer(c *runv1.Container) *runpb.Container {
+	out := &runpb.Container{Name: c.Name, Image: c.Image, Args: c.Args, Command: c.Command}
+	for _, p := range c.Ports {
+		out.Ports = append(out.Ports, &runpb.ContainerPort{Name: p.Name, ContainerPort: int32(p.ContainerPort)})
+	}
+	for _, e := range c.Env {
+		env := &runpb.EnvVar{Name: e.Name}
+		switch {
+		case e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil:
+			ref := e.ValueFrom.SecretKeyRef
+			env.Values = &runpb.EnvVar_ValueSource{ValueSource: &runpb.EnvVarSource{
+				SecretKeyRef: &runpb.SecretKeySelector{Secret: ref.Name, Version: ref.Key},
+			}}
+		default:
+			env.Values = &runpb.EnvVar_Value{Value: e.Value}
+		}
+		out.Env = append(out.Env, env)
+	}
+	return out
+}
+
+func convertTraffic(t *runv1.TrafficTarget) *runpb.TrafficTarget {
+	out := &runpb.TrafficTarget{Revision: t.RevisionName, Percent: int32(t.Percent), Tag: t.Tag}
+	if t.LatestRevision {
+		out.Type = runpb.TrafficTargetAllocationType_TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST
+	} else if t.RevisionName != "" {
+		out.Type = runpb.TrafficTargetAllocationType_TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
+	}
+	return out
+}

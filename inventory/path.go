@@ -1,0 +1,379 @@
+package inventory
+
+import (
+	"fmt"
+	"net/netip"
+	"net/url"
+	"sort"
+	"strings"
+
+	"cloud.google.com/go/redis/apiv1/redispb"
+	"cloud.google.com/go/run/apiv2/runpb"
+)
+
+// Selector is what the user asked about; empty fields are chosen from the inventory.
+type Selector struct {
+	Project string
+	Region  string
+	Service string // short or full name
+	Redis   string // short or full name
+	// Connector, when set, replaces the service's connector: "would this connector work?"
+	Connector string
+	// All selects every service in the region that has VPC egress or a Redis-looking env
+	// instead of requiring one.
+	All bool
+}
+
+// Path is one Cloud Run service and the Redis instance it should reach: the unit the checks
+// run on. Resources between the two are looked up in Inv on demand.
+type Path struct {
+	Inv     *Inventory
+	Service *runpb.Service
+	// ServiceRef is the service's canonical name with project and region resolved.
+	ServiceRef LocationRef
+	// Redis is nil when the instance could not be chosen or read; RedisProblem says why.
+	Redis        *redispb.Instance
+	RedisRef     LocationRef
+	RedisProblem *Problem
+	// ConnectorOverride replaces the template's connector (Selector.Connector).
+	ConnectorOverride string
+}
+
+// Project is the service's project.
+func (p *Path) Project() string { return p.ServiceRef.Project }
+
+// Region is the service's region.
+func (p *Path) Region() string { return p.ServiceRef.Region }
+
+// VpcAccess returns the service template's VPC settings (never nil).
+func (p *Path) VpcAccess() *runpb.VpcAccess {
+	vpc := p.Service.GetTemplate().GetVpcAccess()
+	if p.ConnectorOverride != "" {
+		return &runpb.VpcAccess{Connector: p.ConnectorOverride, Egress: vpc.GetEgress()}
+	}
+	if vpc == nil {
+		return &runpb.VpcAccess{}
+	}
+	return vpc
+}
+
+// ConnectorRef returns the normalised connector the service egresses through, if any.
+func (p *Path) ConnectorRef() (ConnectorRef, bool) {
+	name := p.VpcAccess().GetConnector()
+	if name == "" {
+		return ConnectorRef{}, false
+	}
+	ref, err := ParseConnector(name, p.Project(), p.Region())
+	if err != nil {
+		return ConnectorRef{}, false
+	}
+	return ref, true
+}
+
+// AuthorizedNetwork is the network the Redis instance accepts clients from.
+func (p *Path) AuthorizedNetwork() (NetworkRef, error) {
+	if p.Redis == nil {
+		return NetworkRef{}, p.RedisProblem
+	}
+	return ParseNetwork(p.Redis.GetAuthorizedNetwork(), p.RedisRef.Project)
+}
+
+// Env returns the plain-value environment of the service's containers (secret-backed
+// variables are listed with an empty value and secret=true).
+func (p *Path) Env() []EnvEntry { return ServiceEnv(p.Service) }
+
+// EnvEntry is one environment variable of a container. Value is empty for secrets.
+type EnvEntry struct {
+	Name   string
+	Value  string
+	Secret bool
+	// SecretRef names the Secret Manager secret (and version) for secret-backed variables.
+	SecretRef string
+}
+
+// ServiceEnv lists the environment variables of every container of a service.
+func ServiceEnv(svc *runpb.Service) []EnvEntry {
+	var out []EnvEntry
+	for _, c := range svc.GetTemplate().GetContainers() {
+		for _, e := range c.GetEnv() {
+			entry := EnvEntry{Name: e.GetName(), Value: e.GetValue()}
+			if ref := e.GetValueSource().GetSecretKeyRef(); ref != nil {
+				entry.Secret = true
+				entry.Value = ""
+				entry.SecretRef = ref.GetSecret() + ":" + ref.GetVersion()
+			}
+			out = append(out, entry)
+		}
+	}
+	return out
+}
+
+// EnvHosts returns the IP addresses and host names the service's environment points at,
+// with the variable that holds each: plain values that are IPs, host:port pairs, and
+// redis:// or rediss:// URLs.
+func EnvHosts(svc *runpb.Service) map[string]string {
+	hosts := map[string]string{}
+	for _, e := range ServiceEnv(svc) {
+		if e.Secret || e.Value == "" {
+			continue
+		}
+		if host := hostOf(e.Value); host != "" {
+			if _, seen := hosts[host]; !seen {
+				hosts[host] = e.Name
+			}
+		}
+	}
+	return hosts
+}
+
+// hostOf extracts the host from an env value that names an endpoint, or "".
+func hostOf(value string) string {
+	value = strings.TrimSpace(value)
+	if strings.HasPrefix(value, "redis://") || strings.HasPrefix(value, "rediss://") {
+		u, err := url.Parse(value)
+		if err != nil {
+			return ""
+		}
+		return u.Hostname()
+	}
+	if addr, err := netip.ParseAddr(value); err == nil {
+		return addr.String()
+	}
+	if ap, err := netip.ParseAddrPort(value); err == nil {
+		return ap.Addr().String()
+	}
+	return ""
+}
+
+// Select resolves the paths the user asked about.
+func Select(inv *Inventory, sel Selector) ([]*Path, error) {
+	services, err := selectServices(inv, sel)
+	if err != nil {
+		return nil, err
+	}
+	paths := make([]*Path, 0, len(services))
+	for _, svc := range services {
+		ref, err := resolveServiceRef(inv, svc, sel)
+		if err != nil {
+			return nil, err
+		}
+		path := &Path{Inv: inv, Service: svc, ServiceRef: ref, ConnectorOverride: sel.Connector}
+		if err := selectRedis(inv, sel, path); err != nil {
+			return nil, err
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
+func selectServices(inv *Inventory, sel Selector) ([]*runpb.Service, error) {
+	if len(inv.Services) == 0 {
+		if p := inv.lookupProblem(KindService, ""); p.Code != NotLoaded && p.Code != NotFound {
+			return nil, &SelectError{Msg: p.Error()}
+		}
+		return nil, &SelectError{Msg: "no Cloud Run service found; add the output of `" + GcloudCommand(KindService) + "` (or the service.yaml you deploy)"}
+	}
+	if sel.Service != "" {
+		var match []*runpb.Service
+		for _, svc := range inv.Services {
+			if nameMatches(svc.GetName(), sel.Service) {
+				match = append(match, svc)
+			}
+		}
+		if len(match) == 1 {
+			return match, nil
+		}
+		if len(match) == 0 {
+			return nil, &SelectError{Msg: fmt.Sprintf("--service %s: no such service; candidates: %s", sel.Service, candidateList(serviceNames(inv.Services)))}
+		}
+		return nil, &SelectError{Msg: fmt.Sprintf("--service %s is ambiguous; candidates: %s (give the full name)", sel.Service, candidateList(serviceNames(match)))}
+	}
+	var inRegion []*runpb.Service
+	for _, svc := range inv.Services {
+		if sel.Region == "" || RegionOf(svc.GetName()) == Unknown || RegionOf(svc.GetName()) == sel.Region {
+			inRegion = append(inRegion, svc)
+		}
+	}
+	if sel.All {
+		var relevant []*runpb.Service
+		for _, svc := range inRegion {
+			if svc.GetTemplate().GetVpcAccess() != nil || len(EnvHosts(svc)) > 0 || hasRedisEnv(svc) {
+				relevant = append(relevant, svc)
+			}
+		}
+		return relevant, nil
+	}
+	if len(inRegion) == 1 {
+		return inRegion, nil
+	}
+	if len(inRegion) == 0 {
+		return nil, &SelectError{Msg: fmt.Sprintf("--region %s: no service in that region; candidates: %s", sel.Region, candidateList(serviceNames(inv.Services)))}
+	}
+	return nil, &SelectError{Msg: "several Cloud Run services; choose one with --service: " + candidateList(serviceNames(inRegion))}
+}
+
+func hasRedisEnv(svc *runpb.Service) bool {
+	for _, e := range ServiceEnv(svc) {
+		if strings.Contains(strings.ToUpper(e.Name), "REDIS") {
+			return true
+		}
+	}
+	return false
+}
+
+// resolveServiceRef fills the project and region a service.yaml does not carry.
+func resolveServiceRef(inv *Inventory, svc *runpb.Service, sel Selector) (LocationRef, error) {
+	ref, err := ParseLocation(svc.GetName(), "services")
+	if err != nil {
+		return LocationRef{}, &SelectError{Msg: err.Error()}
+	}
+	if ref.Region == Unknown {
+		if sel.Region == "" {
+			return LocationRef{}, &SelectError{Msg: fmt.Sprintf("service %s (%s) carries no region, as a service.yaml that was never deployed; pass --region", ref.Name, inv.Sources[svc.GetName()])}
+		}
+		ref.Region = sel.Region
+	}
+	if sel.Project != "" {
+		ref.Project = sel.Project
+	} else if ref.Project == Unknown || numericRe.MatchString(ref.Project) {
+		// gcloud prints the project number as the Knative namespace; the other resources
+		// name the project by its id. Adopt that id when they agree on one.
+		if id := soleProject(inv); id != "" {
+			ref.Project = id
+		} else if ref.Project == Unknown {
+			return LocationRef{}, &SelectError{Msg: fmt.Sprintf("service %s carries no project and the snapshot names several; pass --project", ref.Name)}
+		}
+	}
+	return ref, nil
+}
+
+// soleProject is the one project id the non-service resources agree on, or "".
+func soleProject(inv *Inventory) string {
+	projects := map[string]bool{}
+	for _, c := range inv.Connectors {
+		projects[ProjectOf(c.GetName())] = true
+	}
+	for _, r := range inv.RedisInstances {
+		projects[ProjectOf(r.GetName())] = true
+	}
+	for _, s := range inv.Subnetworks {
+		projects[ProjectOf(s.GetSelfLink())] = true
+	}
+	delete(projects, "")
+	if len(projects) != 1 {
+		return ""
+	}
+	for p := range projects {
+		return p
+	}
+	return ""
+}
+
+// selectRedis chooses the Redis instance of a path: the named one; else the one whose
+// host or read endpoint the service's env points at; else the only one.
+func selectRedis(inv *Inventory, sel Selector, path *Path) error {
+	if sel.Redis != "" {
+		ref, err := redisRefFor(sel.Redis, path)
+		if err != nil {
+			return err
+		}
+		path.RedisRef = ref
+		path.Redis, path.RedisProblem = inv.Redis(ref)
+		if path.RedisProblem != nil && path.RedisProblem.Code == NotFound && !strings.Contains(sel.Redis, "/") {
+			// A short name that is not in the service's region may be elsewhere.
+			var match []string
+			for _, name := range inv.RedisNames() {
+				if nameMatches(name, sel.Redis) {
+					match = append(match, name)
+				}
+			}
+			if len(match) == 1 {
+				ref, _ = ParseLocation(match[0], "instances")
+				path.RedisRef = ref
+				path.Redis, path.RedisProblem = inv.Redis(ref)
+			}
+		}
+		return nil
+	}
+	hosts := EnvHosts(path.Service)
+	var byHost []*redispb.Instance
+	for _, r := range inv.RedisInstances {
+		if _, ok := hosts[r.GetHost()]; ok {
+			byHost = append(byHost, r)
+		} else if _, ok := hosts[r.GetReadEndpoint()]; ok && r.GetReadEndpoint() != "" {
+			byHost = append(byHost, r)
+		}
+	}
+	switch {
+	case len(byHost) == 1:
+		return setRedis(inv, path, byHost[0])
+	case len(inv.RedisInstances) == 1:
+		return setRedis(inv, path, inv.RedisInstances[0])
+	case len(inv.RedisInstances) == 0:
+		path.RedisProblem = inv.lookupProblem(KindRedis, "")
+		if path.RedisProblem.Code == NotFound {
+			path.RedisProblem = &Problem{Kind: KindRedis, Code: NotFound, Detail: "no Redis instance in " + path.Region()}
+		}
+		return nil
+	}
+	// Several instances and nothing in the service's env points at one: prefer the only one
+	// in the service's region, otherwise ask.
+	var sameRegion []*redispb.Instance
+	for _, r := range inv.RedisInstances {
+		if RegionOf(r.GetName()) == path.Region() {
+			sameRegion = append(sameRegion, r)
+		}
+	}
+	if len(sameRegion) == 1 {
+		return setRedis(inv, path, sameRegion[0])
+	}
+	return &SelectError{Msg: fmt.Sprintf("several Redis instances and service %s's env names none of them; choose one with --redis: %s", path.ServiceRef.Name, candidateList(inv.RedisNames()))}
+}
+
+func setRedis(inv *Inventory, path *Path, r *redispb.Instance) error {
+	ref, err := ParseLocation(r.GetName(), "instances")
+	if err != nil {
+		return &SelectError{Msg: err.Error()}
+	}
+	path.Redis, path.RedisRef = r, ref
+	return nil
+}
+
+func redisRefFor(name string, path *Path) (LocationRef, error) {
+	if strings.Contains(name, "/") {
+		ref, err := ParseLocation(name, "instances")
+		if err != nil {
+			return LocationRef{}, &SelectError{Msg: "--redis: " + err.Error()}
+		}
+		return ref, nil
+	}
+	return LocationRef{Project: path.Project(), Region: path.Region(), Collection: "instances", Name: name}, nil
+}
+
+// nameMatches compares a full resource name with what a user typed: the short name or the
+// full name.
+func nameMatches(full, typed string) bool {
+	full, typed = trimSelfLink(full), trimSelfLink(typed)
+	return full == typed || ShortName(full) == typed
+}
+
+func serviceNames(services []*runpb.Service) []string {
+	names := make([]string, 0, len(services))
+	for _, s := range services {
+		names = append(names, s.GetName())
+	}
+	sort.Strings(names)
+	return names
+}
+
+func candidateList(names []string) string {
+	if len(names) == 0 {
+		return "(none)"
+	}
+	return strings.Join(names, ", ")
+}
+
+// SelectError is a usage error while choosing what to check (exit 2).
+type SelectError struct{ Msg string }
+
+func (e *SelectError) Error() string { return e.Msg }

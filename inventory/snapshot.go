@@ -1,0 +1,337 @@
+package inventory
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"cloud.google.com/go/compute/apiv1/computepb"
+	"cloud.google.com/go/redis/apiv1/redispb"
+	"cloud.google.com/go/run/apiv2/runpb"
+	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+)
+
+// InputError is bad user input: an unreadable or unrecognisable file. Its message is one
+// line naming the file (and line, where the parser gives one); the CLI exits 2 on it.
+type InputError struct {
+	Path string
+	Line int
+	Msg  string
+}
+
+func (e *InputError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
+	}
+	return e.Path + ": " + e.Msg
+}
+
+var unmarshal = protojson.UnmarshalOptions{DiscardUnknown: true}
+
+// LoadDir reads a snapshot directory: every regular, non-hidden file in it (and in its
+// subdirectories) is YAML or JSON as gcloud or the APIs print it, and is recognised by its
+// content. Files named README* are skipped so a snapshot can carry its own notes.
+func LoadDir(dir string) (*Inventory, error) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, &InputError{Path: dir, Msg: "cannot read snapshot directory: " + describeOSError(err)}
+	}
+	if !info.IsDir() {
+		return nil, &InputError{Path: dir, Msg: "is a file, not a snapshot directory (give the directory that holds the gcloud output files)"}
+	}
+	return LoadFS(os.DirFS(dir), dir)
+}
+
+// LoadFS reads a snapshot from a file system (a directory, or the fixtures embedded in
+// the binary); prefix is prepended to file names in errors and Sources.
+func LoadFS(fsys fs.FS, prefix string) (*Inventory, error) {
+	inv := &Inventory{}
+	var files []string
+	err := fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if path != "." && strings.HasPrefix(name, ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || strings.HasPrefix(strings.ToUpper(name), "README") {
+			return nil
+		}
+		files = append(files, path)
+		return nil
+	})
+	if err != nil {
+		return nil, &InputError{Path: prefix, Msg: describeOSError(err)}
+	}
+	if len(files) == 0 {
+		return nil, &InputError{Path: prefix, Msg: "snapshot directory holds no files (save gcloud output there; see the README)"}
+	}
+	sort.Strings(files)
+	for _, name := range files {
+		data, err := fs.ReadFile(fsys, name)
+		display := filepath.Join(prefix, filepath.FromSlash(name))
+		if err != nil {
+			return nil, &InputError{Path: display, Msg: describeOSError(err)}
+		}
+		if err := inv.AddFile(display, data); err != nil {
+			return nil, err
+		}
+	}
+	return inv, nil
+}
+
+// AddFile adds every resource in one file's content to the inventory.
+func (inv *Inventory) AddFile(path string, data []byte) error {
+	docs, err := decodeDocuments(data)
+	if err != nil {
+		// Documentation pages quote gcloud output indented as a code block: try once more
+		// without the common indentation before giving up.
+		if retry, retryErr := decodeDocuments(dedent(data)); retryErr == nil {
+			docs, err = retry, nil
+		}
+	}
+	if err != nil {
+		return &InputError{Path: path, Line: lineOf(err.Error()), Msg: "not valid YAML or JSON: " + stripLine(err.Error())}
+	}
+	if len(docs) == 0 {
+		return &InputError{Path: path, Msg: "file is empty"}
+	}
+	for _, doc := range docs {
+		if err := inv.addValue(path, doc.line, doc.value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var lineRe = regexp.MustCompile(`^line (\d+): `)
+
+func lineOf(msg string) int {
+	m := lineRe.FindStringSubmatch(msg)
+	if m == nil {
+		return 0
+	}
+	var n int
+	fmt.Sscanf(m[1], "%d", &n)
+	return n
+}
+
+func stripLine(msg string) string { return lineRe.ReplaceAllString(msg, "") }
+
+// listKeys are the envelope keys of list responses: {"services": [...]} and friends.
+var listKeys = []string{"items", "services", "instances", "connectors", "subnetworks", "firewalls", "networks", "revisions"}
+
+func (inv *Inventory) addValue(path string, line int, value any) error {
+	switch v := value.(type) {
+	case []any:
+		for _, item := range v {
+			if err := inv.addValue(path, line, item); err != nil {
+				return err
+			}
+		}
+		return nil
+	case map[string]any:
+		return inv.addObject(path, line, v)
+	}
+	return &InputError{Path: path, Line: line, Msg: "not a Google Cloud resource: expected a mapping or a list, found a plain value"}
+}
+
+var (
+	connectorNameRe = regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/connectors/[^/]+$`)
+	redisNameRe     = regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/instances/[^/]+$`)
+	clusterNameRe   = regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/clusters/[^/]+$`)
+	serviceNameRe   = regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/services/[^/]+$`)
+	revisionNameRe  = regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/services/[^/]+/revisions/[^/]+$`)
+)
+
+func (inv *Inventory) addObject(path string, line int, obj map[string]any) error {
+	kind, _ := obj["kind"].(string)
+	name, _ := obj["name"].(string)
+	switch {
+	case kind == "compute#network":
+		return inv.addProto(path, line, obj, &computepb.Network{}, KindNetwork)
+	case kind == "compute#subnetwork":
+		return inv.addProto(path, line, obj, &computepb.Subnetwork{}, KindSubnetwork)
+	case kind == "compute#firewall":
+		return inv.addProto(path, line, obj, &computepb.Firewall{}, KindFirewall)
+	case kind == "compute#subnetworkAggregatedList":
+		inv.MarkListed(KindSubnetwork)
+		items, _ := obj["items"].(map[string]any)
+		for _, scoped := range items {
+			if scopedMap, ok := scoped.(map[string]any); ok {
+				if err := inv.addValue(path, line, emptyIfNil(scopedMap["subnetworks"])); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	case strings.HasPrefix(kind, "compute#") && strings.HasSuffix(kind, "List"):
+		switch kind {
+		case "compute#subnetworkList":
+			inv.MarkListed(KindSubnetwork)
+		case "compute#firewallList":
+			inv.MarkListed(KindFirewall)
+		case "compute#networkList":
+			inv.MarkListed(KindNetwork)
+		}
+		return inv.addValue(path, line, emptyIfNil(obj["items"]))
+	case kind == "Service" || (kind == "" && isKnativeShape(obj)):
+		return inv.addKnativeService(path, line, obj)
+	case kind == "List":
+		return inv.addValue(path, line, emptyIfNil(obj["items"]))
+	case connectorNameRe.MatchString(name):
+		return inv.addProto(path, line, obj, &vpcaccesspb.Connector{}, KindConnector)
+	case redisNameRe.MatchString(name):
+		return inv.addProto(path, line, obj, &redispb.Instance{}, KindRedis)
+	case revisionNameRe.MatchString(name):
+		return inv.addProto(path, line, obj, &runpb.Revision{}, KindRevision)
+	case serviceNameRe.MatchString(name):
+		return inv.addProto(path, line, obj, &runpb.Service{}, KindService)
+	case clusterNameRe.MatchString(name):
+		return &InputError{Path: path, Line: line, Msg: fmt.Sprintf("%s is a Memorystore for Redis Cluster instance: Cluster is reached through Private Service Connect and a discovery endpoint, not a VPC connector path; vpcdoctor checks Memorystore for Redis instances", name)}
+	}
+	for _, key := range listKeys {
+		if list, ok := obj[key].([]any); ok {
+			if err := inv.addValue(path, line, list); err != nil {
+				return err
+			}
+			inv.markEnvelope(key)
+			return nil
+		}
+	}
+	if _, ok := obj["firewallPolicys"]; ok { // networks.getEffectiveFirewalls with no VPC rules
+		inv.MarkListed(KindFirewall)
+		return nil
+	}
+	return &InputError{Path: path, Line: line, Msg: unrecognised(kind, name)}
+}
+
+func (inv *Inventory) markEnvelope(key string) {
+	switch key {
+	case "subnetworks":
+		inv.MarkListed(KindSubnetwork)
+	case "firewalls":
+		inv.MarkListed(KindFirewall)
+	case "connectors":
+		inv.MarkListed(KindConnector)
+	case "instances":
+		inv.MarkListed(KindRedis)
+	}
+}
+
+func unrecognised(kind, name string) string {
+	switch {
+	case kind != "":
+		return fmt.Sprintf("unrecognised resource kind %q (vpcdoctor reads Cloud Run services, VPC connectors, Redis instances, networks, subnetworks and firewall rules)", kind)
+	case name != "":
+		return fmt.Sprintf("unrecognised resource %q: expected a full name such as projects/P/locations/R/connectors/C or .../instances/I, or a compute resource with its kind", name)
+	}
+	return "not a recognisable Google Cloud resource: no kind and no full resource name (save the output of gcloud ... describe --format yaml)"
+}
+
+func emptyIfNil(v any) any {
+	if v == nil {
+		return []any{}
+	}
+	return v
+}
+
+// isKnativeShape recognises a Cloud Run service.yaml that lost its kind line.
+func isKnativeShape(obj map[string]any) bool {
+	spec, ok := obj["spec"].(map[string]any)
+	if !ok {
+		return false
+	}
+	_, hasTemplate := spec["template"]
+	_, hasMeta := obj["metadata"]
+	return hasTemplate && hasMeta
+}
+
+func (inv *Inventory) addProto(path string, line int, obj map[string]any, msg proto.Message, kind Kind) error {
+	data, err := json.Marshal(obj)
+	if err != nil {
+		return &InputError{Path: path, Line: line, Msg: err.Error()}
+	}
+	if err := unmarshal.Unmarshal(data, msg); err != nil {
+		return &InputError{Path: path, Line: line, Msg: fmt.Sprintf("not a valid %s: %s", kind, protoErrText(err))}
+	}
+	inv.add(path, msg, kind)
+	return nil
+}
+
+// protoErrText shortens protojson's messages ("proto: (line 1:23): invalid value ...") to
+// the part a user can act on.
+func protoErrText(err error) string {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "proto:")
+	msg = strings.TrimSpace(msg)
+	if i := strings.Index(msg, "): "); strings.HasPrefix(msg, "(line") && i > 0 {
+		msg = msg[i+3:]
+	}
+	return msg
+}
+
+func (inv *Inventory) add(path string, msg proto.Message, kind Kind) {
+	if inv.Sources == nil {
+		inv.Sources = map[string]string{}
+	}
+	var name string
+	switch m := msg.(type) {
+	case *computepb.Network:
+		inv.Networks = append(inv.Networks, m)
+		name = m.GetSelfLink()
+	case *computepb.Subnetwork:
+		inv.Subnetworks = append(inv.Subnetworks, m)
+		inv.MarkListed(KindSubnetwork)
+		name = m.GetSelfLink()
+	case *computepb.Firewall:
+		inv.Firewalls = append(inv.Firewalls, m)
+		inv.MarkListed(KindFirewall)
+		name = m.GetSelfLink()
+	case *vpcaccesspb.Connector:
+		inv.Connectors = append(inv.Connectors, m)
+		inv.MarkListed(KindConnector)
+		name = m.GetName()
+	case *redispb.Instance:
+		inv.RedisInstances = append(inv.RedisInstances, m)
+		inv.MarkListed(KindRedis)
+		name = m.GetName()
+	case *runpb.Service:
+		inv.Services = append(inv.Services, m)
+		name = m.GetName()
+	case *runpb.Revision:
+		inv.Revisions = append(inv.Revisions, m)
+		inv.MarkListed(KindRevision)
+		name = m.GetName()
+	}
+	inv.MarkListed(kind)
+	if name != "" {
+		inv.Sources[trimSelfLink(name)] = path
+	}
+}
+
+func describeOSError(err error) string {
+	switch {
+	case os.IsNotExist(err):
+		return "no such file or directory"
+	case os.IsPermission(err):
+		return "permission denied"
+	}
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return pathErr.Err.Error()
+	}
+	return err.Error()
+}
