@@ -153,7 +153,7 @@ func Select(inv *Inventory, sel Selector) ([]*Path, error) {
 	}
 	paths := make([]*Path, 0, len(services))
 	for _, svc := range services {
-		ref, err := resolveServiceRef(inv, svc, sel)
+		ref, err := ResolveServiceRef(inv, svc, sel)
 		if err != nil {
 			return nil, err
 		}
@@ -221,8 +221,10 @@ func hasRedisEnv(svc *runpb.Service) bool {
 	return false
 }
 
-// resolveServiceRef fills the project and region a service.yaml does not carry.
-func resolveServiceRef(inv *Inventory, svc *runpb.Service, sel Selector) (LocationRef, error) {
+// ResolveServiceRef returns a service's canonical name, filling the project and region a
+// service.yaml does not carry (from the selector, or the project the rest of the inventory
+// agrees on when the file names the project by number).
+func ResolveServiceRef(inv *Inventory, svc *runpb.Service, sel Selector) (LocationRef, error) {
 	ref, err := ParseLocation(svc.GetName(), "services")
 	if err != nil {
 		return LocationRef{}, &SelectError{Msg: err.Error()}

@@ -189,6 +189,8 @@ func (inv *Inventory) addObject(path string, line int, obj map[string]any) error
 		return inv.addValue(path, line, emptyIfNil(obj["items"]))
 	case kind == "Service" || (kind == "" && isKnativeShape(obj)):
 		return inv.addKnativeService(path, line, obj)
+	case kind == ProblemsKind:
+		return inv.addProblems(path, line, obj)
 	case kind == "List":
 		return inv.addValue(path, line, emptyIfNil(obj["items"]))
 	case connectorNameRe.MatchString(name):
@@ -334,4 +336,23 @@ func describeOSError(err error) string {
 		return pathErr.Err.Error()
 	}
 	return err.Error()
+}
+
+// ProblemsKind marks the file in which `vpcdoctor snapshot` records the resources it could
+// not read, so a snapshot reproduces a live run's error findings too.
+const ProblemsKind = "vpcdoctor#problems"
+
+func (inv *Inventory) addProblems(path string, line int, obj map[string]any) error {
+	data, err := json.Marshal(obj["problems"])
+	if err != nil {
+		return &InputError{Path: path, Line: line, Msg: err.Error()}
+	}
+	var problems []*Problem
+	if err := json.Unmarshal(data, &problems); err != nil {
+		return &InputError{Path: path, Line: line, Msg: "not a valid problems list: " + err.Error()}
+	}
+	for _, p := range problems {
+		inv.AddProblem(p)
+	}
+	return nil
 }
