@@ -63,13 +63,23 @@ func trimSelfLink(s string) string {
 	return strings.TrimPrefix(s, "/")
 }
 
-// segments splits a relative name into key/value pairs: projects/P/regions/R/... gives
-// {"projects": "P", "regions": "R", ...}. The last odd segment, if any, is returned apart.
+// collections are the key segments of Google resource names; "global" has no value.
+var collections = map[string]bool{
+	"projects": true, "locations": true, "regions": true, "zones": true, "networks": true,
+	"subnetworks": true, "connectors": true, "instances": true, "services": true,
+	"revisions": true, "clusters": true, "firewalls": true,
+}
+
+// segments splits a relative name into collection/value pairs: projects/P/regions/R/...
+// gives {"projects": "P", "regions": "R", ...}; segments such as "global" are passed over.
 func segments(rel string) map[string]string {
 	parts := strings.Split(rel, "/")
 	kv := make(map[string]string, len(parts)/2)
-	for i := 0; i+1 < len(parts); i += 2 {
-		kv[parts[i]] = parts[i+1]
+	for i := 0; i < len(parts); i++ {
+		if collections[parts[i]] && i+1 < len(parts) {
+			kv[parts[i]] = parts[i+1]
+			i++
+		}
 	}
 	return kv
 }

@@ -1,0 +1,67 @@
+package checks
+
+// Catalogue returns the checks in the order they run: along the path from the service to
+// Redis, hop by hop, so a streamed report can group them. The order is a contract (reports list findings in it) and a topological order of
+// Requires (Validate enforces it). A new slice each call, so callers may filter it.
+func Catalogue() []Check {
+	return []Check{
+		{
+			ID: "run.vpc-egress", Hop: HopRun, Title: "Service has VPC egress",
+			Summary: "the revision template sets a VPC connector or Direct VPC network interfaces, not both",
+			Run:     checkVPCEgress,
+		},
+		{
+			ID: "run.egress-scope", Hop: HopRun, Title: "Egress setting routes the Redis IP",
+			Summary:  "with private-ranges-only egress, the Redis host is in a range Cloud Run sends through the VPC",
+			Requires: []string{"run.vpc-egress"},
+			Run:      checkEgressScope,
+		},
+		{
+			ID: "connector.found", Hop: HopConnector, Title: "Connector exists",
+			Summary:  "the connector the service names exists",
+			Requires: []string{"run.vpc-egress"},
+			Run:      checkConnectorFound,
+		},
+		{
+			ID: "connector.ready", Hop: HopConnector, Title: "Connector is READY",
+			Summary:  "the connector's state is READY",
+			Requires: []string{"connector.found"},
+			Run:      checkConnectorReady,
+		},
+		{
+			ID: "connector.region", Hop: HopConnector, Title: "Connector is in the service's region",
+			Summary:  "the connector is in the same region as the service",
+			Requires: []string{"connector.found"},
+			Run:      checkConnectorRegion,
+		},
+		{
+			ID: "connector.network", Hop: HopConnector, Title: "Connector is on the Redis network",
+			Summary:  "the connector's network (or its subnet's network) is the Redis authorizedNetwork",
+			Requires: []string{"connector.found"},
+			Run:      checkConnectorNetwork,
+		},
+		{
+			ID: "connector.range", Hop: HopConnector, Title: "Connector range is a free /28",
+			Summary:  "the connector's ipCidrRange is a /28 overlapping no subnet, connector or Redis range",
+			Requires: []string{"connector.found"},
+			Run:      checkConnectorRange,
+		},
+		{
+			ID: "redis.found", Hop: HopRedis, Title: "Redis instance exists",
+			Summary: "the Memorystore for Redis instance the service should reach exists and can be read",
+			Run:     checkRedisFound,
+		},
+		{
+			ID: "redis.ready", Hop: HopRedis, Title: "Redis instance is READY",
+			Summary:  "the instance's state is READY",
+			Requires: []string{"redis.found"},
+			Run:      checkRedisReady,
+		},
+		{
+			ID: "redis.region", Hop: HopRedis, Title: "Redis is in the service's region",
+			Summary:  "the instance is in the service's region (elsewhere works, slower)",
+			Requires: []string{"redis.found"},
+			Run:      checkRedisRegion,
+		},
+	}
+}

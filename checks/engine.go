@@ -1,0 +1,134 @@
+// Package checks is the check catalogue and the small engine that runs it. A check is a
+// plain value (ID, hop, title, prerequisites, Run) and a pure function of an
+// inventory.Path: no I/O. The catalogue is an explicit, ordered slice.
+package checks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+)
+
+// Check is one entry of the catalogue.
+type Check struct {
+	// ID is stable and public: hop.what. Never renumber or reuse one.
+	ID string
+	// Hop is the segment of the path the check is about.
+	Hop Hop
+	// Title says what the check verifies, in a few words.
+	Title string
+	// Summary is the one-line description `vpcdoctor checks` prints.
+	Summary string
+	// Requires lists the checks that must pass (or warn) before this one can say anything;
+	// when one of them fails, errors or is skipped, this check is skipped with the reason.
+	// Prerequisites appear earlier in the catalogue.
+	Requires []string
+	// Run evaluates the check on one path.
+	Run func(p *inventory.Path) Result
+}
+
+// Result is what a check's Run returns; the engine adds the catalogue data to make a Finding.
+type Result struct {
+	Status      Status
+	Resource    string
+	Message     string
+	Remediation *Remediation
+}
+
+// DocsBase is where each check's documentation lives; a finding's Docs is DocsBase plus the
+// check's anchor.
+const DocsBase = "https://github.com/vpcdoctor/vpcdoctor/blob/main/docs/checks.md"
+
+// Anchor is the Markdown heading anchor of a check in docs/checks.md.
+func Anchor(id string) string {
+	return strings.NewReplacer(".", "").Replace(id)
+}
+
+// Run runs the catalogue on one path in its declared order and returns the findings in
+// that order. observe, if not nil, is called with each finding as soon as it is known,
+// so text reports stream.
+func Run(catalogue []Check, path *inventory.Path, observe func(Finding)) []Finding {
+	findings := make([]Finding, 0, len(catalogue))
+	status := make(map[string]Status, len(catalogue))
+	for _, check := range catalogue {
+		result := runOne(check, path, status)
+		status[check.ID] = result.Status
+		finding := Finding{
+			ID:          check.ID,
+			Status:      result.Status,
+			Title:       check.Title,
+			Hop:         check.Hop,
+			Service:     path.ServiceRef.Name,
+			Resource:    result.Resource,
+			Message:     result.Message,
+			Remediation: result.Remediation,
+			Docs:        DocsBase + "#" + Anchor(check.ID),
+		}
+		findings = append(findings, finding)
+		if observe != nil {
+			observe(finding)
+		}
+	}
+	return findings
+}
+
+func runOne(check Check, path *inventory.Path, status map[string]Status) (result Result) {
+	for _, req := range check.Requires {
+		switch st := status[req]; st {
+		case Pass, Warn:
+		default:
+			return Result{Status: Skip, Message: fmt.Sprintf("skipped: prerequisite %s is %s", req, describeStatus(st))}
+		}
+	}
+	defer func() {
+		// A check is a pure function of data we do not control; a bug in one must not take
+		// the whole report down.
+		if r := recover(); r != nil {
+			result = Result{Status: Error, Message: fmt.Sprintf("internal error in check %s: %v (please report this)", check.ID, r)}
+		}
+	}()
+	return check.Run(path)
+}
+
+func describeStatus(st Status) string {
+	if st == "" {
+		return "not run"
+	}
+	return string(st)
+}
+
+// Validate checks the catalogue's own invariants: unique, well-formed IDs; titles and
+// summaries present; prerequisites that exist and come earlier (so declaration order is a
+// topological order and there can be no cycle).
+func Validate(catalogue []Check) error {
+	seen := map[string]bool{}
+	for i, check := range catalogue {
+		if check.ID == "" || check.ID != strings.ToLower(check.ID) || !strings.HasPrefix(check.ID, string(check.Hop)+".") {
+			return fmt.Errorf("check %d: id %q must be lower-case hop.what with hop %q", i, check.ID, check.Hop)
+		}
+		if seen[check.ID] {
+			return fmt.Errorf("check %s: duplicate id", check.ID)
+		}
+		if check.Title == "" || check.Summary == "" || check.Run == nil {
+			return fmt.Errorf("check %s: title, summary and Run are required", check.ID)
+		}
+		for _, req := range check.Requires {
+			if !seen[req] {
+				return fmt.Errorf("check %s: prerequisite %s is unknown or declared later", check.ID, req)
+			}
+		}
+		seen[check.ID] = true
+	}
+	return nil
+}
+
+// Lookup finds a check by id.
+func Lookup(catalogue []Check, id string) (Check, bool) {
+	for _, c := range catalogue {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Check{}, false
+}

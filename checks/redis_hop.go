@@ -1,0 +1,62 @@
+package checks
+
+import (
+	"fmt"
+
+	"cloud.google.com/go/redis/apiv1/redispb"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+)
+
+// The Redis hop: the Memorystore instance itself.
+
+func checkRedisFound(p *inventory.Path) Result {
+	if p.Redis != nil {
+		return pass(p.RedisRef.String(), "Redis instance %s exists in %s (host %s, port %d)", p.RedisRef.Name, p.RedisRef.Region, p.Redis.GetHost(), p.Redis.GetPort())
+	}
+	problem := p.RedisProblem
+	if problem == nil || problem.Code != inventory.NotFound {
+		return missing(p.RedisRef.String(), problem)
+	}
+	name := p.RedisRef.Name
+	if name == "" {
+		return fail(p.ServiceRef.String(), "no Redis instance found for service %s: %s", p.ServiceRef.Name, problem.Detail).
+			fix("List the instances the project has and pass the one the service uses with --redis.",
+				fmt.Sprintf("gcloud redis instances list --region %s --project %s", p.Region(), p.Project()))
+	}
+	return fail(p.RedisRef.String(), "Redis instance %s does not exist in project %s, region %s", name, p.RedisRef.Project, p.RedisRef.Region).
+		fix("Check the instance name and region.",
+			fmt.Sprintf("gcloud redis instances list --region %s --project %s", p.RedisRef.Region, p.RedisRef.Project))
+}
+
+func checkRedisReady(p *inventory.Path) Result {
+	r, ref := p.Redis, p.RedisRef
+	describe := fmt.Sprintf("gcloud redis instances describe %s --region %s --project %s", ref.Name, ref.Region, ref.Project)
+	switch state := r.GetState(); state {
+	case redispb.Instance_READY:
+		return pass(ref.String(), "Redis %s is READY", ref.Name)
+	case redispb.Instance_CREATING:
+		return warn(ref.String(), "Redis %s is CREATING: it has no endpoint to connect to yet", ref.Name).fix("Wait for creation to finish.", describe)
+	case redispb.Instance_UPDATING, redispb.Instance_MAINTENANCE, redispb.Instance_FAILING_OVER, redispb.Instance_IMPORTING:
+		return warn(ref.String(), "Redis %s is %s: clients can see connection resets or a short outage until it is READY again", ref.Name, state).
+			fix("Make clients reconnect with backoff, and check the instance again when the operation ends.", describe)
+	case redispb.Instance_REPAIRING:
+		return fail(ref.String(), "Redis %s is REPAIRING: Memorystore is recovering the instance and it may refuse connections", ref.Name).
+			fix("Wait for the repair to end; if it does not, open a support case with the instance name.", describe)
+	case redispb.Instance_DELETING:
+		return fail(ref.String(), "Redis %s is DELETING", ref.Name).fix("Point the service at another instance, or recreate this one.", describe)
+	default:
+		return fail(ref.String(), "Redis %s is in state %s, not READY", ref.Name, state).fix("Read the instance's status message.", describe)
+	}
+}
+
+func checkRedisRegion(p *inventory.Path) Result {
+	ref := p.RedisRef
+	if ref.Region == p.Region() {
+		return pass(ref.String(), "Redis %s and service %s are both in %s", ref.Name, p.ServiceRef.Name, ref.Region)
+	}
+	return warn(ref.String(), "Redis %s is in %s but service %s runs in %s: it works over the VPC, but every command pays the cross-region round trip and egress is billed",
+		ref.Name, ref.Region, p.ServiceRef.Name, p.Region()).
+		fix("Run the service in the Redis region, or create a Redis replica of the data in the service's region.",
+			fmt.Sprintf("gcloud run deploy %s --region %s --project %s --image IMAGE", p.ServiceRef.Name, ref.Region, p.Project()))
+}

@@ -1,0 +1,65 @@
+package checks
+
+import (
+	"fmt"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+)
+
+// These constructors keep check bodies short and their messages formatted alike.
+
+func pass(resource, format string, args ...any) Result {
+	return Result{Status: Pass, Resource: resource, Message: fmt.Sprintf(format, args...)}
+}
+
+func warn(resource, format string, args ...any) Result {
+	return Result{Status: Warn, Resource: resource, Message: fmt.Sprintf(format, args...)}
+}
+
+func fail(resource, format string, args ...any) Result {
+	return Result{Status: Fail, Resource: resource, Message: fmt.Sprintf(format, args...)}
+}
+
+func skip(resource, format string, args ...any) Result {
+	return Result{Status: Skip, Resource: resource, Message: fmt.Sprintf(format, args...)}
+}
+
+// fix attaches a remediation: one sentence and the commands that apply it.
+func (r Result) fix(text string, commands ...string) Result {
+	r.Remediation = &Remediation{Text: text, Commands: commands}
+	if r.Remediation.Commands == nil {
+		r.Remediation.Commands = []string{}
+	}
+	return r
+}
+
+// missing turns a lookup problem into an error finding: the check could not be evaluated,
+// and the message says what to grant or load so that it can.
+func missing(resource string, problem *inventory.Problem) Result {
+	r := Result{Status: Error, Resource: resource, Message: "cannot evaluate: " + problem.Error()}
+	switch problem.Code {
+	case inventory.PermissionDenied:
+		if problem.Role != "" {
+			return r.fix(fmt.Sprintf("Grant %s (it includes %s) to the account running vpcdoctor, or run it as an account that has it.", problem.Role, problem.Permission),
+				fmt.Sprintf("gcloud projects add-iam-policy-binding %s --member user:YOU@example.com --role %s", projectOrPlaceholder(problem.Name), problem.Role))
+		}
+	case inventory.NotLoaded:
+		return r.fix("Add the missing gcloud output to the snapshot directory and run again.", inventory.GcloudCommand(problem.Kind)+" > SNAPSHOT_DIR/"+string(problem.Kind)+".yaml")
+	case inventory.Unavailable:
+		return r.fix("The API did not answer in time; run again, or raise --timeout.")
+	}
+	return r
+}
+
+func projectOrPlaceholder(name string) string {
+	if p := inventory.ProjectOf(name); p != "" && p != inventory.Unknown {
+		return p
+	}
+	return "PROJECT"
+}
+
+// redisUnknown is the result of a check that compares against the Redis instance when the
+// instance could not be chosen or read; redis.found reports why.
+func redisUnknown(p *inventory.Path) Result {
+	return skip(p.RedisRef.String(), "skipped: the Redis instance is not available (see redis.found)")
+}

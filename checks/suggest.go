@@ -1,0 +1,114 @@
+package checks
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+)
+
+// Helpers that compute the values remediation commands need: the network Redis accepts,
+// a connector worth pointing at, a free /28.
+
+// redisNetwork returns the Redis instance's authorized network, falling back to the
+// connector's network when Redis is unknown.
+func redisNetwork(p *inventory.Path) (inventory.NetworkRef, bool) {
+	if net, err := p.AuthorizedNetwork(); err == nil {
+		return net, true
+	}
+	return inventory.NetworkRef{}, false
+}
+
+// networkFlagFor spells a network for a gcloud flag: the short name in the service's own
+// project, the full name across projects (Shared VPC).
+func networkFlagFor(p *inventory.Path, net inventory.NetworkRef) string {
+	if net.Project == p.Project() {
+		return net.Name
+	}
+	return net.String()
+}
+
+// usedRanges lists every IPv4 range in use on a network as far as the inventory knows:
+// subnet primary and secondary ranges, connector ranges, and the reserved ranges of Redis
+// instances authorized on it (peered ranges cannot overlap either).
+func usedRanges(p *inventory.Path, net inventory.NetworkRef, exceptConnector string) ([]netip.Prefix, []string) {
+	var prefixes []netip.Prefix
+	var owners []string
+	add := func(cidr, owner string) {
+		if prefix, err := netip.ParsePrefix(strings.TrimSpace(cidr)); err == nil {
+			prefixes = append(prefixes, prefix)
+			owners = append(owners, owner)
+		}
+	}
+	subnets, _ := p.Inv.SubnetsOf(net)
+	for _, s := range subnets {
+		add(s.GetIpCidrRange(), "subnet "+s.GetName())
+		for _, sec := range s.GetSecondaryIpRanges() {
+			add(sec.GetIpCidrRange(), fmt.Sprintf("subnet %s secondary range %s", s.GetName(), sec.GetRangeName()))
+		}
+	}
+	for _, c := range p.Inv.Connectors {
+		if c.GetName() == exceptConnector || c.GetIpCidrRange() == "" {
+			continue
+		}
+		if cn, err := inventory.ParseNetwork(c.GetNetwork(), inventory.ProjectOf(c.GetName())); err == nil && cn == net {
+			add(c.GetIpCidrRange(), "connector "+inventory.ShortName(c.GetName()))
+		}
+	}
+	for _, r := range p.Inv.RedisInstances {
+		if rn, err := inventory.ParseNetwork(r.GetAuthorizedNetwork(), inventory.ProjectOf(r.GetName())); err == nil && rn == net {
+			add(r.GetReservedIpRange(), "Redis "+inventory.ShortName(r.GetName())+" reserved range")
+		}
+	}
+	return prefixes, owners
+}
+
+// freeConnectorRange proposes a /28 on net that overlaps nothing the inventory knows.
+func freeConnectorRange(p *inventory.Path, net inventory.NetworkRef, exceptConnector string) string {
+	used, _ := usedRanges(p, net, exceptConnector)
+	if free, ok := freePrefix(used, 28); ok {
+		return free.String()
+	}
+	return "10.8.0.0/28"
+}
+
+// connectorCreate is the command that creates a connector on net in region.
+func connectorCreate(p *inventory.Path, name, region string, net inventory.NetworkRef, exceptConnector string) string {
+	return fmt.Sprintf("gcloud compute networks vpc-access connectors create %s --region %s --network %s --range %s --min-instances 2 --max-instances 3 --machine-type e2-micro --project %s",
+		name, region, networkFlagFor(p, net), freeConnectorRange(p, net, exceptConnector), p.Project())
+}
+
+// usableConnector finds an existing connector in the service's region on the Redis
+// network, so remediation can point at it instead of creating one.
+func usableConnector(p *inventory.Path, net inventory.NetworkRef) (string, bool) {
+	for _, c := range p.Inv.Connectors {
+		ref, err := inventory.ParseConnector(c.GetName(), "", "")
+		if err != nil || ref.Region != p.Region() || c.GetState().String() != "READY" {
+			continue
+		}
+		if cn, problem := connectorNetworkOf(p, c); problem == nil && cn == net {
+			if ref.Project == p.Project() {
+				return ref.Name, true
+			}
+			return ref.String(), true
+		}
+	}
+	return "", false
+}
+
+// serviceUpdate is the start of every `gcloud run services update` remediation.
+func serviceUpdate(p *inventory.Path) string {
+	return fmt.Sprintf("gcloud run services update %s --region %s --project %s", p.ServiceRef.Name, p.Region(), p.Project())
+}
+
+// subnetFor finds a subnet of net in region for Direct VPC egress.
+func subnetFor(p *inventory.Path, net inventory.NetworkRef, region string) (string, bool) {
+	subnets, _ := p.Inv.SubnetsOf(net)
+	for _, s := range subnets {
+		if inventory.RegionOf(s.GetRegion()) == region || inventory.RegionOf(s.GetSelfLink()) == region {
+			return s.GetName(), true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+	"github.com/urfave/cli/v2"
+
+	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+)
+
+// Exit codes: a public contract for CI.
+const (
+	exitOK         = 0 // nothing at or above --fail-on
+	exitFindings   = 1 // a finding at or above --fail-on
+	exitUsage      = 2 // usage error or unreadable input
+	exitIncomplete = 3 // some check could not be evaluated and nothing failed
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3"; otherwise the module
+// version from the build info is used.
+var version = ""
+
+func toolVersion() string {
+	if version != "" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "dev"
+}
+
+// run is the whole CLI: main only calls it, so tests drive the real command in-process.
+func run(args []string, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
+	err := app.Run(flagsFirst(args))
+	if err == nil {
+		return exitOK
+	}
+	var exitErr cli.ExitCoder
+	if errors.As(err, &exitErr) {
+		if msg := strings.TrimSpace(exitErr.Error()); msg != "" {
+			fmt.Fprintln(stderr, "vpcdoctor: "+msg)
+		}
+		return exitErr.ExitCode()
+	}
+	// Anything else from the CLI library is a usage error (unknown flag, missing argument).
+	fmt.Fprintln(stderr, "vpcdoctor: "+oneLine(err.Error()))
+	return exitUsage
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:      "vpcdoctor",
+		Usage:     "find out why a Cloud Run service cannot reach its Memorystore for Redis instance",
+		Version:   toolVersion(),
+		Writer:    stdout,
+		ErrWriter: stderr,
+		// The CLI library must never call os.Exit: run maps errors to exit codes.
+		ExitErrHandler:  func(*cli.Context, error) {},
+		HideHelpCommand: true,
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return cli.Exit(oneLine(err.Error()), exitUsage)
+		},
+		Commands: []*cli.Command{
+			checkCommand(),
+			demoCommand(),
+			catalogueCommand(),
+			explainCommand(),
+			versionCommand(),
+		},
+	}
+}
+
+// usage returns a usage error (exit 2) with a one-line message.
+func usage(format string, args ...any) error {
+	return cli.Exit(oneLine(fmt.Sprintf(format, args...)), exitUsage)
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// inputError maps loader and selection errors to exit 2 with their one-line message.
+func inputError(err error) error {
+	var inErr *inventory.InputError
+	var selErr *inventory.SelectError
+	if errors.As(err, &inErr) || errors.As(err, &selErr) {
+		return cli.Exit(oneLine(err.Error()), exitUsage)
+	}
+	return err
+}
+
+// outputFlags are shared by every command that prints findings.
+func outputFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "format", Value: "text", Usage: "report format: text or json"},
+		&cli.StringFlag{Name: "color", Value: "auto", Usage: "color the text report: auto, always or never (auto: only on a terminal, never with NO_COLOR)"},
+		&cli.StringFlag{Name: "fail-on", Value: "fail", Usage: "exit 1 when a finding is at or above this status: fail or warn"},
+		&cli.StringSliceFlag{Name: "ignore", Usage: "check IDs to ignore: reported, marked ignored, not counted for the exit code (repeatable or comma-separated)"},
+	}
+}
+
+// outputOptions are the validated output flags.
+type outputOptions struct {
+	format string
+	color  bool
+	failOn checks.Status
+	ignore map[string]bool
+}
+
+func parseOutputOptions(c *cli.Context, stdout io.Writer) (outputOptions, error) {
+	opts := outputOptions{format: c.String("format"), ignore: map[string]bool{}}
+	switch opts.format {
+	case "text", "json":
+	default:
+		return opts, usage("--format %q: want text or json", opts.format)
+	}
+	switch c.String("color") {
+	case "always":
+		opts.color = true
+	case "never":
+	case "auto":
+		opts.color = isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
+	default:
+		return opts, usage("--color %q: want auto, always or never", c.String("color"))
+	}
+	switch c.String("fail-on") {
+	case "fail":
+		opts.failOn = checks.Fail
+	case "warn":
+		opts.failOn = checks.Warn
+	default:
+		return opts, usage("--fail-on %q: want fail or warn", c.String("fail-on"))
+	}
+	known := map[string]bool{}
+	for _, check := range checks.Catalogue() {
+		known[check.ID] = true
+	}
+	for _, value := range c.StringSlice("ignore") {
+		for _, id := range strings.Split(value, ",") {
+			id = strings.TrimSpace(id)
+			if id == "" {
+				continue
+			}
+			if !known[id] && !strings.HasPrefix(id, "probe.") {
+				return opts, usage("--ignore %s: no such check (see `vpcdoctor checks`)", id)
+			}
+			opts.ignore[id] = true
+		}
+	}
+	return opts, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// exitCode applies the contract: 1 when a finding not ignored is at or above failOn;
+// otherwise 3 when something could not be evaluated; otherwise 0.
+func exitCode(findings []checks.Finding, failOn checks.Status) int {
+	incomplete := false
+	for _, f := range findings {
+		if f.Ignored {
+			continue
+		}
+		if f.Status.Severity() > 0 && f.Status.Severity() >= failOn.Severity() {
+			return exitFindings
+		}
+		if f.Status == checks.Error {
+			incomplete = true
+		}
+	}
+	if incomplete {
+		return exitIncomplete
+	}
+	return exitOK
+}
+
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print the version",
+		Action: func(c *cli.Context) error {
+			fmt.Fprintf(c.App.Writer, "vpcdoctor %s\n", toolVersion())
+			return nil
+		},
+	}
+}
+
+// boolFlags are the flags that take no value; flagsFirst needs them to tell a flag's value
+// from a positional argument.
+var boolFlags = map[string]bool{"probe": true, "tls": true, "from-env": true, "help": true, "h": true, "version": true, "v": true}
+
+// flagsFirst moves a subcommand's positional arguments after its flags, so that
+// `vpcdoctor demo healthy --format json` works like `vpcdoctor demo --format json healthy`
+// (the CLI library stops reading flags at the first positional argument).
+func flagsFirst(args []string) []string {
+	if len(args) < 3 || strings.HasPrefix(args[1], "-") {
+		return args
+	}
+	out := []string{args[0], args[1]}
+	var positional []string
+	rest := args[2:]
+	for i := 0; i < len(rest); i++ {
+		arg := rest[i]
+		switch {
+		case arg == "--":
+			positional = append(positional, rest[i+1:]...)
+			i = len(rest)
+		case strings.HasPrefix(arg, "-") && len(arg) > 1:
+			out = append(out, arg)
+			name := strings.TrimLeft(arg, "-")
+			if !strings.Contains(name, "=") && !boolFlags[name] && i+1 < len(rest) {
+				out = append(out, rest[i+1])
+				i++
+			}
+		default:
+			positional = append(positional, arg)
+		}
+	}
+	return append(out, positional...)
+}

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/fixtures"
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/report"
+)
+
+func selectorFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "service", Usage: "Cloud Run service to check (short or full name); required when there are several"},
+		&cli.StringFlag{Name: "redis", Usage: "Memorystore for Redis instance the service should reach (default: the one its env points at)"},
+		&cli.StringFlag{Name: "region", Usage: "the service's region (required for a service.yaml that was never deployed)"},
+		&cli.StringFlag{Name: "project", Usage: "the service's project"},
+		&cli.StringFlag{Name: "connector", Usage: "check this connector instead of the service's own (what-if)"},
+	}
+}
+
+func selectorFrom(c *cli.Context) inventory.Selector {
+	return inventory.Selector{
+		Project:   c.String("project"),
+		Region:    c.String("region"),
+		Service:   c.String("service"),
+		Redis:     c.String("redis"),
+		Connector: c.String("connector"),
+	}
+}
+
+func checkCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "check",
+		Usage:     "check the path from a Cloud Run service to its Redis instance",
+		UsageText: "vpcdoctor check --from DIR [--service NAME] [--redis NAME] [--region R] [--format text|json] [--color auto|always|never] [--fail-on fail|warn]",
+		Flags: append(append([]cli.Flag{
+			&cli.StringFlag{Name: "from", Usage: "snapshot directory: gcloud describe/list output, YAML or JSON, any file names"},
+		}, selectorFlags()...), outputFlags()...),
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usage("check takes no arguments (got %q); use --service / --redis", c.Args().First())
+			}
+			opts, err := parseOutputOptions(c, c.App.Writer)
+			if err != nil {
+				return err
+			}
+			dir := c.String("from")
+			if dir == "" {
+				return usage("--from DIR is required: a directory of gcloud output (see `vpcdoctor demo` for examples)")
+			}
+			inv, err := inventory.LoadDir(dir)
+			if err != nil {
+				return inputError(err)
+			}
+			target := report.Target{Source: "snapshot", Input: dir}
+			return checkInventory(c.App.Writer, inv, selectorFrom(c), target, opts)
+		},
+	}
+}
+
+func demoCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "demo",
+		Usage:     "run check on a built-in scenario (lists the scenarios without one)",
+		UsageText: "vpcdoctor demo [SCENARIO] [--format text|json] [--color ...] [--fail-on ...]",
+		Flags:     outputFlags(),
+		Action: func(c *cli.Context) error {
+			if !c.Args().Present() {
+				listScenarios(c.App.Writer)
+				return nil
+			}
+			if c.NArg() > 1 {
+				return usage("demo takes one scenario name, got %d arguments", c.NArg())
+			}
+			name := c.Args().First()
+			scenario, ok := fixtures.Lookup(name)
+			if !ok {
+				return usage("no scenario %q; run `vpcdoctor demo` to list them", name)
+			}
+			opts, err := parseOutputOptions(c, c.App.Writer)
+			if err != nil {
+				return err
+			}
+			inv, err := inventory.LoadFS(scenario.FS, "demo/"+name)
+			if err != nil {
+				return inputError(err)
+			}
+			return checkInventory(c.App.Writer, inv, inventory.Selector{}, report.Target{Source: "demo", Input: name}, opts)
+		},
+	}
+}
+
+func listScenarios(w io.Writer) {
+	fmt.Fprintln(w, "Built-in scenarios (run one with `vpcdoctor demo NAME`):")
+	for _, s := range fixtures.Scenarios() {
+		fmt.Fprintf(w, "  %-26s %s\n", s.Name, s.Description)
+	}
+}
+
+// checkInventory selects the paths, runs the catalogue on each and reports. It returns the
+// exit status as a cli.ExitCoder (nil for 0).
+func checkInventory(stdout io.Writer, inv *inventory.Inventory, sel inventory.Selector, target report.Target, opts outputOptions) error {
+	paths, err := inventory.Select(inv, sel)
+	if err != nil {
+		return inputError(err)
+	}
+	fillTarget(&target, paths)
+	findings := runPaths(stdout, paths, target, opts)
+	if opts.format == "json" {
+		doc := report.NewDocument(report.Tool{Name: "vpcdoctor", Version: toolVersion()}, target, findings)
+		if err := report.WriteJSON(stdout, doc); err != nil {
+			return cli.Exit("write report: "+err.Error(), exitUsage)
+		}
+	}
+	if code := exitCode(findings, opts.failOn); code != exitOK {
+		return cli.Exit("", code)
+	}
+	return nil
+}
+
+// runPaths runs the catalogue over every path, streaming text as findings arrive.
+func runPaths(stdout io.Writer, paths []*inventory.Path, target report.Target, opts outputOptions) []checks.Finding {
+	var text *report.Text
+	if opts.format == "text" {
+		text = report.NewText(stdout, opts.color)
+		text.Begin(target)
+	}
+	catalogue := checks.Catalogue()
+	var all []checks.Finding
+	for _, path := range paths {
+		all = append(all, checks.Run(catalogue, path, func(f checks.Finding) {
+			if opts.ignore[f.ID] {
+				f.Ignored = true
+			}
+			if text != nil {
+				text.Finding(f)
+			}
+		})...)
+	}
+	for i := range all {
+		all[i].Ignored = opts.ignore[all[i].ID]
+	}
+	if text != nil {
+		text.End()
+	}
+	return all
+}
+
+func fillTarget(target *report.Target, paths []*inventory.Path) {
+	var redis []string
+	for _, p := range paths {
+		target.Services = append(target.Services, p.ServiceRef.Name)
+		if target.Project == "" {
+			target.Project = p.Project()
+		}
+		if target.Region == "" {
+			target.Region = p.Region()
+		}
+		if p.RedisRef.Name != "" {
+			redis = append(redis, p.RedisRef.Name)
+		}
+	}
+	if len(redis) > 0 {
+		target.Redis = strings.Join(dedupe(redis), ",")
+	}
+}
+
+func dedupe(list []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range list {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func catalogueCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "checks",
+		Usage: "list the check catalogue",
+		Action: func(c *cli.Context) error {
+			w := c.App.Writer
+			catalogue := checks.Catalogue()
+			for _, hop := range checks.Hops {
+				first := true
+				for _, check := range catalogue {
+					if check.Hop != hop {
+						continue
+					}
+					if first {
+						fmt.Fprintf(w, "%s\n", checks.HopTitle(hop))
+						first = false
+					}
+					fmt.Fprintf(w, "  %-24s %s: %s\n", check.ID, check.Title, check.Summary)
+				}
+			}
+			return nil
+		},
+	}
+}
+
+func explainCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "explain",
+		Usage:     "explain what a check verifies and how to fix it",
+		UsageText: "vpcdoctor explain ID",
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usage("explain takes one check ID (see `vpcdoctor checks`)")
+			}
+			id := c.Args().First()
+			check, ok := checks.Lookup(checks.Catalogue(), id)
+			if !ok {
+				return usage("no check %q%s", id, suggestIDs(id))
+			}
+			fmt.Fprintf(c.App.Writer, "%s — %s\n\n%s\n", check.ID, check.Title, checks.Explain(check.ID))
+			return nil
+		},
+	}
+}
+
+// suggestIDs lists catalogue IDs close to a mistyped one.
+func suggestIDs(id string) string {
+	var close []string
+	for _, check := range checks.Catalogue() {
+		if strings.Contains(check.ID, id) || strings.Contains(id, check.ID) || editDistance(id, check.ID) <= 3 ||
+			strings.SplitN(check.ID, ".", 2)[0] == strings.SplitN(id, ".", 2)[0] {
+			close = append(close, check.ID)
+		}
+	}
+	if len(close) == 0 {
+		return "; see `vpcdoctor checks`"
+	}
+	return "; did you mean: " + strings.Join(close, ", ")
+}
+
+// editDistance is the Levenshtein distance between two short strings.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,12 @@
+// Command vpcdoctor answers one question: why can't my Cloud Run service reach its
+// Memorystore for Redis instance? It reads every hop of the path (service, connector or
+// Direct VPC, network, Redis), runs ordered checks, and prints the broken hop and the fix.
+package main
+
+import (
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+}
