@@ -1,0 +1,73 @@
+package checks_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/fixtures"
+)
+
+func TestCatalogueIsValid(t *testing.T) {
+	if err := checks.Validate(checks.Catalogue()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestValidateRejectsBrokenCatalogues(t *testing.T) {
+	good := checks.Catalogue()
+	dup := append(append([]checks.Check{}, good...), good[0])
+	forward := []checks.Check{good[2], good[0]} // requires run.vpc-egress, declared later
+	if good[2].Requires == nil {
+		t.Fatal("test assumes the third check has prerequisites")
+	}
+	untitled := append([]checks.Check{}, good...)
+	untitled[1].Title = ""
+	for name, catalogue := range map[string][]checks.Check{"duplicate": dup, "forward reference": forward, "no title": untitled} {
+		if err := checks.Validate(catalogue); err == nil {
+			t.Errorf("%s: Validate accepted a broken catalogue", name)
+		}
+	}
+}
+
+func TestEveryCheckIsExplained(t *testing.T) {
+	for _, check := range checks.Catalogue() {
+		text := checks.Explain(check.ID)
+		if len(text) < 200 || strings.Contains(text, "TODO") {
+			t.Errorf("%s: explain text missing or a stub (%d chars)", check.ID, len(text))
+		}
+	}
+}
+
+// TestEveryCheckHasPassingAndFailingFixture runs every scenario and requires each check to
+// pass somewhere and to fail (or warn, for checks whose worst outcome is a warning)
+// somewhere, so no check is untested in either direction.
+func TestEveryCheckHasPassingAndFailingFixture(t *testing.T) {
+	passes, fails := map[string]bool{}, map[string]bool{}
+	for _, scenario := range fixtures.Scenarios() {
+		for _, f := range runScenario(t, scenario.Name) {
+			switch f.Status {
+			case checks.Pass:
+				passes[f.ID] = true
+			case checks.Fail, checks.Warn:
+				fails[f.ID] = true
+			}
+		}
+	}
+	for _, check := range checks.Catalogue() {
+		if !passes[check.ID] {
+			t.Errorf("%s: no scenario where it passes", check.ID)
+		}
+		if !fails[check.ID] {
+			t.Errorf("%s: no scenario where it fails or warns", check.ID)
+		}
+	}
+}
+
+func TestFindingsCarryDocsAnchor(t *testing.T) {
+	for _, f := range runScenario(t, "healthy") {
+		if !strings.HasSuffix(f.Docs, "#"+checks.Anchor(f.ID)) || strings.Contains(checks.Anchor(f.ID), ".") {
+			t.Errorf("%s: docs link %q", f.ID, f.Docs)
+		}
+	}
+}
