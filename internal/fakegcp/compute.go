@@ -1,0 +1,191 @@
+package fakegcp
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"cloud.google.com/go/compute/apiv1/computepb"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+)
+
+const computeDefaultPageSize = 500
+
+// computeHandler serves the Compute Engine REST paths vpcdoctor reads.
+func (s *Server) computeHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /compute/v1/projects/{project}/global/networks/{network}", s.computeCall(GetNetwork, s.getNetwork))
+	mux.HandleFunc("GET /compute/v1/projects/{project}/regions/{region}/subnetworks", s.computeCall(ListSubnetworks, s.listSubnetworks))
+	mux.HandleFunc("GET /compute/v1/projects/{project}/aggregated/subnetworks", s.computeCall(AggregatedListSubnetworks, s.aggregatedSubnetworks))
+	mux.HandleFunc("GET /compute/v1/projects/{project}/global/firewalls", s.computeCall(ListFirewalls, s.listFirewalls))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeGoogleError(w, http.StatusNotFound, fmt.Sprintf("fakegcp does not serve %s %s", r.Method, r.URL.Path))
+	})
+	return mux
+}
+
+// computeHandlerFunc answers one request with a message, or an HTTP status and message.
+type computeHandlerFunc func(r *http.Request) (proto.Message, int, string)
+
+func (s *Server) computeCall(method string, handle computeHandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		faultStatus, err := s.begin(r.Context(), method)
+		if err != nil {
+			return // the client is gone
+		}
+		if faultStatus != 0 {
+			writeGoogleError(w, faultStatus, faultMessage(method, faultStatus))
+			return
+		}
+		msg, code, text := handle(r)
+		if msg == nil {
+			writeGoogleError(w, code, text)
+			return
+		}
+		data, err := protojson.Marshal(msg)
+		if err != nil {
+			writeGoogleError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+		_, _ = w.Write(data)
+	}
+}
+
+// writeGoogleError writes the JSON error body Google's REST APIs send, which the client
+// library parses into a googleapi.Error.
+func writeGoogleError(w http.ResponseWriter, code int, message string) {
+	reason := map[int]string{
+		http.StatusForbidden:          "forbidden",
+		http.StatusNotFound:           "notFound",
+		http.StatusTooManyRequests:    "rateLimitExceeded",
+		http.StatusServiceUnavailable: "backendError",
+		http.StatusBadRequest:         "invalid",
+	}[code]
+	body := map[string]any{"error": map[string]any{
+		"code":    code,
+		"message": message,
+		"errors":  []map[string]any{{"message": message, "domain": "global", "reason": reason}},
+	}}
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+func (s *Server) recordedProblem(kind inventory.Kind, name string) (int, string, bool) {
+	code, ok := s.data.problem(kind, name)
+	if !ok {
+		return 0, "", false
+	}
+	return httpStatus(code), fmt.Sprintf("%s %s: recorded in the snapshot as %s", kind, name, code), true
+}
+
+func (s *Server) getNetwork(r *http.Request) (proto.Message, int, string) {
+	ref := inventory.NetworkRef{Project: r.PathValue("project"), Name: r.PathValue("network")}
+	if status, text, ok := s.recordedProblem(inventory.KindNetwork, ref.String()); ok {
+		return nil, status, text
+	}
+	n, ok := s.data.networks[ref.String()]
+	if !ok {
+		return nil, http.StatusNotFound, fmt.Sprintf("The resource '%s' was not found", ref)
+	}
+	return proto.Clone(n), 0, ""
+}
+
+// computePage reads maxResults and pageToken and pages a list.
+func computePage[T any](s *Server, r *http.Request, items []T) ([]T, string, int, string) {
+	size := 0
+	if v := r.URL.Query().Get("maxResults"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, "", http.StatusBadRequest, fmt.Sprintf("Invalid value for field 'maxResults': '%s'", v)
+		}
+		size = n
+	}
+	pageItems, next, err := page(items, size, r.URL.Query().Get("pageToken"), s.pageSize(computeDefaultPageSize))
+	if err != nil {
+		return nil, "", http.StatusBadRequest, err.Error()
+	}
+	return pageItems, next, 0, ""
+}
+
+func (s *Server) listSubnetworks(r *http.Request) (proto.Message, int, string) {
+	project, region := r.PathValue("project"), r.PathValue("region")
+	if status, text, ok := s.recordedProblem(inventory.KindSubnetwork, ""); ok {
+		return nil, status, text
+	}
+	items, next, status, text := computePage(s, r, s.data.subnetworks[project][region])
+	if status != 0 {
+		return nil, status, text
+	}
+	return &computepb.SubnetworkList{
+		Kind:          proto.String("compute#subnetworkList"),
+		Items:         cloneAll(items),
+		NextPageToken: optional(next),
+		SelfLink:      proto.String(s.ComputeURL() + r.URL.Path),
+	}, 0, ""
+}
+
+func (s *Server) aggregatedSubnetworks(r *http.Request) (proto.Message, int, string) {
+	project := r.PathValue("project")
+	if status, text, ok := s.recordedProblem(inventory.KindSubnetwork, ""); ok {
+		return nil, status, text
+	}
+	type scoped struct {
+		region string
+		subnet *computepb.Subnetwork
+	}
+	var all []scoped
+	byRegion := s.data.subnetworks[project]
+	for _, region := range sortedKeys(byRegion) {
+		for _, sn := range byRegion[region] {
+			all = append(all, scoped{region, sn})
+		}
+	}
+	items, next, status, text := computePage(s, r, all)
+	if status != 0 {
+		return nil, status, text
+	}
+	out := &computepb.SubnetworkAggregatedList{
+		Kind:          proto.String("compute#subnetworkAggregatedList"),
+		Items:         map[string]*computepb.SubnetworksScopedList{},
+		NextPageToken: optional(next),
+		SelfLink:      proto.String(s.ComputeURL() + r.URL.Path),
+	}
+	for _, item := range items {
+		key := "regions/" + item.region
+		if out.Items[key] == nil {
+			out.Items[key] = &computepb.SubnetworksScopedList{}
+		}
+		out.Items[key].Subnetworks = append(out.Items[key].Subnetworks, proto.Clone(item.subnet).(*computepb.Subnetwork))
+	}
+	return out, 0, ""
+}
+
+func (s *Server) listFirewalls(r *http.Request) (proto.Message, int, string) {
+	project := r.PathValue("project")
+	if status, text, ok := s.recordedProblem(inventory.KindFirewall, ""); ok {
+		return nil, status, text
+	}
+	items, next, status, text := computePage(s, r, s.data.firewalls[project])
+	if status != 0 {
+		return nil, status, text
+	}
+	return &computepb.FirewallList{
+		Kind:          proto.String("compute#firewallList"),
+		Items:         cloneAll(items),
+		NextPageToken: optional(next),
+		SelfLink:      proto.String(s.ComputeURL() + r.URL.Path),
+	}, 0, ""
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,168 @@
+package fakegcp
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"cloud.google.com/go/compute/apiv1/computepb"
+	"cloud.google.com/go/redis/apiv1/redispb"
+	"cloud.google.com/go/run/apiv2/runpb"
+	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+)
+
+// dataset is an inventory indexed the way the APIs address it. It is built once and only
+// read afterwards, so handlers share it without locking.
+type dataset struct {
+	services   map[string]*runpb.Service // canonical name
+	revisions  map[string]*runpb.Revision
+	connectors map[string]*vpcaccesspb.Connector
+	redis      map[string]*redispb.Instance
+	networks   map[string]*computepb.Network // projects/P/global/networks/N
+	// subnetworks and firewalls by project, subnetworks also by region.
+	subnetworks map[string]map[string][]*computepb.Subnetwork
+	firewalls   map[string][]*computepb.Firewall
+	// problems replays a snapshot's recorded problems: kind|name, and kind| for a whole kind.
+	problems map[string]codes.Code
+}
+
+func newDataset(inv *inventory.Inventory, defaultRegion string) (*dataset, error) {
+	d := &dataset{
+		services:    map[string]*runpb.Service{},
+		revisions:   map[string]*runpb.Revision{},
+		connectors:  map[string]*vpcaccesspb.Connector{},
+		redis:       map[string]*redispb.Instance{},
+		networks:    map[string]*computepb.Network{},
+		subnetworks: map[string]map[string][]*computepb.Subnetwork{},
+		firewalls:   map[string][]*computepb.Firewall{},
+		problems:    map[string]codes.Code{},
+	}
+	for _, svc := range inv.Services {
+		served, err := CanonicalService(inv, svc, defaultRegion)
+		if err != nil {
+			return nil, err
+		}
+		d.services[served.GetName()] = served
+	}
+	for _, rev := range inv.Revisions {
+		d.revisions[rev.GetName()] = rev
+	}
+	for _, c := range inv.Connectors {
+		d.connectors[c.GetName()] = c
+	}
+	for _, r := range inv.RedisInstances {
+		d.redis[r.GetName()] = r
+	}
+	for _, n := range inv.Networks {
+		ref, err := inventory.NetworkOf(n)
+		if err != nil {
+			return nil, fmt.Errorf("fakegcp: serve network %s: %w", n.GetName(), err)
+		}
+		d.networks[ref.String()] = n
+	}
+	for _, sn := range inv.Subnetworks {
+		ref, err := inventory.SubnetOf(sn)
+		if err != nil {
+			return nil, fmt.Errorf("fakegcp: serve subnetwork %s: %w", sn.GetName(), err)
+		}
+		if d.subnetworks[ref.Project] == nil {
+			d.subnetworks[ref.Project] = map[string][]*computepb.Subnetwork{}
+		}
+		d.subnetworks[ref.Project][ref.Region] = append(d.subnetworks[ref.Project][ref.Region], sn)
+	}
+	for _, fw := range inv.Firewalls {
+		project := inventory.ProjectOf(fw.GetSelfLink())
+		if project == "" {
+			project = inventory.ProjectOf(fw.GetNetwork())
+		}
+		d.firewalls[project] = append(d.firewalls[project], fw)
+	}
+	for _, byRegion := range d.subnetworks {
+		for _, list := range byRegion {
+			sort.Slice(list, func(i, j int) bool { return list[i].GetSelfLink() < list[j].GetSelfLink() })
+		}
+	}
+	for _, list := range d.firewalls {
+		sort.Slice(list, func(i, j int) bool { return list[i].GetSelfLink() < list[j].GetSelfLink() })
+	}
+	for _, p := range inv.Problems {
+		var code codes.Code
+		switch p.Code {
+		case inventory.PermissionDenied:
+			code = codes.PermissionDenied
+		case inventory.NotFound:
+			code = codes.NotFound
+		case inventory.Unavailable:
+			code = codes.Unavailable
+		default:
+			continue
+		}
+		d.problems[string(p.Kind)+"|"+p.Name] = code
+	}
+	return d, nil
+}
+
+// problem returns the recorded failure for a resource (or for every resource of its kind,
+// when name is ""), so a snapshot of a failed live run fails the same way when served.
+func (d *dataset) problem(kind inventory.Kind, name string) (codes.Code, bool) {
+	if code, ok := d.problems[string(kind)+"|"+name]; ok {
+		return code, true
+	}
+	code, ok := d.problems[string(kind)+"|"]
+	return code, ok
+}
+
+// inLocation returns the values whose names are under parent ("projects/P/locations/R",
+// R may be "-" for every location), sorted by name.
+func inLocation[T interface{ GetName() string }](m map[string]T, parent string) []T {
+	project, location := inventory.ProjectOf(parent), locationOf(parent)
+	var out []T
+	for _, name := range sortedKeys(m) {
+		if inventory.ProjectOf(name) != project {
+			continue
+		}
+		if location != "-" && locationOf(name) != location {
+			continue
+		}
+		out = append(out, m[name])
+	}
+	return out
+}
+
+func locationOf(name string) string {
+	parts := strings.Split(name, "/")
+	for i := 0; i+1 < len(parts); i++ {
+		if parts[i] == "locations" {
+			return parts[i+1]
+		}
+	}
+	return ""
+}
+
+// CanonicalService returns a copy of a service as the Cloud Run v2 API answers for it: named
+// projects/PROJECT_ID/locations/REGION/services/NAME, with its revision names to match. A
+// Knative service from gcloud names its project by number and a service.yaml may carry no
+// region; defaultRegion fills the latter.
+func CanonicalService(inv *inventory.Inventory, svc *runpb.Service, defaultRegion string) (*runpb.Service, error) {
+	ref, err := inventory.ResolveServiceRef(inv, svc, inventory.Selector{})
+	if err != nil && defaultRegion != "" {
+		ref, err = inventory.ResolveServiceRef(inv, svc, inventory.Selector{Region: defaultRegion})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fakegcp: serve service %s: %w", svc.GetName(), err)
+	}
+	served := proto.Clone(svc).(*runpb.Service)
+	old := svc.GetName()
+	served.Name = ref.String()
+	if rest, ok := strings.CutPrefix(served.GetLatestReadyRevision(), old+"/"); ok {
+		served.LatestReadyRevision = served.Name + "/" + rest
+	}
+	if rest, ok := strings.CutPrefix(served.GetLatestCreatedRevision(), old+"/"); ok {
+		served.LatestCreatedRevision = served.Name + "/" + rest
+	}
+	return served, nil
+}

@@ -1,0 +1,646 @@
+package inventory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"cloud.google.com/go/compute/apiv1/computepb"
+	"cloud.google.com/go/redis/apiv1/redispb"
+	"cloud.google.com/go/run/apiv2/runpb"
+	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
+	gax "github.com/googleapis/gax-go/v2"
+	"google.golang.org/api/iterator"
+	"google.golang.org/api/option"
+	"google.golang.org/protobuf/proto"
+)
+
+// LiveOptions say what LoadLive reads and how.
+type LiveOptions struct {
+	// Project and Region locate the Cloud Run service(s); both are required.
+	Project string
+	Region  string
+	// Service is the Cloud Run service to check (short or full name); empty loads every
+	// service in the region.
+	Service string
+	// Redis names the Memorystore instance (short or full name); empty lists every instance
+	// of the project so the selection can match the service's env.
+	Redis string
+	// Connector, when set, is loaded in place of (as well as) the service's own connector.
+	Connector string
+	// Endpoints override the APIs' endpoints (gcloud's api_endpoint_overrides).
+	Endpoints Endpoints
+	// ClientOptions are added to every client, e.g. option.WithCredentialsFile. When any are
+	// given, LoadLive does not look for Application Default Credentials itself.
+	ClientOptions []option.ClientOption
+	// Timeout bounds the whole load (0: only ctx bounds it). A call still running then is
+	// recorded as an Unavailable problem.
+	Timeout time.Duration
+	// MaxConcurrency caps the calls in flight (default 32).
+	MaxConcurrency int
+	// DisableRetries answers every error at once instead of letting the client libraries
+	// retry Unavailable and 503 (which they do for minutes). Tests use it.
+	DisableRetries bool
+}
+
+// DefaultMaxConcurrency is the number of API calls LoadLive keeps in flight by default.
+const DefaultMaxConcurrency = 32
+
+// ErrNoCredentials means no usable Google Cloud credentials were found or the API rejected
+// them. Its text is the one line a user needs; the CLI exits 2 on it.
+var ErrNoCredentials = errors.New("no usable Google Cloud credentials: run `gcloud auth application-default login` (or set GOOGLE_APPLICATION_CREDENTIALS)")
+
+// liveDefaultPageSize is asked of every list call: few round trips, modest responses.
+const liveDefaultPageSize = 500
+
+// LoadLive reads the resources on the path of one Cloud Run service (or of every service in
+// the region) from the Google Cloud APIs. Calls that do not depend on each other run
+// concurrently, so the wall time follows the dependency depth (service, then connector,
+// network, subnetworks and firewalls, then a Shared VPC host's subnet), not the number of
+// calls; each resource is requested once even when several services share it.
+//
+// A resource that cannot be read is recorded as a Problem in the inventory, never returned
+// as an error. LoadLive returns an error only when it cannot start (a *SelectError for a
+// missing project or region, an *InputError for a bad endpoint override) or when there are
+// no usable credentials (wrapping ErrNoCredentials).
+func LoadLive(ctx context.Context, opts LiveOptions) (*Inventory, error) {
+	if opts.Project == "" {
+		return nil, &SelectError{Msg: "no project: pass --project PROJECT, set CLOUDSDK_CORE_PROJECT, or run `gcloud config set project PROJECT`"}
+	}
+	if opts.Region == "" {
+		return nil, &SelectError{Msg: "no region: pass --region REGION, set CLOUDSDK_RUN_REGION, or run `gcloud config set run/region REGION`"}
+	}
+	if opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+		defer cancel()
+	}
+	clients, err := newLiveClients(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer clients.close()
+
+	l := newLiveLoader(clients, opts)
+	l.start(ctx)
+	l.wg.Wait()
+	l.inv.sortResources()
+	if l.unauthenticated != "" {
+		return l.inv, fmt.Errorf("%w (the API said: %s)", ErrNoCredentials, l.unauthenticated)
+	}
+	return l.inv, nil
+}
+
+// liveLoader is the state of one LoadLive run.
+type liveLoader struct {
+	clients  *liveClients
+	opts     LiveOptions
+	sem      chan struct{}
+	callOpts []gax.CallOption
+	wg       sync.WaitGroup
+
+	mu   sync.Mutex
+	inv  *Inventory
+	memo map[string]chan struct{}
+	// unauthenticated is the API's message when it rejected the credentials.
+	unauthenticated string
+}
+
+func newLiveLoader(clients *liveClients, opts LiveOptions) *liveLoader {
+	limit := opts.MaxConcurrency
+	if limit <= 0 {
+		limit = DefaultMaxConcurrency
+	}
+	l := &liveLoader{
+		clients: clients,
+		opts:    opts,
+		sem:     make(chan struct{}, limit),
+		inv:     &Inventory{Sources: map[string]string{}},
+		memo:    map[string]chan struct{}{},
+	}
+	if opts.DisableRetries {
+		l.callOpts = []gax.CallOption{gax.WithRetry(func() gax.Retryer { return nil })}
+	}
+	return l
+}
+
+// once runs fetch in its own goroutine the first time key is asked for, and returns a
+// channel closed when that fetch has finished. Later callers share the same fetch: every
+// resource is requested once per run, however many services need it.
+func (l *liveLoader) once(ctx context.Context, key string, fetch func(context.Context)) <-chan struct{} {
+	l.mu.Lock()
+	done, ok := l.memo[key]
+	if !ok {
+		done = make(chan struct{})
+		l.memo[key] = done
+	}
+	l.mu.Unlock()
+	if !ok {
+		l.wg.Add(1)
+		go func() {
+			defer l.wg.Done()
+			defer close(done)
+			fetch(ctx)
+		}()
+	}
+	return done
+}
+
+// started reports whether key was asked for, and its done channel.
+func (l *liveLoader) started(key string) (<-chan struct{}, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	done, ok := l.memo[key]
+	return done, ok
+}
+
+// spawn runs work in its own goroutine tracked by the run's wait group; work waits for
+// fetches it depends on there, never while holding a call slot.
+func (l *liveLoader) spawn(work func()) {
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		work()
+	}()
+}
+
+// call holds one of the run's call slots while an API call runs.
+func (l *liveLoader) call(ctx context.Context, do func() error) error {
+	select {
+	case l.sem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-l.sem }()
+	return do()
+}
+
+// start issues the calls that depend on nothing: the service(s), the region's connectors,
+// the project's Redis instances, and a connector or instance named by full name elsewhere.
+func (l *liveLoader) start(ctx context.Context) {
+	project, region := l.opts.Project, l.opts.Region
+	if l.opts.Service != "" {
+		name := l.opts.Service
+		if !strings.Contains(name, "/") {
+			name = LocationRef{Project: project, Region: region, Collection: "services", Name: name}.String()
+		}
+		name = trimSelfLink(name)
+		l.once(ctx, "service "+name, func(ctx context.Context) { l.getService(ctx, name) })
+	} else {
+		l.once(ctx, "services "+project+"/"+region, func(ctx context.Context) { l.listServices(ctx, project, region) })
+	}
+	l.once(ctx, connectorListKey(project, region), func(ctx context.Context) { l.listConnectors(ctx, project, region) })
+	l.once(ctx, redisListKey(project), func(ctx context.Context) { l.listRedis(ctx, project) })
+
+	if l.opts.Redis != "" {
+		ref, err := ParseLocation(l.opts.Redis, "instances")
+		if !strings.Contains(l.opts.Redis, "/") {
+			ref, err = LocationRef{Project: project, Region: region, Collection: "instances", Name: l.opts.Redis}, nil
+		}
+		if err == nil { // a malformed full name is reported by Select
+			l.spawn(func() { l.needRedis(ctx, ref) })
+		}
+	}
+	if l.opts.Connector != "" {
+		if ref, err := ParseConnector(l.opts.Connector, project, region); err == nil {
+			l.spawn(func() { l.needConnector(ctx, ref) })
+		}
+	}
+}
+
+func connectorListKey(project, region string) string { return "connectors " + project + "/" + region }
+func redisListKey(project string) string             { return "redis " + project }
+
+// addService records a service and requests what it depends on.
+func (l *liveLoader) addService(ctx context.Context, svc *runpb.Service) {
+	l.mu.Lock()
+	l.inv.Services = append(l.inv.Services, svc)
+	l.inv.MarkListed(KindService)
+	l.mu.Unlock()
+
+	ref, err := ParseLocation(svc.GetName(), "services")
+	if err != nil {
+		return
+	}
+	for _, name := range trafficRevisions(svc) {
+		l.once(ctx, "revision "+name, func(ctx context.Context) { l.getRevision(ctx, name) })
+	}
+	vpc := svc.GetTemplate().GetVpcAccess()
+	if name := vpc.GetConnector(); name != "" && l.opts.Connector == "" {
+		if connector, err := ParseConnector(name, ref.Project, ref.Region); err == nil {
+			l.spawn(func() { l.needConnector(ctx, connector) })
+		}
+	}
+	for _, ni := range vpc.GetNetworkInterfaces() {
+		networkProject := ref.Project
+		if sub := ni.GetSubnetwork(); sub != "" {
+			if subRef, err := ParseSubnet(sub, ref.Project, ref.Region); err == nil {
+				networkProject = subRef.Project
+				l.needSubnets(ctx, subRef.Project)
+			}
+		}
+		if ni.GetNetwork() != "" {
+			if net, err := ParseNetwork(ni.GetNetwork(), networkProject); err == nil {
+				l.needNetworkResources(ctx, net)
+			}
+		} else {
+			// Only a subnetwork was given: its network is known once the subnetworks are.
+			l.spawn(func() { l.networkOfSubnet(ctx, ni.GetSubnetwork(), ref) })
+		}
+	}
+}
+
+// trafficRevisions lists the full names of the revisions that receive traffic.
+func trafficRevisions(svc *runpb.Service) []string {
+	seen := map[string]bool{}
+	var names []string
+	for _, t := range svc.GetTrafficStatuses() {
+		if t.GetPercent() <= 0 {
+			continue
+		}
+		name := t.GetRevision()
+		if name == "" && t.GetType() == runpb.TrafficTargetAllocationType_TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST {
+			name = svc.GetLatestReadyRevision()
+		}
+		if name == "" {
+			continue
+		}
+		if !strings.Contains(name, "/") {
+			name = svc.GetName() + "/revisions/" + name
+		}
+		if !seen[name] {
+			seen[name] = true
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// needConnector makes sure a connector is loaded and its dependencies requested: from the
+// listing of its region when one was requested, else with a Get.
+func (l *liveLoader) needConnector(ctx context.Context, ref ConnectorRef) {
+	if done, ok := l.started(connectorListKey(ref.Project, ref.Region)); ok {
+		<-done
+	}
+	if c := l.knownConnector(ref); c != nil {
+		l.connectorDependencies(ctx, ref, c)
+		return
+	}
+	<-l.once(ctx, "connector "+ref.String(), func(ctx context.Context) { l.getConnector(ctx, ref) })
+	if c := l.knownConnector(ref); c != nil {
+		l.connectorDependencies(ctx, ref, c)
+	}
+}
+
+func (l *liveLoader) knownConnector(ref ConnectorRef) *vpcaccesspb.Connector {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, c := range l.inv.Connectors {
+		if c.GetName() == ref.String() {
+			return c
+		}
+	}
+	return nil
+}
+
+// connectorDependencies requests the network a connector is attached to, with the
+// network's subnetworks and firewall rules. A connector on an existing subnet (possibly in
+// a Shared VPC host project) names its network through that subnet.
+func (l *liveLoader) connectorDependencies(ctx context.Context, ref ConnectorRef, c *vpcaccesspb.Connector) {
+	l.once(ctx, "connector deps "+ref.String(), func(ctx context.Context) {
+		if sub := c.GetSubnet(); sub != nil && sub.GetName() != "" {
+			project := sub.GetProjectId()
+			if project == "" {
+				project = ref.Project
+			}
+			l.networkOfSubnet(ctx, sub.GetName(), LocationRef{Project: project, Region: ref.Region})
+		}
+		if c.GetNetwork() != "" {
+			project := ref.Project
+			if sub := c.GetSubnet(); sub.GetProjectId() != "" {
+				project = sub.GetProjectId()
+			}
+			if net, err := ParseNetwork(c.GetNetwork(), project); err == nil {
+				l.needNetworkResources(ctx, net)
+			}
+		}
+	})
+}
+
+// networkOfSubnet waits for a subnetwork's project listing, then requests its network.
+func (l *liveLoader) networkOfSubnet(ctx context.Context, subnet string, at LocationRef) {
+	ref, err := ParseSubnet(subnet, at.Project, at.Region)
+	if err != nil {
+		return
+	}
+	<-l.needSubnets(ctx, ref.Project)
+	l.mu.Lock()
+	var network string
+	for _, s := range l.inv.Subnetworks {
+		if sref, err := SubnetOf(s); err == nil && sref == ref {
+			network = s.GetNetwork()
+		}
+	}
+	l.mu.Unlock()
+	if network == "" {
+		return
+	}
+	if net, err := ParseNetwork(network, ref.Project); err == nil {
+		l.needNetworkResources(ctx, net)
+	}
+}
+
+// needRedis makes sure a named instance is loaded: from the project listing when it
+// succeeded, else with a Get.
+func (l *liveLoader) needRedis(ctx context.Context, ref LocationRef) {
+	if ref.Project == l.opts.Project {
+		<-l.once(ctx, redisListKey(ref.Project), func(ctx context.Context) { l.listRedis(ctx, ref.Project) })
+		l.mu.Lock()
+		listed := l.inv.Listed[KindRedis]
+		l.mu.Unlock()
+		if listed {
+			return // the project's listing is complete: absence means NotFound
+		}
+	}
+	l.once(ctx, "redis "+ref.String(), func(ctx context.Context) { l.getRedis(ctx, ref) })
+}
+
+// addRedis records an instance and requests its authorized network's resources.
+func (l *liveLoader) addRedis(ctx context.Context, r *redispb.Instance) {
+	l.mu.Lock()
+	l.inv.RedisInstances = append(l.inv.RedisInstances, r)
+	l.inv.MarkListed(KindRedis)
+	l.mu.Unlock()
+	if r.GetAuthorizedNetwork() == "" {
+		return
+	}
+	if net, err := ParseNetwork(r.GetAuthorizedNetwork(), ProjectOf(r.GetName())); err == nil {
+		l.needNetworkResources(ctx, net)
+	}
+}
+
+// needNetworkResources requests a network, the subnetworks and the firewall rules of its
+// project.
+func (l *liveLoader) needNetworkResources(ctx context.Context, net NetworkRef) {
+	l.once(ctx, "network "+net.String(), func(ctx context.Context) { l.getNetwork(ctx, net) })
+	l.needSubnets(ctx, net.Project)
+	l.once(ctx, "firewalls "+net.Project, func(ctx context.Context) { l.listFirewalls(ctx, net.Project) })
+}
+
+// needSubnets requests every subnetwork of a project (all regions, one aggregated list):
+// connector ranges must not overlap any subnet of the VPC, whatever its region.
+func (l *liveLoader) needSubnets(ctx context.Context, project string) <-chan struct{} {
+	return l.once(ctx, "subnetworks "+project, func(ctx context.Context) { l.listSubnetworks(ctx, project) })
+}
+
+func (l *liveLoader) addProblem(p *Problem) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inv.AddProblem(p)
+}
+
+// The calls. Each records what it read, or the Problem that explains why it could not.
+
+func (l *liveLoader) getService(ctx context.Context, name string) {
+	var svc *runpb.Service
+	err := l.call(ctx, func() (err error) {
+		svc, err = l.clients.services.GetService(ctx, &runpb.GetServiceRequest{Name: name}, l.callOpts...)
+		return err
+	})
+	if err != nil {
+		// The requested service stands for the whole kind: Select reports it.
+		p := l.problem(err, KindService, "", opRunServicesGet)
+		p.Detail = joinDetail("service "+name, p.Detail)
+		l.addProblem(p)
+		return
+	}
+	l.addService(ctx, svc)
+}
+
+func (l *liveLoader) listServices(ctx context.Context, project, region string) {
+	parent := "projects/" + project + "/locations/" + region
+	var services []*runpb.Service
+	err := l.call(ctx, func() error {
+		it := l.clients.services.ListServices(ctx, &runpb.ListServicesRequest{Parent: parent, PageSize: liveDefaultPageSize}, l.callOpts...)
+		for {
+			svc, err := it.Next()
+			if errors.Is(err, iterator.Done) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			services = append(services, svc)
+		}
+	})
+	if err != nil {
+		l.addProblem(l.problem(err, KindService, "", opRunServicesList))
+		return
+	}
+	l.mu.Lock()
+	l.inv.MarkListed(KindService)
+	l.mu.Unlock()
+	for _, svc := range services {
+		l.addService(ctx, svc)
+	}
+}
+
+func (l *liveLoader) getRevision(ctx context.Context, name string) {
+	var rev *runpb.Revision
+	err := l.call(ctx, func() (err error) {
+		rev, err = l.clients.revisions.GetRevision(ctx, &runpb.GetRevisionRequest{Name: name}, l.callOpts...)
+		return err
+	})
+	if err != nil {
+		l.addProblem(l.problem(err, KindRevision, name, opRunRevisionsGet))
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inv.Revisions = append(l.inv.Revisions, rev)
+	l.inv.MarkListed(KindRevision)
+}
+
+func (l *liveLoader) listConnectors(ctx context.Context, project, region string) {
+	parent := "projects/" + project + "/locations/" + region
+	var connectors []*vpcaccesspb.Connector
+	err := l.call(ctx, func() error {
+		it := l.clients.vpcAccess.ListConnectors(ctx, &vpcaccesspb.ListConnectorsRequest{Parent: parent, PageSize: liveDefaultPageSize}, l.callOpts...)
+		for {
+			c, err := it.Next()
+			if errors.Is(err, iterator.Done) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			connectors = append(connectors, c)
+		}
+	})
+	if err != nil {
+		l.addProblem(l.problem(err, KindConnector, "", opConnectorsList))
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inv.Connectors = append(l.inv.Connectors, connectors...)
+	l.inv.MarkListed(KindConnector)
+}
+
+func (l *liveLoader) getConnector(ctx context.Context, ref ConnectorRef) {
+	var c *vpcaccesspb.Connector
+	err := l.call(ctx, func() (err error) {
+		c, err = l.clients.vpcAccess.GetConnector(ctx, &vpcaccesspb.GetConnectorRequest{Name: ref.String()}, l.callOpts...)
+		return err
+	})
+	if err != nil {
+		l.addProblem(l.problem(err, KindConnector, ref.String(), opConnectorsGet))
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inv.Connectors = append(l.inv.Connectors, c)
+	l.inv.MarkListed(KindConnector)
+}
+
+func (l *liveLoader) listRedis(ctx context.Context, project string) {
+	// "-" lists every region: the instance may sit in another region than the service
+	// (redis.region), and the selection matches the service's env against all of them.
+	parent := "projects/" + project + "/locations/-"
+	var instances []*redispb.Instance
+	err := l.call(ctx, func() error {
+		it := l.clients.redis.ListInstances(ctx, &redispb.ListInstancesRequest{Parent: parent, PageSize: liveDefaultPageSize}, l.callOpts...)
+		for {
+			r, err := it.Next()
+			if errors.Is(err, iterator.Done) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			instances = append(instances, r)
+		}
+	})
+	if err != nil {
+		l.addProblem(l.problem(err, KindRedis, "", opRedisList))
+		return
+	}
+	l.mu.Lock()
+	l.inv.MarkListed(KindRedis)
+	l.mu.Unlock()
+	for _, r := range instances {
+		l.addRedis(ctx, r)
+	}
+}
+
+func (l *liveLoader) getRedis(ctx context.Context, ref LocationRef) {
+	var r *redispb.Instance
+	err := l.call(ctx, func() (err error) {
+		r, err = l.clients.redis.GetInstance(ctx, &redispb.GetInstanceRequest{Name: ref.String()}, l.callOpts...)
+		return err
+	})
+	if err != nil {
+		l.addProblem(l.problem(err, KindRedis, ref.String(), opRedisGet))
+		return
+	}
+	l.addRedis(ctx, r)
+}
+
+func (l *liveLoader) getNetwork(ctx context.Context, ref NetworkRef) {
+	var n *computepb.Network
+	err := l.call(ctx, func() (err error) {
+		n, err = l.clients.networks.Get(ctx, &computepb.GetNetworkRequest{Project: ref.Project, Network: ref.Name}, l.callOpts...)
+		return err
+	})
+	if err != nil {
+		l.addProblem(l.problem(err, KindNetwork, ref.String(), opNetworksGet))
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inv.Networks = append(l.inv.Networks, n)
+	l.inv.MarkListed(KindNetwork)
+}
+
+func (l *liveLoader) listSubnetworks(ctx context.Context, project string) {
+	var subnets []*computepb.Subnetwork
+	err := l.call(ctx, func() error {
+		it := l.clients.subnetworks.AggregatedList(ctx, &computepb.AggregatedListSubnetworksRequest{
+			Project:    project,
+			MaxResults: proto.Uint32(liveDefaultPageSize),
+		}, l.callOpts...)
+		for {
+			pair, err := it.Next()
+			if errors.Is(err, iterator.Done) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			subnets = append(subnets, pair.Value.GetSubnetworks()...)
+		}
+	})
+	if err != nil {
+		l.addProblem(l.problem(err, KindSubnetwork, "", opSubnetworksList))
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inv.Subnetworks = append(l.inv.Subnetworks, subnets...)
+	l.inv.MarkListed(KindSubnetwork)
+}
+
+func (l *liveLoader) listFirewalls(ctx context.Context, project string) {
+	var firewalls []*computepb.Firewall
+	err := l.call(ctx, func() error {
+		it := l.clients.firewalls.List(ctx, &computepb.ListFirewallsRequest{
+			Project:    project,
+			MaxResults: proto.Uint32(liveDefaultPageSize),
+		}, l.callOpts...)
+		for {
+			fw, err := it.Next()
+			if errors.Is(err, iterator.Done) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			firewalls = append(firewalls, fw)
+		}
+	})
+	if err != nil {
+		l.addProblem(l.problem(err, KindFirewall, "", opFirewallsList))
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inv.Firewalls = append(l.inv.Firewalls, firewalls...)
+	l.inv.MarkListed(KindFirewall)
+}
+
+// sortResources orders every slice by name, so a live load is deterministic whatever order
+// the answers arrived in.
+func (inv *Inventory) sortResources() {
+	sort.Slice(inv.Services, func(i, j int) bool { return inv.Services[i].GetName() < inv.Services[j].GetName() })
+	sort.Slice(inv.Revisions, func(i, j int) bool { return inv.Revisions[i].GetName() < inv.Revisions[j].GetName() })
+	sort.Slice(inv.Connectors, func(i, j int) bool { return inv.Connectors[i].GetName() < inv.Connectors[j].GetName() })
+	sort.Slice(inv.RedisInstances, func(i, j int) bool {
+		return inv.RedisInstances[i].GetName() < inv.RedisInstances[j].GetName()
+	})
+	sort.Slice(inv.Networks, func(i, j int) bool { return inv.Networks[i].GetSelfLink() < inv.Networks[j].GetSelfLink() })
+	sort.Slice(inv.Subnetworks, func(i, j int) bool {
+		return inv.Subnetworks[i].GetSelfLink() < inv.Subnetworks[j].GetSelfLink()
+	})
+	sort.Slice(inv.Firewalls, func(i, j int) bool { return inv.Firewalls[i].GetSelfLink() < inv.Firewalls[j].GetSelfLink() })
+	sort.Slice(inv.Problems, func(i, j int) bool {
+		a, b := inv.Problems[i], inv.Problems[j]
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		return a.Name < b.Name
+	})
+}

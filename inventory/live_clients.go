@@ -1,0 +1,328 @@
+package inventory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"cloud.google.com/go/auth/credentials"
+	compute "cloud.google.com/go/compute/apiv1"
+	redis "cloud.google.com/go/redis/apiv1"
+	run "cloud.google.com/go/run/apiv2"
+	vpcaccess "cloud.google.com/go/vpcaccess/apiv1"
+	"github.com/googleapis/gax-go/v2/apierror"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+)
+
+// liveClients holds one client per API for one run.
+type liveClients struct {
+	services    *run.ServicesClient
+	revisions   *run.RevisionsClient
+	vpcAccess   *vpcaccess.Client
+	redis       *redis.CloudRedisClient
+	networks    *compute.NetworksClient
+	subnetworks *compute.SubnetworksClient
+	firewalls   *compute.FirewallsClient
+}
+
+// cloudPlatformScope is the OAuth scope every API here accepts.
+const cloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform"
+
+// newLiveClients creates the clients. Application Default Credentials are looked up once,
+// and only when some API is reached over https without caller-supplied options.
+func newLiveClients(ctx context.Context, opts LiveOptions) (*liveClients, error) {
+	endpoints := map[string]string{
+		"run": opts.Endpoints.Run, "vpcaccess": opts.Endpoints.VPCAccess,
+		"redis": opts.Endpoints.Redis, "compute": opts.Endpoints.Compute,
+	}
+	parsed := map[string]*Endpoint{}
+	needCredentials := false
+	for api, raw := range endpoints {
+		if raw == "" {
+			needCredentials = true
+			continue
+		}
+		ep, err := ParseEndpoint(raw)
+		if err != nil {
+			return nil, &InputError{Path: "api endpoint override for " + api, Msg: err.Error()}
+		}
+		parsed[api] = &ep
+		if !ep.Plaintext {
+			needCredentials = true
+		}
+	}
+	base := append([]option.ClientOption(nil), opts.ClientOptions...)
+	if needCredentials && len(opts.ClientOptions) == 0 {
+		creds, err := credentials.DetectDefault(&credentials.DetectOptions{Scopes: []string{cloudPlatformScope}})
+		if err != nil {
+			return nil, credentialsError(err)
+		}
+		base = append(base, option.WithAuthCredentials(creds))
+	}
+	grpcOptions := func(api string) []option.ClientOption {
+		ep := parsed[api]
+		if ep == nil {
+			return base
+		}
+		if ep.Plaintext {
+			// Loopback fakes: plaintext gRPC and no credentials at all.
+			return append(append([]option.ClientOption(nil), opts.ClientOptions...),
+				option.WithEndpoint(ep.HostPort),
+				option.WithoutAuthentication(),
+				option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+		}
+		return append(append([]option.ClientOption(nil), base...), option.WithEndpoint(ep.HostPort))
+	}
+	restOptions := func(api string) []option.ClientOption {
+		ep := parsed[api]
+		if ep == nil {
+			return base
+		}
+		if ep.Plaintext {
+			return append(append([]option.ClientOption(nil), opts.ClientOptions...),
+				option.WithEndpoint(ep.RESTBase), option.WithoutAuthentication())
+		}
+		return append(append([]option.ClientOption(nil), base...), option.WithEndpoint(ep.RESTBase))
+	}
+
+	c := &liveClients{}
+	var err error
+	create := func(what string, fn func() error) {
+		if err != nil {
+			return
+		}
+		if e := fn(); e != nil {
+			err = clientError(what, e)
+		}
+	}
+	create("Cloud Run services", func() (e error) { c.services, e = run.NewServicesClient(ctx, grpcOptions("run")...); return })
+	create("Cloud Run revisions", func() (e error) { c.revisions, e = run.NewRevisionsClient(ctx, grpcOptions("run")...); return })
+	create("Serverless VPC Access", func() (e error) { c.vpcAccess, e = vpcaccess.NewClient(ctx, grpcOptions("vpcaccess")...); return })
+	create("Memorystore for Redis", func() (e error) { c.redis, e = redis.NewCloudRedisClient(ctx, grpcOptions("redis")...); return })
+	create("Compute networks", func() (e error) {
+		c.networks, e = compute.NewNetworksRESTClient(ctx, restOptions("compute")...)
+		return
+	})
+	create("Compute subnetworks", func() (e error) {
+		c.subnetworks, e = compute.NewSubnetworksRESTClient(ctx, restOptions("compute")...)
+		return
+	})
+	create("Compute firewalls", func() (e error) {
+		c.firewalls, e = compute.NewFirewallsRESTClient(ctx, restOptions("compute")...)
+		return
+	})
+	if err != nil {
+		c.close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// close closes every client that was created.
+func (c *liveClients) close() {
+	if c.services != nil {
+		_ = c.services.Close()
+	}
+	if c.revisions != nil {
+		_ = c.revisions.Close()
+	}
+	if c.vpcAccess != nil {
+		_ = c.vpcAccess.Close()
+	}
+	if c.redis != nil {
+		_ = c.redis.Close()
+	}
+	if c.networks != nil {
+		_ = c.networks.Close()
+	}
+	if c.subnetworks != nil {
+		_ = c.subnetworks.Close()
+	}
+	if c.firewalls != nil {
+		_ = c.firewalls.Close()
+	}
+}
+
+// credentialsError turns the auth library's multi-sentence errors into ErrNoCredentials
+// with, at most, the first line of the cause.
+func credentialsError(err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "could not find default credentials") {
+		return ErrNoCredentials
+	}
+	return fmt.Errorf("%w (%s)", ErrNoCredentials, firstLine(strings.TrimPrefix(msg, "credentials: ")))
+}
+
+func clientError(what string, err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "credentials") {
+		return credentialsError(err)
+	}
+	return fmt.Errorf("create %s client: %s", what, firstLine(msg))
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	const max = 300
+	if len(s) > max {
+		s = s[:max] + "…"
+	}
+	return s
+}
+
+// liveOp is one kind of API call, with the IAM permission it needs and the predefined role
+// that grants it.
+type liveOp int
+
+const (
+	opRunServicesGet liveOp = iota
+	opRunServicesList
+	opRunRevisionsGet
+	opConnectorsGet
+	opConnectorsList
+	opRedisGet
+	opRedisList
+	opNetworksGet
+	opSubnetworksList
+	opFirewallsList
+)
+
+// LivePermission is one row of the permission table: what a live run calls and the IAM
+// permission and predefined role it needs.
+type LivePermission struct {
+	API        string
+	Permission string
+	Role       string
+}
+
+// LivePermissions lists every permission LoadLive may need, in call order.
+func LivePermissions() []LivePermission {
+	ops := []liveOp{opRunServicesGet, opRunServicesList, opRunRevisionsGet, opConnectorsGet, opConnectorsList,
+		opRedisGet, opRedisList, opNetworksGet, opSubnetworksList, opFirewallsList}
+	out := make([]LivePermission, len(ops))
+	for i, op := range ops {
+		out[i] = op.permission()
+	}
+	return out
+}
+
+func (op liveOp) permission() LivePermission {
+	switch op {
+	case opRunServicesGet:
+		return LivePermission{"run.googleapis.com", "run.services.get", "roles/run.viewer"}
+	case opRunServicesList:
+		return LivePermission{"run.googleapis.com", "run.services.list", "roles/run.viewer"}
+	case opRunRevisionsGet:
+		return LivePermission{"run.googleapis.com", "run.revisions.get", "roles/run.viewer"}
+	case opConnectorsGet:
+		return LivePermission{"vpcaccess.googleapis.com", "vpcaccess.connectors.get", "roles/vpcaccess.viewer"}
+	case opConnectorsList:
+		return LivePermission{"vpcaccess.googleapis.com", "vpcaccess.connectors.list", "roles/vpcaccess.viewer"}
+	case opRedisGet:
+		return LivePermission{"redis.googleapis.com", "redis.instances.get", "roles/redis.viewer"}
+	case opRedisList:
+		return LivePermission{"redis.googleapis.com", "redis.instances.list", "roles/redis.viewer"}
+	case opNetworksGet:
+		return LivePermission{"compute.googleapis.com", "compute.networks.get", "roles/compute.networkViewer"}
+	case opSubnetworksList:
+		return LivePermission{"compute.googleapis.com", "compute.subnetworks.list", "roles/compute.networkViewer"}
+	case opFirewallsList:
+		return LivePermission{"compute.googleapis.com", "compute.firewalls.list", "roles/compute.networkViewer"}
+	}
+	return LivePermission{}
+}
+
+// problem maps a failed call to the Problem the checks report. Credentials the API
+// rejects are remembered so LoadLive can fail with ErrNoCredentials.
+func (l *liveLoader) problem(err error, kind Kind, name string, op liveOp) *Problem {
+	perm := op.permission()
+	p := &Problem{Kind: kind, Name: name, API: perm.API}
+	code, httpCode, message, reason := describeCallError(err)
+	p.Detail = firstLine(message)
+	switch {
+	case code == codes.PermissionDenied || httpCode == http.StatusForbidden:
+		p.Code = PermissionDenied
+		if reason == "SERVICE_DISABLED" || reason == "accessNotConfigured" {
+			p.Detail = joinDetail(perm.API+" is not enabled in the project: gcloud services enable "+perm.API, p.Detail)
+		} else {
+			p.Permission, p.Role = perm.Permission, perm.Role
+		}
+	case code == codes.NotFound || httpCode == http.StatusNotFound:
+		p.Code = NotFound
+	case code == codes.Unauthenticated || httpCode == http.StatusUnauthorized:
+		p.Code = Unavailable
+		l.mu.Lock()
+		if l.unauthenticated == "" {
+			l.unauthenticated = p.Detail
+		}
+		l.mu.Unlock()
+	case code == codes.DeadlineExceeded || code == codes.Canceled:
+		p.Code = Unavailable
+		p.Detail = joinDetail("no answer before the deadline (--timeout)", "")
+	case code == codes.ResourceExhausted || httpCode == http.StatusTooManyRequests:
+		p.Code = Unavailable
+		p.Detail = joinDetail("quota exceeded, retry later", p.Detail)
+	default:
+		p.Code = Unavailable
+	}
+	return p
+}
+
+// describeCallError extracts the gRPC code (or HTTP status), message and ErrorInfo reason
+// of a client library error, whichever transport it came over.
+func describeCallError(err error) (code codes.Code, httpCode int, message, reason string) {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return codes.DeadlineExceeded, 0, err.Error(), ""
+	}
+	if errors.Is(err, context.Canceled) {
+		return codes.Canceled, 0, err.Error(), ""
+	}
+	if ae, ok := apierror.FromError(err); ok {
+		httpCode = ae.HTTPCode()
+		reason = ae.Reason()
+		if st := ae.GRPCStatus(); st != nil {
+			code, message = st.Code(), st.Message()
+		}
+		if httpCode > 0 && code == codes.OK {
+			code = codes.Unknown
+		}
+		if message == "" {
+			message = ae.Error()
+		}
+		if httpCode > 0 {
+			// The REST error text starts with "googleapi: Error 403: "; keep the API's words.
+			message = strings.TrimSpace(message)
+			if i := strings.Index(message, ": "); strings.HasPrefix(message, "googleapi: Error") && i >= 0 {
+				rest := message[i+2:]
+				if j := strings.Index(rest, ": "); j >= 0 && j < 5 {
+					rest = rest[j+2:]
+				}
+				message = rest
+			}
+		}
+		return code, httpCode, message, reason
+	}
+	if st, ok := status.FromError(err); ok {
+		return st.Code(), 0, st.Message(), ""
+	}
+	return codes.Unknown, 0, err.Error(), ""
+}
+
+func joinDetail(first, second string) string {
+	switch {
+	case first == "":
+		return second
+	case second == "":
+		return first
+	}
+	return first + ": " + second
+}

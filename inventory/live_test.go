@@ -1,0 +1,183 @@
+package inventory_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+)
+
+const shopDir = "../internal/fakegcp/testdata/shop"
+
+// startFake serves a snapshot directory for the length of a test.
+func startFake(t testing.TB, dir string, opts fakegcp.Options) *fakegcp.Server {
+	t.Helper()
+	server, err := fakegcp.StartDir(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(server.Close)
+	return server
+}
+
+// liveOptions points LoadLive at a fake, without retries and with a deadline, so error
+// paths answer at once.
+func liveOptions(server *fakegcp.Server, project, region, service string) inventory.LiveOptions {
+	return inventory.LiveOptions{
+		Project:        project,
+		Region:         region,
+		Service:        service,
+		Endpoints:      server.Endpoints(),
+		Timeout:        10 * time.Second,
+		DisableRetries: true,
+	}
+}
+
+// resources indexes an inventory by kind and canonical name, with Knative services under
+// their resolved v2 names, so two loaders' results can be compared.
+func resources(t testing.TB, inv *inventory.Inventory) map[string]proto.Message {
+	t.Helper()
+	out := map[string]proto.Message{}
+	add := func(kind inventory.Kind, name string, m proto.Message) {
+		key := string(kind) + " " + name
+		if _, dup := out[key]; dup {
+			t.Errorf("%s loaded twice", key)
+		}
+		out[key] = m
+	}
+	for _, svc := range inv.Services {
+		canonical, err := fakegcp.CanonicalService(inv, svc, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		add(inventory.KindService, canonical.GetName(), canonical)
+	}
+	for _, r := range inv.Revisions {
+		add(inventory.KindRevision, r.GetName(), r)
+	}
+	for _, c := range inv.Connectors {
+		add(inventory.KindConnector, c.GetName(), c)
+	}
+	for _, r := range inv.RedisInstances {
+		add(inventory.KindRedis, r.GetName(), r)
+	}
+	for _, n := range inv.Networks {
+		add(inventory.KindNetwork, n.GetSelfLink(), n)
+	}
+	for _, s := range inv.Subnetworks {
+		add(inventory.KindSubnetwork, s.GetSelfLink(), s)
+	}
+	for _, f := range inv.Firewalls {
+		add(inventory.KindFirewall, f.GetSelfLink(), f)
+	}
+	return out
+}
+
+// diffResources reports what differs between two inventories' resources.
+func diffResources(t testing.TB, label string, want, got map[string]proto.Message) {
+	t.Helper()
+	var keys []string
+	for k := range want {
+		keys = append(keys, k)
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		w, inWant := want[k]
+		g, inGot := got[k]
+		switch {
+		case !inWant:
+			t.Errorf("%s: %s is extra", label, k)
+		case !inGot:
+			t.Errorf("%s: %s is missing", label, k)
+		case !proto.Equal(w, g):
+			t.Errorf("%s: %s differs:\nwant %v\n got %v", label, k, w, g)
+		}
+	}
+}
+
+func problemSet(inv *inventory.Inventory) []string {
+	var out []string
+	for _, p := range inv.Problems {
+		out = append(out, fmt.Sprintf("%s %s %s %s %s", p.Kind, p.Name, p.Code, p.Permission, p.Role))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestLoadLiveMatchesSnapshot(t *testing.T) {
+	server := startFake(t, shopDir, fakegcp.Options{DefaultPageSize: 1}) // every list pages
+	want, err := inventory.LoadDir(shopDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := inventory.LoadLive(context.Background(), liveOptions(server, "shop-prod", "europe-west1", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	diffResources(t, "live vs snapshot", resources(t, want), resources(t, got))
+	if p := problemSet(got); len(p) != 0 {
+		t.Errorf("problems: %q", p)
+	}
+	calls := server.Calls()
+	for _, method := range []string{fakegcp.GetConnector, fakegcp.GetInstance, fakegcp.GetService} {
+		if calls[method] != 0 {
+			t.Errorf("%s called %d times; the listings already had everything", method, calls[method])
+		}
+	}
+	if calls[fakegcp.GetNetwork] != 1 || calls[fakegcp.GetRevision] != 3 {
+		t.Errorf("calls = %v, want one network Get (shared) and three revision Gets", calls)
+	}
+}
+
+func TestLoadLiveOneService(t *testing.T) {
+	server := startFake(t, shopDir, fakegcp.Options{})
+	got, err := inventory.LoadLive(context.Background(), liveOptions(server, "shop-prod", "europe-west1", "cart"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Services) != 1 || inventory.ShortName(got.Services[0].GetName()) != "cart" {
+		t.Fatalf("services = %v", got.Services)
+	}
+	paths, err := inventory.Select(got, inventory.Selector{Project: "shop-prod", Region: "europe-west1", Service: "cart"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if paths[0].Redis == nil || inventory.ShortName(paths[0].Redis.GetName()) != "sessions" {
+		t.Fatalf("selected Redis %v (%v)", paths[0].Redis, paths[0].RedisProblem)
+	}
+	if _, problem := got.Connector(inventory.ConnectorRef{Project: "shop-prod", Region: "europe-west1", Name: "shop-connector"}); problem != nil {
+		t.Errorf("connector: %v", problem)
+	}
+	calls := server.Calls()
+	if calls[fakegcp.GetService] != 1 || calls[fakegcp.ListServices] != 0 || calls[fakegcp.GetRevision] != 1 {
+		t.Errorf("calls = %v", calls)
+	}
+}
+
+func TestLoadLiveUsageErrors(t *testing.T) {
+	var selErr *inventory.SelectError
+	if _, err := inventory.LoadLive(context.Background(), inventory.LiveOptions{Region: "r"}); !errors.As(err, &selErr) || !strings.Contains(err.Error(), "--project") {
+		t.Errorf("no project: err = %v", err)
+	}
+	if _, err := inventory.LoadLive(context.Background(), inventory.LiveOptions{Project: "p"}); !errors.As(err, &selErr) || !strings.Contains(err.Error(), "--region") {
+		t.Errorf("no region: err = %v", err)
+	}
+	var inputErr *inventory.InputError
+	_, err := inventory.LoadLive(context.Background(), inventory.LiveOptions{Project: "p", Region: "r", Endpoints: inventory.Endpoints{Redis: "ftp://x"}})
+	if !errors.As(err, &inputErr) {
+		t.Errorf("bad endpoint: err = %v", err)
+	}
+}
