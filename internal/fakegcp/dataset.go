@@ -28,6 +28,10 @@ type dataset struct {
 	firewalls   map[string][]*computepb.Firewall
 	// problems replays a snapshot's recorded problems: kind|name, and kind| for a whole kind.
 	problems map[string]codes.Code
+	// listed are the kinds the snapshot holds data for. Calls on any other kind answer
+	// PermissionDenied: the fake cannot know what exists, just as a caller without the
+	// permission cannot, and the checks then report the kind as unreadable in both modes.
+	listed map[inventory.Kind]bool
 }
 
 func newDataset(inv *inventory.Inventory, defaultRegion string) (*dataset, error) {
@@ -40,6 +44,10 @@ func newDataset(inv *inventory.Inventory, defaultRegion string) (*dataset, error
 		subnetworks: map[string]map[string][]*computepb.Subnetwork{},
 		firewalls:   map[string][]*computepb.Firewall{},
 		problems:    map[string]codes.Code{},
+		listed:      map[inventory.Kind]bool{},
+	}
+	for kind, ok := range inv.Listed {
+		d.listed[kind] = ok
 	}
 	for _, svc := range inv.Services {
 		served, err := CanonicalService(inv, svc, defaultRegion)
@@ -109,6 +117,9 @@ func newDataset(inv *inventory.Inventory, defaultRegion string) (*dataset, error
 // problem returns the recorded failure for a resource (or for every resource of its kind,
 // when name is ""), so a snapshot of a failed live run fails the same way when served.
 func (d *dataset) problem(kind inventory.Kind, name string) (codes.Code, bool) {
+	if !d.listed[kind] {
+		return codes.PermissionDenied, true
+	}
 	if code, ok := d.problems[string(kind)+"|"+name]; ok {
 		return code, true
 	}

@@ -1,0 +1,76 @@
+package inventory_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/fixtures"
+	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+)
+
+// The fixtures' target, as a user would pass it on the command line.
+const (
+	fixtureProject = "my-project"
+	fixtureRegion  = "us-central1"
+	fixtureService = "cache-service"
+)
+
+// findingKeys renders findings as comparable lines: check, status and resource, and the
+// message and remediation except for "error" findings (a snapshot says "add the output of
+// gcloud ..." where live mode names the missing permission).
+func findingKeys(t testing.TB, inv *inventory.Inventory, sel inventory.Selector) []string {
+	t.Helper()
+	paths, err := inventory.Select(inv, sel)
+	if err != nil {
+		t.Fatalf("select: %v", err)
+	}
+	var keys []string
+	for _, path := range paths {
+		for _, f := range checks.Run(checks.Catalogue(), path, nil) {
+			key := fmt.Sprintf("%s %s %s %s", f.Service, f.ID, f.Status, f.Resource)
+			if f.Status != checks.Error {
+				// Everything but an unreadable input reads the same in both modes, down to
+				// the remediation commands and their computed ranges.
+				key += fmt.Sprintf(" %q %+v", f.Message, f.Remediation)
+			}
+			keys = append(keys, key)
+		}
+	}
+	return keys
+}
+
+// TestLiveMatchesSnapshotForEveryScenario serves each built-in scenario from fakegcp, loads
+// it live through the real client libraries, and requires the same findings as checking the
+// scenario's files directly.
+func TestLiveMatchesSnapshotForEveryScenario(t *testing.T) {
+	scenarios := fixtures.Scenarios()
+	if len(scenarios) == 0 {
+		t.Fatal("no scenarios")
+	}
+	for _, scenario := range scenarios {
+		t.Run(scenario.Name, func(t *testing.T) {
+			snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: fixtureRegion})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer server.Close()
+			live, err := inventory.LoadLive(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, fixtureService))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sel := inventory.Selector{Project: fixtureProject, Region: fixtureRegion, Service: fixtureService}
+			want := findingKeys(t, snapshot, sel)
+			got := findingKeys(t, live, sel)
+			if fmt.Sprint(want) != fmt.Sprint(got) {
+				t.Errorf("live findings differ from snapshot findings\nsnapshot: %q\nlive:     %q", want, got)
+			}
+		})
+	}
+}
