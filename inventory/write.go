@@ -1,0 +1,233 @@
+package inventory
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"cloud.google.com/go/run/apiv2/runpb"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+)
+
+// Redacted replaces secret-looking values in a written snapshot.
+const Redacted = "<redacted>"
+
+// The files WriteSnapshot writes, one per kind, in the APIs' own list formats.
+const (
+	ServicesFile    = "services.json"
+	RevisionsFile   = "revisions.json"
+	ConnectorsFile  = "connectors.json"
+	RedisFile       = "redis.json"
+	NetworksFile    = "networks.json"
+	SubnetworksFile = "subnetworks.json"
+	FirewallsFile   = "firewalls.json"
+	ProblemsFile    = "problems.json"
+)
+
+// snapshotFiles are the names WriteSnapshot owns in its directory.
+func snapshotFiles() []string {
+	return []string{ServicesFile, RevisionsFile, ConnectorsFile, RedisFile, NetworksFile, SubnetworksFile, FirewallsFile, ProblemsFile}
+}
+
+// WriteSnapshot writes an inventory as a snapshot directory that LoadDir reads back into the
+// same inventory: one file per kind, in the APIs' JSON (protojson) and list envelopes
+// ({"services": [...]}, {"instances": [...]}, compute#subnetworkList, ...), an empty list
+// for a kind that was listed and is empty (so absence still means NotFound), and the
+// problems of the load in problems.json.
+//
+// Secrets never reach the files: Redis AUTH strings are not part of an instance (vpcdoctor
+// never calls GetInstanceAuthString), and container env values whose name looks secret
+// (PASSWORD, SECRET, TOKEN, AUTH, KEY, CREDENTIAL) or that are URLs carrying a password are
+// written as Redacted (a URL keeps its host, which selects the Redis instance).
+//
+// dir is created if needed; it must hold nothing but a previous snapshot's files (and a
+// README), so a snapshot never mixes with unrelated files that LoadDir would also read.
+func WriteSnapshot(inv *Inventory, dir string) error {
+	if err := prepareSnapshotDir(dir); err != nil {
+		return err
+	}
+	files := map[string]any{}
+	if inv.Listed[KindService] || len(inv.Services) > 0 {
+		services := make([]proto.Message, len(inv.Services))
+		for i, svc := range inv.Services {
+			services[i] = redactService(svc)
+		}
+		files[ServicesFile] = envelope{key: "services", items: services}
+	}
+	if inv.Listed[KindRevision] || len(inv.Revisions) > 0 {
+		revisions := make([]proto.Message, len(inv.Revisions))
+		for i, rev := range inv.Revisions {
+			revisions[i] = redactRevision(rev)
+		}
+		files[RevisionsFile] = envelope{key: "revisions", items: revisions}
+	}
+	if inv.Listed[KindConnector] || len(inv.Connectors) > 0 {
+		files[ConnectorsFile] = envelope{key: "connectors", items: messages(inv.Connectors)}
+	}
+	if inv.Listed[KindRedis] || len(inv.RedisInstances) > 0 {
+		files[RedisFile] = envelope{key: "instances", items: messages(inv.RedisInstances)}
+	}
+	if inv.Listed[KindNetwork] || len(inv.Networks) > 0 {
+		files[NetworksFile] = envelope{kind: "compute#networkList", key: "items", items: messages(inv.Networks)}
+	}
+	if inv.Listed[KindSubnetwork] || len(inv.Subnetworks) > 0 {
+		files[SubnetworksFile] = envelope{kind: "compute#subnetworkList", key: "items", items: messages(inv.Subnetworks)}
+	}
+	if inv.Listed[KindFirewall] || len(inv.Firewalls) > 0 {
+		files[FirewallsFile] = envelope{kind: "compute#firewallList", key: "items", items: messages(inv.Firewalls)}
+	}
+	if len(inv.Problems) > 0 {
+		files[ProblemsFile] = map[string]any{"kind": ProblemsKind, "problems": inv.Problems}
+	}
+	for _, name := range snapshotFiles() {
+		path := filepath.Join(dir, name)
+		content, ok := files[name]
+		if !ok {
+			// A kind this inventory did not load: drop a previous run's file for it.
+			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("write snapshot: %w", err)
+			}
+			continue
+		}
+		data, err := encodeSnapshotFile(content)
+		if err != nil {
+			return fmt.Errorf("write snapshot %s: %w", path, err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			return fmt.Errorf("write snapshot: %w", err)
+		}
+	}
+	return nil
+}
+
+// prepareSnapshotDir creates dir, or checks that it holds only snapshot files.
+func prepareSnapshotDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create snapshot directory: %w", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("read snapshot directory: %w", err)
+	}
+	own := map[string]bool{}
+	for _, name := range snapshotFiles() {
+		own[name] = true
+	}
+	var foreign []string
+	for _, e := range entries {
+		name := e.Name()
+		if own[name] || strings.HasPrefix(strings.ToUpper(name), "README") || strings.HasPrefix(name, ".") {
+			continue
+		}
+		foreign = append(foreign, name)
+	}
+	if len(foreign) > 0 {
+		sort.Strings(foreign)
+		return &InputError{Path: dir, Msg: fmt.Sprintf("already holds other files (%s); choose an empty or new directory", strings.Join(foreign, ", "))}
+	}
+	return nil
+}
+
+// envelope is a list file: {"KEY": [...]} or {"kind": KIND, "items": [...]}.
+type envelope struct {
+	kind  string
+	key   string
+	items []proto.Message
+}
+
+func messages[T proto.Message](items []T) []proto.Message {
+	out := make([]proto.Message, len(items))
+	for i, item := range items {
+		out[i] = item
+	}
+	return out
+}
+
+var snapshotJSON = protojson.MarshalOptions{}
+
+func encodeSnapshotFile(content any) ([]byte, error) {
+	var value any = content
+	if env, ok := content.(envelope); ok {
+		items := make([]json.RawMessage, len(env.items))
+		for i, item := range env.items {
+			data, err := snapshotJSON.Marshal(item)
+			if err != nil {
+				return nil, err
+			}
+			items[i] = data
+		}
+		obj := map[string]any{env.key: items}
+		if env.kind != "" {
+			obj["kind"] = env.kind
+		}
+		value = obj
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(value); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// redactService returns a copy of a service with secret-looking env values redacted.
+func redactService(svc *runpb.Service) *runpb.Service {
+	out := proto.Clone(svc).(*runpb.Service)
+	redactContainers(out.GetTemplate().GetContainers())
+	return out
+}
+
+func redactRevision(rev *runpb.Revision) *runpb.Revision {
+	out := proto.Clone(rev).(*runpb.Revision)
+	redactContainers(out.GetContainers())
+	return out
+}
+
+func redactContainers(containers []*runpb.Container) {
+	for _, c := range containers {
+		for _, env := range c.GetEnv() {
+			if v, ok := env.GetValues().(*runpb.EnvVar_Value); ok {
+				v.Value = RedactEnvValue(env.GetName(), v.Value)
+			}
+		}
+	}
+}
+
+// secretWords mark an env variable name whose value is a secret.
+func secretWords() []string {
+	return []string{"PASSWORD", "PASSWD", "SECRET", "TOKEN", "AUTH", "KEY", "CREDENTIAL"}
+}
+
+// RedactEnvValue returns the value an env variable is written with in a snapshot: a URL
+// with a password keeps everything but the password; any other value of a variable whose
+// name looks secret becomes Redacted; the rest is unchanged.
+func RedactEnvValue(name, value string) string {
+	if value == "" {
+		return value
+	}
+	if strings.Contains(value, "://") {
+		if u, err := url.Parse(strings.TrimSpace(value)); err == nil && u.User != nil {
+			if _, hasPassword := u.User.Password(); hasPassword {
+				u.User = url.UserPassword(u.User.Username(), Redacted)
+				return u.String()
+			}
+		}
+	}
+	upper := strings.ToUpper(name)
+	for _, word := range secretWords() {
+		if strings.Contains(upper, word) {
+			return Redacted
+		}
+	}
+	return value
+}

@@ -1,0 +1,202 @@
+package inventory_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"cloud.google.com/go/run/apiv2/runpb"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/vpcdoctor/vpcdoctor/fixtures"
+	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+)
+
+func listedKinds(inv *inventory.Inventory) string {
+	var kinds []string
+	for k, ok := range inv.Listed {
+		if ok {
+			kinds = append(kinds, string(k))
+		}
+	}
+	sort.Strings(kinds)
+	return strings.Join(kinds, ",")
+}
+
+// TestSnapshotRoundTrip: LoadLive → WriteSnapshot → LoadDir gives the same inventory,
+// problems and listed kinds included, and the same findings.
+func TestSnapshotRoundTrip(t *testing.T) {
+	server := startFake(t, shopDir, fakegcp.Options{})
+	// A forbidden firewall listing and a missing revision must survive the round trip too.
+	server.SetFault(fakegcp.ListFirewalls, fakegcp.Fault{Status: 403})
+	live, err := inventory.LoadLive(context.Background(), liveOptions(server, "shop-prod", "europe-west1", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := inventory.WriteSnapshot(live, dir); err != nil {
+		t.Fatal(err)
+	}
+	reloaded, err := inventory.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantResources := resources(t, live)
+	// The shop's services carry secrets in plain env values; the snapshot must not.
+	for key, m := range wantResources {
+		if svc, ok := m.(*runpb.Service); ok {
+			wantResources[key] = redacted(svc)
+		}
+	}
+	diffResources(t, "reloaded vs live", wantResources, resources(t, reloaded))
+	if got, want := fmt.Sprint(problemSet(reloaded)), fmt.Sprint(problemSet(live)); got != want {
+		t.Errorf("problems: reloaded %s, live %s", got, want)
+	}
+	if got, want := listedKinds(reloaded), listedKinds(live); got != want {
+		t.Errorf("listed kinds: reloaded %s, live %s", got, want)
+	}
+	for _, service := range []string{"cart", "checkout"} {
+		sel := inventory.Selector{Project: "shop-prod", Region: "europe-west1", Service: service}
+		if got, want := findingKeys(t, reloaded, sel), findingKeys(t, live, sel); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s findings differ\nlive:     %q\nreloaded: %q", service, want, got)
+		}
+	}
+}
+
+// redacted is what a service looks like after WriteSnapshot.
+func redacted(svc *runpb.Service) *runpb.Service {
+	out := proto.Clone(svc).(*runpb.Service)
+	for _, c := range out.GetTemplate().GetContainers() {
+		for _, env := range c.GetEnv() {
+			if v, ok := env.GetValues().(*runpb.EnvVar_Value); ok {
+				v.Value = inventory.RedactEnvValue(env.GetName(), v.Value)
+			}
+		}
+	}
+	return out
+}
+
+// TestSnapshotRoundTripEveryScenario writes each built-in scenario's live inventory and
+// checks the written snapshot gives the live findings.
+func TestSnapshotRoundTripEveryScenario(t *testing.T) {
+	for _, scenario := range fixtures.Scenarios() {
+		t.Run(scenario.Name, func(t *testing.T) {
+			snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: fixtureRegion})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer server.Close()
+			live, err := inventory.LoadLive(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, fixtureService))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			if err := inventory.WriteSnapshot(live, dir); err != nil {
+				t.Fatal(err)
+			}
+			reloaded, err := inventory.LoadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sel := inventory.Selector{Project: fixtureProject, Region: fixtureRegion, Service: fixtureService}
+			if got, want := findingKeys(t, reloaded, sel), findingKeys(t, live, sel); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("findings differ\nlive:     %q\nreloaded: %q", want, got)
+			}
+		})
+	}
+}
+
+func TestWriteSnapshotRedactsSecrets(t *testing.T) {
+	inv, err := inventory.LoadDir(shopDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := inventory.WriteSnapshot(inv, dir); err != nil {
+		t.Fatal(err)
+	}
+	var all strings.Builder
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(data)
+	}
+	for _, secret := range []string{"hunter2", "s3cret"} {
+		if strings.Contains(all.String(), secret) {
+			t.Errorf("snapshot contains the secret %q", secret)
+		}
+	}
+	if !strings.Contains(all.String(), inventory.Redacted) {
+		t.Errorf("snapshot has no %s marker", inventory.Redacted)
+	}
+	// The Redis URL keeps its host, so the env still selects the instance.
+	reloaded, err := inventory.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cart := reloaded.Services[0]
+	if _, ok := inventory.EnvHosts(cart)["10.20.0.3"]; !ok {
+		t.Errorf("redacted env lost the Redis host: %v", inventory.ServiceEnv(cart))
+	}
+}
+
+func TestRedactEnvValue(t *testing.T) {
+	tests := []struct{ name, value, want string }{
+		{"REDIS_HOST", "10.0.0.3", "10.0.0.3"},
+		{"REDIS_PORT", "6379", "6379"},
+		{"REDIS_PASSWORD", "hunter2", inventory.Redacted},
+		{"redis_auth", "hunter2", inventory.Redacted},
+		{"API_TOKEN", "abc", inventory.Redacted},
+		{"SIGNING_KEY", "abc", inventory.Redacted},
+		{"GOOGLE_CREDENTIALS", "{}", inventory.Redacted},
+		{"APP_SECRET", "x", inventory.Redacted},
+		{"REDIS_URL", "redis://:s3cret@10.0.0.3:6379/0", "redis://:%3Credacted%3E@10.0.0.3:6379/0"},
+		{"REDIS_URL", "rediss://default:s3cret@10.0.0.3:6378", "rediss://default:%3Credacted%3E@10.0.0.3:6378"},
+		{"REDIS_URL", "redis://10.0.0.3:6379", "redis://10.0.0.3:6379"},
+		{"SECRET_URL", "https://vault.example.com/v1/x", inventory.Redacted},
+		{"EMPTY_SECRET", "", ""},
+	}
+	for _, tt := range tests {
+		if got := inventory.RedactEnvValue(tt.name, tt.value); got != tt.want {
+			t.Errorf("RedactEnvValue(%q, %q) = %q, want %q", tt.name, tt.value, got, tt.want)
+		}
+	}
+}
+
+func TestWriteSnapshotRefusesForeignFiles(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := inventory.LoadDir(shopDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := inventory.WriteSnapshot(inv, dir); err == nil || !strings.Contains(err.Error(), "notes.txt") {
+		t.Errorf("err = %v, want a refusal naming notes.txt", err)
+	}
+	// Writing twice into the same directory is fine, and drops files of kinds not loaded.
+	dir = t.TempDir()
+	if err := inventory.WriteSnapshot(inv, dir); err != nil {
+		t.Fatal(err)
+	}
+	inv.Firewalls, inv.Listed[inventory.KindFirewall] = nil, false
+	if err := inventory.WriteSnapshot(inv, dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, inventory.FirewallsFile)); !os.IsNotExist(err) {
+		t.Errorf("stale %s left behind: %v", inventory.FirewallsFile, err)
+	}
+}
