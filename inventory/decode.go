@@ -23,6 +23,12 @@ type document struct {
 // superset of JSON, so one decoder covers both; scalars keep their YAML type only when it is
 // a number, boolean or null, so timestamps and ids stay the strings the APIs send.
 func decodeDocuments(data []byte) ([]document, error) {
+	if looksLikeJSON(data) {
+		if docs, err := decodeJSON(data); err == nil {
+			return docs, nil
+		}
+		// Not valid JSON after all (YAML flow style also starts with "{"): let YAML try.
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []document
 	for {
@@ -151,4 +157,30 @@ func dedent(data []byte) []byte {
 		}
 	}
 	return []byte(strings.Join(lines, "\n"))
+}
+
+// looksLikeJSON reports whether the content starts like a JSON document. JSON is decoded by
+// encoding/json, several times faster than a YAML parser on the large listings the APIs
+// return.
+func looksLikeJSON(data []byte) bool {
+	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	return len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
+}
+
+// decodeJSON reads one or more concatenated JSON values, keeping numbers exact.
+func decodeJSON(data []byte) ([]document, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var docs []document
+	for {
+		var value any
+		err := dec.Decode(&value)
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, document{value: value, line: 1})
+	}
 }

@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"cloud.google.com/go/compute/apiv1/computepb"
 	"cloud.google.com/go/redis/apiv1/redispb"
@@ -79,17 +81,57 @@ func LoadFS(fsys fs.FS, prefix string) (*Inventory, error) {
 		return nil, &InputError{Path: prefix, Msg: "snapshot directory holds no files (save gcloud output there; see the README)"}
 	}
 	sort.Strings(files)
-	for _, name := range files {
-		data, err := fs.ReadFile(fsys, name)
-		display := filepath.Join(prefix, filepath.FromSlash(name))
-		if err != nil {
-			return nil, &InputError{Path: display, Msg: describeOSError(err)}
+	// Files are parsed concurrently (parsing dominates on large projects) and merged in
+	// name order, so the inventory and the first error reported do not depend on timing.
+	parsed := make([]*Inventory, len(files))
+	errs := make([]error, len(files))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, name := range files {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			display := filepath.Join(prefix, filepath.FromSlash(name))
+			data, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				errs[i] = &InputError{Path: display, Msg: describeOSError(err)}
+				return
+			}
+			part := &Inventory{}
+			errs[i] = part.AddFile(display, data)
+			parsed[i] = part
+		}()
+	}
+	wg.Wait()
+	for i := range files {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		if err := inv.AddFile(display, data); err != nil {
-			return nil, err
-		}
+		inv.merge(parsed[i])
 	}
 	return inv, nil
+}
+
+// merge appends another inventory's resources, listings, problems and sources.
+func (inv *Inventory) merge(other *Inventory) {
+	inv.Services = append(inv.Services, other.Services...)
+	inv.Revisions = append(inv.Revisions, other.Revisions...)
+	inv.Connectors = append(inv.Connectors, other.Connectors...)
+	inv.RedisInstances = append(inv.RedisInstances, other.RedisInstances...)
+	inv.Networks = append(inv.Networks, other.Networks...)
+	inv.Subnetworks = append(inv.Subnetworks, other.Subnetworks...)
+	inv.Firewalls = append(inv.Firewalls, other.Firewalls...)
+	inv.Problems = append(inv.Problems, other.Problems...)
+	for k := range other.Listed {
+		inv.MarkListed(k)
+	}
+	for name, source := range other.Sources {
+		if inv.Sources == nil {
+			inv.Sources = map[string]string{}
+		}
+		inv.Sources[name] = source
+	}
 }
 
 // AddFile adds every resource in one file's content to the inventory.
