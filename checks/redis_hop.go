@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"cloud.google.com/go/redis/apiv1/redispb"
+	clusterpb "cloud.google.com/go/redis/cluster/apiv1/clusterpb"
 
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
@@ -17,6 +18,9 @@ func checkRedisFound(p *inventory.Path) Result {
 	problem := p.RedisProblem
 	if problem == nil || problem.Code != inventory.NotFound {
 		return missing(p.RedisRef.String(), problem)
+	}
+	if cluster := clusterFor(p); cluster != nil {
+		return clusterFound(p, cluster)
 	}
 	name := p.RedisRef.Name
 	if name == "" {
@@ -59,4 +63,34 @@ func checkRedisRegion(p *inventory.Path) Result {
 		ref.Name, ref.Region, p.ServiceRef.Name, p.Region()).
 		fix("Run the service in the Redis region, or create a Redis replica of the data in the service's region.",
 			fmt.Sprintf("gcloud run deploy %s --region %s --project %s --image IMAGE", p.ServiceRef.Name, ref.Region, p.Project()))
+}
+
+// clusterFor finds a Memorystore for Redis Cluster the user may have meant: one with the
+// chosen name, or one whose discovery endpoint the service's env points at.
+func clusterFor(p *inventory.Path) *clusterpb.Cluster {
+	if p.RedisRef.Name != "" {
+		if c := p.Inv.RedisCluster(p.RedisRef.Project, p.RedisRef.Region, p.RedisRef.Name); c != nil {
+			return c
+		}
+	}
+	hosts := inventory.EnvHosts(p.Service)
+	for _, c := range p.Inv.RedisClusters {
+		for _, ep := range c.GetDiscoveryEndpoints() {
+			if _, ok := hosts[ep.GetAddress()]; ok {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+func clusterFound(p *inventory.Path, c *clusterpb.Cluster) Result {
+	ref, _ := inventory.ParseLocation(c.GetName(), "clusters")
+	endpoint := "its discovery endpoint"
+	if eps := c.GetDiscoveryEndpoints(); len(eps) > 0 {
+		endpoint = fmt.Sprintf("its discovery endpoint %s:%d", eps[0].GetAddress(), eps[0].GetPort())
+	}
+	return fail(c.GetName(), "%s is a Memorystore for Redis Cluster, not a Memorystore for Redis instance: Cluster is reached through Private Service Connect at %s with a cluster-aware client, so the connector/peering path these checks cover does not apply", ref.Name, endpoint).
+		fix("Connect with a Redis Cluster client to the discovery endpoint from a network that has the cluster's PSC endpoints, and check that setup instead.",
+			fmt.Sprintf("gcloud redis clusters describe %s --region %s --project %s", ref.Name, ref.Region, ref.Project))
 }

@@ -14,6 +14,7 @@ import (
 
 	"cloud.google.com/go/compute/apiv1/computepb"
 	"cloud.google.com/go/redis/apiv1/redispb"
+	clusterpb "cloud.google.com/go/redis/cluster/apiv1/clusterpb"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
 )
@@ -23,13 +24,15 @@ type Kind string
 
 // The kinds of resource on the path.
 const (
-	KindService    Kind = "service"
-	KindRevision   Kind = "revision"
-	KindConnector  Kind = "connector"
-	KindRedis      Kind = "redis"
-	KindNetwork    Kind = "network"
-	KindSubnetwork Kind = "subnetwork"
-	KindFirewall   Kind = "firewall"
+	KindService   Kind = "service"
+	KindRevision  Kind = "revision"
+	KindConnector Kind = "connector"
+	KindRedis     Kind = "redis"
+	// KindRedisCluster is a Memorystore for Redis Cluster, kept to explain wrong choices.
+	KindRedisCluster Kind = "redis-cluster"
+	KindNetwork      Kind = "network"
+	KindSubnetwork   Kind = "subnetwork"
+	KindFirewall     Kind = "firewall"
 )
 
 // Code classifies why a resource is not in the inventory.
@@ -121,9 +124,13 @@ type Inventory struct {
 	Revisions      []*runpb.Revision
 	Connectors     []*vpcaccesspb.Connector
 	RedisInstances []*redispb.Instance
-	Networks       []*computepb.Network
-	Subnetworks    []*computepb.Subnetwork
-	Firewalls      []*computepb.Firewall
+	// RedisClusters are Memorystore for Redis Cluster instances: a different product, reached
+	// through Private Service Connect. They are kept only to explain a Redis name that is
+	// not an instance.
+	RedisClusters []*clusterpb.Cluster
+	Networks      []*computepb.Network
+	Subnetworks   []*computepb.Subnetwork
+	Firewalls     []*computepb.Firewall
 
 	// Listed marks the kinds whose data was loaded: for these, a name that is absent does
 	// not exist (NotFound); for the others, absence means nobody looked (NotLoaded).
@@ -333,4 +340,16 @@ func ShortName(name string) string {
 		return name[i+1:]
 	}
 	return name
+}
+
+// RedisCluster returns the Memorystore for Redis Cluster with the given short name in a
+// project and region, if the inventory has one.
+func (inv *Inventory) RedisCluster(project, region, name string) *clusterpb.Cluster {
+	for _, c := range inv.RedisClusters {
+		ref, err := ParseLocation(c.GetName(), "clusters")
+		if err == nil && ref.Name == name && (project == "" || ref.Project == project) && (region == "" || ref.Region == region) {
+			return c
+		}
+	}
+	return nil
 }

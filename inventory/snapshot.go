@@ -15,6 +15,7 @@ import (
 
 	"cloud.google.com/go/compute/apiv1/computepb"
 	"cloud.google.com/go/redis/apiv1/redispb"
+	clusterpb "cloud.google.com/go/redis/cluster/apiv1/clusterpb"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -122,6 +123,7 @@ func (inv *Inventory) merge(other *Inventory) {
 	inv.Networks = append(inv.Networks, other.Networks...)
 	inv.Subnetworks = append(inv.Subnetworks, other.Subnetworks...)
 	inv.Firewalls = append(inv.Firewalls, other.Firewalls...)
+	inv.RedisClusters = append(inv.RedisClusters, other.RedisClusters...)
 	inv.Problems = append(inv.Problems, other.Problems...)
 	for k := range other.Listed {
 		inv.MarkListed(k)
@@ -244,7 +246,7 @@ func (inv *Inventory) addObject(path string, line int, obj map[string]any) error
 	case serviceNameRe.MatchString(name):
 		return inv.addProto(path, line, obj, &runpb.Service{}, KindService)
 	case clusterNameRe.MatchString(name):
-		return &InputError{Path: path, Line: line, Msg: fmt.Sprintf("%s is a Memorystore for Redis Cluster instance: Cluster is reached through Private Service Connect and a discovery endpoint, not a VPC connector path; vpcdoctor checks Memorystore for Redis instances", name)}
+		return inv.addProto(path, line, obj, &clusterpb.Cluster{}, KindRedisCluster)
 	}
 	for _, key := range listKeys {
 		if list, ok := obj[key].([]any); ok {
@@ -351,6 +353,9 @@ func (inv *Inventory) add(path string, msg proto.Message, kind Kind) {
 	case *redispb.Instance:
 		inv.RedisInstances = append(inv.RedisInstances, m)
 		inv.MarkListed(KindRedis)
+		name = m.GetName()
+	case *clusterpb.Cluster:
+		inv.RedisClusters = append(inv.RedisClusters, m)
 		name = m.GetName()
 	case *runpb.Service:
 		inv.Services = append(inv.Services, m)

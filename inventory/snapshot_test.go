@@ -176,7 +176,6 @@ func TestLoadDirBadInput(t *testing.T) {
 		{"wrong field type", map[string]string{"redis.json": `{"name": "projects/p/locations/r/instances/i", "port": "not-a-number"}`}, []string{"redis.json", "not a valid redis"}},
 		{"empty file", map[string]string{"empty.yaml": "# nothing here\n"}, []string{"empty.yaml", "file is empty"}},
 		{"empty directory", map[string]string{}, []string{"holds no files"}},
-		{"redis cluster", map[string]string{"c.yaml": "name: projects/p/locations/r/clusters/c\n"}, []string{"c.yaml", "Memorystore for Redis Cluster"}},
 		{"bad egress annotation", map[string]string{"svc.yaml": "kind: Service\nmetadata: {name: s}\nspec:\n  template:\n    metadata:\n      annotations:\n        run.googleapis.com/vpc-access-egress: sometimes\n"}, []string{"svc.yaml", "vpc-access-egress", `"sometimes"`}},
 	}
 	for _, tt := range tests {
@@ -219,9 +218,10 @@ func TestLoadDirFormsAndEnvelopes(t *testing.T) {
 		// Multi-document YAML list, with a trailing separator.
 		"sub/firewalls.yaml": "---\nkind: compute#firewall\nname: f1\nnetwork: default\nselfLink: https://www.googleapis.com/compute/v1/projects/p/global/firewalls/f1\n---\n",
 		// API list envelope with an unknown enum value in a field we do not read.
-		"redis.json":  `{"instances": [{"name": "projects/p/locations/us-central1/instances/r", "host": "10.0.0.3", "tier": "STANDARD_HA", "state": "READY"}], "unreachable": []}`,
-		"README.md":   "notes about this snapshot",
-		".hidden.yml": "garbage: [",
+		"redis.json":   `{"instances": [{"name": "projects/p/locations/us-central1/instances/r", "host": "10.0.0.3", "tier": "STANDARD_HA", "state": "READY"}], "unreachable": []}`,
+		"README.md":    "notes about this snapshot",
+		"cluster.yaml": "name: projects/p/locations/us-central1/clusters/big\ndiscoveryEndpoints:\n- {address: 10.1.0.3, port: 6379}\n",
+		".hidden.yml":  "garbage: [",
 	})
 	inv, err := LoadDir(dir)
 	if err != nil {
@@ -229,6 +229,9 @@ func TestLoadDirFormsAndEnvelopes(t *testing.T) {
 	}
 	if len(inv.Connectors) != 1 || len(inv.Firewalls) != 1 || len(inv.RedisInstances) != 1 {
 		t.Fatalf("loaded %d connectors, %d firewalls, %d redis", len(inv.Connectors), len(inv.Firewalls), len(inv.RedisInstances))
+	}
+	if c := inv.RedisCluster("p", "us-central1", "big"); c == nil || c.GetDiscoveryEndpoints()[0].GetAddress() != "10.1.0.3" {
+		t.Errorf("redis cluster not loaded: %v", c)
 	}
 	if _, p := inv.Connector(ConnectorRef{Project: "p", Region: "us-central1", Name: "a"}); p != nil {
 		t.Errorf("connector lookup: %v", p)
