@@ -1,0 +1,71 @@
+package checks_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/vpcdoctor/vpcdoctor/checks"
+)
+
+var update = flag.Bool("update", false, "rewrite docs/checks.md from the catalogue")
+
+var docsPath = filepath.Join("..", "docs", "checks.md")
+
+// TestDocsUpToDate fails when docs/checks.md differs from what the catalogue renders, so the
+// published page always matches the binary. Run with -update to rewrite it.
+func TestDocsUpToDate(t *testing.T) {
+	var buf bytes.Buffer
+	if err := checks.RenderDocs(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile(docsPath, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	committed, err := os.ReadFile(docsPath)
+	if err != nil {
+		t.Fatalf("read %s: %v (run go test ./checks -run TestDocsUpToDate -update)", docsPath, err)
+	}
+	if !bytes.Equal(committed, buf.Bytes()) {
+		t.Fatalf("%s is out of date: run go test ./checks -run TestDocsUpToDate -update", docsPath)
+	}
+}
+
+// githubAnchor is how GitHub turns a heading into an anchor: lower case, punctuation other
+// than hyphens and spaces dropped, spaces to hyphens.
+func githubAnchor(heading string) string {
+	heading = strings.ToLower(heading)
+	heading = regexp.MustCompile(`[^a-z0-9 _-]`).ReplaceAllString(heading, "")
+	return strings.ReplaceAll(heading, " ", "-")
+}
+
+// TestDocsAnchors checks that every check has exactly one heading in the rendered page and
+// that GitHub gives it the anchor findings link to.
+func TestDocsAnchors(t *testing.T) {
+	var buf bytes.Buffer
+	if err := checks.RenderDocs(&buf); err != nil {
+		t.Fatal(err)
+	}
+	headings := map[string]int{}
+	for _, line := range strings.Split(buf.String(), "\n") {
+		if strings.HasPrefix(line, "#") {
+			headings[githubAnchor(strings.TrimSpace(strings.TrimLeft(line, "#")))]++
+		}
+	}
+	for _, check := range checks.Catalogue() {
+		anchor := checks.Anchor(check.ID)
+		if headings[anchor] != 1 {
+			t.Errorf("%s: %d headings with anchor %q, want 1", check.ID, headings[anchor], anchor)
+		}
+		if githubAnchor(check.ID) != anchor {
+			t.Errorf("%s: GitHub anchor %q, Anchor %q", check.ID, githubAnchor(check.ID), anchor)
+		}
+	}
+}
