@@ -1,0 +1,137 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/fixtures"
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+)
+
+// This file holds what the tests of every buffered format share: the -update flag, the
+// golden-file comparison, and documents rendered from the built-in fixture scenarios by the
+// real loader and checks (fixtures are data; no finding is built by hand here).
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// goldenCase is one document the golden tests render in every format.
+type goldenCase struct {
+	name     string
+	scenario string
+	ignore   []string
+	// planInput, when set, presents the document as made from that input file (as with
+	// --terraform-plan or --service-file), which is what locates SARIF results and GitHub
+	// annotations on a file.
+	planInput string
+}
+
+// goldenCases cover every status and the ignored marker: all pass; fail with dependent
+// skips; warn; error (input missing); an ignored warning; a failure located on a plan file.
+var goldenCases = []goldenCase{
+	{name: "healthy", scenario: "healthy"},
+	{name: "connector-missing", scenario: "connector-missing"},
+	{name: "connector-creating", scenario: "connector-creating"},
+	{name: "missing-subnets", scenario: "missing-subnets"},
+	{name: "redis-region-ignored", scenario: "redis-region", ignore: []string{"redis.region"}},
+	{name: "connector-network-plan", scenario: "connector-network", planInput: "infra/plan.json"},
+}
+
+// scenarioDocument runs the catalogue on a fixture scenario, as `vpcdoctor demo` does, and
+// returns the report document.
+func scenarioDocument(t *testing.T, c goldenCase) *Document {
+	t.Helper()
+	scenario, ok := fixtures.Lookup(c.scenario)
+	if !ok {
+		t.Fatalf("no fixture scenario %q", c.scenario)
+	}
+	inv, err := inventory.LoadFS(scenario.FS, "fixtures/"+c.scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths, err := inventory.Select(inv, inventory.Selector{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := Target{Source: "demo", Input: c.scenario}
+	if c.planInput != "" {
+		target = Target{Source: "plan", Input: c.planInput}
+	}
+	return documentFor(paths, target, c.ignore)
+}
+
+// documentFor runs the catalogue on paths and builds the document the CLI would.
+func documentFor(paths []*inventory.Path, target Target, ignore []string) *Document {
+	ignored := map[string]bool{}
+	for _, id := range ignore {
+		ignored[id] = true
+	}
+	var findings []checks.Finding
+	for _, p := range paths {
+		target.Services = append(target.Services, p.ServiceRef.Name)
+		target.Project, target.Region = p.Project(), p.Region()
+		target.Redis = p.RedisRef.Name
+		for _, f := range checks.Run(checks.Catalogue(), p, nil) {
+			f.Ignored = ignored[f.ID]
+			findings = append(findings, f)
+		}
+	}
+	return NewDocument(Tool{Name: "vpcdoctor", Version: "VERSION"}, target, findings)
+}
+
+// render runs one writer on a document.
+func render(t *testing.T, write func(w *bytes.Buffer) error) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./report -run %s -update creates it)", err, t.Name())
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (go test ./report -update rewrites it)\n--- got:\n%s", path, got)
+	}
+}
+
+// formats are the buffered writers, with the extension of their golden files.
+var formats = []struct {
+	ext   string
+	write func(w *bytes.Buffer, doc *Document) error
+}{
+	{"junit.xml", func(w *bytes.Buffer, doc *Document) error { return WriteJUnit(w, doc) }},
+	{"sarif.json", func(w *bytes.Buffer, doc *Document) error { return WriteSARIF(w, doc) }},
+	{"github.txt", func(w *bytes.Buffer, doc *Document) error { return WriteGitHub(w, doc) }},
+	{"md", func(w *bytes.Buffer, doc *Document) error { return WriteMarkdown(w, doc) }},
+}
+
+func TestGoldenFormats(t *testing.T) {
+	for _, c := range goldenCases {
+		doc := scenarioDocument(t, c)
+		for _, format := range formats {
+			t.Run(c.name+"."+format.ext, func(t *testing.T) {
+				got := render(t, func(w *bytes.Buffer) error { return format.write(w, doc) })
+				golden(t, c.name+"."+format.ext, got)
+			})
+		}
+	}
+}

@@ -1,0 +1,87 @@
+package report
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestGitHubEscaping(t *testing.T) {
+	tests := []struct{ in, data, property string }{
+		{"plain", "plain", "plain"},
+		{"100% done", "100%25 done", "100%25 done"},
+		{"line1\nline2\r\n", "line1%0Aline2%0D%0A", "line1%0Aline2%0D%0A"},
+		{"a: b, c", "a: b, c", "a%3A b%2C c"},
+		{"%0A is literal", "%250A is literal", "%250A is literal"}, // already-escaped text stays literal
+	}
+	for _, tt := range tests {
+		if got := escapeGitHubData(tt.in); got != tt.data {
+			t.Errorf("escapeGitHubData(%q) = %q, want %q", tt.in, got, tt.data)
+		}
+		if got := escapeGitHubProperty(tt.in); got != tt.property {
+			t.Errorf("escapeGitHubProperty(%q) = %q, want %q", tt.in, got, tt.property)
+		}
+	}
+}
+
+// unescapeGitHub is what the Actions runner does to a command's message.
+func unescapeGitHub(s string) string {
+	return strings.NewReplacer("%0D", "\r", "%0A", "\n", "%3A", ":", "%2C", ",", "%25", "%").Replace(s)
+}
+
+var annotationRe = regexp.MustCompile(`^::(error|warning|notice) ((?:[a-z]+=[^,:]*,?)+)::(.*)$`)
+
+func TestGitHubAnnotations(t *testing.T) {
+	tests := []struct {
+		c    goldenCase
+		want map[string]string // check id → command
+		file string
+	}{
+		{c: goldenCase{scenario: "healthy"}, want: map[string]string{}},
+		{c: goldenCase{scenario: "connector-missing"}, want: map[string]string{"connector.found": "error"}},
+		{c: goldenCase{scenario: "connector-creating"}, want: map[string]string{"connector.ready": "warning"}},
+		{c: goldenCase{scenario: "missing-subnets"}, want: map[string]string{"connector.range": "notice"}},
+		{c: goldenCase{scenario: "connector-network", ignore: []string{"connector.network"}}, want: map[string]string{"connector.network": "notice"}},
+		{c: goldenCase{scenario: "connector-network", planInput: "infra/plan,v2.json"}, want: map[string]string{"connector.network": "error"}, file: "infra/plan,v2.json"},
+	}
+	for _, tt := range tests {
+		doc := scenarioDocument(t, tt.c)
+		out := render(t, func(w *bytes.Buffer) error { return WriteGitHub(w, doc) })
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		if last := lines[len(lines)-1]; !strings.HasPrefix(last, "vpcdoctor: ") || !strings.Contains(last, " passed") {
+			t.Errorf("%s: last line %q is not the summary", tt.c.scenario, last)
+		}
+		got := map[string]string{}
+		for _, line := range lines[:len(lines)-1] {
+			m := annotationRe.FindStringSubmatch(line)
+			if m == nil {
+				t.Errorf("%s: not a workflow command: %q", tt.c.scenario, line)
+				continue
+			}
+			props := map[string]string{}
+			for _, kv := range strings.Split(m[2], ",") {
+				key, value, _ := strings.Cut(kv, "=")
+				props[key] = unescapeGitHub(value)
+			}
+			id := strings.Fields(props["title"])[1]
+			got[id] = m[1]
+			if props["file"] != tt.file {
+				t.Errorf("%s: file=%q, want %q", id, props["file"], tt.file)
+			}
+			for _, f := range doc.Findings {
+				if f.ID == id && unescapeGitHub(m[3]) != findingDetail(f) {
+					t.Errorf("%s: message does not round-trip:\n%s", id, unescapeGitHub(m[3]))
+				}
+			}
+		}
+		if len(got) != len(tt.want) {
+			t.Errorf("%s: annotations %v, want %v", tt.c.scenario, got, tt.want)
+		}
+		for id, command := range tt.want {
+			if got[id] != command {
+				t.Errorf("%s: %s annotated %q, want %q", tt.c.scenario, id, got[id], command)
+			}
+		}
+	}
+}

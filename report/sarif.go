@@ -1,0 +1,347 @@
+package report
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"unicode"
+
+	"github.com/vpcdoctor/vpcdoctor/checks"
+)
+
+// SARIF 2.1.0 (OASIS) is what GitHub code scanning and other code-review tools ingest. The
+// structs below model only the part of the format vpcdoctor fills; the tests validate the
+// output against the official schema (report/testdata/sarif-schema-2.1.0.json). A SARIF
+// library was considered: the Go ones marshal required-looking zero values
+// (artifactLocation.index 0, region.byteOffset 0, location.id 0) that point at artifacts we
+// do not list or contradict the line numbers, so plain structs give a smaller, correct log.
+//
+// Mapping:
+//   - one rule per catalogue check (plus any check id a finding carries that the catalogue
+//     does not list, e.g. probes): id, a PascalCase name, shortDescription = title,
+//     fullDescription = summary, help = the explain text, helpUri = the docs link;
+//   - one result per finding that asks for attention: fail → level "error", warn →
+//     "warning", error (the check could not be evaluated) → "note", so a gap in the input
+//     shows up without posing as a defect. pass and skip produce no result: code-scanning
+//     tools turn every result into an alert;
+//   - an ignored finding keeps its result, with an external suppression ("--ignore"), which
+//     is how SARIF says "suppressed outside the analysed artifact";
+//   - results are located on Target.Input when the document's source is a file describing
+//     the deploy (Source "plan": a Terraform plan or a service file); a snapshot directory
+//     is not a location a code viewer can open, so those results carry none.
+
+// SARIFSchemaURI is the $schema a SARIF log names: the OASIS 2.1.0 schema (errata 01).
+const SARIFSchemaURI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+// toolInformationURI is where a SARIF viewer sends users who click on the tool's name.
+const toolInformationURI = "https://github.com/vpcdoctor/vpcdoctor"
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool       sarifTool      `json:"tool"`
+	Results    []sarifResult  `json:"results"`
+	ColumnKind string         `json:"columnKind,omitempty"`
+	Properties map[string]any `json:"properties,omitempty"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	Version        string      `json:"version,omitempty"`
+	InformationURI string      `json:"informationUri"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifRule struct {
+	ID               string             `json:"id"`
+	Name             string             `json:"name"`
+	ShortDescription sarifText          `json:"shortDescription"`
+	FullDescription  *sarifText         `json:"fullDescription,omitempty"`
+	Help             *sarifHelp         `json:"help,omitempty"`
+	HelpURI          string             `json:"helpUri,omitempty"`
+	Properties       *sarifRuleProperty `json:"properties,omitempty"`
+}
+
+type sarifRuleProperty struct {
+	Tags []string `json:"tags"`
+}
+
+type sarifText struct {
+	Text string `json:"text"`
+}
+
+type sarifHelp struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown,omitempty"`
+}
+
+type sarifResult struct {
+	RuleID              string               `json:"ruleId"`
+	RuleIndex           int                  `json:"ruleIndex"`
+	Level               string               `json:"level"`
+	Message             sarifText            `json:"message"`
+	Locations           []sarifLocation      `json:"locations,omitempty"`
+	PartialFingerprints map[string]string    `json:"partialFingerprints"`
+	Suppressions        []sarifSuppression   `json:"suppressions,omitempty"`
+	Properties          *sarifResultProperty `json:"properties,omitempty"`
+}
+
+type sarifResultProperty struct {
+	Status      string   `json:"status"`
+	Service     string   `json:"service,omitempty"`
+	Resource    string   `json:"resource,omitempty"`
+	Remediation string   `json:"remediation,omitempty"`
+	Commands    []string `json:"commands,omitempty"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysicalLocation `json:"physicalLocation"`
+	LogicalLocations []sarifLogical        `json:"logicalLocations,omitempty"`
+}
+
+type sarifLogical struct {
+	FullyQualifiedName string `json:"fullyQualifiedName"`
+	Kind               string `json:"kind,omitempty"`
+}
+
+type sarifPhysicalLocation struct {
+	ArtifactLocation sarifArtifactLocator `json:"artifactLocation"`
+	Region           *sarifRegion         `json:"region,omitempty"`
+}
+
+type sarifArtifactLocator struct {
+	URI       string `json:"uri"`
+	URIBaseID string `json:"uriBaseId,omitempty"`
+}
+
+type sarifRegion struct {
+	StartLine int `json:"startLine"`
+}
+
+type sarifSuppression struct {
+	Kind          string `json:"kind"`
+	Justification string `json:"justification,omitempty"`
+}
+
+// srcRoot is the uriBaseId of paths relative to where vpcdoctor ran, which in CI is the
+// repository checkout: the base GitHub code scanning resolves relative URIs against.
+const srcRoot = "%SRCROOT%"
+
+// WriteSARIF writes the document as a SARIF 2.1.0 log with one run.
+func WriteSARIF(w io.Writer, doc *Document) error {
+	rules, index := sarifRules(doc.Findings)
+	location := sarifInputLocation(doc.Target)
+	results := []sarifResult{}
+	for _, f := range doc.Findings {
+		level := sarifLevel(f.Status)
+		if level == "" {
+			continue
+		}
+		result := sarifResult{
+			RuleID:    f.ID,
+			RuleIndex: index[f.ID],
+			Level:     level,
+			Message:   sarifText{Text: sarifMessage(f)},
+			// Identity across runs: the same check on the same service and resource is the same
+			// alert, whatever its wording, so code scanning closes it when it is fixed.
+			PartialFingerprints: map[string]string{"vpcdoctorFinding/v1": fingerprint(f.ID, f.Service, f.Resource)},
+			Properties:          sarifProperties(f),
+		}
+		if location != nil {
+			loc := *location
+			if f.Resource != "" {
+				loc.LogicalLocations = []sarifLogical{{FullyQualifiedName: f.Resource, Kind: "resource"}}
+			}
+			result.Locations = []sarifLocation{loc}
+		}
+		if f.Ignored {
+			result.Suppressions = []sarifSuppression{{Kind: "external", Justification: "ignored with --ignore " + f.ID}}
+		}
+		results = append(results, result)
+	}
+	run := sarifRun{
+		Tool: sarifTool{Driver: sarifDriver{
+			Name:           nonEmpty(doc.Tool.Name, "vpcdoctor"),
+			Version:        doc.Tool.Version,
+			InformationURI: toolInformationURI,
+			Rules:          rules,
+		}},
+		Results:    results,
+		ColumnKind: "unicodeCodePoints",
+		Properties: sarifRunProperties(doc),
+	}
+	log := sarifLog{Schema: SARIFSchemaURI, Version: "2.1.0", Runs: []sarifRun{run}}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(log)
+}
+
+// sarifLevel maps a status to a result level; "" means the status produces no result.
+func sarifLevel(s checks.Status) string {
+	switch s {
+	case checks.Fail:
+		return "error"
+	case checks.Warn:
+		return "warning"
+	case checks.Error:
+		return "note"
+	}
+	return ""
+}
+
+// sarifRules lists one rule per check of the catalogue, in catalogue order, then any other
+// check id the findings carry, and returns each id's index in the list.
+func sarifRules(findings []checks.Finding) ([]sarifRule, map[string]int) {
+	var rules []sarifRule
+	index := map[string]int{}
+	for _, c := range checks.Catalogue() {
+		index[c.ID] = len(rules)
+		rules = append(rules, sarifRuleFor(c.ID, c.Hop, c.Title, c.Summary))
+	}
+	for _, f := range findings {
+		if _, ok := index[f.ID]; ok {
+			continue
+		}
+		index[f.ID] = len(rules)
+		rules = append(rules, sarifRuleFor(f.ID, f.Hop, f.Title, ""))
+	}
+	return rules, index
+}
+
+func sarifRuleFor(id string, hop checks.Hop, title, summary string) sarifRule {
+	rule := sarifRule{
+		ID:               id,
+		Name:             pascalCase(id),
+		ShortDescription: sarifText{Text: nonEmpty(title, id)},
+		HelpURI:          checks.DocsBase + "#" + checks.Anchor(id),
+		Properties:       &sarifRuleProperty{Tags: []string{"vpcdoctor", string(hop)}},
+	}
+	if summary != "" {
+		rule.FullDescription = &sarifText{Text: sentence(summary)}
+	}
+	if explain := checks.Explain(id); explain != "" {
+		rule.Help = &sarifHelp{Text: explain, Markdown: explain}
+	} else if summary != "" {
+		rule.Help = &sarifHelp{Text: sentence(summary)}
+	}
+	return rule
+}
+
+// sarifMessage is the result's message: the observation, the fix in one sentence, and the
+// commands, since code-scanning alerts show the message but not custom properties.
+func sarifMessage(f checks.Finding) string {
+	var b strings.Builder
+	b.WriteString(f.Message)
+	if r := f.Remediation; r != nil {
+		if r.Text != "" {
+			b.WriteString("\n\nFix: " + r.Text)
+		}
+		for _, cmd := range r.Commands {
+			b.WriteString("\n    " + cmd)
+		}
+	}
+	return b.String()
+}
+
+func sarifProperties(f checks.Finding) *sarifResultProperty {
+	p := &sarifResultProperty{Status: string(f.Status), Service: f.Service, Resource: f.Resource}
+	if r := f.Remediation; r != nil {
+		p.Remediation = r.Text
+		p.Commands = r.Commands
+	}
+	return p
+}
+
+func sarifRunProperties(doc *Document) map[string]any {
+	props := map[string]any{"summary": doc.Summary}
+	t := doc.Target
+	for key, value := range map[string]string{"project": t.Project, "region": t.Region, "redis": t.Redis, "source": t.Source} {
+		if value != "" {
+			props[key] = value
+		}
+	}
+	if len(t.Services) > 0 {
+		props["services"] = t.Services
+	}
+	return props
+}
+
+// sarifInputLocation is where results point: the input file when the document was made
+// from one (a plan or a service file), nil otherwise.
+func sarifInputLocation(t Target) *sarifLocation {
+	if t.Source != "plan" || t.Input == "" {
+		return nil
+	}
+	return &sarifLocation{PhysicalLocation: sarifPhysicalLocation{
+		ArtifactLocation: artifactFor(t.Input),
+		// The plan JSON is one line and a service file has no line per finding: the whole
+		// file is the location, and viewers need a line to anchor on.
+		Region: &sarifRegion{StartLine: 1},
+	}}
+}
+
+// artifactFor turns a file path into a SARIF artifact location: a relative URI against
+// %SRCROOT% for a relative path, a file URI for an absolute one.
+func artifactFor(path string) sarifArtifactLocator {
+	slashed := filepath.ToSlash(filepath.Clean(path))
+	if filepath.IsAbs(path) {
+		return sarifArtifactLocator{URI: (&url.URL{Scheme: "file", Path: slashed}).String()}
+	}
+	slashed = strings.TrimPrefix(slashed, "./")
+	return sarifArtifactLocator{URI: (&url.URL{Path: slashed}).String(), URIBaseID: srcRoot}
+}
+
+func fingerprint(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(sum[:16])
+}
+
+// pascalCase makes the SARIF rule name from a check id: "connector.found" → "ConnectorFound".
+// The SARIF spec asks for a single Pascal-cased word.
+func pascalCase(id string) string {
+	var b strings.Builder
+	upper := true
+	for _, r := range id {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			upper = true
+			continue
+		}
+		if upper {
+			r = unicode.ToUpper(r)
+			upper = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// sentence ends a summary with a full stop: SARIF descriptions are sentences.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasSuffix(s, ".") {
+		return s
+	}
+	r := []rune(s)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r) + "."
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

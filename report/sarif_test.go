@@ -1,0 +1,196 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/fixtures"
+)
+
+// sarifSchema compiles the OASIS SARIF 2.1.0 schema (errata 01) committed in testdata.
+func sarifSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "sarif-schema-2.1.0.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	compiler := jsonschema.NewCompiler()
+	compiler.AssertFormat() // the schema uses "format": "uri" and friends; hold us to them
+	if err := compiler.AddResource("sarif-schema-2.1.0.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := compiler.Compile("sarif-schema-2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return schema
+}
+
+// TestSARIFMatchesSchema validates the SARIF of every fixture scenario and golden case
+// against the official schema.
+func TestSARIFMatchesSchema(t *testing.T) {
+	schema := sarifSchema(t)
+	cases := append([]goldenCase(nil), goldenCases...)
+	for _, s := range fixtures.Scenarios() {
+		cases = append(cases, goldenCase{name: "scenario " + s.Name, scenario: s.Name})
+	}
+	for _, c := range cases {
+		doc := scenarioDocument(t, c)
+		out := render(t, func(w *bytes.Buffer) error { return WriteSARIF(w, doc) })
+		instance, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+		if err != nil {
+			t.Fatalf("%s: not JSON: %v", c.name, err)
+		}
+		if err := schema.Validate(instance); err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+	// The schema must catch what breaks the format, or the test above proves nothing.
+	bad, _ := jsonschema.UnmarshalJSON(strings.NewReader(`{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"message": {"text": "m"}, "level": "fatal"}]}]}`))
+	if err := schema.Validate(bad); err == nil {
+		t.Error("schema accepted an unknown result level")
+	}
+}
+
+// sarifView is the part of a SARIF log the semantic assertions read.
+type sarifView struct {
+	Runs []struct {
+		Tool struct {
+			Driver struct {
+				Rules []struct {
+					ID               string
+					Name             string
+					ShortDescription struct{ Text string }
+					FullDescription  struct{ Text string }
+					Help             struct{ Text, Markdown string }
+					HelpURI          string
+				}
+			}
+		}
+		Results []struct {
+			RuleID    string
+			RuleIndex int
+			Level     string
+			Message   struct{ Text string }
+			Locations []struct {
+				PhysicalLocation struct {
+					ArtifactLocation struct{ URI, URIBaseID string }
+					Region           struct{ StartLine int }
+				}
+				LogicalLocations []struct{ FullyQualifiedName string }
+			}
+			Suppressions []struct{ Kind, Justification string }
+		}
+	}
+}
+
+func readSARIF(t *testing.T, doc *Document) sarifView {
+	t.Helper()
+	var view sarifView
+	out := render(t, func(w *bytes.Buffer) error { return WriteSARIF(w, doc) })
+	if err := json.Unmarshal([]byte(out), &view); err != nil {
+		t.Fatal(err)
+	}
+	if len(view.Runs) != 1 {
+		t.Fatalf("%d runs, want 1", len(view.Runs))
+	}
+	return view
+}
+
+func TestSARIFRulesAreTheCatalogue(t *testing.T) {
+	view := readSARIF(t, scenarioDocument(t, goldenCase{scenario: "healthy"}))
+	rules := view.Runs[0].Tool.Driver.Rules
+	catalogue := checks.Catalogue()
+	if len(rules) != len(catalogue) {
+		t.Fatalf("%d rules for %d checks", len(rules), len(catalogue))
+	}
+	for i, check := range catalogue {
+		r := rules[i]
+		if r.ID != check.ID || r.ShortDescription.Text != check.Title || r.FullDescription.Text == "" {
+			t.Errorf("rule %d = %+v, want check %s with its title and summary", i, r, check.ID)
+		}
+		if r.HelpURI != checks.DocsBase+"#"+checks.Anchor(check.ID) {
+			t.Errorf("%s: helpUri %q", check.ID, r.HelpURI)
+		}
+		if explain := checks.Explain(check.ID); explain != "" && r.Help.Text != explain {
+			t.Errorf("%s: help text is not the explain text", check.ID)
+		}
+		if strings.ContainsAny(r.Name, ".-") || r.Name == "" {
+			t.Errorf("%s: name %q is not one PascalCase word", check.ID, r.Name)
+		}
+	}
+	if n := len(view.Runs[0].Results); n != 0 {
+		t.Errorf("healthy scenario gave %d results; passing checks must not become alerts", n)
+	}
+}
+
+func TestSARIFResults(t *testing.T) {
+	tests := []struct {
+		c          goldenCase
+		wantLevels map[string]string // rule id → level; every other finding has no result
+		wantLoc    string            // URI of every result's location, "" for none
+		suppressed string
+	}{
+		{c: goldenCase{scenario: "connector-missing"}, wantLevels: map[string]string{"connector.found": "error"}},
+		{c: goldenCase{scenario: "connector-creating"}, wantLevels: map[string]string{"connector.ready": "warning"}},
+		{c: goldenCase{scenario: "missing-subnets"}, wantLevels: map[string]string{"connector.range": "note"}},
+		{c: goldenCase{scenario: "redis-region", ignore: []string{"redis.region"}}, wantLevels: map[string]string{"redis.region": "warning"}, suppressed: "redis.region"},
+		{c: goldenCase{scenario: "connector-network", planInput: "infra/plan.json"}, wantLevels: map[string]string{"connector.network": "error"}, wantLoc: "infra/plan.json"},
+		{c: goldenCase{scenario: "connector-network", planInput: "/abs/dir/plan file.json"}, wantLevels: map[string]string{"connector.network": "error"}, wantLoc: "file:///abs/dir/plan%20file.json"},
+	}
+	for _, tt := range tests {
+		doc := scenarioDocument(t, tt.c)
+		view := readSARIF(t, doc)
+		rules := view.Runs[0].Tool.Driver.Rules
+		got := map[string]string{}
+		for _, r := range view.Runs[0].Results {
+			got[r.RuleID] = r.Level
+			if rules[r.RuleIndex].ID != r.RuleID {
+				t.Errorf("%s: ruleIndex %d points at %s", r.RuleID, r.RuleIndex, rules[r.RuleIndex].ID)
+			}
+			if tt.wantLoc == "" && len(r.Locations) != 0 {
+				t.Errorf("%s: located on %+v without an input file", r.RuleID, r.Locations)
+			}
+			if tt.wantLoc != "" {
+				if len(r.Locations) != 1 || r.Locations[0].PhysicalLocation.ArtifactLocation.URI != tt.wantLoc || r.Locations[0].PhysicalLocation.Region.StartLine != 1 {
+					t.Errorf("%s: locations %+v, want %s line 1", r.RuleID, r.Locations, tt.wantLoc)
+				} else if len(r.Locations[0].LogicalLocations) != 1 || !strings.HasPrefix(r.Locations[0].LogicalLocations[0].FullyQualifiedName, "projects/") {
+					t.Errorf("%s: logical location %+v, want the resource name", r.RuleID, r.Locations[0].LogicalLocations)
+				}
+			}
+			if (r.RuleID == tt.suppressed) != (len(r.Suppressions) == 1 && r.Suppressions[0].Kind == "external") {
+				t.Errorf("%s: suppressions %+v", r.RuleID, r.Suppressions)
+			}
+			if !strings.Contains(r.Message.Text, "Fix: ") {
+				t.Errorf("%s: message carries no fix: %q", r.RuleID, r.Message.Text)
+			}
+		}
+		if len(got) != len(tt.wantLevels) {
+			t.Errorf("%s: results %v, want %v", tt.c.scenario, got, tt.wantLevels)
+		}
+		for id, level := range tt.wantLevels {
+			if got[id] != level {
+				t.Errorf("%s: %s level %q, want %q", tt.c.scenario, id, got[id], level)
+			}
+		}
+	}
+}
+
+func TestPascalCase(t *testing.T) {
+	for in, want := range map[string]string{"connector.found": "ConnectorFound", "run.vpc-egress": "RunVpcEgress", "probe.tls": "ProbeTls"} {
+		if got := pascalCase(in); got != want {
+			t.Errorf("pascalCase(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
