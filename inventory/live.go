@@ -168,7 +168,11 @@ func (l *liveLoader) spawn(work func()) {
 	}()
 }
 
-// call holds one of the run's call slots while an API call runs.
+// call holds one of the run's call slots while an API call runs, and returns when the call
+// does or when ctx is done, whichever comes first: the Compute REST client's list calls
+// do not pass their context to the HTTP request, so a stalled listing would otherwise
+// outlive --timeout. An abandoned call finishes in the background; its result is dropped
+// (the caller reads nothing after an error).
 func (l *liveLoader) call(ctx context.Context, do func() error) error {
 	select {
 	case l.sem <- struct{}{}:
@@ -176,7 +180,14 @@ func (l *liveLoader) call(ctx context.Context, do func() error) error {
 		return ctx.Err()
 	}
 	defer func() { <-l.sem }()
-	return do()
+	result := make(chan error, 1)
+	go func() { result <- do() }()
+	select {
+	case err := <-result:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // start issues the calls that depend on nothing: the service(s), the region's connectors,

@@ -144,6 +144,9 @@ func Start(inv *inventory.Inventory, opts Options) (*Server, error) {
 // Close stops both servers.
 func (s *Server) Close() {
 	s.grpcServer.Stop()
+	// Cut connections first: a client may have abandoned a stalled request, and Close
+	// waits for every handler to return.
+	s.httpServer.CloseClientConnections()
 	s.httpServer.Close()
 }
 

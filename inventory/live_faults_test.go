@@ -1,0 +1,241 @@
+package inventory_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/fixtures"
+	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+)
+
+// faultAPI is one of the four APIs with the methods a fault is injected on and what the
+// run must then report.
+type faultAPI struct {
+	name    string
+	api     string
+	methods []string
+	// problems are the kind, name and permission of the problems each fault must record.
+	problems []wantProblem
+	// findings are the statuses of the checks that cannot pass; every other check passes.
+	// notFound overrides them for a 404, where a missing resource is a fail, not an error.
+	findings, notFound map[string]checks.Status
+	// selectFails: the service itself could not be read, so there is no path to check.
+	selectFails bool
+}
+
+type wantProblem struct {
+	kind       inventory.Kind
+	name       string
+	permission string
+	role       string
+}
+
+const (
+	healthyConnector = "projects/my-project/locations/us-central1/connectors/redis-connector"
+	healthyNetwork   = "projects/my-project/global/networks/default"
+)
+
+func faultAPIs() []faultAPI {
+	connectorSkipped := map[string]checks.Status{
+		"connector.ready": checks.Skip, "connector.region": checks.Skip, "connector.network": checks.Skip, "connector.range": checks.Skip,
+	}
+	with := func(base map[string]checks.Status, id string, st checks.Status) map[string]checks.Status {
+		out := map[string]checks.Status{id: st}
+		for k, v := range base {
+			out[k] = v
+		}
+		return out
+	}
+	redisSkipped := map[string]checks.Status{
+		"redis.ready": checks.Skip, "redis.region": checks.Skip, "run.egress-scope": checks.Skip, "connector.network": checks.Skip,
+	}
+	return []faultAPI{
+		{
+			name: "run", api: "run.googleapis.com",
+			methods:     []string{fakegcp.GetService, fakegcp.ListServices, fakegcp.GetRevision},
+			problems:    []wantProblem{{inventory.KindService, "", "run.services.get", "roles/run.viewer"}},
+			selectFails: true,
+		},
+		{
+			name: "vpcaccess", api: "vpcaccess.googleapis.com",
+			methods: []string{fakegcp.GetConnector, fakegcp.ListConnectors},
+			problems: []wantProblem{
+				{inventory.KindConnector, "", "vpcaccess.connectors.list", "roles/vpcaccess.viewer"},
+				{inventory.KindConnector, healthyConnector, "vpcaccess.connectors.get", "roles/vpcaccess.viewer"},
+			},
+			findings: with(connectorSkipped, "connector.found", checks.Error),
+			notFound: with(connectorSkipped, "connector.found", checks.Fail),
+		},
+		{
+			name: "redis", api: "redis.googleapis.com",
+			methods:  []string{fakegcp.GetInstance, fakegcp.ListInstances},
+			problems: []wantProblem{{inventory.KindRedis, "", "redis.instances.list", "roles/redis.viewer"}},
+			findings: with(redisSkipped, "redis.found", checks.Error),
+			notFound: with(redisSkipped, "redis.found", checks.Fail),
+		},
+		{
+			name: "compute", api: "compute.googleapis.com",
+			methods: []string{fakegcp.GetNetwork, fakegcp.ListSubnetworks, fakegcp.AggregatedListSubnetworks, fakegcp.ListFirewalls},
+			problems: []wantProblem{
+				{inventory.KindNetwork, healthyNetwork, "compute.networks.get", "roles/compute.networkViewer"},
+				{inventory.KindSubnetwork, "", "compute.subnetworks.list", "roles/compute.networkViewer"},
+				{inventory.KindFirewall, "", "compute.firewalls.list", "roles/compute.networkViewer"},
+			},
+			findings: map[string]checks.Status{"connector.range": checks.Error},
+			notFound: map[string]checks.Status{"connector.range": checks.Error},
+		},
+	}
+}
+
+// TestLoadLiveFaults injects 403, 404, 503 and a stall past the deadline into each API in
+// turn: the load finishes, records the right problems, and the checks that needed the
+// resource are error (or fail, for a 404) while every other check still passes.
+func TestLoadLiveFaults(t *testing.T) {
+	scenario, ok := fixtures.Lookup("healthy")
+	if !ok {
+		t.Fatal("no healthy scenario")
+	}
+	snapshot, err := inventory.LoadFS(scenario.FS, "healthy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	faults := []struct {
+		name  string
+		fault fakegcp.Fault
+		code  inventory.Code
+	}{
+		{"403", fakegcp.Fault{Status: 403}, inventory.PermissionDenied},
+		{"404", fakegcp.Fault{Status: 404}, inventory.NotFound},
+		{"503", fakegcp.Fault{Status: 503}, inventory.Unavailable},
+		{"deadline", fakegcp.Fault{Delay: time.Minute}, inventory.Unavailable},
+	}
+	for _, api := range faultAPIs() {
+		for _, fault := range faults {
+			t.Run(api.name+"/"+fault.name, func(t *testing.T) {
+				server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: fixtureRegion})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer server.Close()
+				for _, method := range api.methods {
+					server.SetFault(method, fault.fault)
+				}
+				opts := liveOptions(server, fixtureProject, fixtureRegion, fixtureService)
+				if fault.name == "deadline" {
+					opts.Timeout = 300 * time.Millisecond
+				}
+				start := time.Now()
+				inv, err := inventory.LoadLive(context.Background(), opts)
+				if err != nil {
+					t.Fatalf("LoadLive: %v", err)
+				}
+				if elapsed := time.Since(start); elapsed > 5*time.Second {
+					t.Errorf("load took %v", elapsed)
+				}
+				for _, want := range api.problems {
+					p := findProblem(inv, want.kind, want.name)
+					if p == nil {
+						t.Errorf("no problem recorded for %s %q; have %q", want.kind, want.name, problemSet(inv))
+						continue
+					}
+					if p.Code != fault.code || p.API != api.api {
+						t.Errorf("problem %s %q: code %s api %s, want %s %s", want.kind, want.name, p.Code, p.API, fault.code, api.api)
+					}
+					if fault.code == inventory.PermissionDenied && (p.Permission != want.permission || p.Role != want.role) {
+						t.Errorf("problem %s %q names %s / %s, want %s / %s", want.kind, want.name, p.Permission, p.Role, want.permission, want.role)
+					}
+					if strings.Contains(p.Error(), "\n") {
+						t.Errorf("problem text is not one line: %q", p.Error())
+					}
+				}
+				sel := inventory.Selector{Project: fixtureProject, Region: fixtureRegion, Service: fixtureService}
+				paths, err := inventory.Select(inv, sel)
+				if api.selectFails {
+					var selErr *inventory.SelectError
+					if !errors.As(err, &selErr) {
+						t.Fatalf("Select: err = %v, want a SelectError", err)
+					}
+					if fault.code == inventory.PermissionDenied && !strings.Contains(err.Error(), "run.services.get") {
+						t.Errorf("Select error %q does not name the permission", err)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatalf("Select: %v", err)
+				}
+				want := api.findings
+				if fault.code == inventory.NotFound {
+					want = api.notFound
+				}
+				for _, f := range checks.Run(checks.Catalogue(), paths[0], nil) {
+					wantStatus, listed := want[f.ID]
+					if !listed {
+						wantStatus = checks.Pass
+					}
+					if f.Status != wantStatus {
+						t.Errorf("%s is %s, want %s: %s", f.ID, f.Status, wantStatus, f.Message)
+					}
+					if f.Status == checks.Error && fault.code == inventory.PermissionDenied && !strings.Contains(f.Message, "roles/") {
+						t.Errorf("%s error does not name the role: %s", f.ID, f.Message)
+					}
+					if f.Status == checks.Error && fault.code == inventory.Unavailable && !strings.Contains(f.Message, api.api) {
+						t.Errorf("%s error does not name the API %s: %s", f.ID, api.api, f.Message)
+					}
+				}
+			})
+		}
+	}
+}
+
+func findProblem(inv *inventory.Inventory, kind inventory.Kind, name string) *inventory.Problem {
+	for _, p := range inv.Problems {
+		if p.Kind == kind && p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// TestLoadLiveNamedRedisFallsBackToGet: when the project listing is forbidden, a Redis
+// instance named with --redis is still read with a Get.
+func TestLoadLiveNamedRedisFallsBackToGet(t *testing.T) {
+	server := startFake(t, shopDir, fakegcp.Options{})
+	server.SetFault(fakegcp.ListInstances, fakegcp.Fault{Status: 403})
+	opts := liveOptions(server, "shop-prod", "europe-west1", "cart")
+	opts.Redis = "sessions"
+	inv, err := inventory.LoadLive(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.RedisInstances) != 1 || inventory.ShortName(inv.RedisInstances[0].GetName()) != "sessions" {
+		t.Fatalf("redis = %v; problems %q", inv.RedisInstances, problemSet(inv))
+	}
+	if got := server.Calls()[fakegcp.GetInstance]; got != 1 {
+		t.Errorf("GetInstance called %d times, want 1", got)
+	}
+}
+
+// TestLoadLiveRetriesByDefault: without DisableRetries, a 503 is retried by the client
+// library until the run's deadline, and then recorded as Unavailable.
+func TestLoadLiveRetriesByDefault(t *testing.T) {
+	server := startFake(t, shopDir, fakegcp.Options{})
+	server.SetFault(fakegcp.GetNetwork, fakegcp.Fault{Status: 503})
+	opts := liveOptions(server, "shop-prod", "europe-west1", "cart")
+	opts.DisableRetries = false
+	opts.Timeout = 1500 * time.Millisecond
+	inv, err := inventory.LoadLive(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := server.Calls()[fakegcp.GetNetwork]; got < 2 {
+		t.Errorf("GetNetwork called %d times; the library should have retried the 503", got)
+	}
+	if p := findProblem(inv, inventory.KindNetwork, "projects/shop-prod/global/networks/shop-vpc"); p == nil || p.Code != inventory.Unavailable {
+		t.Errorf("network problem = %+v", p)
+	}
+}
