@@ -1,0 +1,187 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/vpcdoctor/vpcdoctor/checks"
+)
+
+// The probe's finding ids, in the order Run reports them. They are part of the public
+// contract, like the configuration checks' ids.
+const (
+	IDTCP     = "probe.tcp"
+	IDTLS     = "probe.tls"
+	IDAuth    = "probe.auth"
+	IDPing    = "probe.ping"
+	IDLatency = "probe.latency"
+)
+
+// step is one probe step. Steps run in the order steps lists them, on one prober.
+type step struct {
+	id    string
+	title string
+	run   func(p *prober, ctx context.Context) outcome
+}
+
+// steps lists the probe's steps in order; each needs the ones before it to have passed,
+// warned or been skipped for a benign reason.
+func steps() []step {
+	return []step{
+		{IDTCP, "TCP connect to the Redis address", (*prober).connect},
+		{IDTLS, "TLS handshake with the Redis server", (*prober).handshake},
+		{IDAuth, "Redis AUTH", (*prober).authenticate},
+		{IDPing, "Redis PING", (*prober).ping},
+		{IDLatency, "Redis PING latency", (*prober).latency},
+	}
+}
+
+// outcome is what one step observed.
+type outcome struct {
+	status  checks.Status
+	cause   Cause
+	message string
+}
+
+// passed, skipped and failed build outcomes; failed takes its status from the cause.
+func passed(format string, args ...any) outcome {
+	return outcome{status: checks.Pass, message: fmt.Sprintf(format, args...)}
+}
+
+func skipped(format string, args ...any) outcome {
+	return outcome{status: checks.Skip, message: fmt.Sprintf(format, args...)}
+}
+
+func failed(c Cause, format string, args ...any) outcome {
+	return outcome{status: statusOf(c), cause: c, message: fmt.Sprintf(format, args...)}
+}
+
+// Run probes the Redis server opts describes, one step at a time, and returns one finding
+// per step in order: probe.tcp, probe.tls, probe.auth, probe.ping, probe.latency. When a
+// step fails, the later ones are skipped with the reason. observe, when not nil, is called
+// with each finding as its step ends, so a report can stream. Run never returns or reports
+// the AUTH secret.
+//
+// Run is bounded by the options' timeouts: a path that drops packets fails probe.tcp in
+// about ConnectTimeout.
+func Run(ctx context.Context, opts Options, observe func(checks.Finding)) []checks.Finding {
+	p := &prober{opts: opts.withDefaults()}
+	p.names = namesFor(p.opts)
+	defer p.close()
+
+	var findings []checks.Finding
+	blocked := ""
+	if err := opts.validate(); err != nil {
+		blocked = fmt.Sprintf("invalid options: %v", err)
+	}
+	for i, s := range steps() {
+		var o outcome
+		switch {
+		case i == 0 && blocked != "":
+			o = failed(CauseInvalidOptions, "%s", blocked)
+		case blocked != "":
+			o = skipped("skipped: %s", blocked)
+		default:
+			o = s.run(p, ctx)
+		}
+		if o.status == checks.Fail || o.status == checks.Error {
+			blocked = fmt.Sprintf("%s failed (%s)", s.id, o.cause)
+		}
+		f := redact(p.finding(s, o), opts.Auth)
+		if observe != nil {
+			observe(f)
+		}
+		findings = append(findings, f)
+	}
+	return findings
+}
+
+// prober carries the connection from one step to the next. It is the probe's only state:
+// one connection, upgraded to TLS, then handed to a Redis session.
+type prober struct {
+	opts    Options
+	names   names
+	conn    net.Conn
+	tls     *tls.Config
+	session *session
+	// firstPing is the PING the auth step sent when it had no secret to send; the ping
+	// step reports its failure instead of sending another PING on a broken connection.
+	firstPing *pingResult
+}
+
+// pingResult is one PING's reply, round trip and error.
+type pingResult struct {
+	reply   string
+	elapsed time.Duration
+	err     error
+}
+
+// close releases whatever the steps opened.
+func (p *prober) close() {
+	if p.session != nil {
+		p.session.close()
+		return
+	}
+	if p.conn != nil {
+		_ = p.conn.Close()
+	}
+}
+
+// redis returns the Redis session over the probe's connection, starting it on first use.
+func (p *prober) redis() *session {
+	if p.session == nil {
+		p.session = newSession(p.conn, p.opts.ConnectTimeout)
+	}
+	return p.session
+}
+
+// finding turns a step's outcome into the public finding.
+func (p *prober) finding(s step, o outcome) checks.Finding {
+	f := checks.Finding{
+		ID:       s.id,
+		Status:   o.status,
+		Title:    s.title,
+		Hop:      checks.HopProbe,
+		Service:  p.opts.Service,
+		Resource: p.resource(),
+		Message:  o.message,
+	}
+	if o.cause != "" {
+		f.Remediation = remediation(o.cause, p.names, p.opts)
+		f.Docs = DocsURL + "#" + string(o.cause)
+	}
+	return f
+}
+
+// resource names what was probed: the instance when known, else the address.
+func (p *prober) resource() string {
+	if p.opts.Instance != nil && p.opts.Instance.Name != "" {
+		return p.opts.Instance.Name
+	}
+	if strings.TrimSpace(p.opts.Host) == "" {
+		return ""
+	}
+	return p.opts.Addr()
+}
+
+// redact removes every occurrence of the AUTH secret from the finding. The probe never
+// puts the secret in a message; this is the guarantee if a server or library echoes it.
+func redact(f checks.Finding, secret string) checks.Finding {
+	if secret == "" {
+		return f
+	}
+	scrub := func(s string) string { return strings.ReplaceAll(s, secret, "[redacted]") }
+	f.Title, f.Message, f.Resource, f.Service, f.Docs = scrub(f.Title), scrub(f.Message), scrub(f.Resource), scrub(f.Service), scrub(f.Docs)
+	if f.Remediation != nil {
+		r := &checks.Remediation{Text: scrub(f.Remediation.Text)}
+		for _, c := range f.Remediation.Commands {
+			r.Commands = append(r.Commands, scrub(c))
+		}
+		f.Remediation = r
+	}
+	return f
+}
