@@ -1,0 +1,140 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+)
+
+// defaultLiveTimeout bounds a live run when --timeout is not given.
+const defaultLiveTimeout = 30 * time.Second
+
+// snapshotCommand reads the live configuration of a path and writes it as a snapshot
+// directory, so `check --from DIR` reproduces the live run anywhere, without credentials.
+func snapshotCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "snapshot",
+		Usage:     "save the live configuration of a service's path as a snapshot directory (what --from reads)",
+		UsageText: "vpcdoctor snapshot --project P --region R [--service S] [--redis I] [--connector C] [--timeout 30s] --out DIR",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "out", Usage: "directory to write (created; must be empty or hold a previous snapshot)"},
+			&cli.StringFlag{Name: "project", Usage: "the service's project (default: CLOUDSDK_CORE_PROJECT, GOOGLE_CLOUD_PROJECT, gcloud config)"},
+			&cli.StringFlag{Name: "region", Usage: "the service's region (default: CLOUDSDK_RUN_REGION, CLOUDSDK_COMPUTE_REGION, gcloud config)"},
+			&cli.StringFlag{Name: "service", Usage: "Cloud Run service (short or full name); default: every service in the region"},
+			&cli.StringFlag{Name: "redis", Usage: "Memorystore for Redis instance (default: every instance of the project)"},
+			&cli.StringFlag{Name: "connector", Usage: "also read this connector (what-if)"},
+			&cli.DurationFlag{Name: "timeout", Value: defaultLiveTimeout, Usage: "bound on the whole run"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usage("snapshot takes no arguments (got %q); use --service / --out", c.Args().First())
+			}
+			out := c.String("out")
+			if out == "" {
+				return usage("--out DIR is required: the directory to write the snapshot to")
+			}
+			if c.Duration("timeout") <= 0 {
+				return usage("--timeout must be positive, e.g. 30s")
+			}
+			opts, err := liveOptionsFrom(c)
+			if err != nil {
+				return err
+			}
+			inv, err := inventory.LoadLive(c.Context, opts)
+			if err != nil {
+				return liveError(err)
+			}
+			if err := inventory.WriteSnapshot(inv, out); err != nil {
+				return inputError(err)
+			}
+			if err := writeSnapshotReadme(out, opts); err != nil {
+				return cli.Exit(oneLine(err.Error()), exitUsage)
+			}
+			summarizeSnapshot(c.App.Writer, inv, out, opts)
+			return nil
+		},
+	}
+}
+
+// liveOptionsFrom resolves the target and endpoints of a live run from flags, environment
+// and the active gcloud configuration.
+func liveOptionsFrom(c *cli.Context) (inventory.LiveOptions, error) {
+	cfg, err := inventory.ResolveConfig(c.String("project"), c.String("region"))
+	if err != nil {
+		return inventory.LiveOptions{}, inputError(err)
+	}
+	if err := cfg.RequireTarget(); err != nil {
+		return inventory.LiveOptions{}, inputError(err)
+	}
+	return inventory.LiveOptions{
+		Project:   cfg.Project,
+		Region:    cfg.Region,
+		Service:   c.String("service"),
+		Redis:     c.String("redis"),
+		Connector: c.String("connector"),
+		Endpoints: cfg.Endpoints,
+		Timeout:   c.Duration("timeout"),
+	}, nil
+}
+
+// liveError maps LoadLive's hard failures to exit 2 with one line.
+func liveError(err error) error {
+	if errors.Is(err, inventory.ErrNoCredentials) {
+		return cli.Exit(oneLine(err.Error()), exitUsage)
+	}
+	if mapped := inputError(err); mapped != err {
+		return mapped
+	}
+	return cli.Exit(oneLine(err.Error()), exitUsage)
+}
+
+// writeSnapshotReadme records how the snapshot was taken and how to check it. LoadDir
+// skips README files.
+func writeSnapshotReadme(dir string, opts inventory.LiveOptions) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Snapshot written by vpcdoctor %s on %s.\n\n", toolVersion(), time.Now().UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "Project %s, region %s", opts.Project, opts.Region)
+	if opts.Service != "" {
+		fmt.Fprintf(&b, ", service %s", opts.Service)
+	}
+	b.WriteString(".\nSecret-looking environment values are written as <redacted>; AUTH strings are never read.\n\n")
+	fmt.Fprintf(&b, "Check it anywhere, without credentials:\n\n    %s\n", checkFromCommand(dir, opts))
+	path := filepath.Join(dir, "README.md")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func checkFromCommand(dir string, opts inventory.LiveOptions) string {
+	cmd := "vpcdoctor check --from " + dir
+	if opts.Service != "" {
+		cmd += " --service " + opts.Service
+	}
+	if opts.Redis != "" {
+		cmd += " --redis " + opts.Redis
+	}
+	if opts.Connector != "" {
+		cmd += " --connector " + opts.Connector
+	}
+	return cmd
+}
+
+// summarizeSnapshot says what was written and what could not be read.
+func summarizeSnapshot(w io.Writer, inv *inventory.Inventory, dir string, opts inventory.LiveOptions) {
+	fmt.Fprintf(w, "wrote %s: %d services, %d revisions, %d connectors, %d Redis instances, %d networks, %d subnetworks, %d firewall rules\n",
+		dir, len(inv.Services), len(inv.Revisions), len(inv.Connectors), len(inv.RedisInstances),
+		len(inv.Networks), len(inv.Subnetworks), len(inv.Firewalls))
+	for _, p := range inv.Problems {
+		fmt.Fprintf(w, "  could not read: %s\n", oneLine(p.Error()))
+	}
+	fmt.Fprintf(w, "check it with: %s\n", checkFromCommand(dir, opts))
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/vpcdoctor/vpcdoctor/fixtures"
+	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+)
+
+// runSnapshotCLI runs the CLI in-process with the snapshot command registered, mapping
+// errors to exit codes as run does.
+func runSnapshotCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	app := newApp(&out, &errOut)
+	registered := false
+	for _, cmd := range app.Commands {
+		registered = registered || cmd.Name == "snapshot"
+	}
+	if !registered {
+		app.Commands = append(app.Commands, snapshotCommand())
+	}
+	err := app.Run(append([]string{"vpcdoctor"}, args...))
+	var exitErr cli.ExitCoder
+	switch {
+	case err == nil:
+		return exitOK, out.String(), errOut.String()
+	case errors.As(err, &exitErr):
+		fmt.Fprintln(&errOut, "vpcdoctor: "+exitErr.Error())
+		return exitErr.ExitCode(), out.String(), errOut.String()
+	}
+	fmt.Fprintln(&errOut, "vpcdoctor: "+err.Error())
+	return exitUsage, out.String(), errOut.String()
+}
+
+// isolateGcloud gives the test an empty gcloud configuration and no credentials or
+// overrides from the developer's environment.
+func isolateGcloud(t *testing.T) {
+	t.Helper()
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("CLOUDSDK_CONFIG", filepath.Join(home, "gcloud"))
+	for _, name := range []string{
+		"GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CORE_PROJECT", "GOOGLE_CLOUD_PROJECT", "CLOUDSDK_RUN_REGION",
+		"CLOUDSDK_COMPUTE_REGION", "CLOUDSDK_ACTIVE_CONFIG_NAME", "GCE_METADATA_HOST",
+		"CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN", "CLOUDSDK_API_ENDPOINT_OVERRIDES_VPCACCESS",
+		"CLOUDSDK_API_ENDPOINT_OVERRIDES_REDIS", "CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE",
+	} {
+		t.Setenv(name, "")
+	}
+}
+
+// useFake points the gcloud endpoint overrides at a fake, as a user behind Private Service
+// Connect sets them.
+func useFake(t *testing.T, server *fakegcp.Server) {
+	t.Helper()
+	for _, kv := range server.Env() {
+		name, value, _ := strings.Cut(kv, "=")
+		t.Setenv(name, value)
+	}
+}
+
+func findingStatuses(t *testing.T, js string) string {
+	t.Helper()
+	var doc struct {
+		Findings []struct{ ID, Status, Resource string }
+	}
+	if err := json.Unmarshal([]byte(js), &doc); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, js)
+	}
+	var lines []string
+	for _, f := range doc.Findings {
+		lines = append(lines, f.ID+" "+f.Status+" "+f.Resource)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// TestSnapshotCommandReproducesScenarios: `snapshot` against each scenario served by
+// fakegcp, then `check --from` the written directory, gives the findings and exit code of
+// `check --from` the scenario itself.
+func TestSnapshotCommandReproducesScenarios(t *testing.T) {
+	for _, scenario := range fixtures.Scenarios() {
+		t.Run(scenario.Name, func(t *testing.T) {
+			isolateGcloud(t)
+			snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: "us-central1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer server.Close()
+			useFake(t, server)
+			out := filepath.Join(t.TempDir(), "snap")
+			code, stdout, stderr := runSnapshotCLI(t, "snapshot", "--project", "my-project", "--region", "us-central1",
+				"--service", "cache-service", "--timeout", "10s", "--out", out)
+			if code != exitOK {
+				t.Fatalf("snapshot exit %d\n%s%s", code, stdout, stderr)
+			}
+			if !strings.Contains(stdout, "check --from "+out) {
+				t.Errorf("summary does not say how to check the snapshot:\n%s", stdout)
+			}
+			fixtureDir := filepath.Join("fixtures", "scenarios", scenario.Name)
+			wantCode, want, _ := runSnapshotCLI(t, "check", "--from", fixtureDir, "--service", "cache-service", "--format", "json")
+			gotCode, got, gotErr := runSnapshotCLI(t, "check", "--from", out, "--service", "cache-service", "--format", "json")
+			if gotCode != wantCode {
+				t.Errorf("check --from snapshot exit %d, from the scenario %d\n%s", gotCode, wantCode, gotErr)
+			}
+			if g, w := findingStatuses(t, got), findingStatuses(t, want); g != w {
+				t.Errorf("findings differ\nscenario:\n%s\nsnapshot:\n%s", w, g)
+			}
+		})
+	}
+}
+
+func TestSnapshotCommandUsageErrors(t *testing.T) {
+	isolateGcloud(t)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no out", []string{"snapshot", "--project", "p", "--region", "r"}, "--out"},
+		{"no project", []string{"snapshot", "--region", "r", "--out", t.TempDir()}, "--project"},
+		{"no region", []string{"snapshot", "--project", "p", "--out", t.TempDir()}, "--region"},
+		{"argument", []string{"snapshot", "extra"}, "no arguments"},
+		{"bad timeout", []string{"snapshot", "--project", "p", "--region", "r", "--out", t.TempDir(), "--timeout", "0s"}, "--timeout"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runSnapshotCLI(t, tt.args...)
+			if code != exitUsage || !strings.Contains(stderr, tt.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+				t.Errorf("exit %d, stderr %q; want exit 2 with one line naming %s", code, stderr, tt.want)
+			}
+		})
+	}
+	t.Run("bad endpoint override", func(t *testing.T) {
+		t.Setenv("CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE", "ftp://example.com/")
+		code, _, stderr := runSnapshotCLI(t, "snapshot", "--project", "p", "--region", "r", "--out", t.TempDir())
+		if code != exitUsage || !strings.Contains(stderr, "CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE") {
+			t.Errorf("exit %d, stderr %q", code, stderr)
+		}
+	})
+}
+
+// TestSnapshotCommandWithoutCredentials: no Application Default Credentials is exit 2 and
+// one line with the gcloud hint, not the auth library's text.
+func TestSnapshotCommandWithoutCredentials(t *testing.T) {
+	if os.Getenv("VPCDOCTOR_TEST_ON_GCE") != "" {
+		t.Skip("on Google Cloud the metadata server provides credentials")
+	}
+	isolateGcloud(t)
+	start := time.Now()
+	code, _, stderr := runSnapshotCLI(t, "snapshot", "--project", "p", "--region", "r", "--out", t.TempDir())
+	if code != exitUsage {
+		t.Fatalf("exit %d, want 2; stderr %q", code, stderr)
+	}
+	if !strings.Contains(stderr, "gcloud auth application-default login") || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+		t.Errorf("stderr %q: want one line with the gcloud hint", stderr)
+	}
+	if elapsed := time.Since(start); elapsed > 10*time.Second {
+		t.Errorf("the no-credentials path took %v", elapsed)
+	}
+}
+
