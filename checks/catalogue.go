@@ -17,6 +17,21 @@ func Catalogue() []Check {
 			Run:      checkEgressScope,
 		},
 		{
+			ID: "run.redis-host", Hop: HopRun, Title: "Environment names the Redis endpoint",
+			Summary: "REDIS_HOST/REDIS_PORT, redis:// URLs and any env value equal to a Redis IP name the instance's host and port",
+			Run:     checkRedisHost,
+		},
+		{
+			ID: "run.redis-auth", Hop: HopRun, Title: "AUTH string reaches the container",
+			Summary: "with AUTH enabled, an AUTH string reaches the container, from Secret Manager rather than a plain value",
+			Run:     checkRedisAuth,
+		},
+		{
+			ID: "run.cold-start", Hop: HopRun, Title: "An instance stays warm",
+			Summary: "min instances is at least 1, so idle periods do not cost a cold start and new Redis connections",
+			Run:     checkColdStart,
+		},
+		{
 			ID: "connector.found", Hop: HopConnector, Title: "Connector exists",
 			Summary:  "the connector the service names exists",
 			Requires: []string{"run.vpc-egress"},

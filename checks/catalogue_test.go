@@ -17,10 +17,18 @@ func TestCatalogueIsValid(t *testing.T) {
 func TestValidateRejectsBrokenCatalogues(t *testing.T) {
 	good := checks.Catalogue()
 	dup := append(append([]checks.Check{}, good...), good[0])
-	forward := []checks.Check{good[2], good[0]} // requires run.vpc-egress, declared later
-	if good[2].Requires == nil {
-		t.Fatal("test assumes the third check has prerequisites")
+	var dependent checks.Check // the first check with a prerequisite, put before it below
+	for _, check := range good {
+		if len(check.Requires) > 0 {
+			dependent = check
+			break
+		}
 	}
+	if dependent.Requires == nil {
+		t.Fatal("test assumes some check has prerequisites")
+	}
+	prerequisite, _ := checks.Lookup(good, dependent.Requires[0])
+	forward := []checks.Check{dependent, prerequisite}
 	untitled := append([]checks.Check{}, good...)
 	untitled[1].Title = ""
 	for name, catalogue := range map[string][]checks.Check{"duplicate": dup, "forward reference": forward, "no title": untitled} {

@@ -2,6 +2,7 @@ package checks_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
@@ -27,12 +28,12 @@ var scenarioWant = map[string]map[string]checks.Status{
 		"connector.found": checks.Skip, "connector.ready": checks.Skip, "connector.region": checks.Skip,
 		"connector.network": checks.Skip, "connector.range": checks.Skip,
 	},
-	"egress-scope":       {"run.egress-scope": checks.Fail},
-	"connector-missing":  {"connector.found": checks.Fail, "connector.ready": checks.Skip, "connector.region": checks.Skip, "connector.network": checks.Skip, "connector.range": checks.Skip},
-	"connector-error":    {"connector.ready": checks.Fail},
-	"connector-creating": {"connector.ready": checks.Warn},
-	"connector-region":   {"connector.region": checks.Fail},
-	"connector-network":  {"connector.network": checks.Fail},
+	"egress-scope":            {"run.egress-scope": checks.Fail},
+	"connector-missing":       {"connector.found": checks.Fail, "connector.ready": checks.Skip, "connector.region": checks.Skip, "connector.network": checks.Skip, "connector.range": checks.Skip},
+	"connector-error":         {"connector.ready": checks.Fail},
+	"connector-creating":      {"connector.ready": checks.Warn},
+	"connector-region":        {"connector.region": checks.Fail},
+	"connector-network":       {"connector.network": checks.Fail},
 	"connector-range-overlap": {"connector.range": checks.Fail},
 	"connector-range-size":    {"connector.range": checks.Fail},
 	"direct-vpc": {
@@ -42,10 +43,15 @@ var scenarioWant = map[string]map[string]checks.Status{
 	"redis-missing": {
 		"redis.found": checks.Fail, "redis.ready": checks.Skip, "redis.region": checks.Skip,
 		"run.egress-scope": checks.Skip, "connector.network": checks.Skip,
+		"run.redis-host": checks.Skip, "run.redis-auth": checks.Skip,
 	},
-	"redis-repairing": {"redis.ready": checks.Fail},
-	"redis-region":    {"redis.region": checks.Warn},
-	"missing-subnets": {"connector.range": checks.Error},
+	"redis-repairing":      {"redis.ready": checks.Fail},
+	"redis-host-stale":     {"run.redis-host": checks.Fail},
+	"redis-auth-missing":   {"run.redis-auth": checks.Fail},
+	"redis-auth-plaintext": {"run.redis-auth": checks.Warn},
+	"cold-start":           {"run.cold-start": checks.Warn},
+	"redis-region":         {"redis.region": checks.Warn},
+	"missing-subnets":      {"connector.range": checks.Error},
 }
 
 // runScenario loads a built-in scenario and runs the whole catalogue on its one path.
@@ -66,8 +72,13 @@ func runScenario(t testing.TB, name string) []checks.Finding {
 	if len(paths) != 1 {
 		t.Fatalf("scenario %s: %d paths, want 1", name, len(paths))
 	}
+	defer checks.SetNow(scenarioClock)()
 	return checks.Run(checks.Catalogue(), paths[0], nil)
 }
+
+// scenarioClock is the instant the scenarios are judged at, so that maintenance windows and
+// certificate expiry in the fixtures give the same outcome whatever day the tests run.
+var scenarioClock = time.Date(2026, time.November, 25, 12, 0, 0, 0, time.UTC)
 
 func TestScenarios(t *testing.T) {
 	for _, scenario := range fixtures.Scenarios() {
