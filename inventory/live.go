@@ -40,7 +40,7 @@ type LiveOptions struct {
 	// Timeout bounds the whole load (0: only ctx bounds it). A call still running then is
 	// recorded as an Unavailable problem.
 	Timeout time.Duration
-	// MaxConcurrency caps the calls in flight (default 32).
+	// MaxConcurrency caps the calls in flight (default DefaultMaxConcurrency).
 	MaxConcurrency int
 	// DisableRetries answers every error at once instead of letting the client libraries
 	// retry Unavailable and 503 (which they do for minutes). Tests use it.
@@ -48,7 +48,7 @@ type LiveOptions struct {
 }
 
 // DefaultMaxConcurrency is the number of API calls LoadLive keeps in flight by default.
-const DefaultMaxConcurrency = 32
+const DefaultMaxConcurrency = 64
 
 // ErrNoCredentials means no usable Google Cloud credentials were found or the API rejected
 // them. Its text is the one line a user needs; the CLI exits 2 on it.
