@@ -30,7 +30,8 @@ type Options struct {
 	// TLS makes the probe do a TLS handshake before speaking Redis.
 	TLS bool
 	// CAPEM holds the PEM certificates of the CA that signs the server certificate: the
-	// instance's serverCaCerts. Empty means the system roots, which never verify Memorystore.
+	// instance's serverCaCerts. It is used only with TLS; empty means the system roots,
+	// which never verify Memorystore.
 	CAPEM []byte
 	// ServerName is the name to verify in the server certificate; empty means Host.
 	ServerName string

@@ -2,7 +2,6 @@ package probe
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"net"
 	"strings"
@@ -106,7 +105,6 @@ type prober struct {
 	opts    Options
 	names   names
 	conn    net.Conn
-	tls     *tls.Config
 	session *session
 	// firstPing is the PING the auth step sent when it had no secret to send; the ping
 	// step reports its failure instead of sending another PING on a broken connection.

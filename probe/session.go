@@ -90,9 +90,10 @@ func (s *session) role(ctx context.Context) string {
 	return ""
 }
 
-// handshakeError is the error reply go-redis received to HELLO on connect, if any.
-// go-redis treats any error reply to HELLO as "old server" and carries on, which hides
-// the one reply a refusing server sends before it closes (max number of clients reached).
+// handshakeError is the error reply go-redis received to HELLO on connect, as long as
+// the server has answered nothing since. go-redis treats any error reply to HELLO as "old
+// server" and carries on, which hides the one reply a refusing server sends before it
+// closes the connection (max number of clients reached).
 func (s *session) handshakeError() error {
 	return s.handshake.get()
 }
@@ -115,30 +116,40 @@ func (d *handoffDialer) dial(context.Context, string, string) (net.Conn, error) 
 	return conn, nil
 }
 
-// handshakeRecorder is a go-redis hook that keeps the error reply to HELLO.
+// handshakeRecorder is a go-redis hook that keeps the error reply to HELLO, until the
+// server answers another command (after which the HELLO reply explains nothing).
 type handshakeRecorder struct {
-	mu  sync.Mutex
-	err error
+	mu       sync.Mutex
+	err      error
+	answered bool
 }
 
-// get returns the recorded HELLO error.
+// get returns the recorded HELLO error, or nil once another command was answered.
 func (h *handshakeRecorder) get() error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.answered {
+		return nil
+	}
 	return h.err
 }
 
 // DialHook implements redis.Hook; dialing is not observed.
 func (h *handshakeRecorder) DialHook(next redis.DialHook) redis.DialHook { return next }
 
-// ProcessHook implements redis.Hook: it records HELLO's error reply.
+// ProcessHook implements redis.Hook: it records HELLO's error reply and whether any
+// other command was answered.
 func (h *handshakeRecorder) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		err := next(ctx, cmd)
-		if err != nil && cmd.Name() == "hello" && isRedisError(err) {
-			h.mu.Lock()
+		replied := err == nil || isRedisError(err)
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		switch {
+		case cmd.Name() == "hello" && err != nil && replied:
 			h.err = err
-			h.mu.Unlock()
+		case cmd.Name() != "hello" && replied:
+			h.answered = true
 		}
 		return err
 	}
