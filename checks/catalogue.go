@@ -17,6 +17,11 @@ func Catalogue() []Check {
 			Run:      checkEgressScope,
 		},
 		{
+			ID: "run.direct-vpc", Hop: HopRun, Title: "Direct VPC egress reaches Redis",
+			Summary: "Direct VPC interfaces sit on the Redis authorized network, in a subnet of the service's region with room for 2 addresses per max instance",
+			Run:     checkDirectVPC,
+		},
+		{
 			ID: "run.redis-host", Hop: HopRun, Title: "Environment names the Redis endpoint",
 			Summary: "REDIS_HOST/REDIS_PORT, redis:// URLs and any env value equal to a Redis IP name the instance's host and port",
 			Run:     checkRedisHost,

@@ -12,46 +12,69 @@ import (
 // scenarioWant is the expected status of every check the scenario does not leave at pass.
 // Checks not listed must pass: a table row states the whole outcome of its scenario.
 var scenarioWant = map[string]map[string]checks.Status{
-	"healthy": {},
+	"healthy": connectorPath,
 	"no-vpc-egress": {
-		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip,
+		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip, "run.direct-vpc": checks.Skip,
 		"connector.found": checks.Skip, "connector.ready": checks.Skip, "connector.region": checks.Skip,
 		"connector.network": checks.Skip, "connector.range": checks.Skip,
 	},
 	"misplaced-annotations": {
-		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip,
+		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip, "run.direct-vpc": checks.Skip,
 		"connector.found": checks.Skip, "connector.ready": checks.Skip, "connector.region": checks.Skip,
 		"connector.network": checks.Skip, "connector.range": checks.Skip,
 	},
 	"both-egress": {
-		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip,
+		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip, "run.direct-vpc": checks.Fail,
 		"connector.found": checks.Skip, "connector.ready": checks.Skip, "connector.region": checks.Skip,
 		"connector.network": checks.Skip, "connector.range": checks.Skip,
 	},
-	"egress-scope":            {"run.egress-scope": checks.Fail},
-	"connector-missing":       {"connector.found": checks.Fail, "connector.ready": checks.Skip, "connector.region": checks.Skip, "connector.network": checks.Skip, "connector.range": checks.Skip},
-	"connector-error":         {"connector.ready": checks.Fail},
-	"connector-creating":      {"connector.ready": checks.Warn},
-	"connector-region":        {"connector.region": checks.Fail},
-	"connector-network":       {"connector.network": checks.Fail},
-	"connector-range-overlap": {"connector.range": checks.Fail},
-	"connector-range-size":    {"connector.range": checks.Fail},
-	"direct-vpc": {
-		"connector.found": checks.Skip, "connector.ready": checks.Skip, "connector.region": checks.Skip,
-		"connector.network": checks.Skip, "connector.range": checks.Skip,
-	},
-	"redis-missing": {
+	"egress-scope":            with(connectorPath, map[string]checks.Status{"run.egress-scope": checks.Fail}),
+	"connector-missing":       with(connectorPath, map[string]checks.Status{"connector.found": checks.Fail, "connector.ready": checks.Skip, "connector.region": checks.Skip, "connector.network": checks.Skip, "connector.range": checks.Skip}),
+	"connector-error":         with(connectorPath, map[string]checks.Status{"connector.ready": checks.Fail}),
+	"connector-creating":      with(connectorPath, map[string]checks.Status{"connector.ready": checks.Warn}),
+	"connector-region":        with(connectorPath, map[string]checks.Status{"connector.region": checks.Fail}),
+	"connector-network":       with(connectorPath, map[string]checks.Status{"connector.network": checks.Fail}),
+	"connector-range-overlap": with(connectorPath, map[string]checks.Status{"connector.range": checks.Fail}),
+	"connector-range-size":    with(connectorPath, map[string]checks.Status{"connector.range": checks.Fail}),
+	"direct-vpc":              directPath,
+	"direct-vpc-subnet":       with(directPath, map[string]checks.Status{"run.direct-vpc": checks.Fail}),
+	"redis-missing": with(connectorPath, map[string]checks.Status{
 		"redis.found": checks.Fail, "redis.ready": checks.Skip, "redis.region": checks.Skip,
 		"run.egress-scope": checks.Skip, "connector.network": checks.Skip,
 		"run.redis-host": checks.Skip, "run.redis-auth": checks.Skip,
-	},
-	"redis-repairing":      {"redis.ready": checks.Fail},
-	"redis-host-stale":     {"run.redis-host": checks.Fail},
-	"redis-auth-missing":   {"run.redis-auth": checks.Fail},
-	"redis-auth-plaintext": {"run.redis-auth": checks.Warn},
-	"cold-start":           {"run.cold-start": checks.Warn},
-	"redis-region":         {"redis.region": checks.Warn},
-	"missing-subnets":      {"connector.range": checks.Error},
+	}),
+	"redis-repairing":      with(connectorPath, map[string]checks.Status{"redis.ready": checks.Fail}),
+	"redis-region":         with(connectorPath, map[string]checks.Status{"redis.region": checks.Warn}),
+	"missing-subnets":      with(connectorPath, map[string]checks.Status{"connector.range": checks.Error}),
+	"redis-host-stale":     with(connectorPath, map[string]checks.Status{"run.redis-host": checks.Fail}),
+	"redis-auth-missing":   with(connectorPath, map[string]checks.Status{"run.redis-auth": checks.Fail}),
+	"redis-auth-plaintext": with(connectorPath, map[string]checks.Status{"run.redis-auth": checks.Warn}),
+	"cold-start":           with(connectorPath, map[string]checks.Status{"run.cold-start": checks.Warn}),
+}
+
+// connectorPath is the outcome every scenario cloned from healthy shares: it egresses
+// through a connector, so the Direct VPC check does not apply.
+var connectorPath = map[string]checks.Status{
+	"run.direct-vpc": checks.Skip,
+}
+
+// directPath is the outcome of a healthy Direct VPC egress setup: every connector check is
+// skipped.
+var directPath = map[string]checks.Status{
+	"connector.found": checks.Skip, "connector.ready": checks.Skip, "connector.region": checks.Skip,
+	"connector.network": checks.Skip, "connector.range": checks.Skip,
+}
+
+// with returns base with the overrides applied, leaving base untouched.
+func with(base, overrides map[string]checks.Status) map[string]checks.Status {
+	out := make(map[string]checks.Status, len(base)+len(overrides))
+	for id, st := range base {
+		out[id] = st
+	}
+	for id, st := range overrides {
+		out[id] = st
+	}
+	return out
 }
 
 // runScenario loads a built-in scenario and runs the whole catalogue on its one path.

@@ -1,0 +1,208 @@
+package checks
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"cloud.google.com/go/compute/apiv1/computepb"
+	"cloud.google.com/go/run/apiv2/runpb"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+)
+
+// Direct VPC egress: the service's instances take addresses in a subnet of the VPC instead
+// of going through a connector.
+
+// directVPCIPsPerInstance is the factor the Cloud Run documentation gives for planning a
+// Direct VPC subnet: in steady state Cloud Run uses twice as many IP addresses as it runs
+// instances (https://cloud.google.com/run/docs/configuring/vpc-direct-vpc, "IP address
+// allocation").
+const directVPCIPsPerInstance = 2
+
+// directVPCMinSubnetBits is the smallest subnet the same page asks for: the IPv4 range must
+// be a /26 or larger, because Cloud Run reserves addresses in blocks of 16 (a /28) to
+// scale quickly.
+const directVPCMinSubnetBits = 26
+
+// reservedPerSubnet is how many addresses of every primary IPv4 range Google Cloud keeps for
+// itself (network, gateway, second-to-last and broadcast addresses).
+const reservedPerSubnet = 4
+
+// directInterface is the resolved Direct VPC interface of a path: its subnet and network.
+type directInterface struct {
+	Subnet    *computepb.Subnetwork
+	SubnetRef inventory.SubnetRef
+	Network   inventory.NetworkRef
+	Tags      []string
+}
+
+// resolveDirectInterface finds the subnet and network of the service's first network
+// interface. A missing subnetwork takes the network's name, and a missing network is the
+// subnet's, as Cloud Run resolves them. It returns a Result instead when they cannot be read.
+func resolveDirectInterface(p *inventory.Path, ni *runpb.VpcAccess_NetworkInterface) (directInterface, *Result) {
+	var declared inventory.NetworkRef
+	if ni.GetNetwork() != "" {
+		ref, err := inventory.ParseNetwork(ni.GetNetwork(), p.Project())
+		if err != nil {
+			r := fail(p.ServiceRef.String(), "Direct VPC network %q is not a network name: %v", ni.GetNetwork(), err)
+			return directInterface{}, &r
+		}
+		declared = ref
+	}
+	subnetName := ni.GetSubnetwork()
+	if subnetName == "" {
+		subnetName = declared.Name
+	}
+	subnetProject := p.Project()
+	if !declared.IsZero() {
+		subnetProject = declared.Project
+	}
+	subRef, err := inventory.ParseSubnet(subnetName, subnetProject, p.Region())
+	if err != nil {
+		r := fail(p.ServiceRef.String(), "Direct VPC interface names neither a usable network nor a subnetwork: %v", err)
+		return directInterface{}, &r
+	}
+	subnet, problem := p.Inv.Subnet(subRef)
+	if problem != nil {
+		if problem.Code == inventory.NotFound {
+			r := fail(subRef.String(), "service %s's Direct VPC interface uses subnet %s, which does not exist in project %s, region %s", p.ServiceRef.Name, subRef.Name, subRef.Project, subRef.Region)
+			if net, ok := redisNetwork(p); ok {
+				r = r.fix("Use an existing subnet of the network Redis authorizes, in the service's region.", directVPCCommand(p, net))
+			} else {
+				r = r.fix("List the subnets of the region and use one of them.", fmt.Sprintf("gcloud compute networks subnets list --regions %s --project %s", p.Region(), subRef.Project))
+			}
+			return directInterface{}, &r
+		}
+		r := missing(subRef.String(), problem)
+		return directInterface{}, &r
+	}
+	subnetNet, err := inventory.ParseNetwork(subnet.GetNetwork(), subRef.Project)
+	if err != nil {
+		r := fail(subRef.String(), "subnet %s has no network: %v", subRef.Name, err)
+		return directInterface{}, &r
+	}
+	if !declared.IsZero() && declared != subnetNet {
+		r := fail(p.ServiceRef.String(), "service %s's Direct VPC interface names network %s but subnet %s, which belongs to %s; Cloud Run requires the subnet to be in the network", p.ServiceRef.Name, declared, subRef.Name, subnetNet).
+			fix("Name a subnet of the network (or drop --network and let the subnet decide).", serviceUpdate(p)+" --network "+networkFlagFor(p, subnetNet)+" --subnet "+subRef.Name)
+		return directInterface{}, &r
+	}
+	return directInterface{Subnet: subnet, SubnetRef: subRef, Network: subnetNet, Tags: ni.GetTags()}, nil
+}
+
+// directVPCCommand moves the service to Direct VPC egress on net, in a subnet of its region.
+func directVPCCommand(p *inventory.Path, net inventory.NetworkRef) string {
+	subnet, ok := subnetFor(p, net, p.Region())
+	if !ok {
+		subnet = "SUBNET"
+	}
+	return serviceUpdate(p) + " --network " + networkFlagFor(p, net) + " --subnet " + subnet
+}
+
+// maxInstances is the service's ceiling on instances: the revision's, else the service's;
+// 0 when neither is set.
+func maxInstances(p *inventory.Path) int {
+	if n := p.Service.GetTemplate().GetScaling().GetMaxInstanceCount(); n > 0 {
+		return int(n)
+	}
+	return int(p.Service.GetScaling().GetMaxInstanceCount())
+}
+
+// usableAddresses is how many addresses of a primary IPv4 range instances can get.
+func usableAddresses(prefix netip.Prefix) int {
+	size := 1 << (32 - prefix.Bits())
+	if size <= reservedPerSubnet {
+		return 0
+	}
+	return size - reservedPerSubnet
+}
+
+// prefixFor is the longest prefix (smallest subnet, at most a /26) with room for need
+// addresses.
+func prefixFor(need int) int {
+	for length := directVPCMinSubnetBits; length > 8; length-- {
+		if usableAddresses(netip.PrefixFrom(netip.IPv4Unspecified(), length)) >= need {
+			return length
+		}
+	}
+	return 8
+}
+
+func checkDirectVPC(p *inventory.Path) Result {
+	svc := p.ServiceRef.String()
+	vpc := p.VpcAccess()
+	interfaces := vpc.GetNetworkInterfaces()
+	switch {
+	case len(interfaces) == 0 && vpc.GetConnector() != "":
+		return skip(svc, "service %s uses connector %s, not Direct VPC egress", p.ServiceRef.Name, vpc.GetConnector())
+	case len(interfaces) == 0:
+		return skip(svc, "service %s has no VPC egress (see run.vpc-egress)", p.ServiceRef.Name)
+	case vpc.GetConnector() != "":
+		return fail(svc, "service %s sets Direct VPC network interfaces (network %s) and connector %s at once; a revision egresses through one or the other",
+			p.ServiceRef.Name, orDefault(interfaces[0].GetNetwork(), "(subnet's network)"), vpc.GetConnector()).
+			fix("Keep Direct VPC egress and drop the connector (the first command), or keep the connector and drop the interfaces (the second).",
+				serviceUpdate(p)+" --clear-vpc-connector",
+				serviceUpdate(p)+" --clear-network")
+	}
+	iface, early := resolveDirectInterface(p, interfaces[0])
+	if early != nil {
+		return *early
+	}
+	subnet, subRef := iface.Subnet, iface.SubnetRef
+	if region := inventory.RegionOf(subnet.GetRegion()); region != "" && region != p.Region() {
+		return fail(subRef.String(), "Direct VPC subnet %s is in %s, but service %s runs in %s; the subnet must be in the service's region", subRef.Name, region, p.ServiceRef.Name, p.Region()).
+			fix("Use a subnet of the same network in the service's region.", directVPCCommand(p, iface.Network))
+	}
+	if p.Redis == nil {
+		return redisUnknown(p)
+	}
+	authorized, err := p.AuthorizedNetwork()
+	if err != nil {
+		return fail(p.RedisRef.String(), "Redis %s authorizes network %q, which is not a network name: %v", p.RedisRef.Name, p.Redis.GetAuthorizedNetwork(), err)
+	}
+	if iface.Network != authorized {
+		return fail(svc, "service %s's Direct VPC interface is on network %s (subnet %s), but Redis %s authorizes %s: packets reach the wrong VPC and time out",
+			p.ServiceRef.Name, iface.Network, subRef.Name, p.RedisRef.Name, authorized).
+			fix(fmt.Sprintf("Attach the service to a subnet of %s in %s.", authorized, p.Region()), directVPCCommand(p, authorized))
+	}
+
+	prefix, err := netip.ParsePrefix(strings.TrimSpace(subnet.GetIpCidrRange()))
+	if err != nil || !prefix.Addr().Is4() {
+		return fail(subRef.String(), "Direct VPC subnet %s has range %q, not an IPv4 range", subRef.Name, subnet.GetIpCidrRange())
+	}
+	usable := usableAddresses(prefix)
+	max := maxInstances(p)
+	where := fmt.Sprintf("subnet %s (%s, %d usable addresses; addresses other resources in it use are not counted)", subRef.Name, prefix, usable)
+	expand := func(need int) string {
+		return fmt.Sprintf("gcloud compute networks subnets expand-ip-range %s --region %s --prefix-length %d --project %s", subRef.Name, subRef.Region, prefixFor(need), subRef.Project)
+	}
+	switch {
+	case prefix.Bits() > directVPCMinSubnetBits:
+		need := maxInt(directVPCIPsPerInstance*max, usableAddresses(netip.PrefixFrom(prefix.Addr(), directVPCMinSubnetBits)))
+		msg := fmt.Sprintf("Direct VPC %s is a /%d; Cloud Run reserves addresses 16 at a time and needs a /%d or larger", where, prefix.Bits(), directVPCMinSubnetBits)
+		if directVPCIPsPerInstance*max > usable {
+			msg += fmt.Sprintf(", and service %s's %d max instances need about %d addresses (%d per instance)", p.ServiceRef.Name, max, directVPCIPsPerInstance*max, directVPCIPsPerInstance)
+		}
+		return fail(subRef.String(), "%s", msg).
+			fix("Expand the subnet (the new range must not overlap any other range on the network), or attach the service to a larger subnet.", expand(need))
+	case max == 0:
+		return warn(svc, "service %s sets no max instances, so on Direct VPC %s it can scale until the addresses run out: Cloud Run uses about %d per instance, room for %d instances",
+			p.ServiceRef.Name, where, directVPCIPsPerInstance, usable/directVPCIPsPerInstance).
+			fix("Cap the instances at what the subnet can hold.", serviceUpdate(p)+fmt.Sprintf(" --max-instances %d", usable/directVPCIPsPerInstance))
+	case directVPCIPsPerInstance*max > usable:
+		need := directVPCIPsPerInstance * max
+		return fail(subRef.String(), "service %s may run %d instances, which need about %d addresses (%d per instance), but Direct VPC %s has room for %d instances; new instances fail to start once it is full",
+			p.ServiceRef.Name, max, need, directVPCIPsPerInstance, where, usable/directVPCIPsPerInstance).
+			fix("Expand the subnet (the new range must not overlap any other range on the network), or lower max instances to what it holds.",
+				expand(need), serviceUpdate(p)+fmt.Sprintf(" --max-instances %d", usable/directVPCIPsPerInstance))
+	}
+	return pass(svc, "service %s uses Direct VPC egress on %s, which Redis %s authorizes; %s has room for max instances %d at %d addresses each",
+		p.ServiceRef.Name, iface.Network, p.RedisRef.Name, where, max, directVPCIPsPerInstance)
+}
+
+func maxInt(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
+}
