@@ -181,3 +181,50 @@ func TestLoadLiveUsageErrors(t *testing.T) {
 		t.Errorf("bad endpoint: err = %v", err)
 	}
 }
+
+// TestLoadLiveSharedVPC: a connector on a Shared VPC host's subnet. Its network is known only
+// once the host project's subnetworks are (the third round), and the findings match the
+// snapshot's.
+func TestLoadLiveSharedVPC(t *testing.T) {
+	const dir = "../internal/fakegcp/testdata/sharedvpc"
+	server := startFake(t, dir, fakegcp.Options{})
+	live, err := inventory.LoadLive(context.Background(), liveOptions(server, "svc-proj", "us-east4", "api"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := problemSet(live); len(p) != 0 {
+		t.Errorf("problems: %q", p)
+	}
+	snapshot, err := inventory.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diffResources(t, "live vs snapshot", resources(t, snapshot), resources(t, live))
+	sel := inventory.Selector{Project: "svc-proj", Region: "us-east4", Service: "api"}
+	if got, want := findingKeys(t, live, sel), findingKeys(t, snapshot, sel); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("findings differ\nsnapshot: %q\nlive:     %q", want, got)
+	}
+	calls := server.Calls()
+	if calls[fakegcp.AggregatedListSubnetworks] != 1 || calls[fakegcp.GetNetwork] != 1 || calls[fakegcp.ListFirewalls] != 1 {
+		t.Errorf("calls = %v; want the host project's subnetworks, network and firewalls once each", calls)
+	}
+}
+
+// TestLoadLiveConnectorOverride: --connector names a connector in another region, which is
+// read with a Get next to the region's listing.
+func TestLoadLiveConnectorOverride(t *testing.T) {
+	server := startFake(t, shopDir, fakegcp.Options{})
+	opts := liveOptions(server, "shop-prod", "europe-west1", "cart")
+	opts.Connector = "projects/shop-prod/locations/us-central1/connectors/elsewhere"
+	live, err := inventory.LoadLive(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := findProblem(live, inventory.KindConnector, opts.Connector)
+	if p == nil || p.Code != inventory.NotFound {
+		t.Errorf("override connector problem = %+v; problems %q", p, problemSet(live))
+	}
+	if server.Calls()[fakegcp.GetConnector] != 1 {
+		t.Errorf("calls = %v", server.Calls())
+	}
+}
