@@ -269,3 +269,17 @@ func TestLoadLiveRetriesByDefault(t *testing.T) {
 		t.Errorf("network problem = %+v", p)
 	}
 }
+
+// TestLoadLiveRejectedCredentials: credentials the API rejects (expired, revoked) end the
+// run with ErrNoCredentials and its one-line gcloud hint.
+func TestLoadLiveRejectedCredentials(t *testing.T) {
+	server := startFake(t, shopDir, fakegcp.Options{})
+	server.SetFault(fakegcp.GetService, fakegcp.Fault{Status: 401})
+	_, err := inventory.LoadLive(context.Background(), liveOptions(server, "shop-prod", "europe-west1", "cart"))
+	if !errors.Is(err, inventory.ErrNoCredentials) {
+		t.Fatalf("err = %v, want ErrNoCredentials", err)
+	}
+	if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, "gcloud auth application-default login") {
+		t.Errorf("error %q: want one line with the gcloud hint", msg)
+	}
+}
