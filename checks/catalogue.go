@@ -22,6 +22,12 @@ func Catalogue() []Check {
 			Run:     checkDirectVPC,
 		},
 		{
+			ID: "run.serving-revision", Hop: HopRun, Title: "Serving revisions have the VPC setting",
+			Summary:  "every revision that receives traffic has the template's VPC egress setting, not an older one",
+			Requires: []string{"run.vpc-egress"},
+			Run:      checkServingRevision,
+		},
+		{
 			ID: "run.redis-host", Hop: HopRun, Title: "Environment names the Redis endpoint",
 			Summary: "REDIS_HOST/REDIS_PORT, redis:// URLs and any env value equal to a Redis IP name the instance's host and port",
 			Run:     checkRedisHost,

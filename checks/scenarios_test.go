@@ -14,17 +14,17 @@ import (
 var scenarioWant = map[string]map[string]checks.Status{
 	"healthy": connectorPath,
 	"no-vpc-egress": {
-		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip, "run.direct-vpc": checks.Skip,
+		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip, "run.direct-vpc": checks.Skip, "run.serving-revision": checks.Skip,
 		"connector.found": checks.Skip, "connector.ready": checks.Skip, "connector.region": checks.Skip,
 		"connector.network": checks.Skip, "connector.range": checks.Skip,
 	},
 	"misplaced-annotations": {
-		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip, "run.direct-vpc": checks.Skip,
+		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip, "run.direct-vpc": checks.Skip, "run.serving-revision": checks.Skip,
 		"connector.found": checks.Skip, "connector.ready": checks.Skip, "connector.region": checks.Skip,
 		"connector.network": checks.Skip, "connector.range": checks.Skip,
 	},
 	"both-egress": {
-		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip, "run.direct-vpc": checks.Fail,
+		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip, "run.direct-vpc": checks.Fail, "run.serving-revision": checks.Skip,
 		"connector.found": checks.Skip, "connector.ready": checks.Skip, "connector.region": checks.Skip,
 		"connector.network": checks.Skip, "connector.range": checks.Skip,
 	},
@@ -50,6 +50,7 @@ var scenarioWant = map[string]map[string]checks.Status{
 	"redis-auth-missing":   with(connectorPath, map[string]checks.Status{"run.redis-auth": checks.Fail}),
 	"redis-auth-plaintext": with(connectorPath, map[string]checks.Status{"run.redis-auth": checks.Warn}),
 	"cold-start":           with(connectorPath, map[string]checks.Status{"run.cold-start": checks.Warn}),
+	"serving-old-revision": with(connectorPath, map[string]checks.Status{"run.serving-revision": checks.Fail}),
 }
 
 // connectorPath is the outcome every scenario cloned from healthy shares: it egresses
