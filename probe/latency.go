@@ -12,7 +12,9 @@ const HighLatencyP50 = 5 * time.Millisecond
 
 // LatencyStats summarises PING round trips on one connection.
 type LatencyStats struct {
-	Count              int
+	// Count is the number of round trips measured.
+	Count int
+	// Min, P50, P99 and Max are the fastest, median, 99th-percentile and slowest round trips.
 	Min, P50, P99, Max time.Duration
 }
 

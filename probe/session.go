@@ -146,7 +146,8 @@ func (h *handshakeRecorder) ProcessHook(next redis.ProcessHook) redis.ProcessHoo
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		switch {
-		case cmd.Name() == "hello" && err != nil && replied:
+		case cmd.Name() == "hello" && err != nil && replied && !strings.Contains(err.Error(), "unknown command"):
+			// Redis before 6 does not know HELLO; that reply explains nothing.
 			h.err = err
 		case cmd.Name() != "hello" && replied:
 			h.answered = true

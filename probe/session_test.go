@@ -16,6 +16,10 @@ func TestHandshakeRecorderForgetsHELLOOnceAnswered(t *testing.T) {
 		process := recorder.ProcessHook(func(context.Context, redis.Cmder) error { return result })
 		_ = process(ctx, redis.NewCmd(ctx, name))
 	}
+	send("hello", replyError("ERR unknown command 'HELLO'"))
+	if err := recorder.get(); err != nil {
+		t.Fatalf("a Redis 5 HELLO reply was recorded: %v", err)
+	}
 	send("hello", replyError("ERR max number of clients reached"))
 	send("ping", io.EOF)
 	if err := recorder.get(); err == nil || ClassifyCommand(err) != CauseMaxClients {
