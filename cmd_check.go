@@ -262,3 +262,38 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// renderFindings reports findings that were collected, not streamed (the probe), and
+// returns the exit status.
+func renderFindings(c *cli.Context, findings []checks.Finding, target report.Target) error {
+	opts, err := parseOutputOptions(c, c.App.Writer)
+	if err != nil {
+		return err
+	}
+	for i := range findings {
+		findings[i].Ignored = opts.ignore[findings[i].ID]
+	}
+	stdout := c.App.Writer
+	if opts.format == "json" {
+		doc := report.NewDocument(report.Tool{Name: "vpcdoctor", Version: toolVersion()}, target, findings)
+		if err := report.WriteJSON(stdout, doc); err != nil {
+			return cli.Exit("write report: "+err.Error(), exitUsage)
+		}
+	} else {
+		text := report.NewText(stdout, opts.color)
+		text.Begin(target)
+		for _, f := range findings {
+			text.Finding(f)
+		}
+		text.End()
+	}
+	if code := exitCode(findings, opts.failOn); code != exitOK {
+		return cli.Exit("", code)
+	}
+	return nil
+}
+
+// renderProbe adapts renderFindings to the probe command.
+func renderProbe(c *cli.Context, findings []checks.Finding, address string) error {
+	return renderFindings(c, findings, report.Target{Source: "probe", Input: address})
+}

@@ -67,7 +67,10 @@ func (t *Text) Begin(target Target) {
 	if target.Region != "" {
 		parts = append(parts, "region "+target.Region)
 	}
-	if target.Input != "" {
+	switch {
+	case target.Source == "probe":
+		parts = append(parts, "probe of "+target.Input)
+	case target.Input != "":
 		parts = append(parts, "from "+target.Input)
 	}
 	fmt.Fprintf(t.w, "%s %s\n", t.bold.Sprint("vpcdoctor"), t.dim.Sprint(strings.Join(parts, ", ")))
