@@ -42,14 +42,18 @@ type GcloudConfig struct {
 
 // endpointAPIs pairs gcloud's API names (the suffix of CLOUDSDK_API_ENDPOINT_OVERRIDES_* and
 // the keys of [api_endpoint_overrides]) with the field of Endpoints they set.
-var endpointAPIs = []struct {
+func endpointAPIs() []endpointAPI {
+	return []endpointAPI{
+		{"run", func(e *Endpoints) *string { return &e.Run }},
+		{"vpcaccess", func(e *Endpoints) *string { return &e.VPCAccess }},
+		{"redis", func(e *Endpoints) *string { return &e.Redis }},
+		{"compute", func(e *Endpoints) *string { return &e.Compute }},
+	}
+}
+
+type endpointAPI struct {
 	name  string
 	field func(*Endpoints) *string
-}{
-	{"run", func(e *Endpoints) *string { return &e.Run }},
-	{"vpcaccess", func(e *Endpoints) *string { return &e.VPCAccess }},
-	{"redis", func(e *Endpoints) *string { return &e.Redis }},
-	{"compute", func(e *Endpoints) *string { return &e.Compute }},
 }
 
 // ResolveConfig resolves the project, region and endpoint overrides of a live run. Flags
@@ -81,7 +85,7 @@ func ResolveConfig(flagProject, flagRegion string) (*GcloudConfig, error) {
 		setting{props["run/region"], fromConfig},
 		setting{props["compute/region"], fromConfig},
 	)
-	for _, api := range endpointAPIs {
+	for _, api := range endpointAPIs() {
 		envName := "CLOUDSDK_API_ENDPOINT_OVERRIDES_" + strings.ToUpper(api.name)
 		value, from := firstSet(envSetting(envName), setting{props["api_endpoint_overrides/"+api.name], cfg.ConfigPath})
 		if value == "" {

@@ -151,14 +151,12 @@ func messages[T proto.Message](items []T) []proto.Message {
 	return out
 }
 
-var snapshotJSON = protojson.MarshalOptions{}
-
 func encodeSnapshotFile(content any) ([]byte, error) {
 	var value any = content
 	if env, ok := content.(envelope); ok {
 		items := make([]json.RawMessage, len(env.items))
 		for i, item := range env.items {
-			data, err := snapshotJSON.Marshal(item)
+			data, err := protojson.Marshal(item)
 			if err != nil {
 				return nil, err
 			}

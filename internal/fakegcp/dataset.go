@@ -118,7 +118,7 @@ func newDataset(inv *inventory.Inventory, defaultRegion string) (*dataset, error
 // when name is ""), so a snapshot of a failed live run fails the same way when served.
 func (d *dataset) problem(kind inventory.Kind, name string) (codes.Code, bool) {
 	if !d.listed[kind] {
-		return codes.PermissionDenied, true
+		return codes.PermissionDenied, true // see listed
 	}
 	if code, ok := d.problems[string(kind)+"|"+name]; ok {
 		return code, true
