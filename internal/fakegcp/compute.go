@@ -77,11 +77,11 @@ func writeGoogleError(w http.ResponseWriter, code int, message string) {
 }
 
 func (s *Server) recordedProblem(kind inventory.Kind, name string) (int, string, bool) {
-	code, ok := s.data.problem(kind, name)
+	code, why, ok := s.data.problem(kind, name)
 	if !ok {
 		return 0, "", false
 	}
-	return httpStatus(code), fmt.Sprintf("%s %s: recorded in the snapshot as %s", kind, name, code), true
+	return httpStatus(code), why, true
 }
 
 func (s *Server) getNetwork(r *http.Request) (proto.Message, int, string) {

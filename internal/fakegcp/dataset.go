@@ -114,17 +114,20 @@ func newDataset(inv *inventory.Inventory, defaultRegion string) (*dataset, error
 	return d, nil
 }
 
-// problem returns the recorded failure for a resource (or for every resource of its kind,
-// when name is ""), so a snapshot of a failed live run fails the same way when served.
-func (d *dataset) problem(kind inventory.Kind, name string) (codes.Code, bool) {
+// problem returns the failure a call on a resource (or on its whole kind, when name is "")
+// must answer with, and why: a problem recorded in the snapshot (so a snapshot of a failed
+// live run fails the same way when served), or a kind the snapshot holds no data for.
+func (d *dataset) problem(kind inventory.Kind, name string) (codes.Code, string, bool) {
 	if !d.listed[kind] {
-		return codes.PermissionDenied, true // see listed
+		return codes.PermissionDenied, fmt.Sprintf("the snapshot holds no %s data", kind), true
 	}
 	if code, ok := d.problems[string(kind)+"|"+name]; ok {
-		return code, true
+		return code, fmt.Sprintf("%s %s is recorded in the snapshot as %s", kind, name, code), true
 	}
-	code, ok := d.problems[string(kind)+"|"]
-	return code, ok
+	if code, ok := d.problems[string(kind)+"|"]; ok {
+		return code, fmt.Sprintf("every %s is recorded in the snapshot as %s", kind, code), true
+	}
+	return codes.OK, "", false
 }
 
 // inLocation returns the values whose names are under parent ("projects/P/locations/R",

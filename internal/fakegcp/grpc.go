@@ -19,8 +19,8 @@ const grpcDefaultPageSize = 100
 // getOne answers a Get: the resource, its recorded problem, or NotFound.
 func getOne[T proto.Message](d *dataset, m map[string]T, kind inventory.Kind, name string) (T, error) {
 	var zero T
-	if code, ok := d.problem(kind, name); ok {
-		return zero, status.Errorf(code, "%s %s: recorded in the snapshot as %s", kind, name, code)
+	if code, why, ok := d.problem(kind, name); ok {
+		return zero, status.Error(code, why)
 	}
 	item, ok := m[name]
 	if !ok {
@@ -34,8 +34,8 @@ func listPage[T interface {
 	proto.Message
 	GetName() string
 }](s *Server, m map[string]T, kind inventory.Kind, parent string, pageSize int32, token string) ([]T, string, error) {
-	if code, ok := s.data.problem(kind, ""); ok {
-		return nil, "", status.Errorf(code, "list %s under %s: recorded in the snapshot as %s", kind, parent, code)
+	if code, why, ok := s.data.problem(kind, ""); ok {
+		return nil, "", status.Error(code, why)
 	}
 	items, next, err := page(inLocation(m, parent), int(pageSize), token, s.pageSize(grpcDefaultPageSize))
 	if err != nil {
