@@ -73,6 +73,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			checkCommand(),
 			demoCommand(),
 			probeCommand(renderProbe),
+			snapshotCommand(),
 			catalogueCommand(),
 			explainCommand(),
 			versionCommand(),

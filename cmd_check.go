@@ -35,12 +35,14 @@ func selectorFrom(c *cli.Context) inventory.Selector {
 
 func checkCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "check",
-		Usage:     "check the path from a Cloud Run service to its Redis instance",
-		UsageText: "vpcdoctor check --from DIR [--service NAME] [--redis NAME] [--region R] [--format text|json] [--color auto|always|never] [--fail-on fail|warn]",
-		Flags: append(append([]cli.Flag{
-			&cli.StringFlag{Name: "from", Usage: "snapshot directory: gcloud describe/list output, YAML or JSON, any file names"},
-		}, selectorFlags()...), outputFlags()...),
+		Name:  "check",
+		Usage: "check the path from a Cloud Run service to its Redis instance",
+		UsageText: "vpcdoctor check --from DIR [--service NAME] [--redis NAME] [--region R] [--format text|json] [--color auto|always|never] [--fail-on fail|warn]\n" +
+			"vpcdoctor check --project P --region R [--service S] [--redis I] [--connector C] [--timeout 30s]   (live, Application Default Credentials)",
+		Flags: append(append(append([]cli.Flag{
+			&cli.StringFlag{Name: "from", Usage: "snapshot directory: gcloud describe/list output, YAML or JSON, any file names (without it: the live APIs)"},
+			&cli.DurationFlag{Name: "timeout", Value: defaultLiveTimeout, Usage: "bound on the whole live run"},
+		}, selectorFlags()...), outputFlags()...), probeCheckFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return usage("check takes no arguments (got %q); use --service / --redis", c.Args().First())
@@ -49,16 +51,34 @@ func checkCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			dir := c.String("from")
-			if dir == "" {
-				return usage("--from DIR is required: a directory of gcloud output (see `vpcdoctor demo` for examples)")
-			}
-			inv, err := inventory.LoadDir(dir)
+			probing, err := probeSettingsFrom(c)
 			if err != nil {
-				return inputError(err)
+				return err
 			}
-			target := report.Target{Source: "snapshot", Input: dir}
-			return checkInventory(c.App.Writer, inv, selectorFrom(c), target, opts)
+			sel := selectorFrom(c)
+			var inv *inventory.Inventory
+			var target report.Target
+			if dir := c.String("from"); dir != "" {
+				if inv, err = inventory.LoadDir(dir); err != nil {
+					return inputError(err)
+				}
+				target = report.Target{Source: "snapshot", Input: dir}
+			} else {
+				if c.Duration("timeout") <= 0 {
+					return usage("--timeout must be positive, e.g. 30s")
+				}
+				live, err := liveOptionsFrom(c)
+				if err != nil {
+					return err
+				}
+				if inv, err = inventory.LoadLive(c.Context, live); err != nil {
+					return liveError(err)
+				}
+				sel.Project, sel.Region = live.Project, live.Region
+				sel.All = sel.Service == ""
+				target = report.Target{Source: "live"}
+			}
+			return checkInventory(c.App.Writer, inv, sel, target, opts, probing)
 		},
 	}
 }
@@ -90,7 +110,7 @@ func demoCommand() *cli.Command {
 			if err != nil {
 				return inputError(err)
 			}
-			return checkInventory(c.App.Writer, inv, inventory.Selector{}, report.Target{Source: "demo", Input: name}, opts)
+			return checkInventory(c.App.Writer, inv, inventory.Selector{}, report.Target{Source: "demo", Input: name}, opts, nil)
 		},
 	}
 }
@@ -104,13 +124,16 @@ func listScenarios(w io.Writer) {
 
 // checkInventory selects the paths, runs the catalogue on each and reports. It returns the
 // exit status as a cli.ExitCoder (nil for 0).
-func checkInventory(stdout io.Writer, inv *inventory.Inventory, sel inventory.Selector, target report.Target, opts outputOptions) error {
+func checkInventory(stdout io.Writer, inv *inventory.Inventory, sel inventory.Selector, target report.Target, opts outputOptions, probing *probeSettings) error {
 	paths, err := inventory.Select(inv, sel)
 	if err != nil {
 		return inputError(err)
 	}
+	if len(paths) == 0 {
+		return usage("no Cloud Run service in %s has VPC egress or a Redis-looking env; name one with --service", sel.Region)
+	}
 	fillTarget(&target, paths)
-	findings := runPaths(stdout, paths, target, opts)
+	findings := runPaths(stdout, paths, target, opts, probing)
 	if opts.format == "json" {
 		doc := report.NewDocument(report.Tool{Name: "vpcdoctor", Version: toolVersion()}, target, findings)
 		if err := report.WriteJSON(stdout, doc); err != nil {
@@ -124,7 +147,7 @@ func checkInventory(stdout io.Writer, inv *inventory.Inventory, sel inventory.Se
 }
 
 // runPaths runs the catalogue over every path, streaming text as findings arrive.
-func runPaths(stdout io.Writer, paths []*inventory.Path, target report.Target, opts outputOptions) []checks.Finding {
+func runPaths(stdout io.Writer, paths []*inventory.Path, target report.Target, opts outputOptions, probing *probeSettings) []checks.Finding {
 	var text *report.Text
 	if opts.format == "text" {
 		text = report.NewText(stdout, opts.color)
@@ -132,15 +155,19 @@ func runPaths(stdout io.Writer, paths []*inventory.Path, target report.Target, o
 	}
 	catalogue := checks.Catalogue()
 	var all []checks.Finding
+	observe := func(f checks.Finding) {
+		if opts.ignore[f.ID] {
+			f.Ignored = true
+		}
+		if text != nil {
+			text.Finding(f)
+		}
+	}
 	for _, path := range paths {
-		all = append(all, checks.Run(catalogue, path, func(f checks.Finding) {
-			if opts.ignore[f.ID] {
-				f.Ignored = true
-			}
-			if text != nil {
-				text.Finding(f)
-			}
-		})...)
+		all = append(all, checks.Run(catalogue, path, observe)...)
+		if probing != nil {
+			all = append(all, probePath(path, probing, observe)...)
+		}
 	}
 	for i := range all {
 		all[i].Ignored = opts.ignore[all[i].ID]

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"cloud.google.com/go/redis/apiv1/redispb"
+	"github.com/urfave/cli/v2"
+
+	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/probe"
+)
+
+// probeCheckFlags turn on the data-plane probe after the configuration checks.
+func probeCheckFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "probe", Usage: "after the configuration checks, connect to Redis from here (TCP, TLS, AUTH, PING, latency); run it where the network is reachable"},
+		&cli.StringFlag{Name: "auth-env", Value: probe.EnvAuth, Usage: "with --probe: environment variable holding the AUTH string (never a flag value)"},
+		&cli.DurationFlag{Name: "connect-timeout", Value: probe.DefaultConnectTimeout, Usage: "with --probe: bound for the connect, the TLS handshake and each reply"},
+		&cli.IntFlag{Name: "count", Value: probe.DefaultCount, Usage: "with --probe: PINGs for the latency statistics"},
+	}
+}
+
+// probeSettings are the validated --probe flags; nil means no probe.
+type probeSettings struct {
+	auth           string
+	connectTimeout time.Duration
+	count          int
+	ctx            context.Context
+}
+
+func probeSettingsFrom(c *cli.Context) (*probeSettings, error) {
+	if !c.Bool("probe") {
+		return nil, nil
+	}
+	if c.Duration("connect-timeout") <= 0 {
+		return nil, usage("--connect-timeout must be positive, e.g. 3s")
+	}
+	if c.Int("count") <= 0 {
+		return nil, usage("--count must be positive")
+	}
+	authEnv := c.String("auth-env")
+	auth := os.Getenv(authEnv)
+	if c.IsSet("auth-env") && auth == "" {
+		return nil, usage("--auth-env %s: the variable is not set or empty", authEnv)
+	}
+	return &probeSettings{auth: auth, connectTimeout: c.Duration("connect-timeout"), count: c.Int("count"), ctx: c.Context}, nil
+}
+
+// probePath probes the Redis instance of a path with what the configuration says about
+// it: host, port, TLS and the CA from serverCaCerts. Without an instance there is nothing
+// to probe, and the probe steps are skipped with the reason.
+func probePath(path *inventory.Path, settings *probeSettings, observe func(checks.Finding)) []checks.Finding {
+	r := path.Redis
+	if r == nil {
+		var skipped []checks.Finding
+		for _, id := range []string{"probe.tcp", "probe.tls", "probe.auth", "probe.ping", "probe.latency"} {
+			f := checks.Finding{ID: id, Status: checks.Skip, Title: "Data plane probe", Hop: checks.HopProbe, Service: path.ServiceRef.Name,
+				Message: "skipped: no Redis instance to probe (see redis.found)"}
+			observe(f)
+			skipped = append(skipped, f)
+		}
+		return skipped
+	}
+	tls := r.GetTransitEncryptionMode() == redispb.Instance_SERVER_AUTHENTICATION
+	opts := probe.Options{
+		Host:           r.GetHost(),
+		Port:           int(r.GetPort()),
+		TLS:            tls,
+		Auth:           settings.auth,
+		Count:          settings.count,
+		ConnectTimeout: settings.connectTimeout,
+		Service:        path.ServiceRef.String(),
+		Instance: &probe.Instance{
+			Name:              r.GetName(),
+			Port:              int(r.GetPort()),
+			TransitEncryption: tls,
+			AuthEnabled:       r.GetAuthEnabled(),
+			ReadEndpoint:      r.GetReadEndpoint(),
+		},
+	}
+	for _, ca := range r.GetServerCaCerts() {
+		opts.CAPEM = append(opts.CAPEM, []byte(ca.GetCert()+"\n")...)
+	}
+	opts.FromLive = len(opts.CAPEM) > 0
+	findings := probe.Run(settings.ctx, opts, func(f checks.Finding) {
+		f.Service = path.ServiceRef.Name
+		observe(f)
+	})
+	for i := range findings {
+		findings[i].Service = path.ServiceRef.Name
+	}
+	return findings
+}
