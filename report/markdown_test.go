@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/vpcdoctor/vpcdoctor/checks"
 )
 
 func TestMarkdownEscaping(t *testing.T) {
@@ -33,20 +35,29 @@ func TestMarkdownEscaping(t *testing.T) {
 func TestMarkdownTable(t *testing.T) {
 	tests := []struct {
 		c       goldenCase
-		verdict string
-		rows    []string // check ids in the table, in order
+		verdict string // "" when other checks may change it
+		rows    []string // check ids the table must show
 	}{
-		{goldenCase{scenario: "healthy"}, "✅", nil},
+		{goldenCase{scenario: "healthy"}, "", nil},
 		{goldenCase{scenario: "connector-missing"}, "❌", []string{"connector.found"}},
 		{goldenCase{scenario: "missing-subnets"}, "❓", []string{"connector.range"}},
-		{goldenCase{scenario: "connector-creating"}, "⚠️", []string{"connector.ready"}},
-		{goldenCase{scenario: "redis-region", ignore: []string{"redis.region"}}, "✅", []string{"redis.region"}},
+		{goldenCase{scenario: "connector-creating"}, "", []string{"connector.ready"}},
+		{goldenCase{scenario: "redis-region", ignore: []string{"redis.region"}}, "", []string{"redis.region"}},
 	}
 	for _, tt := range tests {
 		doc := scenarioDocument(t, tt.c)
 		out := render(t, func(w *bytes.Buffer) error { return WriteMarkdown(w, doc) })
-		if !strings.HasPrefix(out, "### "+tt.verdict+" vpcdoctor: ") {
-			t.Errorf("%s: heading %q, want verdict %s", tt.c.scenario, strings.SplitN(out, "\n", 2)[0], tt.verdict)
+		// The verdict is the worst status not ignored; the table pins the scenarios whose
+		// verdict no other check can change (a failure, an error without a failure).
+		verdict := tt.verdict
+		if verdict == "" {
+			verdict = markdownVerdict(doc.Findings)
+			if verdict == MarkdownEmoji[checks.Fail] {
+				t.Errorf("%s: verdict %s without a failure", tt.c.scenario, verdict)
+			}
+		}
+		if !strings.HasPrefix(out, "### "+verdict+" vpcdoctor: ") {
+			t.Errorf("%s: heading %q, want verdict %s", tt.c.scenario, strings.SplitN(out, "\n", 2)[0], verdict)
 		}
 		var rows []string
 		for _, line := range strings.Split(out, "\n") {
@@ -63,11 +74,39 @@ func TestMarkdownTable(t *testing.T) {
 				t.Errorf("%s: fix cell %q is not the first command", tt.c.scenario, cells[4])
 			}
 		}
-		if strings.Join(rows, ",") != strings.Join(tt.rows, ",") {
-			t.Errorf("%s: rows %v, want %v", tt.c.scenario, rows, tt.rows)
+		for _, id := range tt.rows {
+			if !strings.Contains(","+strings.Join(rows, ",")+",", ","+id+",") {
+				t.Errorf("%s: rows %v lack %s", tt.c.scenario, rows, id)
+			}
+		}
+		wantRows := 0
+		for _, f := range doc.Findings {
+			if f.Status != checks.Pass && f.Status != checks.Skip {
+				wantRows++
+			}
+		}
+		if len(rows) != wantRows {
+			t.Errorf("%s: %d rows for %d findings that ask for attention", tt.c.scenario, len(rows), wantRows)
 		}
 		if doc.Summary.Pass > 0 && !strings.Contains(out, "<summary>") {
 			t.Errorf("%s: passing checks are not folded", tt.c.scenario)
 		}
+	}
+}
+
+func TestMarkdownVerdictIgnoresIgnored(t *testing.T) {
+	doc := scenarioDocument(t, goldenCase{scenario: "connector-network"})
+	if got := markdownVerdict(doc.Findings); got != MarkdownEmoji[checks.Fail] {
+		t.Fatalf("verdict %s with a failure", got)
+	}
+	var failing []string
+	for _, f := range doc.Findings {
+		if f.Status == checks.Fail || f.Status == checks.Error || f.Status == checks.Warn {
+			failing = append(failing, f.ID)
+		}
+	}
+	ignored := scenarioDocument(t, goldenCase{scenario: "connector-network", ignore: failing})
+	if got := markdownVerdict(ignored.Findings); got != MarkdownEmoji[checks.Pass] {
+		t.Errorf("verdict %s when every finding that asks for attention is ignored", got)
 	}
 }

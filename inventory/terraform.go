@@ -1,0 +1,1191 @@
+package inventory
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+
+	"cloud.google.com/go/compute/apiv1/computepb"
+	"cloud.google.com/go/redis/apiv1/redispb"
+	"cloud.google.com/go/run/apiv2/runpb"
+	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
+	tfjson "github.com/hashicorp/terraform-json"
+	runv1 "google.golang.org/api/run/v1"
+	"google.golang.org/protobuf/proto"
+)
+
+// Terraform plans: `terraform show -json PLAN` prints the documented JSON plan format
+// (format_version 1.x; hashicorp/terraform-json models it and rejects other major versions).
+// ApplyPlan reads it and makes the inventory look like the world after `terraform apply`:
+//
+//   - Resources come from planned_values (root_module and child_modules, recursively),
+//     joined by address with resource_changes, whose change.after / after_unknown /
+//     after_sensitive say what is known, unknown and secret; data sources read during the
+//     plan come from prior_state.
+//   - A resource the plan creates, updates or replaces REPLACES the resource of the same
+//     canonical name in the inventory; one it deletes is removed; one it leaves alone (no-op,
+//     or a data source) is added only when the inventory does not have it, because the
+//     snapshot or the live APIs know more about an existing resource (its state, its host)
+//     than Terraform does.
+//   - Terraform waits for a create or update to finish and stops the apply when it fails,
+//     so a connector or Redis instance the apply produces is READY afterwards.
+//   - A reference-valued field that is unknown (the service's connector is
+//     google_vpc_access_connector.x.id of a connector created in the same plan) is resolved
+//     through the configuration: the expression's references name the resource, and its
+//     canonical name is built from the plan's known project, region and name. References
+//     through module outputs and module variables are followed. An expression is taken to
+//     name the one resource of the field's kind it references (an id, a name, a self link, or
+//     a string built around one); if it references none, or several, the value stays unknown.
+//     References through locals are not in the plan JSON and stay unknown.
+//   - What stays unknown is recorded with Code KnownAfterApply (see unknown.go), so the checks
+//     that need it are skipped with that reason, never passed.
+//   - Secrets never enter the inventory: google_redis_instance.auth_string is not read, and
+//     an environment value the plan marks sensitive is dropped (the variable stays, empty).
+
+// The resource types read from a plan.
+const (
+	tfRunV2      = "google_cloud_run_v2_service"
+	tfRunV1      = "google_cloud_run_service"
+	tfConnector  = "google_vpc_access_connector"
+	tfRedis      = "google_redis_instance"
+	tfNetwork    = "google_compute_network"
+	tfSubnetwork = "google_compute_subnetwork"
+	tfFirewall   = "google_compute_firewall"
+)
+
+// tfKinds maps each resource type read from a plan to the inventory kind it becomes.
+var tfKinds = map[string]Kind{
+	tfRunV2: KindService, tfRunV1: KindService, tfConnector: KindConnector, tfRedis: KindRedis,
+	tfNetwork: KindNetwork, tfSubnetwork: KindSubnetwork, tfFirewall: KindFirewall,
+}
+
+// ApplyPlan reads a Terraform plan in JSON (terraform show -json PLAN) and applies it to the
+// inventory, as described above. path names the plan file in errors and in inv.Sources. An
+// unreadable plan is an *InputError (exit 2) naming the file.
+func ApplyPlan(inv *Inventory, data []byte, path string) error {
+	plan, err := decodePlan(data, path)
+	if err != nil {
+		return err
+	}
+	p := newPlanReader(plan, path)
+	p.collect()
+	if err := p.identify(); err != nil {
+		return err
+	}
+	for _, r := range p.ordered {
+		if err := p.apply(inv, r); err != nil {
+			return err
+		}
+	}
+	inv.resetIndex()
+	return nil
+}
+
+func decodePlan(data []byte, path string) (*tfjson.Plan, error) {
+	trimmed := bytes.TrimSpace(data)
+	switch {
+	case len(trimmed) == 0:
+		return nil, &InputError{Path: path, Msg: "file is empty (give the output of terraform show -json PLAN)"}
+	case bytes.HasPrefix(trimmed, []byte("PK")):
+		return nil, &InputError{Path: path, Msg: "is a binary plan file; convert it with terraform show -json PLAN > plan.json"}
+	case trimmed[0] != '{':
+		return nil, &InputError{Path: path, Msg: "not a Terraform plan in JSON (give the output of terraform show -json PLAN)"}
+	}
+	var probe struct {
+		FormatVersion *string         `json:"format_version"`
+		PlannedValues json.RawMessage `json:"planned_values"`
+		Values        json.RawMessage `json:"values"`
+	}
+	if err := json.Unmarshal(trimmed, &probe); err != nil {
+		return nil, jsonInputError(path, data, err)
+	}
+	switch {
+	case probe.FormatVersion == nil:
+		return nil, &InputError{Path: path, Msg: "not a Terraform plan: it has no format_version (give the output of terraform show -json PLAN)"}
+	case probe.PlannedValues == nil && probe.Values != nil:
+		return nil, &InputError{Path: path, Msg: "is a Terraform state, not a plan: run terraform plan -out plan.out, then terraform show -json plan.out"}
+	}
+	var plan tfjson.Plan
+	plan.UseJSONNumber(true)
+	if err := json.Unmarshal(trimmed, &plan); err != nil {
+		var syntax *json.SyntaxError
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &syntax) || errors.As(err, &typeErr) {
+			return nil, jsonInputError(path, data, err)
+		}
+		return nil, &InputError{Path: path, Msg: "not a plan vpcdoctor can read: " + err.Error()}
+	}
+	return &plan, nil
+}
+
+// jsonInputError turns a JSON decoding error into a one-line error with the line number.
+func jsonInputError(path string, data []byte, err error) *InputError {
+	var offset int64 = -1
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		offset = syntax.Offset
+	case errors.As(err, &typeErr):
+		offset = typeErr.Offset
+	}
+	line := 0
+	if offset >= 0 && offset <= int64(len(data)) {
+		line = bytes.Count(data[:offset], []byte("\n")) + 1
+	}
+	return &InputError{Path: path, Line: line, Msg: "not valid JSON: " + err.Error()}
+}
+
+// planAction is what the plan does to one resource instance, reduced to what matters here.
+type planAction int
+
+const (
+	planKeep    planAction = iota // no-op, or a data source read: add when absent
+	planCreate                    // create, or replace: a new resource replaces the inventory's
+	planUpdate                    // in-place update: replaces the inventory's resource
+	planDestroy                   // delete: removes it
+)
+
+// planResource is one resource instance of a type vpcdoctor reads.
+type planResource struct {
+	address    string // absolute: module.net.google_compute_network.vpc[0]
+	module     string // module address without instance keys: module.net
+	configAddr string // address inside its module, without instance key: google_compute_network.vpc
+	typ        string
+	action     planAction
+	value      tfValue
+	// Filled by identify.
+	project, region, name string
+	nameUnknown           bool
+}
+
+// planReader holds one decoded plan and what is derived from it.
+type planReader struct {
+	plan      *tfjson.Plan
+	path      string
+	byAddress map[string]*planResource
+	ordered   []*planResource
+	modules   map[string]*tfjson.ConfigModule // module address without instance keys → config
+	calls     map[string]*tfjson.ModuleCall   // same key → the call that instantiates it
+	defaults  struct{ project, region string }
+}
+
+func newPlanReader(plan *tfjson.Plan, path string) *planReader {
+	p := &planReader{plan: plan, path: path, byAddress: map[string]*planResource{},
+		modules: map[string]*tfjson.ConfigModule{}, calls: map[string]*tfjson.ModuleCall{}}
+	if plan.Config != nil && plan.Config.RootModule != nil {
+		p.indexModules("", plan.Config.RootModule)
+		// The provider block's project and region are what resources without their own use.
+		for _, pc := range plan.Config.ProviderConfigs {
+			if pc.Name != "google" && pc.Name != "google-beta" || pc.Alias != "" {
+				continue
+			}
+			if v, ok := constantString(pc.Expressions["project"]); ok && p.defaults.project == "" {
+				p.defaults.project = v
+			}
+			if v, ok := constantString(pc.Expressions["region"]); ok && p.defaults.region == "" {
+				p.defaults.region = v
+			}
+		}
+	}
+	return p
+}
+
+func (p *planReader) indexModules(address string, m *tfjson.ConfigModule) {
+	p.modules[address] = m
+	for name, call := range m.ModuleCalls {
+		if call == nil || call.Module == nil {
+			continue
+		}
+		child := joinModule(address, "module."+name)
+		p.calls[child] = call
+		p.indexModules(child, call.Module)
+	}
+}
+
+func joinModule(parent, child string) string {
+	if parent == "" {
+		return child
+	}
+	return parent + "." + child
+}
+
+func constantString(e *tfjson.Expression) (string, bool) {
+	if e == nil || e.ExpressionData == nil {
+		return "", false
+	}
+	s, ok := e.ConstantValue.(string)
+	return s, ok && s != ""
+}
+
+// collect gathers the resources of the types vpcdoctor reads, in a stable order: the
+// order of resource_changes, then planned values and data sources it does not list.
+func (p *planReader) collect() {
+	add := func(r *planResource) {
+		if existing, ok := p.byAddress[r.address]; ok {
+			// planned_values and resource_changes describe the same instance; the change
+			// has the unknown and sensitive markers, planned_values only what is known.
+			if existing.value.v == nil {
+				existing.value = r.value
+			}
+			return
+		}
+		p.byAddress[r.address] = r
+		p.ordered = append(p.ordered, r)
+	}
+	for _, rc := range p.plan.ResourceChanges {
+		if _, ok := tfKinds[rc.Type]; !ok || rc.Change == nil || rc.DeposedKey != "" {
+			continue
+		}
+		r := p.newResource(rc.Address, rc.ModuleAddress, rc.Type)
+		after := rc.Change.After
+		switch {
+		case rc.Change.Actions.Delete():
+			r.action, after = planDestroy, rc.Change.Before
+			r.value = tfValue{v: after}
+		case rc.Change.Actions.NoOp() || rc.Change.Actions.Read():
+			r.action = planKeep
+			r.value = tfValue{v: after, unknown: rc.Change.AfterUnknown, sensitive: rc.Change.AfterSensitive}
+		case rc.Change.Actions.Update():
+			r.action = planUpdate
+			r.value = tfValue{v: after, unknown: rc.Change.AfterUnknown, sensitive: rc.Change.AfterSensitive}
+		default: // create, delete-then-create, create-then-delete
+			r.action = planCreate
+			r.value = tfValue{v: after, unknown: rc.Change.AfterUnknown, sensitive: rc.Change.AfterSensitive}
+		}
+		add(r)
+	}
+	var walk func(m *tfjson.StateModule, action planAction)
+	walk = func(m *tfjson.StateModule, action planAction) {
+		if m == nil {
+			return
+		}
+		for _, res := range m.Resources {
+			if _, ok := tfKinds[res.Type]; !ok {
+				continue
+			}
+			r := p.newResource(res.Address, moduleOf(res.Address), res.Type)
+			r.action = action
+			var sensitive any
+			if len(res.SensitiveValues) > 0 {
+				_ = json.Unmarshal(res.SensitiveValues, &sensitive)
+			}
+			r.value = tfValue{v: anyMap(res.AttributeValues), sensitive: sensitive}
+			add(r)
+		}
+		for _, child := range m.ChildModules {
+			walk(child, action)
+		}
+	}
+	if pv := p.plan.PlannedValues; pv != nil {
+		walk(pv.RootModule, planKeep)
+	}
+	if ps := p.plan.PriorState; ps != nil && ps.Values != nil {
+		walk(ps.Values.RootModule, planKeep)
+	}
+}
+
+func anyMap(m map[string]any) any {
+	if m == nil {
+		return nil
+	}
+	return m
+}
+
+func (p *planReader) newResource(address, module, typ string) *planResource {
+	module = stripInstanceKeys(module)
+	configAddr := strings.TrimPrefix(stripInstanceKeys(address), joinModule(module, ""))
+	configAddr = strings.TrimPrefix(configAddr, ".")
+	if module == "" {
+		configAddr = stripInstanceKeys(address)
+	}
+	return &planResource{address: address, module: module, configAddr: configAddr, typ: typ}
+}
+
+var instanceKeyRe = regexp.MustCompile(`\[[^\]]*\]`)
+
+// stripInstanceKeys removes count and for_each keys: module.a["x"].t.n[0] → module.a.t.n.
+func stripInstanceKeys(address string) string { return instanceKeyRe.ReplaceAllString(address, "") }
+
+// moduleOf is the module part of an absolute resource address.
+func moduleOf(address string) string {
+	parts := splitAddress(address)
+	var module []string
+	for i := 0; i+1 < len(parts) && parts[i] == "module"; i += 2 {
+		module = append(module, "module", parts[i+1])
+	}
+	return strings.Join(module, ".")
+}
+
+// splitAddress splits an address on the dots outside brackets and quotes.
+func splitAddress(address string) []string {
+	var parts []string
+	depth, start := 0, 0
+	inQuote := false
+	for i, r := range address {
+		switch {
+		case r == '"':
+			inQuote = !inQuote
+		case inQuote:
+		case r == '[':
+			depth++
+		case r == ']':
+			depth--
+		case r == '.' && depth == 0:
+			parts = append(parts, address[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, address[start:])
+}
+
+// identify computes every resource's project, region and name: references to it resolve
+// to its canonical name even while its id is unknown.
+func (p *planReader) identify() error {
+	for _, r := range p.ordered {
+		v := r.value
+		name, state := v.attr("name").str()
+		switch state {
+		case known:
+			r.name = name
+		case unknownValue:
+			r.nameUnknown = true
+			r.name = r.configAddr // stands in for the name in placeholders and messages
+		default:
+			if r.action == planDestroy || r.value.v == nil {
+				continue
+			}
+			return &InputError{Path: p.path, Msg: fmt.Sprintf("%s has no name in the plan", r.address)}
+		}
+		r.project = p.defaults.project
+		if project, state := v.attr("project").str(); state == known {
+			r.project = project
+		}
+		r.region = p.defaults.region
+		for _, key := range []string{"region", "location"} {
+			if region, state := v.attr(key).str(); state == known {
+				r.region = RegionOf(region)
+			}
+		}
+		if r.project == "" {
+			r.project = p.projectFromLinks(v)
+		}
+		if r.project == "" {
+			r.project = Unknown
+		}
+		if r.region == "" {
+			r.region = Unknown
+		}
+	}
+	return nil
+}
+
+// projectFromLinks takes the project from a self link or id when the plan gives no
+// project attribute (a hand-trimmed plan, or an old provider).
+func (p *planReader) projectFromLinks(v tfValue) string {
+	for _, key := range []string{"self_link", "id", "network"} {
+		if s, state := v.attr(key).str(); state == known {
+			if project := ProjectOf(s); project != "" {
+				return project
+			}
+		}
+	}
+	return ""
+}
+
+// canonical is the canonical name of a plan resource, as the inventory indexes it.
+func (r *planResource) canonical() string {
+	switch tfKinds[r.typ] {
+	case KindService:
+		return LocationRef{Project: r.project, Region: r.region, Collection: "services", Name: r.name}.String()
+	case KindConnector:
+		return ConnectorRef{Project: r.project, Region: r.region, Name: r.name}.String()
+	case KindRedis:
+		return LocationRef{Project: r.project, Region: r.region, Collection: "instances", Name: r.name}.String()
+	case KindNetwork:
+		return NetworkRef{Project: r.project, Name: r.name}.String()
+	case KindSubnetwork:
+		return SubnetRef{Project: r.project, Region: r.region, Name: r.name}.String()
+	case KindFirewall:
+		return "projects/" + r.project + "/global/firewalls/" + r.name
+	}
+	return r.address
+}
+
+// apply puts one plan resource into the inventory.
+func (p *planReader) apply(inv *Inventory, r *planResource) error {
+	kind := tfKinds[r.typ]
+	name := r.canonical()
+	if r.action == planDestroy {
+		if r.name != "" {
+			removeResource(inv, kind, name)
+			inv.MarkListed(kind)
+		}
+		return nil
+	}
+	if r.nameUnknown {
+		inv.UnknownResource(kind, name, r.address)
+		return nil
+	}
+	if r.action == planKeep && hasResource(inv, kind, name) {
+		return nil
+	}
+	b := &protoBuilder{p: p, r: r, inv: inv, name: name}
+	msg, err := b.build()
+	if err != nil {
+		return &InputError{Path: p.path, Msg: fmt.Sprintf("%s: %v", r.address, err)}
+	}
+	removeResource(inv, kind, name)
+	inv.add(p.path, msg, kind)
+	return nil
+}
+
+// resetIndex makes the next lookup rebuild the indexes over the changed resources.
+func (inv *Inventory) resetIndex() {
+	inv.indexOnce = sync.Once{}
+	inv.index = nil
+}
+
+// hasResource reports whether the inventory holds a resource of that canonical name.
+func hasResource(inv *Inventory, kind Kind, name string) bool {
+	found := false
+	forEachResource(inv, kind, func(resourceName string) bool {
+		if sameResource(kind, resourceName, name) {
+			found = true
+		}
+		return true
+	})
+	return found
+}
+
+// removeResource drops every resource of that canonical name from the inventory.
+func removeResource(inv *Inventory, kind Kind, name string) {
+	keep := func(resourceName string) bool { return !sameResource(kind, resourceName, name) }
+	switch kind {
+	case KindService:
+		inv.Services = filter(inv.Services, func(s *runpb.Service) bool { return keep(s.GetName()) })
+	case KindConnector:
+		inv.Connectors = filter(inv.Connectors, func(c *vpcaccesspb.Connector) bool { return keep(c.GetName()) })
+	case KindRedis:
+		inv.RedisInstances = filter(inv.RedisInstances, func(r *redispb.Instance) bool { return keep(r.GetName()) })
+	case KindNetwork:
+		inv.Networks = filter(inv.Networks, func(n *computepb.Network) bool { return keep(networkName(n)) })
+	case KindSubnetwork:
+		inv.Subnetworks = filter(inv.Subnetworks, func(s *computepb.Subnetwork) bool { return keep(subnetName(s)) })
+	case KindFirewall:
+		inv.Firewalls = filter(inv.Firewalls, func(f *computepb.Firewall) bool { return keep(firewallName(f)) })
+	}
+}
+
+func forEachResource(inv *Inventory, kind Kind, visit func(name string) bool) {
+	switch kind {
+	case KindService:
+		for _, s := range inv.Services {
+			visit(s.GetName())
+		}
+	case KindConnector:
+		for _, c := range inv.Connectors {
+			visit(c.GetName())
+		}
+	case KindRedis:
+		for _, r := range inv.RedisInstances {
+			visit(r.GetName())
+		}
+	case KindNetwork:
+		for _, n := range inv.Networks {
+			visit(networkName(n))
+		}
+	case KindSubnetwork:
+		for _, s := range inv.Subnetworks {
+			visit(subnetName(s))
+		}
+	case KindFirewall:
+		for _, f := range inv.Firewalls {
+			visit(firewallName(f))
+		}
+	}
+}
+
+func filter[T any](list []T, keep func(T) bool) []T {
+	out := list[:0:0]
+	for _, item := range list {
+		if keep(item) {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+func networkName(n *computepb.Network) string {
+	if ref, err := NetworkOf(n); err == nil {
+		return ref.String()
+	}
+	return n.GetName()
+}
+
+func subnetName(s *computepb.Subnetwork) string {
+	if ref, err := SubnetOf(s); err == nil {
+		return ref.String()
+	}
+	return s.GetName()
+}
+
+func firewallName(f *computepb.Firewall) string {
+	project := ProjectOf(f.GetSelfLink())
+	if project == "" {
+		project = ProjectOf(f.GetNetwork())
+	}
+	return "projects/" + project + "/global/firewalls/" + f.GetName()
+}
+
+// sameResource compares canonical names. A Cloud Run service read from a service.yaml or
+// gcloud's Knative output names its project by number, or not at all, and may carry no
+// region: it is the same service when the short name matches and the rest does not differ.
+func sameResource(kind Kind, a, b string) bool {
+	a, b = trimSelfLink(a), trimSelfLink(b)
+	if a == b {
+		return true
+	}
+	if kind != KindService {
+		return false
+	}
+	ra, errA := ParseLocation(a, "services")
+	rb, errB := ParseLocation(b, "services")
+	if errA != nil || errB != nil || ra.Name != rb.Name {
+		return false
+	}
+	loose := func(x, y string) bool { return x == y || x == Unknown || y == Unknown }
+	looseProject := func(x, y string) bool { return loose(x, y) || numericRe.MatchString(x) || numericRe.MatchString(y) }
+	return loose(ra.Region, rb.Region) && looseProject(ra.Project, rb.Project)
+}
+
+// protoBuilder turns one plan resource into the API's JSON shape and then into the
+// official proto, the way snapshot files are read.
+type protoBuilder struct {
+	p    *planReader
+	r    *planResource
+	inv  *Inventory
+	name string
+}
+
+func (b *protoBuilder) build() (proto.Message, error) {
+	v := b.r.value
+	switch b.r.typ {
+	case tfRunV2:
+		return b.runV2(v)
+	case tfRunV1:
+		return b.runV1(v)
+	case tfConnector:
+		return b.connector(v)
+	case tfRedis:
+		return b.redis(v)
+	case tfNetwork:
+		return b.network(v)
+	case tfSubnetwork:
+		return b.subnetwork(v)
+	case tfFirewall:
+		return b.firewall(v)
+	}
+	return nil, fmt.Errorf("unsupported resource type %s", b.r.typ)
+}
+
+// unknown records a field of this resource as known only after apply.
+func (b *protoBuilder) unknown(field string) {
+	b.inv.MarkUnknown(tfKinds[b.r.typ], b.name, field, b.r.address)
+}
+
+// set copies a known value into the API object; unknown values are recorded instead.
+func (b *protoBuilder) set(obj map[string]any, key string, v tfValue, field string) {
+	switch v.state() {
+	case known:
+		obj[key] = v.v
+	case unknownValue:
+		b.unknown(field)
+	}
+}
+
+// reference resolves a reference-valued field: its known value, else the canonical name
+// of the plan resource of kind wantType that the configuration expression at exprPath
+// names. It returns "" and records the field as unknown when neither works.
+func (b *protoBuilder) reference(v tfValue, wantType string, field string, exprPath ...any) string {
+	if s, state := v.str(); state == known {
+		return s
+	} else if state == unset {
+		return ""
+	}
+	if target := b.p.resolve(b.r, wantType, exprPath...); target != nil && !target.nameUnknown {
+		return target.canonical()
+	}
+	b.unknown(field)
+	return ""
+}
+
+func unmarshalInto(obj map[string]any, msg proto.Message) (proto.Message, error) {
+	data, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	if err := unmarshal.Unmarshal(data, msg); err != nil {
+		return nil, fmt.Errorf("%s", protoErrText(err))
+	}
+	return msg, nil
+}
+
+func (b *protoBuilder) runV2(v tfValue) (proto.Message, error) {
+	obj := map[string]any{"name": b.name}
+	tmpl := v.attr("template").index(0)
+	template := map[string]any{}
+	if vpc := tmpl.attr("vpc_access").index(0); vpc.state() == known {
+		access := map[string]any{}
+		if connector := b.reference(vpc.attr("connector"), tfConnector, "template.vpcAccess.connector", "template", 0, "vpc_access", 0, "connector"); connector != "" {
+			access["connector"] = connector
+		} else if vpc.attr("connector").state() == unknownValue {
+			// The service has a connector whose name the apply decides: name it by its
+			// address, and make every lookup of it say so.
+			placeholder := b.unresolvedConnector(vpc.attr("connector"), "template", 0, "vpc_access", 0, "connector")
+			access["connector"] = placeholder
+		}
+		b.set(access, "egress", vpc.attr("egress"), "template.vpcAccess.egress")
+		var interfaces []any
+		for i, ni := range vpc.attr("network_interfaces").list() {
+			item := map[string]any{}
+			if network := b.reference(ni.attr("network"), tfNetwork, "template.vpcAccess.networkInterfaces.network", "template", 0, "vpc_access", 0, "network_interfaces", i, "network"); network != "" {
+				item["network"] = network
+			}
+			if subnet := b.reference(ni.attr("subnetwork"), tfSubnetwork, "template.vpcAccess.networkInterfaces.subnetwork", "template", 0, "vpc_access", 0, "network_interfaces", i, "subnetwork"); subnet != "" {
+				item["subnetwork"] = subnet
+			}
+			if tags := ni.attr("tags"); tags.state() == known {
+				item["tags"] = tags.v
+			}
+			interfaces = append(interfaces, item)
+		}
+		if vpc.attr("network_interfaces").state() == unknownValue {
+			b.unknown("template.vpcAccess.networkInterfaces")
+		}
+		if len(interfaces) > 0 {
+			access["networkInterfaces"] = interfaces
+		}
+		template["vpcAccess"] = access
+	} else if tmpl.attr("vpc_access").state() == unknownValue {
+		b.unknown("template.vpcAccess")
+	}
+	if scaling := tmpl.attr("scaling").index(0); scaling.state() == known {
+		s := map[string]any{}
+		b.set(s, "minInstanceCount", scaling.attr("min_instance_count"), "template.scaling.minInstanceCount")
+		b.set(s, "maxInstanceCount", scaling.attr("max_instance_count"), "template.scaling.maxInstanceCount")
+		template["scaling"] = s
+	}
+	b.set(template, "serviceAccount", tmpl.attr("service_account"), "template.serviceAccount")
+	var containers []any
+	for _, c := range tmpl.attr("containers").list() {
+		container := map[string]any{}
+		b.set(container, "image", c.attr("image"), "template.containers.image")
+		var env []any
+		for _, e := range c.attr("env").list() {
+			name, _ := e.attr("name").str()
+			entry := map[string]any{"name": name}
+			if ref := e.attr("value_source").index(0).attr("secret_key_ref").index(0); ref.state() == known {
+				secret, _ := ref.attr("secret").str()
+				version, _ := ref.attr("version").str()
+				entry["valueSource"] = map[string]any{"secretKeyRef": map[string]any{"secret": secret, "version": version}}
+			} else {
+				b.envValue(entry, e.attr("value"), name)
+			}
+			env = append(env, entry)
+		}
+		if len(env) > 0 {
+			container["env"] = env
+		}
+		containers = append(containers, container)
+	}
+	if len(containers) > 0 {
+		template["containers"] = containers
+	}
+	obj["template"] = template
+	return unmarshalInto(obj, &runpb.Service{})
+}
+
+// envValue copies a plain environment value, unless the plan marks it sensitive (a secret
+// passed as a plain variable must not reach any output) or it is unknown.
+func (b *protoBuilder) envValue(entry map[string]any, value tfValue, name string) {
+	switch {
+	case value.isSensitive():
+		entry["value"] = ""
+	case value.state() == known:
+		entry["value"] = value.v
+	case value.state() == unknownValue:
+		b.unknown("template.containers.env." + name)
+	}
+}
+
+// unresolvedConnector names a connector that only the apply will name, and records it.
+func (b *protoBuilder) unresolvedConnector(v tfValue, exprPath ...any) string {
+	placeholder := "known-after-apply"
+	if target := b.p.resolve(b.r, tfConnector, exprPath...); target != nil {
+		placeholder = target.configAddr
+	}
+	ref := ConnectorRef{Project: b.r.project, Region: b.r.region, Name: placeholder}
+	if !b.hasProblem(KindConnector, ref.String()) {
+		b.inv.UnknownResource(KindConnector, ref.String(), b.r.address)
+	}
+	return placeholder
+}
+
+func (b *protoBuilder) hasProblem(kind Kind, name string) bool {
+	for _, p := range b.inv.Problems {
+		if p.Kind == kind && p.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// runV1 maps google_cloud_run_service (the Knative shape) through the same conversion as a
+// service.yaml.
+func (b *protoBuilder) runV1(v tfValue) (proto.Message, error) {
+	tmpl := v.attr("template").index(0)
+	annotations := map[string]string{}
+	tmplAnnotations := tmpl.attr("metadata").index(0).attr("annotations")
+	for key, value := range tmplAnnotations.entries() {
+		if s, state := value.str(); state == known {
+			annotations[key] = s
+		}
+	}
+	exprPath := []any{"template", 0, "metadata", 0, "annotations"}
+	connector := tmplAnnotations.attr(AnnotationConnector)
+	if tmplAnnotations.state() == unknownValue {
+		connector = tmplAnnotations
+		b.unknown("template.vpcAccess.egress")
+		b.unknown("template.vpcAccess.networkInterfaces")
+	}
+	if connector.state() == unknownValue {
+		if target := b.p.resolve(b.r, tfConnector, exprPath...); target != nil && !target.nameUnknown {
+			annotations[AnnotationConnector] = target.canonical()
+		} else {
+			annotations[AnnotationConnector] = b.unresolvedConnector(connector, exprPath...)
+		}
+	}
+	for _, key := range []string{AnnotationEgress, AnnotationNetworkInterfaces} {
+		if tmplAnnotations.attr(key).state() == unknownValue {
+			b.unknown("template.annotations." + key)
+		}
+	}
+	svc := &runv1.Service{
+		Metadata: &runv1.ObjectMeta{Name: b.r.name, Namespace: b.r.project,
+			Labels: map[string]string{LabelLocation: b.r.region}},
+		Spec: &runv1.ServiceSpec{Template: &runv1.RevisionTemplate{
+			Metadata: &runv1.ObjectMeta{Annotations: annotations},
+			Spec:     &runv1.RevisionSpec{},
+		}},
+	}
+	spec := tmpl.attr("spec").index(0)
+	if account, state := spec.attr("service_account_name").str(); state == known {
+		svc.Spec.Template.Spec.ServiceAccountName = account
+	}
+	for _, c := range spec.attr("containers").list() {
+		container := &runv1.Container{}
+		container.Image, _ = c.attr("image").str()
+		for _, e := range c.attr("env").list() {
+			name, _ := e.attr("name").str()
+			env := &runv1.EnvVar{Name: name}
+			if ref := e.attr("value_from").index(0).attr("secret_key_ref").index(0); ref.state() == known {
+				secret, _ := ref.attr("name").str()
+				key, _ := ref.attr("key").str()
+				env.ValueFrom = &runv1.EnvVarSource{SecretKeyRef: &runv1.SecretKeySelector{Name: secret, Key: key}}
+			} else {
+				entry := map[string]any{}
+				b.envValue(entry, e.attr("value"), name)
+				env.Value, _ = entry["value"].(string)
+			}
+			container.Env = append(container.Env, env)
+		}
+		svc.Spec.Template.Spec.Containers = append(svc.Spec.Template.Spec.Containers, container)
+	}
+	converted, err := convertKnative(svc)
+	if err != nil {
+		return nil, err
+	}
+	converted.Name = b.name
+	return converted, nil
+}
+
+func (b *protoBuilder) connector(v tfValue) (proto.Message, error) {
+	obj := map[string]any{"name": b.name}
+	if network := b.reference(v.attr("network"), tfNetwork, "network", "network"); network != "" {
+		obj["network"] = network
+	}
+	b.set(obj, "ipCidrRange", v.attr("ip_cidr_range"), "ipCidrRange")
+	if subnet := v.attr("subnet").index(0); subnet.state() == known {
+		s := map[string]any{}
+		if name := b.reference(subnet.attr("name"), tfSubnetwork, "subnet.name", "subnet", 0, "name"); name != "" {
+			s["name"] = ShortName(name)
+		}
+		b.set(s, "projectId", subnet.attr("project_id"), "subnet.projectId")
+		if len(s) > 0 {
+			obj["subnet"] = s
+		}
+	}
+	for key, field := range map[string]string{"machine_type": "machineType", "min_instances": "minInstances", "max_instances": "maxInstances",
+		"min_throughput": "minThroughput", "max_throughput": "maxThroughput"} {
+		b.set(obj, field, v.attr(key), field)
+	}
+	obj["state"] = b.afterApplyState(v.attr("state"), "READY")
+	return unmarshalInto(obj, &vpcaccesspb.Connector{})
+}
+
+// afterApplyState is a resource's state once the plan is applied. For a resource the apply
+// creates or updates it is READY: Terraform waits for the operation and fails the apply
+// when it does not end well, and then nothing is deployed. For one the plan leaves alone it
+// is the state Terraform refreshed, when the resource type has one; otherwise it is not
+// known and recorded so.
+func (b *protoBuilder) afterApplyState(state tfValue, ready string) string {
+	if b.r.action != planKeep {
+		return ready
+	}
+	if s, st := state.str(); st == known {
+		return s
+	}
+	b.inv.markGap(tfKinds[b.r.typ], b.name, "state", "is not in the Terraform plan; add its gcloud describe output to the snapshot", b.r.address)
+	return "STATE_UNSPECIFIED"
+}
+
+func (b *protoBuilder) redis(v tfValue) (proto.Message, error) {
+	obj := map[string]any{"name": b.name}
+	switch network := v.attr("authorized_network"); network.state() {
+	case unset:
+		// The API authorizes the project's default network when none is given.
+		obj["authorizedNetwork"] = NetworkRef{Project: b.r.project, Name: "default"}.String()
+	default:
+		if !b.p.hasExpression(b.r, "authorized_network") && network.state() == unknownValue {
+			obj["authorizedNetwork"] = NetworkRef{Project: b.r.project, Name: "default"}.String()
+		} else if name := b.reference(network, tfNetwork, "authorizedNetwork", "authorized_network"); name != "" {
+			obj["authorizedNetwork"] = name
+		}
+	}
+	for key, field := range map[string]string{"host": "host", "port": "port", "reserved_ip_range": "reservedIpRange",
+		"tier": "tier", "memory_size_gb": "memorySizeGb", "auth_enabled": "authEnabled", "connect_mode": "connectMode",
+		"transit_encryption_mode": "transitEncryptionMode", "redis_version": "redisVersion", "location_id": "locationId",
+		"alternative_location_id": "alternativeLocationId", "current_location_id": "currentLocationId",
+		"read_replicas_mode": "readReplicasMode", "replica_count": "replicaCount", "read_endpoint": "readEndpoint",
+		"read_endpoint_port": "readEndpointPort"} {
+		b.set(obj, field, v.attr(key), field)
+	}
+	// auth_string is deliberately not read: it is the instance's password.
+	obj["state"] = b.afterApplyState(tfValue{}, "READY") // the provider does not expose the state
+	return unmarshalInto(obj, &redispb.Instance{})
+}
+
+func (b *protoBuilder) network(v tfValue) (proto.Message, error) {
+	obj := map[string]any{"kind": "compute#network", "name": b.r.name,
+		"selfLink": "https://www.googleapis.com/compute/v1/" + b.name}
+	b.set(obj, "autoCreateSubnetworks", v.attr("auto_create_subnetworks"), "autoCreateSubnetworks")
+	if mode := v.attr("routing_mode"); mode.state() == known {
+		obj["routingConfig"] = map[string]any{"routingMode": mode.v}
+	}
+	return unmarshalInto(obj, &computepb.Network{})
+}
+
+func (b *protoBuilder) subnetwork(v tfValue) (proto.Message, error) {
+	obj := map[string]any{"kind": "compute#subnetwork", "name": b.r.name,
+		"selfLink": "https://www.googleapis.com/compute/v1/" + b.name,
+		"region":   "https://www.googleapis.com/compute/v1/projects/" + b.r.project + "/regions/" + b.r.region}
+	if network := b.reference(v.attr("network"), tfNetwork, "network", "network"); network != "" {
+		obj["network"] = selfLinkOf(network, b.r.project, "networks")
+	}
+	b.set(obj, "ipCidrRange", v.attr("ip_cidr_range"), "ipCidrRange")
+	b.set(obj, "purpose", v.attr("purpose"), "purpose")
+	b.set(obj, "privateIpGoogleAccess", v.attr("private_ip_google_access"), "privateIpGoogleAccess")
+	var secondary []any
+	for _, r := range v.attr("secondary_ip_range").list() {
+		item := map[string]any{}
+		b.set(item, "rangeName", r.attr("range_name"), "secondaryIpRanges.rangeName")
+		b.set(item, "ipCidrRange", r.attr("ip_cidr_range"), "secondaryIpRanges.ipCidrRange")
+		secondary = append(secondary, item)
+	}
+	if len(secondary) > 0 {
+		obj["secondaryIpRanges"] = secondary
+	}
+	return unmarshalInto(obj, &computepb.Subnetwork{})
+}
+
+func (b *protoBuilder) firewall(v tfValue) (proto.Message, error) {
+	obj := map[string]any{"kind": "compute#firewall", "name": b.r.name,
+		"selfLink": "https://www.googleapis.com/compute/v1/" + b.name}
+	if network := b.reference(v.attr("network"), tfNetwork, "network", "network"); network != "" {
+		obj["network"] = selfLinkOf(network, b.r.project, "networks")
+	}
+	for key, field := range map[string]string{"direction": "direction", "priority": "priority", "disabled": "disabled",
+		"source_ranges": "sourceRanges", "destination_ranges": "destinationRanges", "source_tags": "sourceTags",
+		"target_tags": "targetTags", "source_service_accounts": "sourceServiceAccounts",
+		"target_service_accounts": "targetServiceAccounts"} {
+		b.set(obj, field, v.attr(key), field)
+	}
+	for key, field := range map[string]string{"allow": "allowed", "deny": "denied"} {
+		var rules []any
+		for _, rule := range v.attr(key).list() {
+			item := map[string]any{}
+			b.set(item, "IPProtocol", rule.attr("protocol"), field+".IPProtocol")
+			b.set(item, "ports", rule.attr("ports"), field+".ports")
+			rules = append(rules, item)
+		}
+		if len(rules) > 0 {
+			obj[field] = rules
+		}
+	}
+	return unmarshalInto(obj, &computepb.Firewall{})
+}
+
+// selfLinkOf spells a compute resource as the self link the Compute API returns.
+func selfLinkOf(name, defaultProject, collection string) string {
+	if strings.HasPrefix(name, "https://") {
+		return name
+	}
+	if collection == "networks" {
+		if ref, err := ParseNetwork(name, defaultProject); err == nil {
+			return "https://www.googleapis.com/compute/v1/" + ref.String()
+		}
+	}
+	return name
+}
+
+// hasExpression reports whether the resource's configuration sets an attribute at all.
+func (p *planReader) hasExpression(r *planResource, attribute string) bool {
+	cfg := p.configResource(r)
+	if cfg == nil {
+		return true // no configuration in the plan: assume it does, and stay unknown
+	}
+	_, ok := cfg.Expressions[attribute]
+	return ok
+}
+
+// configResource finds a resource's configuration block.
+func (p *planReader) configResource(r *planResource) *tfjson.ConfigResource {
+	module := p.modules[r.module]
+	if module == nil {
+		return nil
+	}
+	for _, res := range module.Resources {
+		if res.Address == r.configAddr {
+			return res
+		}
+	}
+	return nil
+}
+
+// resolve finds the plan resource of type wantType that the configuration expression at
+// path (attribute names and block indexes) of r references.
+func (p *planReader) resolve(r *planResource, wantType string, path ...any) *planResource {
+	cfg := p.configResource(r)
+	if cfg == nil {
+		return nil
+	}
+	block := cfg.Expressions
+	var expr *tfjson.Expression
+	for _, step := range path {
+		switch s := step.(type) {
+		case string:
+			if block == nil {
+				// Inside an attribute's value (a map such as annotations): the expression's
+				// references cover all of it.
+				return p.resolveRefs(r.module, expr.References, wantType, 0)
+			}
+			expr, block = block[s], nil
+			if expr == nil || expr.ExpressionData == nil {
+				return nil
+			}
+		case int:
+			if s >= len(expr.NestedBlocks) {
+				// A list built by an expression rather than written as blocks.
+				return p.resolveRefs(r.module, expr.References, wantType, 0)
+			}
+			block = expr.NestedBlocks[s]
+		}
+	}
+	if expr == nil || block != nil {
+		return nil
+	}
+	return p.resolveRefs(r.module, expr.References, wantType, 0)
+}
+
+// resolveRefs follows references in a module to the one resource of wantType they name.
+// References to module outputs and to module variables are followed (depth-limited, as a
+// guard against a malformed plan); locals and functions are opaque in the plan JSON.
+func (p *planReader) resolveRefs(module string, refs []string, wantType string, depth int) *planResource {
+	if depth > 16 {
+		return nil
+	}
+	var found *planResource
+	for _, ref := range refs {
+		var target *planResource
+		parts := splitAddress(ref)
+		switch {
+		case len(parts) >= 3 && parts[0] == "module":
+			call := joinModule(module, "module."+stripInstanceKeys(parts[1]))
+			child := p.modules[call]
+			if child == nil {
+				continue
+			}
+			if out := child.Outputs[parts[2]]; out != nil && out.Expression != nil && out.Expression.ExpressionData != nil {
+				target = p.resolveRefs(call, out.Expression.References, wantType, depth+1)
+			}
+		case len(parts) >= 2 && parts[0] == "var":
+			call := p.calls[module]
+			if call == nil {
+				continue // a root variable is a constant: the value is already known
+			}
+			if e := call.Expressions[parts[1]]; e != nil && e.ExpressionData != nil {
+				parent := moduleParent(module)
+				target = p.resolveRefs(parent, e.References, wantType, depth+1)
+			}
+		case len(parts) >= 2 && parts[0] == wantType:
+			target = p.lookup(module, parts[0]+"."+parts[1])
+		case len(parts) >= 3 && parts[0] == "data" && parts[1] == wantType:
+			target = p.lookup(module, "data."+parts[1]+"."+parts[2])
+		}
+		if target == nil {
+			continue
+		}
+		if found != nil && found != target {
+			return nil // several candidates: do not guess
+		}
+		found = target
+	}
+	return found
+}
+
+func moduleParent(module string) string {
+	parts := splitAddress(module)
+	if len(parts) <= 2 {
+		return ""
+	}
+	return strings.Join(parts[:len(parts)-2], ".")
+}
+
+// lookup finds the resource with a module-relative address (which may carry an instance
+// key: a reference to one instance of a counted resource). Without a key, the resource
+// must have exactly one instance.
+func (p *planReader) lookup(module, address string) *planResource {
+	want := stripInstanceKeys(address)
+	var match []*planResource
+	for _, r := range p.ordered {
+		if r.module == module && r.configAddr == want {
+			if strings.Contains(address, "[") && !strings.HasSuffix(r.address, address) {
+				continue
+			}
+			match = append(match, r)
+		}
+	}
+	if len(match) != 1 {
+		return nil
+	}
+	return match[0]
+}
+
+// valueState says whether a plan value is known, unknown until apply, or not set.
+type valueState int
+
+const (
+	unset valueState = iota
+	known
+	unknownValue
+)
+
+// tfValue is one value of a resource in a plan with its after_unknown and after_sensitive
+// markers, navigated in step: a marker of true covers everything below it.
+type tfValue struct {
+	v         any
+	unknown   any
+	sensitive any
+}
+
+func (t tfValue) attr(key string) tfValue {
+	next := tfValue{unknown: t.unknown, sensitive: t.sensitive}
+	if m, ok := t.v.(map[string]any); ok {
+		next.v = m[key]
+	}
+	if m, ok := t.unknown.(map[string]any); ok {
+		next.unknown = m[key]
+	}
+	if m, ok := t.sensitive.(map[string]any); ok {
+		next.sensitive = m[key]
+	}
+	return next
+}
+
+func (t tfValue) index(i int) tfValue {
+	next := tfValue{unknown: t.unknown, sensitive: t.sensitive}
+	if l, ok := t.v.([]any); ok && i < len(l) {
+		next.v = l[i]
+	}
+	if l, ok := t.unknown.([]any); ok {
+		next.unknown = nil
+		if i < len(l) {
+			next.unknown = l[i]
+		}
+	}
+	if l, ok := t.sensitive.([]any); ok {
+		next.sensitive = nil
+		if i < len(l) {
+			next.sensitive = l[i]
+		}
+	}
+	return next
+}
+
+func (t tfValue) list() []tfValue {
+	l, _ := t.v.([]any)
+	out := make([]tfValue, 0, len(l))
+	for i := range l {
+		out = append(out, t.index(i))
+	}
+	return out
+}
+
+func (t tfValue) entries() map[string]tfValue {
+	out := map[string]tfValue{}
+	if m, ok := t.v.(map[string]any); ok {
+		for key := range m {
+			out[key] = t.attr(key)
+		}
+	}
+	if m, ok := t.unknown.(map[string]any); ok {
+		for key := range m {
+			out[key] = t.attr(key)
+		}
+	}
+	return out
+}
+
+func (t tfValue) state() valueState {
+	switch {
+	case t.unknown == true:
+		return unknownValue
+	case t.v == nil:
+		return unset
+	}
+	return known
+}
+
+func (t tfValue) isSensitive() bool { return t.sensitive == true }
+
+func (t tfValue) str() (string, valueState) {
+	st := t.state()
+	if st != known {
+		return "", st
+	}
+	switch s := t.v.(type) {
+	case string:
+		if s == "" {
+			return "", unset
+		}
+		return s, known
+	case json.Number:
+		return s.String(), known
+	}
+	return fmt.Sprint(t.v), known
+}

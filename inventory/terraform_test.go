@@ -1,0 +1,115 @@
+package inventory
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestApplyPlanBadInput(t *testing.T) {
+	tests := []struct {
+		name, data, want string
+		line             int
+	}{
+		{"empty", "  \n", "file is empty", 0},
+		{"binary plan", "PK\x03\x04...", "is a binary plan file", 0},
+		{"yaml", "kind: Service\n", "not a Terraform plan in JSON", 0},
+		{"syntax", "{\n  \"format_version\": \"1.2\",\n  \"planned_values\": {,}\n}", "not valid JSON", 3},
+		{"no format_version", `{"resource_changes": []}`, "has no format_version", 0},
+		{"state", `{"format_version": "1.0", "values": {"root_module": {}}}`, "is a Terraform state, not a plan", 0},
+		{"future major", `{"format_version": "2.0", "planned_values": {}}`, "unsupported plan format version", 0},
+		{"unnamed resource", `{"format_version": "1.2", "planned_values": {"root_module": {"resources": [{"address": "google_compute_network.x", "mode": "managed", "type": "google_compute_network", "name": "x", "values": {"project": "p"}}]}}}`, "google_compute_network.x has no name", 0},
+	}
+	for _, tt := range tests {
+		err := ApplyPlan(&Inventory{}, []byte(tt.data), "plan.json")
+		var inErr *InputError
+		if !errors.As(err, &inErr) {
+			t.Errorf("%s: error %v, want an *InputError", tt.name, err)
+			continue
+		}
+		if inErr.Path != "plan.json" || inErr.Line != tt.line || !strings.Contains(inErr.Msg, tt.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %q (line %d), want one line naming plan.json, line %d, with %q", tt.name, err, inErr.Line, tt.line, tt.want)
+		}
+	}
+}
+
+func TestApplyPlanMinimal(t *testing.T) {
+	// The smallest plan the format allows: a version and nothing else changes nothing.
+	inv := &Inventory{}
+	if err := ApplyPlan(inv, []byte(`{"format_version": "1.0"}`), "plan.json"); err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Services)+len(inv.Connectors)+len(inv.RedisInstances)+len(inv.Problems) != 0 {
+		t.Errorf("empty plan changed the inventory: %+v", inv)
+	}
+}
+
+func TestRedisDefaultNetwork(t *testing.T) {
+	// authorized_network left out of the configuration: the API authorizes the default
+	// network, which the plan shows as unknown.
+	plan := `{"format_version": "1.2",
+	  "resource_changes": [{"address": "google_redis_instance.c", "mode": "managed", "type": "google_redis_instance", "name": "c",
+	    "change": {"actions": ["create"], "before": null,
+	      "after": {"name": "c", "project": "p", "region": "europe-west1", "tier": "BASIC", "memory_size_gb": 1, "auth_string": "x"},
+	      "after_unknown": {"authorized_network": true, "host": true, "port": true, "auth_string": true},
+	      "after_sensitive": {"auth_string": true}}}],
+	  "configuration": {"root_module": {"resources": [{"address": "google_redis_instance.c", "mode": "managed", "type": "google_redis_instance", "name": "c",
+	    "expressions": {"name": {"constant_value": "c"}, "tier": {"constant_value": "BASIC"}, "memory_size_gb": {"constant_value": 1}}}]}}}`
+	inv := &Inventory{}
+	if err := ApplyPlan(inv, []byte(plan), "plan.json"); err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.RedisInstances) != 1 {
+		t.Fatalf("%d instances", len(inv.RedisInstances))
+	}
+	r := inv.RedisInstances[0]
+	if r.GetName() != "projects/p/locations/europe-west1/instances/c" || r.GetAuthorizedNetwork() != "projects/p/global/networks/default" || r.GetState().String() != "READY" {
+		t.Errorf("instance %v", r)
+	}
+	if inv.UnknownField(KindRedis, r.GetName(), "authorizedNetwork") != nil || inv.UnknownField(KindRedis, r.GetName(), "host") == nil {
+		t.Errorf("unknowns: %v", inv.Problems)
+	}
+}
+
+func TestAddresses(t *testing.T) {
+	tests := []struct{ address, module, stripped string }{
+		{"google_compute_network.vpc", "", "google_compute_network.vpc"},
+		{"module.net.google_compute_network.vpc[0]", "module.net", "module.net.google_compute_network.vpc"},
+		{`module.env["prod.eu"].module.net.google_vpc_access_connector.c["a.b"]`, `module.env["prod.eu"].module.net`, "module.env.module.net.google_vpc_access_connector.c"},
+		{"data.google_compute_network.default", "", "data.google_compute_network.default"},
+	}
+	for _, tt := range tests {
+		if got := moduleOf(tt.address); got != tt.module {
+			t.Errorf("moduleOf(%s) = %q, want %q", tt.address, got, tt.module)
+		}
+		if got := stripInstanceKeys(tt.address); got != tt.stripped {
+			t.Errorf("stripInstanceKeys(%s) = %q, want %q", tt.address, got, tt.stripped)
+		}
+	}
+}
+
+func TestUnknownField(t *testing.T) {
+	inv := &Inventory{}
+	inv.MarkUnknown(KindService, "svc", "template.vpcAccess.connector", "google_cloud_run_v2_service.x")
+	for _, tt := range []struct {
+		fields []string
+		want   bool
+	}{
+		{[]string{"template.vpcAccess.connector"}, true},
+		{[]string{"template.vpcAccess"}, true},                       // covers the field inside it
+		{[]string{"template.vpcAccess.connector.name"}, true},        // inside the unknown field
+		{[]string{"template.vpcAccess.egress"}, false},               // a sibling is known
+		{[]string{"template.vpcAccessX", "template.scaling"}, false}, // no prefix confusion
+	} {
+		if got := inv.UnknownField(KindService, "svc", tt.fields...) != nil; got != tt.want {
+			t.Errorf("UnknownField(%v) = %v, want %v", tt.fields, got, tt.want)
+		}
+	}
+	if inv.UnknownField(KindRedis, "svc", "template.vpcAccess") != nil || inv.UnknownField(KindService, "other", "template.vpcAccess") != nil {
+		t.Error("UnknownField matched another kind or name")
+	}
+	p := inv.UnknownField(KindService, "svc", "template.vpcAccess")
+	if UnknownFieldOf(p) != "template.vpcAccess.connector" || p.Error() != "service svc: template.vpcAccess.connector is known only after terraform apply (google_cloud_run_v2_service.x)" {
+		t.Errorf("problem %q field %q", p.Error(), UnknownFieldOf(p))
+	}
+}

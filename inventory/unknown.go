@@ -1,0 +1,73 @@
+package inventory
+
+import "strings"
+
+// A Terraform plan describes values that only exist once it is applied: the host of a Redis
+// instance it creates, the id of a connector, anything computed from those. A check that
+// needs such a value cannot say pass or fail before the apply; it is skipped with the reason.
+// The inventory carries these gaps as Problems with Code KnownAfterApply, in two sizes:
+//
+//   - a whole resource: its name itself is unknown (e.g. built from a random suffix), so it
+//     cannot be placed in the inventory. The Problem is named like the resource would be and
+//     every lookup of that name returns it, exactly as for a resource that could not be read.
+//   - one field of a resource that is in the inventory (Redis host, a connector's network):
+//     the resource is there with the field empty, and UnknownField reports the gap; a check
+//     that reads the field asks UnknownField first.
+
+// KnownAfterApply: the value is only known once the Terraform plan is applied.
+const KnownAfterApply Code = "known-after-apply"
+
+// afterApply is the usual reason in the Detail of a KnownAfterApply problem, which reads
+// "FIELD is known only after terraform apply (ADDRESS)": Problem.Error() is then a sentence,
+// and the field is the text before " is ".
+const afterApply = " is known only after terraform apply"
+
+// MarkUnknown records that a field of a resource (its API JSON name, e.g. "host",
+// "authorizedNetwork", "template.vpcAccess.connector") will only be known after apply. The
+// address is the Terraform resource address the value comes from, for the message.
+func (inv *Inventory) MarkUnknown(kind Kind, name, field, address string) {
+	inv.markGap(kind, name, field, afterApply[1:], address)
+}
+
+// markGap records a field a plan does not give: "FIELD WHY (ADDRESS)".
+func (inv *Inventory) markGap(kind Kind, name, field, why, address string) {
+	detail := field + " " + why
+	if address != "" {
+		detail += " (" + address + ")"
+	}
+	inv.AddProblem(&Problem{Kind: kind, Name: name, Code: KnownAfterApply, Detail: detail})
+}
+
+// UnknownField returns the KnownAfterApply problem of the first of fields that a Terraform
+// plan leaves unknown for the named resource (its canonical name), or nil when they are all
+// known. A field matches itself and any field inside it ("template.vpcAccess" covers
+// "template.vpcAccess.connector" and the other way round).
+func (inv *Inventory) UnknownField(kind Kind, name string, fields ...string) *Problem {
+	for _, p := range inv.Problems {
+		if p.Code != KnownAfterApply || p.Kind != kind || p.Name != name {
+			continue
+		}
+		unknown := UnknownFieldOf(p)
+		for _, field := range fields {
+			if unknown == field || strings.HasPrefix(unknown, field+".") || strings.HasPrefix(field, unknown+".") {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// UnknownFieldOf returns the field a KnownAfterApply problem is about ("" for other codes).
+func UnknownFieldOf(p *Problem) string {
+	if p == nil || p.Code != KnownAfterApply {
+		return ""
+	}
+	field, _, _ := strings.Cut(p.Detail, " is ")
+	return field
+}
+
+// UnknownResource records a resource whose name is only known after apply: every lookup
+// of name (the canonical name it is referred to by) returns this problem.
+func (inv *Inventory) UnknownResource(kind Kind, name, address string) {
+	inv.MarkUnknown(kind, name, "its name", address)
+}
