@@ -73,6 +73,24 @@ func Catalogue() []Check {
 			Run:      checkConnectorRange,
 		},
 		{
+			ID: "connector.subnet", Hop: HopConnector, Title: "Connector subnet is a /28 of its region",
+			Summary:  "a connector created on an existing subnet names a /28 that exists, in the connector's region",
+			Requires: []string{"connector.found"},
+			Run:      checkConnectorSubnet,
+		},
+		{
+			ID: "connector.shared-vpc", Hop: HopConnector, Title: "Service project may use the connector",
+			Summary:  "a connector in another project lists the service's project among its connected projects",
+			Requires: []string{"connector.found"},
+			Run:      checkConnectorSharedVPC,
+		},
+		{
+			ID: "connector.capacity", Hop: HopConnector, Title: "Connector is sized for Redis traffic",
+			Summary:  "the connector does not run shared-core (f1-micro, e2-micro) instances or a maximum at its floor",
+			Requires: []string{"connector.found"},
+			Run:      checkConnectorCapacity,
+		},
+		{
 			ID: "redis.found", Hop: HopRedis, Title: "Redis instance exists",
 			Summary: "the Memorystore for Redis instance the service should reach exists and can be read",
 			Run:     checkRedisFound,

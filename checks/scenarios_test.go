@@ -13,23 +13,17 @@ import (
 // Checks not listed must pass: a table row states the whole outcome of its scenario.
 var scenarioWant = map[string]map[string]checks.Status{
 	"healthy": connectorPath,
-	"no-vpc-egress": {
+	"no-vpc-egress": with(noConnector, map[string]checks.Status{
 		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip, "run.direct-vpc": checks.Skip, "run.serving-revision": checks.Skip,
-		"connector.found": checks.Skip, "connector.ready": checks.Skip, "connector.region": checks.Skip,
-		"connector.network": checks.Skip, "connector.range": checks.Skip,
-	},
-	"misplaced-annotations": {
+	}),
+	"misplaced-annotations": with(noConnector, map[string]checks.Status{
 		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip, "run.direct-vpc": checks.Skip, "run.serving-revision": checks.Skip,
-		"connector.found": checks.Skip, "connector.ready": checks.Skip, "connector.region": checks.Skip,
-		"connector.network": checks.Skip, "connector.range": checks.Skip,
-	},
-	"both-egress": {
+	}),
+	"both-egress": with(noConnector, map[string]checks.Status{
 		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip, "run.direct-vpc": checks.Fail, "run.serving-revision": checks.Skip,
-		"connector.found": checks.Skip, "connector.ready": checks.Skip, "connector.region": checks.Skip,
-		"connector.network": checks.Skip, "connector.range": checks.Skip,
-	},
+	}),
 	"egress-scope":            with(connectorPath, map[string]checks.Status{"run.egress-scope": checks.Fail}),
-	"connector-missing":       with(connectorPath, map[string]checks.Status{"connector.found": checks.Fail, "connector.ready": checks.Skip, "connector.region": checks.Skip, "connector.network": checks.Skip, "connector.range": checks.Skip}),
+	"connector-missing":       with(noConnector, map[string]checks.Status{"run.direct-vpc": checks.Skip, "connector.found": checks.Fail}),
 	"connector-error":         with(connectorPath, map[string]checks.Status{"connector.ready": checks.Fail}),
 	"connector-creating":      with(connectorPath, map[string]checks.Status{"connector.ready": checks.Warn}),
 	"connector-region":        with(connectorPath, map[string]checks.Status{"connector.region": checks.Fail}),
@@ -43,28 +37,45 @@ var scenarioWant = map[string]map[string]checks.Status{
 		"run.egress-scope": checks.Skip, "connector.network": checks.Skip,
 		"run.redis-host": checks.Skip, "run.redis-auth": checks.Skip,
 	}),
-	"redis-repairing":      with(connectorPath, map[string]checks.Status{"redis.ready": checks.Fail}),
-	"redis-region":         with(connectorPath, map[string]checks.Status{"redis.region": checks.Warn}),
-	"missing-subnets":      with(connectorPath, map[string]checks.Status{"connector.range": checks.Error}),
-	"redis-host-stale":     with(connectorPath, map[string]checks.Status{"run.redis-host": checks.Fail}),
-	"redis-auth-missing":   with(connectorPath, map[string]checks.Status{"run.redis-auth": checks.Fail}),
-	"redis-auth-plaintext": with(connectorPath, map[string]checks.Status{"run.redis-auth": checks.Warn}),
-	"cold-start":           with(connectorPath, map[string]checks.Status{"run.cold-start": checks.Warn}),
-	"serving-old-revision": with(connectorPath, map[string]checks.Status{"run.serving-revision": checks.Fail}),
+	"redis-repairing":          with(connectorPath, map[string]checks.Status{"redis.ready": checks.Fail}),
+	"redis-region":             with(connectorPath, map[string]checks.Status{"redis.region": checks.Warn}),
+	"missing-subnets":          with(connectorPath, map[string]checks.Status{"connector.range": checks.Error}),
+	"redis-host-stale":         with(connectorPath, map[string]checks.Status{"run.redis-host": checks.Fail}),
+	"redis-auth-missing":       with(connectorPath, map[string]checks.Status{"run.redis-auth": checks.Fail}),
+	"redis-auth-plaintext":     with(connectorPath, map[string]checks.Status{"run.redis-auth": checks.Warn}),
+	"cold-start":               with(connectorPath, map[string]checks.Status{"run.cold-start": checks.Warn}),
+	"serving-old-revision":     with(connectorPath, map[string]checks.Status{"run.serving-revision": checks.Fail}),
+	"shared-vpc":               sharedVPCPath,
+	"shared-vpc-not-connected": with(sharedVPCPath, map[string]checks.Status{"connector.shared-vpc": checks.Fail}),
+	"connector-subnet-size":    with(sharedVPCPath, map[string]checks.Status{"connector.subnet": checks.Fail}),
 }
 
 // connectorPath is the outcome every scenario cloned from healthy shares: it egresses
-// through a connector, so the Direct VPC check does not apply.
+// through a connector with its own range (so the Direct VPC and subnet checks do not
+// apply), and that connector is two to three e2-micro instances, which connector.capacity
+// warns about.
 var connectorPath = map[string]checks.Status{
+	"run.direct-vpc":     checks.Skip,
+	"connector.subnet":   checks.Skip,
+	"connector.capacity": checks.Warn,
+}
+
+// sharedVPCPath is the outcome of the healthy Shared VPC setup: a connector of the host
+// project, on a subnet of its own, sized for production.
+var sharedVPCPath = map[string]checks.Status{
 	"run.direct-vpc": checks.Skip,
 }
 
-// directPath is the outcome of a healthy Direct VPC egress setup: every connector check is
-// skipped.
-var directPath = map[string]checks.Status{
+// noConnector is the outcome when no connector is in use or it cannot be found: every
+// connector check is skipped.
+var noConnector = map[string]checks.Status{
 	"connector.found": checks.Skip, "connector.ready": checks.Skip, "connector.region": checks.Skip,
-	"connector.network": checks.Skip, "connector.range": checks.Skip,
+	"connector.network": checks.Skip, "connector.range": checks.Skip, "connector.subnet": checks.Skip,
+	"connector.shared-vpc": checks.Skip, "connector.capacity": checks.Skip,
 }
+
+// directPath is the outcome of a healthy Direct VPC egress setup.
+var directPath = noConnector
 
 // with returns base with the overrides applied, leaving base untouched.
 func with(base, overrides map[string]checks.Status) map[string]checks.Status {
