@@ -174,4 +174,3 @@ func TestSnapshotCommandWithoutCredentials(t *testing.T) {
 		t.Errorf("the no-credentials path took %v", elapsed)
 	}
 }
-
