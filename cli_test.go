@@ -163,6 +163,12 @@ func TestIgnoredFindingsStayInReport(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	// Live mode reads the project from the environment and the gcloud configuration: make
+	// sure neither is there.
+	t.Setenv("CLOUDSDK_CONFIG", t.TempDir())
+	for _, name := range []string{"CLOUDSDK_CORE_PROJECT", "GOOGLE_CLOUD_PROJECT", "CLOUDSDK_RUN_REGION", "CLOUDSDK_COMPUTE_REGION"} {
+		t.Setenv(name, "")
+	}
 	dir := t.TempDir()
 	write := func(name, content string) string {
 		sub := filepath.Join(dir, strings.TrimSuffix(name, filepath.Ext(name)))
@@ -195,7 +201,7 @@ func TestBadInput(t *testing.T) {
 		{"unrecognised file", []string{"check", "--from", write("junk.yaml", "foo: bar\n")}, []string{"junk.yaml", "not a recognisable Google Cloud resource"}},
 		{"ambiguous redis", []string{"check", "--from", twoRedis}, []string{"several Redis instances", "--redis", "my-redis", "other-redis"}},
 		{"unknown redis flag value is fine but unknown service is not", []string{"check", "--from", healthy, "--service", "nope"}, []string{"--service nope", "cache-service"}},
-		{"no --from", []string{"check"}, []string{"--from DIR is required"}},
+		{"no --from and no project", []string{"check"}, []string{"no project: pass --project PROJECT"}},
 		{"bad format", []string{"check", "--from", healthy, "--format", "xml"}, []string{`--format "xml"`}},
 		{"bad color", []string{"demo", "healthy", "--color", "sometimes"}, []string{`--color "sometimes"`}},
 		{"bad fail-on", []string{"demo", "healthy", "--fail-on", "skip"}, []string{`--fail-on "skip"`}},

@@ -41,7 +41,7 @@ func missing(resource string, problem *inventory.Problem) Result {
 	case inventory.PermissionDenied:
 		if problem.Role != "" {
 			return r.fix(fmt.Sprintf("Grant %s (it includes %s) to the account running vpcdoctor, or run it as an account that has it.", problem.Role, problem.Permission),
-				fmt.Sprintf("gcloud projects add-iam-policy-binding %s --member user:YOU@example.com --role %s", projectOrPlaceholder(problem.Name), problem.Role))
+				fmt.Sprintf("gcloud projects add-iam-policy-binding %s --member user:YOU@example.com --role %s", projectOrPlaceholder(problem.Name, resource), problem.Role))
 		}
 	case inventory.NotLoaded:
 		return r.fix("Add the missing gcloud output to the snapshot directory and run again.", inventory.GcloudCommand(problem.Kind)+" > SNAPSHOT_DIR/"+string(problem.Kind)+".yaml")
@@ -51,9 +51,12 @@ func missing(resource string, problem *inventory.Problem) Result {
 	return r
 }
 
-func projectOrPlaceholder(name string) string {
-	if p := inventory.ProjectOf(name); p != "" && p != inventory.Unknown {
-		return p
+// projectOrPlaceholder names the project of the first name that has one.
+func projectOrPlaceholder(names ...string) string {
+	for _, name := range names {
+		if p := inventory.ProjectOf(name); p != "" && p != inventory.Unknown {
+			return p
+		}
 	}
 	return "PROJECT"
 }

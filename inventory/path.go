@@ -168,8 +168,17 @@ func Select(inv *Inventory, sel Selector) ([]*Path, error) {
 
 func selectServices(inv *Inventory, sel Selector) ([]*runpb.Service, error) {
 	if len(inv.Services) == 0 {
-		if p := inv.lookupProblem(KindService, ""); p.Code != NotLoaded && p.Code != NotFound {
+		p := inv.lookupProblem(KindService, "")
+		switch {
+		case p.Code != NotLoaded && p.Code != NotFound:
 			return nil, &SelectError{Msg: p.Error()}
+		case p.Code == NotFound || inv.Listed[KindService]:
+			// A live run: the API answered, and there is no such service.
+			where := strings.TrimSpace(sel.Project + " " + sel.Region)
+			if sel.Service != "" {
+				return nil, &SelectError{Msg: fmt.Sprintf("Cloud Run service %s not found (%s); list them with `gcloud run services list --region %s --project %s`", sel.Service, where, sel.Region, sel.Project)}
+			}
+			return nil, &SelectError{Msg: fmt.Sprintf("no Cloud Run service in project %s, region %s", sel.Project, sel.Region)}
 		}
 		return nil, &SelectError{Msg: "no Cloud Run service found; add the output of `" + GcloudCommand(KindService) + "` (or the service.yaml you deploy)"}
 	}
