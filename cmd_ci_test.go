@@ -1,0 +1,363 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/report"
+)
+
+// planDir holds the Terraform plan fixtures (see its README); they describe deploys onto the
+// connector-network scenario.
+var planDir = filepath.Join("inventory", "testdata", "terraform")
+
+// planSecret is the auth_string of every Redis instance in the plan fixtures, and a
+// sensitive environment value in new-redis.json.
+const planSecret = "6a1f0d3e-auth-string-never-printed-9b2c"
+
+// withCIFlags runs action with a context parsed from args against the CI and output flags,
+// as check will once it carries them. It returns the action's error.
+func withCIFlags(t *testing.T, args []string, action func(c *cli.Context) error) error {
+	t.Helper()
+	var out bytes.Buffer
+	app := &cli.App{
+		Name: "vpcdoctor", Writer: &out, ErrWriter: &out,
+		Flags:          append(ciFlags(), outputFlags()...),
+		Action:         action,
+		ExitErrHandler: func(*cli.Context, error) {},
+	}
+	return app.Run(append([]string{"vpcdoctor"}, args...))
+}
+
+func exitCodeOf(err error) int {
+	var coder cli.ExitCoder
+	if errors.As(err, &coder) {
+		return coder.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}
+
+func TestParseOutputs(t *testing.T) {
+	tests := []struct {
+		args    []string
+		want    []outputSpec
+		wantErr string
+	}{
+		{args: nil, want: []outputSpec{{format: "text"}}},
+		{args: []string{"--format", "json"}, want: []outputSpec{{format: "json"}}},
+		{args: []string{"--output", "text", "--output", "sarif=out/vpcdoctor.sarif", "--output", "JUnit=vpcdoctor.xml"},
+			want: []outputSpec{{format: "text"}, {format: "sarif", path: "out/vpcdoctor.sarif"}, {format: "junit", path: "vpcdoctor.xml"}}},
+		{args: []string{"--output", "github", "--output", "markdown=summary.md", "--output", "json=r.json"},
+			want: []outputSpec{{format: "github"}, {format: "markdown", path: "summary.md"}, {format: "json", path: "r.json"}}},
+		{args: []string{"--output", "html=x"}, wantErr: `unknown format "html"`},
+		{args: []string{"--output", "text", "--output", "github"}, wantErr: "only one report can go to stdout"},
+		{args: []string{"--output", "sarif=a", "--output", "junit=a"}, wantErr: "two reports would be written to a"},
+		{args: []string{"--output", "sarif="}, wantErr: "empty path"},
+		{args: []string{"--format", "json", "--output", "sarif=a"}, wantErr: "cannot be combined"},
+	}
+	for _, tt := range tests {
+		var got []outputSpec
+		err := withCIFlags(t, tt.args, func(c *cli.Context) error {
+			var err error
+			got, err = parseOutputs(c)
+			return err
+		})
+		if tt.wantErr != "" {
+			if exitCodeOf(err) != exitUsage || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%v: error %v, want exit 2 with %q", tt.args, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%v: %v", tt.args, err)
+			continue
+		}
+		if len(got) != len(tt.want) {
+			t.Errorf("%v: %+v, want %+v", tt.args, got, tt.want)
+			continue
+		}
+		for i := range got {
+			if got[i].format != tt.want[i].format || got[i].path != tt.want[i].path || got[i].color {
+				t.Errorf("%v: spec %d = %+v, want %+v (uncolored: stdout is not a terminal)", tt.args, i, got[i], tt.want[i])
+			}
+		}
+	}
+}
+
+// ciFindings loads a fixture scenario directory, applies the CI flags and runs the checks.
+func ciFindings(t *testing.T, scenario string, args []string, sel inventory.Selector) ([]checks.Finding, report.Target, error) {
+	t.Helper()
+	dir := filepath.Join("fixtures", "scenarios", scenario)
+	inv, err := inventory.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := report.Target{Source: "snapshot", Input: dir}
+	var findings []checks.Finding
+	err = withCIFlags(t, args, func(c *cli.Context) error {
+		if err := applyCIInputs(c, inv); err != nil {
+			return err
+		}
+		ciTarget(c, &target)
+		paths, err := inventory.Select(inv, sel)
+		if err != nil {
+			return err
+		}
+		fillTarget(&target, paths)
+		for _, p := range paths {
+			findings = append(findings, checks.Run(checks.Catalogue(), p, nil)...)
+		}
+		return nil
+	})
+	return findings, target, err
+}
+
+func statusOf(findings []checks.Finding, id string) checks.Status {
+	for _, f := range findings {
+		if f.ID == id {
+			return f.Status
+		}
+	}
+	return ""
+}
+
+func TestApplyCIInputs(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		sel    inventory.Selector
+		want   map[string]checks.Status
+		input  string
+		source string
+	}{
+		{name: "plan creates a connector on the wrong network",
+			args: []string{"--terraform-plan", filepath.Join(planDir, "connector-wrong-network.json")},
+			want: map[string]checks.Status{"connector.found": checks.Pass, "connector.network": checks.Fail},
+			input: filepath.Join(planDir, "connector-wrong-network.json"), source: "plan"},
+		{name: "plan fixes it",
+			args: []string{"--terraform-plan", filepath.Join(planDir, "connector-fix.json")},
+			want: map[string]checks.Status{"connector.found": checks.Pass, "connector.network": checks.Pass, "connector.range": checks.Pass},
+			input: filepath.Join(planDir, "connector-fix.json"), source: "plan"},
+		{name: "service file with Direct VPC replaces the snapshot's service",
+			args: []string{"--service-file", filepath.Join("fixtures", "scenarios", "direct-vpc", "service.yaml")},
+			want: map[string]checks.Status{"run.vpc-egress": checks.Pass, "connector.found": checks.Skip},
+			input: filepath.Join("fixtures", "scenarios", "direct-vpc", "service.yaml"), source: "plan"},
+		{name: "service file wins over the plan's service",
+			args: []string{"--terraform-plan", filepath.Join(planDir, "connector-fix.json"), "--service-file", filepath.Join("fixtures", "scenarios", "healthy", "service.yaml")},
+			// healthy's service.yaml uses redis-connector on default: the plan's new connector is unused.
+			want: map[string]checks.Status{"connector.found": checks.Pass, "connector.network": checks.Fail},
+			input: filepath.Join("fixtures", "scenarios", "healthy", "service.yaml"), source: "plan"},
+		{name: "no CI inputs", args: nil,
+			want: map[string]checks.Status{"connector.network": checks.Fail},
+			input: filepath.Join("fixtures", "scenarios", "connector-network"), source: "snapshot"},
+	}
+	for _, tt := range tests {
+		findings, target, err := ciFindings(t, "connector-network", tt.args, tt.sel)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		for id, want := range tt.want {
+			if got := statusOf(findings, id); got != want {
+				t.Errorf("%s: %s is %s, want %s", tt.name, id, got, want)
+			}
+		}
+		if target.Input != tt.input || target.Source != tt.source {
+			t.Errorf("%s: target %s %q, want %s %q", tt.name, target.Source, target.Input, tt.source, tt.input)
+		}
+	}
+}
+
+func TestApplyCIInputsBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	tests := []struct {
+		flag, path string
+	}{
+		{"--terraform-plan", filepath.Join(dir, "missing.json")},
+		{"--terraform-plan", write("state.json", `{"format_version": "1.0", "values": {"root_module": {}}}`)},
+		{"--terraform-plan", write("broken.json", "{\n\"format_version\": \"1.2\",\n}")},
+		{"--terraform-plan", write("plan.out", "PK\x03\x04binary")},
+		{"--service-file", filepath.Join(dir, "missing.yaml")},
+		{"--service-file", write("broken.yaml", "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: [\n")},
+		{"--service-file", filepath.Join("fixtures", "scenarios", "healthy", "redis.yaml")}, // no service in it
+	}
+	for _, tt := range tests {
+		_, _, err := ciFindings(t, "healthy", []string{tt.flag, tt.path}, inventory.Selector{})
+		if exitCodeOf(err) != exitUsage || !strings.Contains(err.Error(), tt.path) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s %s: %v, want exit 2 with one line naming the file", tt.flag, tt.path, err)
+		}
+	}
+}
+
+func TestWriteOutputs(t *testing.T) {
+	for _, plan := range []string{"connector-wrong-network.json", "new-redis.json"} {
+		sel := inventory.Selector{}
+		if plan == "new-redis.json" {
+			sel.Redis = "sessions"
+		}
+		findings, target, err := ciFindings(t, "connector-network", []string{"--terraform-plan", filepath.Join(planDir, plan)}, sel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := report.NewDocument(report.Tool{Name: "vpcdoctor", Version: "test"}, target, findings)
+		dir := t.TempDir()
+		specs := []outputSpec{{format: "text", color: true}}
+		for _, format := range []string{"text", "json", "junit", "sarif", "github", "markdown"} {
+			specs = append(specs, outputSpec{format: format, path: filepath.Join(dir, "report."+format)})
+		}
+		var stdout bytes.Buffer
+		if err := writeOutputs(specs, &stdout, doc); err != nil {
+			t.Fatal(err)
+		}
+		outputs := map[string]string{"stdout": stdout.String()}
+		for _, spec := range specs[1:] {
+			data, err := os.ReadFile(spec.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			outputs[spec.format] = string(data)
+		}
+		if !strings.Contains(outputs["stdout"], "\x1b[") || strings.Contains(outputs["text"], "\x1b[") {
+			t.Errorf("%s: text on stdout must keep its colors and text in a file must have none", plan)
+		}
+		if err := json.Unmarshal([]byte(outputs["sarif"]), new(map[string]any)); err != nil {
+			t.Errorf("%s: SARIF file is not JSON: %v", plan, err)
+		}
+		if err := xml.Unmarshal([]byte(outputs["junit"]), new(struct{})); err != nil {
+			t.Errorf("%s: JUnit file is not XML: %v", plan, err)
+		}
+		if !strings.Contains(outputs["github"], "file="+filepath.ToSlash(filepath.Join(planDir, plan))) && strings.Contains(outputs["github"], "::error") {
+			t.Errorf("%s: annotations are not located on the plan:\n%s", plan, outputs["github"])
+		}
+		for name, out := range outputs {
+			if strings.Contains(out, planSecret) {
+				t.Errorf("%s: the plan's auth_string or sensitive value appears in the %s report", plan, name)
+			}
+		}
+	}
+}
+
+func TestWriteOutputsUnwritable(t *testing.T) {
+	doc := report.NewDocument(report.Tool{Name: "vpcdoctor", Version: "test"}, report.Target{Source: "demo"}, nil)
+	path := filepath.Join(t.TempDir(), "no-such-dir", "r.sarif")
+	err := writeOutputs([]outputSpec{{format: "sarif", path: path}}, &bytes.Buffer{}, doc)
+	if exitCodeOf(err) != exitUsage || !strings.Contains(err.Error(), path) {
+		t.Errorf("error %v, want exit 2 naming %s", err, path)
+	}
+}
+
+// TestExitCodeMatrix pins the exit-code contract (DESIGN.md, docs/ci.md): for each
+// --fail-on, each status, with and without --ignore, alone and next to others.
+func TestExitCodeMatrix(t *testing.T) {
+	finding := func(id string, status checks.Status, ignored bool) checks.Finding {
+		return checks.Finding{ID: id, Status: status, Ignored: ignored}
+	}
+	tests := []struct {
+		statuses []checks.Status
+		ignored  []bool
+		failOn   checks.Status
+		want     int
+	}{
+		// One finding of each status, --fail-on fail.
+		{[]checks.Status{checks.Pass}, nil, checks.Fail, exitOK},
+		{[]checks.Status{checks.Skip}, nil, checks.Fail, exitOK},
+		{[]checks.Status{checks.Warn}, nil, checks.Fail, exitOK},
+		{[]checks.Status{checks.Fail}, nil, checks.Fail, exitFindings},
+		{[]checks.Status{checks.Error}, nil, checks.Fail, exitIncomplete},
+		// --fail-on warn.
+		{[]checks.Status{checks.Pass}, nil, checks.Warn, exitOK},
+		{[]checks.Status{checks.Skip}, nil, checks.Warn, exitOK},
+		{[]checks.Status{checks.Warn}, nil, checks.Warn, exitFindings},
+		{[]checks.Status{checks.Fail}, nil, checks.Warn, exitFindings},
+		{[]checks.Status{checks.Error}, nil, checks.Warn, exitIncomplete},
+		// A failure beats an error (3 means: incomplete and nothing failed).
+		{[]checks.Status{checks.Error, checks.Fail}, nil, checks.Fail, exitFindings},
+		{[]checks.Status{checks.Fail, checks.Error}, nil, checks.Fail, exitFindings},
+		{[]checks.Status{checks.Error, checks.Warn}, nil, checks.Fail, exitIncomplete},
+		{[]checks.Status{checks.Error, checks.Warn}, nil, checks.Warn, exitFindings},
+		{[]checks.Status{checks.Pass, checks.Skip, checks.Warn}, nil, checks.Fail, exitOK},
+		// Ignored findings count for nothing, whatever their status.
+		{[]checks.Status{checks.Fail}, []bool{true}, checks.Fail, exitOK},
+		{[]checks.Status{checks.Warn}, []bool{true}, checks.Warn, exitOK},
+		{[]checks.Status{checks.Error}, []bool{true}, checks.Fail, exitOK},
+		{[]checks.Status{checks.Fail, checks.Error}, []bool{true, false}, checks.Fail, exitIncomplete},
+		{[]checks.Status{checks.Fail, checks.Error}, []bool{false, true}, checks.Fail, exitFindings},
+		{[]checks.Status{checks.Fail, checks.Warn}, []bool{true, false}, checks.Warn, exitFindings},
+		{[]checks.Status{checks.Fail, checks.Warn}, []bool{true, false}, checks.Fail, exitOK},
+		{[]checks.Status{checks.Fail, checks.Fail}, []bool{true, false}, checks.Fail, exitFindings},
+		// Nothing to report.
+		{nil, nil, checks.Fail, exitOK},
+	}
+	for _, tt := range tests {
+		var findings []checks.Finding
+		for i, status := range tt.statuses {
+			ignored := i < len(tt.ignored) && tt.ignored[i]
+			findings = append(findings, finding("check."+string(rune('a'+i)), status, ignored))
+		}
+		if got := exitCode(findings, tt.failOn); got != tt.want {
+			t.Errorf("statuses %v ignored %v --fail-on %s: exit %d, want %d", tt.statuses, tt.ignored, tt.failOn, got, tt.want)
+		}
+	}
+}
+
+// TestCheckCIEndToEnd runs the gate through the real CLI once check carries the CI flags.
+func TestCheckCIEndToEnd(t *testing.T) {
+	wired := false
+	for _, flag := range checkCommand().Flags {
+		if flag.Names()[0] == "terraform-plan" {
+			wired = true
+		}
+	}
+	if !wired {
+		t.Skip("check does not carry ciFlags() yet")
+	}
+	dir := t.TempDir()
+	snapshot := filepath.Join("fixtures", "scenarios", "connector-network")
+	tests := []struct {
+		plan string
+		want int
+	}{
+		{"connector-wrong-network.json", exitFindings},
+		{"connector-fix.json", exitOK},
+	}
+	for _, tt := range tests {
+		sarif, junit := filepath.Join(dir, tt.plan+".sarif"), filepath.Join(dir, tt.plan+".xml")
+		code, stdout, stderr := runCLI(t, "check", "--from", snapshot, "--terraform-plan", filepath.Join(planDir, tt.plan),
+			"--output", "text", "--output", "sarif="+sarif, "--output", "junit="+junit)
+		if code != tt.want {
+			t.Errorf("%s: exit %d, want %d\n%s%s", tt.plan, code, tt.want, stdout, stderr)
+		}
+		for _, path := range []string{sarif, junit} {
+			if _, err := os.Stat(path); err != nil {
+				t.Errorf("%s: %v", tt.plan, err)
+			}
+		}
+		if strings.Contains(stdout+stderr, planSecret) {
+			t.Errorf("%s: a secret reached the output", tt.plan)
+		}
+	}
+	code, _, stderr := runCLI(t, "check", "--from", snapshot, "--terraform-plan", filepath.Join(dir, "missing.json"))
+	if code != exitUsage || !strings.Contains(stderr, "missing.json") {
+		t.Errorf("missing plan: exit %d, %q", code, stderr)
+	}
+}
