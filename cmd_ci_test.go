@@ -144,24 +144,24 @@ func TestApplyCIInputs(t *testing.T) {
 		source string
 	}{
 		{name: "plan creates a connector on the wrong network",
-			args: []string{"--terraform-plan", filepath.Join(planDir, "connector-wrong-network.json")},
-			want: map[string]checks.Status{"connector.found": checks.Pass, "connector.network": checks.Fail},
+			args:  []string{"--terraform-plan", filepath.Join(planDir, "connector-wrong-network.json")},
+			want:  map[string]checks.Status{"connector.found": checks.Pass, "connector.network": checks.Fail},
 			input: filepath.Join(planDir, "connector-wrong-network.json"), source: "plan"},
 		{name: "plan fixes it",
-			args: []string{"--terraform-plan", filepath.Join(planDir, "connector-fix.json")},
-			want: map[string]checks.Status{"connector.found": checks.Pass, "connector.network": checks.Pass, "connector.range": checks.Pass},
+			args:  []string{"--terraform-plan", filepath.Join(planDir, "connector-fix.json")},
+			want:  map[string]checks.Status{"connector.found": checks.Pass, "connector.network": checks.Pass, "connector.range": checks.Pass},
 			input: filepath.Join(planDir, "connector-fix.json"), source: "plan"},
 		{name: "service file with Direct VPC replaces the snapshot's service",
-			args: []string{"--service-file", filepath.Join("fixtures", "scenarios", "direct-vpc", "service.yaml")},
-			want: map[string]checks.Status{"run.vpc-egress": checks.Pass, "connector.found": checks.Skip},
+			args:  []string{"--service-file", filepath.Join("fixtures", "scenarios", "direct-vpc", "service.yaml")},
+			want:  map[string]checks.Status{"run.vpc-egress": checks.Pass, "connector.found": checks.Skip},
 			input: filepath.Join("fixtures", "scenarios", "direct-vpc", "service.yaml"), source: "plan"},
 		{name: "service file wins over the plan's service",
 			args: []string{"--terraform-plan", filepath.Join(planDir, "connector-fix.json"), "--service-file", filepath.Join("fixtures", "scenarios", "healthy", "service.yaml")},
 			// healthy's service.yaml uses redis-connector on default: the plan's new connector is unused.
-			want: map[string]checks.Status{"connector.found": checks.Pass, "connector.network": checks.Fail},
+			want:  map[string]checks.Status{"connector.found": checks.Pass, "connector.network": checks.Fail},
 			input: filepath.Join("fixtures", "scenarios", "healthy", "service.yaml"), source: "plan"},
 		{name: "no CI inputs", args: nil,
-			want: map[string]checks.Status{"connector.network": checks.Fail},
+			want:  map[string]checks.Status{"connector.network": checks.Fail},
 			input: filepath.Join("fixtures", "scenarios", "connector-network"), source: "snapshot"},
 	}
 	for _, tt := range tests {
