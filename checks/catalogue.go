@@ -91,6 +91,22 @@ func Catalogue() []Check {
 			Run:      checkConnectorCapacity,
 		},
 		{
+			ID: "vpc.peering", Hop: HopVPC, Title: "Network peers with Memorystore",
+			Summary: "the authorized network has an ACTIVE peering to the Redis producer network (redis-peer-* or servicenetworking-googleapis-com)",
+			Run:     checkVPCPeering,
+		},
+		{
+			ID: "vpc.firewall-egress", Hop: HopVPC, Title: "Firewall lets traffic out to Redis",
+			Summary: "the network's egress firewall rules allow tcp from the connector or Direct VPC interface to the Redis host and port",
+			Run:     checkFirewallEgress,
+		},
+		{
+			ID: "vpc.connector-firewall", Hop: HopVPC, Title: "Firewall lets the connector work",
+			Summary:  "ingress from Google's serverless infrastructure and health checks to the connector, and its answers, are allowed",
+			Requires: []string{"connector.found"},
+			Run:      checkConnectorFirewall,
+		},
+		{
 			ID: "redis.found", Hop: HopRedis, Title: "Redis instance exists",
 			Summary: "the Memorystore for Redis instance the service should reach exists and can be read",
 			Run:     checkRedisFound,

@@ -15,15 +15,18 @@ var scenarioWant = map[string]map[string]checks.Status{
 	"healthy": connectorPath,
 	"no-vpc-egress": with(noConnector, map[string]checks.Status{
 		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip, "run.direct-vpc": checks.Skip, "run.serving-revision": checks.Skip,
+		"vpc.firewall-egress": checks.Skip,
 	}),
 	"misplaced-annotations": with(noConnector, map[string]checks.Status{
 		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip, "run.direct-vpc": checks.Skip, "run.serving-revision": checks.Skip,
+		"vpc.firewall-egress": checks.Skip,
 	}),
 	"both-egress": with(noConnector, map[string]checks.Status{
 		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip, "run.direct-vpc": checks.Fail, "run.serving-revision": checks.Skip,
+		"vpc.firewall-egress": checks.Skip,
 	}),
 	"egress-scope":            with(connectorPath, map[string]checks.Status{"run.egress-scope": checks.Fail}),
-	"connector-missing":       with(noConnector, map[string]checks.Status{"run.direct-vpc": checks.Skip, "connector.found": checks.Fail}),
+	"connector-missing":       with(noConnector, map[string]checks.Status{"run.direct-vpc": checks.Skip, "connector.found": checks.Fail, "vpc.firewall-egress": checks.Skip}),
 	"connector-error":         with(connectorPath, map[string]checks.Status{"connector.ready": checks.Fail}),
 	"connector-creating":      with(connectorPath, map[string]checks.Status{"connector.ready": checks.Warn}),
 	"connector-region":        with(connectorPath, map[string]checks.Status{"connector.region": checks.Fail}),
@@ -36,18 +39,23 @@ var scenarioWant = map[string]map[string]checks.Status{
 		"redis.found": checks.Fail, "redis.ready": checks.Skip, "redis.region": checks.Skip,
 		"run.egress-scope": checks.Skip, "connector.network": checks.Skip,
 		"run.redis-host": checks.Skip, "run.redis-auth": checks.Skip,
+		"vpc.peering": checks.Skip, "vpc.firewall-egress": checks.Skip,
 	}),
-	"redis-repairing":          with(connectorPath, map[string]checks.Status{"redis.ready": checks.Fail}),
-	"redis-region":             with(connectorPath, map[string]checks.Status{"redis.region": checks.Warn}),
-	"missing-subnets":          with(connectorPath, map[string]checks.Status{"connector.range": checks.Error}),
-	"redis-host-stale":         with(connectorPath, map[string]checks.Status{"run.redis-host": checks.Fail}),
-	"redis-auth-missing":       with(connectorPath, map[string]checks.Status{"run.redis-auth": checks.Fail}),
-	"redis-auth-plaintext":     with(connectorPath, map[string]checks.Status{"run.redis-auth": checks.Warn}),
-	"cold-start":               with(connectorPath, map[string]checks.Status{"run.cold-start": checks.Warn}),
-	"serving-old-revision":     with(connectorPath, map[string]checks.Status{"run.serving-revision": checks.Fail}),
-	"shared-vpc":               sharedVPCPath,
-	"shared-vpc-not-connected": with(sharedVPCPath, map[string]checks.Status{"connector.shared-vpc": checks.Fail}),
-	"connector-subnet-size":    with(sharedVPCPath, map[string]checks.Status{"connector.subnet": checks.Fail}),
+	"redis-repairing":            with(connectorPath, map[string]checks.Status{"redis.ready": checks.Fail}),
+	"redis-region":               with(connectorPath, map[string]checks.Status{"redis.region": checks.Warn}),
+	"missing-subnets":            with(connectorPath, map[string]checks.Status{"connector.range": checks.Error}),
+	"redis-host-stale":           with(connectorPath, map[string]checks.Status{"run.redis-host": checks.Fail}),
+	"redis-auth-missing":         with(connectorPath, map[string]checks.Status{"run.redis-auth": checks.Fail}),
+	"redis-auth-plaintext":       with(connectorPath, map[string]checks.Status{"run.redis-auth": checks.Warn}),
+	"cold-start":                 with(connectorPath, map[string]checks.Status{"run.cold-start": checks.Warn}),
+	"serving-old-revision":       with(connectorPath, map[string]checks.Status{"run.serving-revision": checks.Fail}),
+	"shared-vpc":                 sharedVPCPath,
+	"shared-vpc-not-connected":   with(sharedVPCPath, map[string]checks.Status{"connector.shared-vpc": checks.Fail}),
+	"connector-subnet-size":      with(sharedVPCPath, map[string]checks.Status{"connector.subnet": checks.Fail}),
+	"shared-vpc-firewall":        with(sharedVPCPath, map[string]checks.Status{"vpc.connector-firewall": checks.Fail}),
+	"peering-deleted":            with(connectorPath, map[string]checks.Status{"vpc.peering": checks.Fail}),
+	"firewall-egress-deny":       with(connectorPath, map[string]checks.Status{"vpc.firewall-egress": checks.Fail}),
+	"connector-firewall-blocked": with(connectorPath, map[string]checks.Status{"vpc.connector-firewall": checks.Fail}),
 }
 
 // connectorPath is the outcome every scenario cloned from healthy shares: it egresses
@@ -72,6 +80,7 @@ var noConnector = map[string]checks.Status{
 	"connector.found": checks.Skip, "connector.ready": checks.Skip, "connector.region": checks.Skip,
 	"connector.network": checks.Skip, "connector.range": checks.Skip, "connector.subnet": checks.Skip,
 	"connector.shared-vpc": checks.Skip, "connector.capacity": checks.Skip,
+	"vpc.connector-firewall": checks.Skip,
 }
 
 // directPath is the outcome of a healthy Direct VPC egress setup.

@@ -1,0 +1,270 @@
+package checks
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"cloud.google.com/go/compute/apiv1/computepb"
+
+	"github.com/vpcdoctor/vpcdoctor/firewall"
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+)
+
+// Firewall rules on the path. The firewall package evaluates them the way Google Cloud
+// does; these checks choose the packets: what leaves the connector (or the Direct VPC
+// interface) for Redis, and what the connector itself must be able to receive.
+
+// egressSource is where the service's packets enter the VPC, as firewall rules see them.
+type egressSource struct {
+	Endpoint firewall.Endpoint
+	Network  inventory.NetworkRef
+	// Describe names the source for messages, e.g. "connector redis-connector (10.8.0.2,
+	// tags vpc-connector, vpc-connector-us-central1-redis-connector)".
+	Describe string
+	// TargetTag is the tag a new rule should target to cover exactly this source, "" for
+	// all instances of the network.
+	TargetTag string
+}
+
+// hostAddress is an address instances of a range get: the first after the network and
+// gateway addresses Google Cloud reserves. Rules rarely filter on single addresses inside
+// a connector range or subnet, and one address stands for all of them.
+func hostAddress(cidr string) (netip.Addr, bool) {
+	prefix, err := netip.ParsePrefix(strings.TrimSpace(cidr))
+	if err != nil || !prefix.Addr().Is4() {
+		return netip.Addr{}, false
+	}
+	return prefix.Masked().Addr().Next().Next(), true
+}
+
+// pathSource finds the source of the service's packets, or a Result to return instead.
+func pathSource(p *inventory.Path) (egressSource, *Result) {
+	vpc := p.VpcAccess()
+	svc := p.ServiceRef.String()
+	connector, interfaces := vpc.GetConnector(), vpc.GetNetworkInterfaces()
+	switch {
+	case connector != "" && len(interfaces) > 0:
+		r := skip(svc, "service %s sets both a connector and Direct VPC interfaces (see run.vpc-egress)", p.ServiceRef.Name)
+		return egressSource{}, &r
+	case connector == "" && len(interfaces) == 0:
+		r := skip(svc, "service %s has no VPC egress (see run.vpc-egress)", p.ServiceRef.Name)
+		return egressSource{}, &r
+	case len(interfaces) > 0:
+		iface, early := resolveDirectInterface(p, interfaces[0])
+		if early != nil {
+			r := skip(svc, "the Direct VPC interface of service %s cannot be resolved (see run.direct-vpc)", p.ServiceRef.Name)
+			return egressSource{}, &r
+		}
+		ip, ok := hostAddress(iface.Subnet.GetIpCidrRange())
+		if !ok {
+			r := skip(svc, "Direct VPC subnet %s has no IPv4 range (see run.direct-vpc)", iface.SubnetRef.Name)
+			return egressSource{}, &r
+		}
+		src := egressSource{
+			Endpoint: firewall.Endpoint{IP: ip, Tags: iface.Tags},
+			Network:  iface.Network,
+			Describe: fmt.Sprintf("service %s's Direct VPC interface (subnet %s, %s", p.ServiceRef.Name, iface.SubnetRef.Name, ip),
+		}
+		if len(iface.Tags) > 0 {
+			src.Describe += ", tags " + strings.Join(iface.Tags, ", ")
+			src.TargetTag = iface.Tags[0]
+		} else {
+			src.Describe += ", no network tags"
+		}
+		src.Describe += ")"
+		return src, nil
+	}
+	c, ref, early := pathConnector(p)
+	if early != nil {
+		r := skip(ref.String(), "connector %s is not available (see connector.found)", ref.Name)
+		return egressSource{}, &r
+	}
+	net, problem := connectorNetworkOf(p, c)
+	if problem != nil {
+		r := missing(ref.String(), problem)
+		return egressSource{}, &r
+	}
+	cidr := c.GetIpCidrRange()
+	if cidr == "" && c.GetSubnet().GetName() != "" {
+		project := c.GetSubnet().GetProjectId()
+		if project == "" {
+			project = ref.Project
+		}
+		if subRef, err := inventory.ParseSubnet(c.GetSubnet().GetName(), project, ref.Region); err == nil {
+			if subnet, problem := p.Inv.Subnet(subRef); problem == nil {
+				cidr = subnet.GetIpCidrRange()
+			}
+		}
+	}
+	ip, ok := hostAddress(cidr)
+	if !ok {
+		r := skip(ref.String(), "connector %s has no usable IPv4 range (see connector.range and connector.subnet)", ref.Name)
+		return egressSource{}, &r
+	}
+	tags := firewall.ConnectorTags(ref.Region, ref.Name)
+	return egressSource{
+		Endpoint:  firewall.Endpoint{IP: ip, Tags: tags},
+		Network:   net,
+		Describe:  fmt.Sprintf("connector %s (%s, tags %s)", ref.Name, ip, strings.Join(tags, ", ")),
+		TargetTag: firewall.ConnectorUniqueTag(ref.Region, ref.Name),
+	}, nil
+}
+
+// ruleSetOf compiles a network's firewall rules; malformed values are reported in the
+// message rather than hiding what the other rules decide.
+func ruleSetOf(p *inventory.Path, net inventory.NetworkRef) (*firewall.RuleSet, []*computepb.Firewall, string, *Result) {
+	rules, problem := p.Inv.FirewallsOf(net)
+	if problem != nil {
+		r := missing(net.String(), problem)
+		return nil, nil, "", &r
+	}
+	rs, err := firewall.NewRuleSet(rules)
+	note := ""
+	if err != nil {
+		first, _, _ := strings.Cut(err.Error(), "\n")
+		note = " (malformed rule values match nothing: " + first + ")"
+	}
+	return rs, rules, note, nil
+}
+
+// priorityAbove is the priority a new allow rule needs to win over a deny rule.
+func priorityAbove(rule *computepb.Firewall) int32 {
+	if rule == nil || rule.Priority == nil {
+		return 900 // above the default 1000
+	}
+	if rule.GetPriority() == 0 {
+		return 0
+	}
+	return rule.GetPriority() - 1
+}
+
+// ruleNameFree returns name, or name with a suffix when the network already has a rule
+// by that name (for instance a disabled one).
+func ruleNameFree(rules []*computepb.Firewall, name string) string {
+	for _, r := range rules {
+		if r.GetName() == name {
+			return name + "-vpcdoctor"
+		}
+	}
+	return name
+}
+
+func checkFirewallEgress(p *inventory.Path) Result {
+	if p.Redis == nil {
+		return redisUnknown(p)
+	}
+	src, early := pathSource(p)
+	if early != nil {
+		return *early
+	}
+	rs, rules, note, early := ruleSetOf(p, src.Network)
+	if early != nil {
+		return *early
+	}
+	host, err := netip.ParseAddr(p.Redis.GetHost())
+	if err != nil {
+		return fail(p.RedisRef.String(), "Redis %s reports host %q, which is not an IP address", p.RedisRef.Name, p.Redis.GetHost())
+	}
+	port := redisPort(p.Redis)
+	verdict := rs.Egress(firewall.Packet{Src: src.Endpoint, Dst: firewall.Endpoint{IP: host}, Protocol: "tcp", Port: port})
+	what := fmt.Sprintf("egress from %s to Redis %s at %s:%d (tcp) on network %s", src.Describe, p.RedisRef.Name, host, port, src.Network)
+	if verdict.Allowed {
+		return pass(src.Network.String(), "%s is %s%s", what, verdict.Reason, note)
+	}
+	destination := host.String() + "/32"
+	if reserved, err := netip.ParsePrefix(p.Redis.GetReservedIpRange()); err == nil && reserved.Contains(host) {
+		destination = reserved.String()
+	}
+	command := fmt.Sprintf("gcloud compute firewall-rules create %s --network %s --direction EGRESS --action ALLOW --rules tcp:%d --destination-ranges %s --priority %d",
+		ruleNameFree(rules, "allow-redis-egress"), src.Network.Name, port, destination, priorityAbove(verdict.Rule))
+	if src.TargetTag != "" {
+		command += " --target-tags " + src.TargetTag
+	}
+	command += " --project " + src.Network.Project
+	text := fmt.Sprintf("Allow the traffic with a rule that outranks %s, limited to the Redis range and port.", firewall.Describe(verdict.Rule))
+	if verdict.Rule != nil && verdict.Rule.GetPriority() == 0 {
+		text = fmt.Sprintf("Rule %s has priority 0, which no rule can outrank: narrow its destination ranges so they exclude %s, then add the allow rule.", verdict.Rule.GetName(), destination)
+	}
+	return fail(src.Network.String(), "%s is %s (Connectivity Tests: FIREWALL_RULE)%s", what, verdict.Reason, note).fix(text, command)
+}
+
+// connectorDropCause is the Connectivity Tests drop cause for each connector requirement.
+func connectorDropCause(req firewall.Requirement) string {
+	switch {
+	case strings.Contains(req.Name, "health"):
+		return "VPC_CONNECTOR_HEALTH_CHECK_TRAFFIC_BLOCKED"
+	case req.Direction == firewall.DirectionIngress:
+		return "VPC_CONNECTOR_SERVERLESS_TRAFFIC_BLOCKED"
+	}
+	return "FIREWALL_RULE"
+}
+
+func checkConnectorFirewall(p *inventory.Path) Result {
+	c, ref, early := pathConnector(p)
+	if early != nil {
+		return *early
+	}
+	src, early := pathSource(p)
+	if early != nil {
+		return *early
+	}
+	_ = c
+	rs, rules, note, early := ruleSetOf(p, src.Network)
+	if early != nil {
+		return *early
+	}
+	results, err := firewall.CheckConnector(rs, src.Endpoint)
+	if err != nil {
+		return Result{Status: Error, Resource: ref.String(), Message: "cannot evaluate the connector's firewall requirements: " + err.Error()}.
+			fix("This is a defect in vpcdoctor's requirement table; please report it.")
+	}
+	var problems, commands []string
+	for _, r := range results {
+		if r.OK() {
+			continue
+		}
+		problems = append(problems, fmt.Sprintf("%s (Connectivity Tests: %s)", r.String(), connectorDropCause(r.Requirement)))
+		commands = append(commands, requirementRule(rules, src.Network, r))
+	}
+	shared := src.Network.Project != ref.Project || src.Network.Project != p.Project()
+	if len(problems) == 0 {
+		return pass(src.Network.String(), "network %s lets connector %s receive requests from Google's serverless infrastructure and its health checks, and answer them%s", src.Network, ref.Name, note)
+	}
+	text := "Allow the traffic the connector needs, for every connector of the network (tag vpc-connector)."
+	if shared {
+		text = fmt.Sprintf("In a Shared VPC the connector's firewall rules are not created for you: the network admins of host project %s must create them (for every connector, tag vpc-connector).", src.Network.Project)
+	}
+	return fail(src.Network.String(), "connector %s on network %s: %s%s", ref.Name, src.Network, strings.Join(problems, "; "), note).fix(text, commands...)
+}
+
+// requirementRule creates an allow rule covering one requirement, above the rule that
+// blocks it.
+func requirementRule(rules []*computepb.Firewall, net inventory.NetworkRef, r firewall.RequirementResult) string {
+	req := r.Requirement
+	traffic := make([]string, len(req.Traffic))
+	for i, t := range req.Traffic {
+		traffic[i] = t.String()
+	}
+	priority := int32(1000)
+	if r.Status == firewall.RequirementBlocked {
+		priority = priorityAbove(r.Verdict.Rule)
+	}
+	// An allow rule of that name already exists but does not win (a deny outranks it, or it
+	// is disabled): raise it rather than adding a twin.
+	for _, existing := range rules {
+		if existing.GetName() == req.Name && len(existing.GetAllowed()) > 0 && strings.EqualFold(existing.GetDirection(), req.Direction) {
+			cmd := fmt.Sprintf("gcloud compute firewall-rules update %s --priority %d", req.Name, priority)
+			if existing.GetDisabled() {
+				cmd += " --no-disabled"
+			}
+			return cmd + " --project " + net.Project
+		}
+	}
+	peers := "--source-ranges"
+	if req.Direction == firewall.DirectionEgress {
+		peers = "--destination-ranges"
+	}
+	return fmt.Sprintf("gcloud compute firewall-rules create %s --network %s --direction %s --action ALLOW --rules %s %s %s --target-tags %s --priority %d --project %s",
+		ruleNameFree(rules, req.Name), net.Name, req.Direction, strings.Join(traffic, ","), peers, strings.Join(req.Ranges, ","), firewall.ConnectorTag, priority, net.Project)
+}
