@@ -123,5 +123,17 @@ func Catalogue() []Check {
 			Requires: []string{"redis.found"},
 			Run:      checkRedisRegion,
 		},
+		{
+			ID: "redis.tls", Hop: HopRedis, Title: "Clients match in-transit encryption",
+			Summary:  "with in-transit encryption on, clients use TLS on the instance's port and its CA is not about to expire",
+			Requires: []string{"redis.found"},
+			Run:      checkRedisTLS,
+		},
+		{
+			ID: "redis.maintenance", Hop: HopRedis, Title: "No maintenance within 24 hours",
+			Summary:  "the instance is not in maintenance or failing over, and no maintenance starts within 24 hours",
+			Requires: []string{"redis.found"},
+			Run:      checkRedisMaintenance,
+		},
 	}
 }

@@ -40,6 +40,7 @@ var scenarioWant = map[string]map[string]checks.Status{
 		"run.egress-scope": checks.Skip, "connector.network": checks.Skip,
 		"run.redis-host": checks.Skip, "run.redis-auth": checks.Skip,
 		"vpc.peering": checks.Skip, "vpc.firewall-egress": checks.Skip,
+		"redis.tls": checks.Skip, "redis.maintenance": checks.Skip,
 	}),
 	"redis-repairing":            with(connectorPath, map[string]checks.Status{"redis.ready": checks.Fail}),
 	"redis-region":               with(connectorPath, map[string]checks.Status{"redis.region": checks.Warn}),
@@ -56,6 +57,9 @@ var scenarioWant = map[string]map[string]checks.Status{
 	"peering-deleted":            with(connectorPath, map[string]checks.Status{"vpc.peering": checks.Fail}),
 	"firewall-egress-deny":       with(connectorPath, map[string]checks.Status{"vpc.firewall-egress": checks.Fail}),
 	"connector-firewall-blocked": with(connectorPath, map[string]checks.Status{"vpc.connector-firewall": checks.Fail}),
+	"redis-tls-ca-expiring":      with(connectorPath, map[string]checks.Status{"redis.tls": checks.Warn}),
+	"redis-tls-plaintext":        with(connectorPath, map[string]checks.Status{"redis.tls": checks.Fail, "run.redis-host": checks.Fail}),
+	"redis-maintenance":          with(connectorPath, map[string]checks.Status{"redis.ready": checks.Warn, "redis.maintenance": checks.Warn}),
 }
 
 // connectorPath is the outcome every scenario cloned from healthy shares: it egresses

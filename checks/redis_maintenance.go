@@ -1,0 +1,85 @@
+package checks
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"cloud.google.com/go/redis/apiv1/redispb"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+)
+
+// maintenanceHorizon is how far ahead redis.maintenance looks for scheduled maintenance.
+const maintenanceHorizon = 24 * time.Hour
+
+// maintenanceTiming says where now falls relative to an instance's maintenance schedule.
+type maintenanceTiming int
+
+const (
+	noMaintenance maintenanceTiming = iota
+	maintenanceLater
+	maintenanceSoon
+	maintenanceNow
+)
+
+// timingOf places at relative to the schedule: in the window, within the horizon before
+// it, or later (or nothing scheduled).
+func timingOf(schedule *redispb.MaintenanceSchedule, at time.Time) maintenanceTiming {
+	if schedule.GetStartTime() == nil {
+		return noMaintenance
+	}
+	start := schedule.GetStartTime().AsTime()
+	end := schedule.GetEndTime().AsTime()
+	switch {
+	case !at.Before(start) && (schedule.GetEndTime() == nil || !at.After(end)):
+		return maintenanceNow
+	case at.Before(start) && start.Sub(at) <= maintenanceHorizon:
+		return maintenanceSoon
+	case at.Before(start):
+		return maintenanceLater
+	}
+	return noMaintenance
+}
+
+// weeklyWindow describes the instance's maintenance policy, e.g. "SUNDAY 03:00 UTC for 1h0m0s".
+func weeklyWindow(r *redispb.Instance) string {
+	var windows []string
+	for _, w := range r.GetMaintenancePolicy().GetWeeklyMaintenanceWindow() {
+		windows = append(windows, fmt.Sprintf("%s %02d:%02d UTC for %s", w.GetDay(), w.GetStartTime().GetHours(), w.GetStartTime().GetMinutes(), w.GetDuration().AsDuration()))
+	}
+	if len(windows) == 0 {
+		return "no maintenance window set (Memorystore picks one)"
+	}
+	return "weekly window " + strings.Join(windows, ", ")
+}
+
+const retryAdvice = "Make clients reconnect with exponential backoff and retry idempotent commands; keep connection pools able to drop dead connections"
+
+func checkRedisMaintenance(p *inventory.Path) Result {
+	r, ref := p.Redis, p.RedisRef
+	describe := fmt.Sprintf("gcloud redis instances describe %s --region %s --project %s --format 'yaml(state,maintenanceSchedule,maintenancePolicy)'", ref.Name, ref.Region, ref.Project)
+	switch state := r.GetState(); state {
+	case redispb.Instance_MAINTENANCE, redispb.Instance_FAILING_OVER:
+		return warn(ref.String(), "Redis %s is in state %s now: clients see connections reset (`read: connection reset by peer`, `ECONNRESET`) and, on the Standard tier, a failover to the replica; %s", ref.Name, state, weeklyWindow(r)).
+			fix(retryAdvice+".", describe)
+	}
+	schedule := r.GetMaintenanceSchedule()
+	at := now()
+	start := schedule.GetStartTime().AsTime().UTC()
+	reschedule := fmt.Sprintf("gcloud redis instances reschedule-maintenance %s --region %s --project %s --reschedule-type next-available-window", ref.Name, ref.Region, ref.Project)
+	switch timingOf(schedule, at) {
+	case maintenanceNow:
+		return warn(ref.String(), "Redis %s is in its scheduled maintenance (%s to %s): expect connection resets and a short failover", ref.Name, start.Format(time.RFC3339), schedule.GetEndTime().AsTime().UTC().Format(time.RFC3339)).
+			fix(retryAdvice+".", describe)
+	case maintenanceSoon:
+		result := warn(ref.String(), "Redis %s has maintenance scheduled at %s, in %s: clients will see connection resets and a short failover", ref.Name, start.Format(time.RFC3339), at.Sub(start).Abs().Round(time.Minute))
+		if schedule.GetCanReschedule() {
+			return result.fix(retryAdvice+", or move the maintenance to the next window.", reschedule)
+		}
+		return result.fix(retryAdvice+" (this maintenance can no longer be rescheduled).", describe)
+	case maintenanceLater:
+		return pass(ref.String(), "Redis %s is READY; its next maintenance is scheduled at %s, more than 24 hours away (%s)", ref.Name, start.Format(time.RFC3339), weeklyWindow(r))
+	}
+	return pass(ref.String(), "Redis %s has no maintenance scheduled (%s)", ref.Name, weeklyWindow(r))
+}
