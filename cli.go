@@ -116,7 +116,10 @@ func outputFlags() []cli.Flag {
 
 // outputOptions are the validated output flags.
 type outputOptions struct {
-	format string
+	// format is the one report streamed or written to stdout; "" when --output lists the
+	// reports instead (then nothing streams and every report is written at the end).
+	format  string
+	outputs []outputSpec
 	color  bool
 	failOn checks.Status
 	ignore map[string]bool

@@ -39,10 +39,10 @@ func checkCommand() *cli.Command {
 		Usage: "check the path from a Cloud Run service to its Redis instance",
 		UsageText: "vpcdoctor check --from DIR [--service NAME] [--redis NAME] [--region R] [--format text|json] [--color auto|always|never] [--fail-on fail|warn]\n" +
 			"vpcdoctor check --project P --region R [--service S] [--redis I] [--connector C] [--timeout 30s]   (live, Application Default Credentials)",
-		Flags: append(append(append([]cli.Flag{
+		Flags: append(append(append(append([]cli.Flag{
 			&cli.StringFlag{Name: "from", Usage: "snapshot directory: gcloud describe/list output, YAML or JSON, any file names (without it: the live APIs)"},
 			&cli.DurationFlag{Name: "timeout", Value: defaultLiveTimeout, Usage: "bound on the whole live run"},
-		}, selectorFlags()...), outputFlags()...), probeCheckFlags()...),
+		}, selectorFlags()...), outputFlags()...), probeCheckFlags()...), ciFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return usage("check takes no arguments (got %q); use --service / --redis", c.Args().First())
@@ -50,6 +50,12 @@ func checkCommand() *cli.Command {
 			opts, err := parseOutputOptions(c, c.App.Writer)
 			if err != nil {
 				return err
+			}
+			if opts.outputs, err = parseOutputs(c); err != nil {
+				return err
+			}
+			if c.IsSet("output") {
+				opts.format = ""
 			}
 			probing, err := probeSettingsFrom(c)
 			if err != nil {
@@ -78,6 +84,10 @@ func checkCommand() *cli.Command {
 				sel.All = sel.Service == ""
 				target = report.Target{Source: "live"}
 			}
+			if err := applyCIInputs(c, inv); err != nil {
+				return err
+			}
+			ciTarget(c, &target)
 			return checkInventory(c.App.Writer, inv, sel, target, opts, probing)
 		},
 	}
@@ -134,7 +144,12 @@ func checkInventory(stdout io.Writer, inv *inventory.Inventory, sel inventory.Se
 	}
 	fillTarget(&target, paths)
 	findings := runPaths(stdout, paths, target, opts, probing)
-	if opts.format == "json" {
+	if len(opts.outputs) > 0 {
+		doc := report.NewDocument(report.Tool{Name: "vpcdoctor", Version: toolVersion()}, target, findings)
+		if err := writeOutputs(opts.outputs, stdout, doc); err != nil {
+			return err
+		}
+	} else if opts.format == "json" {
 		doc := report.NewDocument(report.Tool{Name: "vpcdoctor", Version: toolVersion()}, target, findings)
 		if err := report.WriteJSON(stdout, doc); err != nil {
 			return cli.Exit("write report: "+err.Error(), exitUsage)

@@ -1,5 +1,7 @@
 package checks
 
+import "github.com/vpcdoctor/vpcdoctor/inventory"
+
 // Catalogue returns the checks in the order they run: along the path from the service to
 // Redis, hop by hop, so a streamed report can group them. The order is a contract (reports list findings in it) and a topological order of
 // Requires (Validate enforces it). A new slice each call, so callers may filter it.
@@ -14,6 +16,7 @@ func Catalogue() []Check {
 			ID: "run.egress-scope", Hop: HopRun, Title: "Egress setting routes the Redis IP",
 			Summary:  "with private-ranges-only egress, the Redis host is in a range Cloud Run sends through the VPC",
 			Requires: []string{"run.vpc-egress"},
+			Reads:    map[inventory.Kind][]string{inventory.KindRedis: {"host"}},
 			Run:      checkEgressScope,
 		},
 		{
@@ -30,6 +33,7 @@ func Catalogue() []Check {
 		{
 			ID: "run.redis-host", Hop: HopRun, Title: "Environment names the Redis endpoint",
 			Summary: "REDIS_HOST/REDIS_PORT, redis:// URLs and any env value equal to a Redis IP name the instance's host and port",
+			Reads:   map[inventory.Kind][]string{inventory.KindRedis: {"host", "port"}, inventory.KindService: {"template.containers.env"}},
 			Run:     checkRedisHost,
 		},
 		{
@@ -64,12 +68,14 @@ func Catalogue() []Check {
 			ID: "connector.network", Hop: HopConnector, Title: "Connector is on the Redis network",
 			Summary:  "the connector's network (or its subnet's network) is the Redis authorizedNetwork",
 			Requires: []string{"connector.found"},
+			Reads:    map[inventory.Kind][]string{inventory.KindConnector: {"network", "subnet"}, inventory.KindRedis: {"authorizedNetwork"}},
 			Run:      checkConnectorNetwork,
 		},
 		{
 			ID: "connector.range", Hop: HopConnector, Title: "Connector range is a free /28",
 			Summary:  "the connector's ipCidrRange is a /28 overlapping no subnet, connector or Redis range",
 			Requires: []string{"connector.found"},
+			Reads:    map[inventory.Kind][]string{inventory.KindConnector: {"ipCidrRange"}, inventory.KindRedis: {"reservedIpRange"}},
 			Run:      checkConnectorRange,
 		},
 		{
@@ -98,6 +104,7 @@ func Catalogue() []Check {
 		{
 			ID: "vpc.firewall-egress", Hop: HopVPC, Title: "Firewall lets traffic out to Redis",
 			Summary: "the network's egress firewall rules allow tcp from the connector or Direct VPC interface to the Redis host and port",
+			Reads:   map[inventory.Kind][]string{inventory.KindRedis: {"host", "port"}, inventory.KindConnector: {"ipCidrRange"}},
 			Run:     checkFirewallEgress,
 		},
 		{
@@ -115,6 +122,7 @@ func Catalogue() []Check {
 			ID: "redis.ready", Hop: HopRedis, Title: "Redis instance is READY",
 			Summary:  "the instance's state is READY",
 			Requires: []string{"redis.found"},
+			Reads:    map[inventory.Kind][]string{inventory.KindRedis: {"state"}},
 			Run:      checkRedisReady,
 		},
 		{

@@ -24,6 +24,10 @@ type Check struct {
 	// when one of them fails, errors or is skipped, this check is skipped with the reason.
 	// Prerequisites appear earlier in the catalogue.
 	Requires []string
+	// Reads lists, per kind of resource on the path, the fields the check needs that a
+	// Terraform plan may leave "known after apply"; when one is, the check is skipped with
+	// that reason instead of judging an empty value.
+	Reads map[inventory.Kind][]string
 	// Run evaluates the check on one path.
 	Run func(p *inventory.Path) Result
 }
@@ -81,6 +85,9 @@ func runOne(check Check, path *inventory.Path, status map[string]Status) (result
 			return Result{Status: Skip, Message: fmt.Sprintf("skipped: prerequisite %s is %s", req, describeStatus(st))}
 		}
 	}
+	if gap, ok := planGap(check, path); ok {
+		return gap
+	}
 	defer func() {
 		// A check is a pure function of data we do not control; a bug in one must not take
 		// the whole report down.
@@ -131,4 +138,36 @@ func Lookup(catalogue []Check, id string) (Check, bool) {
 		}
 	}
 	return Check{}, false
+}
+
+// planGap skips a check whose input a Terraform plan leaves unknown until apply.
+func planGap(check Check, path *inventory.Path) (Result, bool) {
+	for kind, fields := range check.Reads {
+		name := pathResource(path, kind)
+		if name == "" {
+			continue
+		}
+		if problem := path.Inv.UnknownField(kind, name, fields...); problem != nil {
+			return missing(name, problem), true
+		}
+	}
+	return Result{}, false
+}
+
+// pathResource is the canonical name of the path's resource of a kind, or "".
+func pathResource(path *inventory.Path, kind inventory.Kind) string {
+	switch kind {
+	case inventory.KindService:
+		return path.ServiceRef.String()
+	case inventory.KindRedis:
+		if path.RedisRef.Name == "" {
+			return ""
+		}
+		return path.RedisRef.String()
+	case inventory.KindConnector:
+		if ref, ok := path.ConnectorRef(); ok {
+			return ref.String()
+		}
+	}
+	return ""
 }

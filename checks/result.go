@@ -36,8 +36,14 @@ func (r Result) fix(text string, commands ...string) Result {
 // missing turns a lookup problem into an error finding: the check could not be evaluated,
 // and the message says what to grant or load so that it can.
 func missing(resource string, problem *inventory.Problem) Result {
+	if problem.Code == inventory.KnownAfterApply {
+		// A Terraform plan leaves the value to apply time: not a failure, not a pass.
+		return Result{Status: Skip, Resource: resource, Message: "skipped until terraform apply: " + problem.Error()}
+	}
 	r := Result{Status: Error, Resource: resource, Message: "cannot evaluate: " + problem.Error()}
 	switch problem.Code {
+	case inventory.NotFound:
+		return r.fix("Check that the resource exists and that vpcdoctor looks in the right project and region.", "gcloud "+describeVerb(problem.Kind)+" --project "+projectOrPlaceholder(problem.Name, resource))
 	case inventory.PermissionDenied:
 		if problem.Role != "" {
 			return r.fix(fmt.Sprintf("Grant %s (it includes %s) to the account running vpcdoctor, or run it as an account that has it.", problem.Role, problem.Permission),
@@ -65,4 +71,23 @@ func projectOrPlaceholder(names ...string) string {
 // instance could not be chosen or read; redis.found reports why.
 func redisUnknown(p *inventory.Path) Result {
 	return skip(p.RedisRef.String(), "skipped: the Redis instance is not available (see redis.found)")
+}
+
+// describeVerb is the gcloud listing that shows what exists of a kind.
+func describeVerb(kind inventory.Kind) string {
+	switch kind {
+	case inventory.KindConnector:
+		return "compute networks vpc-access connectors list --region REGION"
+	case inventory.KindRedis:
+		return "redis instances list --region REGION"
+	case inventory.KindNetwork:
+		return "compute networks list"
+	case inventory.KindSubnetwork:
+		return "compute networks subnets list"
+	case inventory.KindFirewall:
+		return "compute firewall-rules list"
+	case inventory.KindRevision:
+		return "run revisions list --region REGION"
+	}
+	return "run services list --region REGION"
 }

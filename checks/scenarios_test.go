@@ -59,17 +59,16 @@ var scenarioWant = map[string]map[string]checks.Status{
 	"connector-firewall-blocked": with(connectorPath, map[string]checks.Status{"vpc.connector-firewall": checks.Fail}),
 	"redis-tls-ca-expiring":      with(connectorPath, map[string]checks.Status{"redis.tls": checks.Warn}),
 	"redis-tls-plaintext":        with(connectorPath, map[string]checks.Status{"redis.tls": checks.Fail, "run.redis-host": checks.Fail}),
+	"connector-capacity":         with(connectorPath, map[string]checks.Status{"connector.capacity": checks.Warn}),
 	"redis-maintenance":          with(connectorPath, map[string]checks.Status{"redis.ready": checks.Warn, "redis.maintenance": checks.Warn}),
 }
 
 // connectorPath is the outcome every scenario cloned from healthy shares: it egresses
 // through a connector with its own range (so the Direct VPC and subnet checks do not
-// apply), and that connector is two to three e2-micro instances, which connector.capacity
-// warns about.
+// apply); the connector is sized for production (e2-standard-4, 2 to 10 instances).
 var connectorPath = map[string]checks.Status{
-	"run.direct-vpc":     checks.Skip,
-	"connector.subnet":   checks.Skip,
-	"connector.capacity": checks.Warn,
+	"run.direct-vpc":   checks.Skip,
+	"connector.subnet": checks.Skip,
 }
 
 // sharedVPCPath is the outcome of the healthy Shared VPC setup: a connector of the host

@@ -75,7 +75,7 @@ func freeConnectorRange(p *inventory.Path, net inventory.NetworkRef, exceptConne
 
 // connectorCreate is the command that creates a connector on net in region.
 func connectorCreate(p *inventory.Path, name, region string, net inventory.NetworkRef, exceptConnector string) string {
-	return fmt.Sprintf("gcloud compute networks vpc-access connectors create %s --region %s --network %s --range %s --min-instances 2 --max-instances 3 --machine-type e2-micro --project %s",
+	return fmt.Sprintf("gcloud compute networks vpc-access connectors create %s --region %s --network %s --range %s --min-instances 2 --max-instances 10 --machine-type e2-standard-4 --project %s",
 		name, region, networkFlagFor(p, net), freeConnectorRange(p, net, exceptConnector), p.Project())
 }
 

@@ -90,6 +90,12 @@ func (p *Problem) Error() string {
 			msg += ": " + p.Detail
 		}
 		return msg
+	case KnownAfterApply:
+		msg := what + " is known only after apply"
+		if p.Detail != "" {
+			msg = what + ": " + p.Detail
+		}
+		return msg
 	case NotLoaded:
 		return "no " + string(p.Kind) + " data was loaded; add the output of `" + GcloudCommand(p.Kind) + "` to the snapshot"
 	}

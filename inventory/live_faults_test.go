@@ -86,8 +86,10 @@ func faultAPIs() []faultAPI {
 				{inventory.KindSubnetwork, "", "compute.subnetworks.list", "roles/compute.networkViewer"},
 				{inventory.KindFirewall, "", "compute.firewalls.list", "roles/compute.networkViewer"},
 			},
-			findings: map[string]checks.Status{"connector.range": checks.Error},
-			notFound: map[string]checks.Status{"connector.range": checks.Error},
+			findings: map[string]checks.Status{"connector.range": checks.Error, "vpc.peering": checks.Error, "vpc.firewall-egress": checks.Error, "vpc.connector-firewall": checks.Error},
+			// A missing network is a finding (no peering can exist); a listing that is not
+			// there leaves the range and firewall checks unable to decide.
+			notFound: map[string]checks.Status{"connector.range": checks.Error, "vpc.peering": checks.Fail, "vpc.firewall-egress": checks.Error, "vpc.connector-firewall": checks.Error},
 		},
 	}
 }

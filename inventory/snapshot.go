@@ -235,6 +235,8 @@ func (inv *Inventory) addObject(path string, line int, obj map[string]any) error
 		return inv.addKnativeService(path, line, obj)
 	case kind == ProblemsKind:
 		return inv.addProblems(path, line, obj)
+	case kind == "Revision":
+		return inv.addKnativeRevision(path, line, obj)
 	case kind == "List":
 		return inv.addValue(path, line, emptyIfNil(obj["items"]))
 	case connectorNameRe.MatchString(name):
