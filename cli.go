@@ -120,9 +120,9 @@ type outputOptions struct {
 	// reports instead (then nothing streams and every report is written at the end).
 	format  string
 	outputs []outputSpec
-	color  bool
-	failOn checks.Status
-	ignore map[string]bool
+	color   bool
+	failOn  checks.Status
+	ignore  map[string]bool
 }
 
 func parseOutputOptions(c *cli.Context, stdout io.Writer) (outputOptions, error) {

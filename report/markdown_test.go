@@ -35,7 +35,7 @@ func TestMarkdownEscaping(t *testing.T) {
 func TestMarkdownTable(t *testing.T) {
 	tests := []struct {
 		c       goldenCase
-		verdict string // "" when other checks may change it
+		verdict string   // "" when other checks may change it
 		rows    []string // check ids the table must show
 	}{
 		{goldenCase{scenario: "healthy"}, "", nil},
