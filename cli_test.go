@@ -11,6 +11,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/report"
 )
@@ -266,5 +267,15 @@ func TestFlagsAfterPositional(t *testing.T) {
 	want := []string{"vpcdoctor", "demo", "--format", "json", "--probe", "--color=never", "healthy"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("flagsFirst = %v, want %v", got, want)
+	}
+}
+
+// TestReadmeListsCatalogue keeps the README's table of checks complete.
+func TestReadmeListsCatalogue(t *testing.T) {
+	readme := mustRead(t, "README.md")
+	for _, check := range checks.Catalogue() {
+		if !strings.Contains(readme, "`"+check.ID+"`") {
+			t.Errorf("README.md does not list %s", check.ID)
+		}
 	}
 }
