@@ -105,52 +105,46 @@ func ParseNetwork(s, defaultProject string) (NetworkRef, error) {
 	return NetworkRef{Project: project, Name: name}, nil
 }
 
-// ParseSubnet normalises a subnetwork name. A short name takes the defaults.
-func ParseSubnet(s, defaultProject, defaultRegion string) (SubnetRef, error) {
+// regionalName is the parsed form shared by subnetworks and connectors: project, region
+// and name, with the defaults filled in for what the spelling left out.
+type regionalName struct{ project, region, name string }
+
+// parseRegional parses NAME, a relative name or a self link whose region sits under
+// regionKey ("regions" or "locations") and whose name under collection.
+func parseRegional(s, defaultProject, defaultRegion, regionKey, collection, kind, form string) (regionalName, error) {
 	rel := trimSelfLink(s)
 	if rel == "" {
-		return SubnetRef{}, fmt.Errorf("empty subnetwork name")
+		return regionalName{}, fmt.Errorf("empty %s name", kind)
 	}
 	if !strings.Contains(rel, "/") {
-		return SubnetRef{Project: defaultProject, Region: defaultRegion, Name: rel}, nil
+		return regionalName{defaultProject, defaultRegion, rel}, nil
 	}
 	kv := segments(rel)
-	ref := SubnetRef{Project: kv["projects"], Region: kv["regions"], Name: kv["subnetworks"]}
-	if ref.Name == "" {
-		return SubnetRef{}, fmt.Errorf("subnetwork %q: want NAME, projects/P/regions/R/subnetworks/NAME or a self link", s)
+	ref := regionalName{kv["projects"], kv[regionKey], kv[collection]}
+	if ref.name == "" {
+		return regionalName{}, fmt.Errorf("%s %q: want NAME, %s or a self link", kind, s, form)
 	}
-	if ref.Project == "" {
-		ref.Project = defaultProject
+	if ref.project == "" {
+		ref.project = defaultProject
 	}
-	if ref.Region == "" {
-		ref.Region = defaultRegion
+	if ref.region == "" {
+		ref.region = defaultRegion
 	}
 	return ref, nil
+}
+
+// ParseSubnet normalises a subnetwork name. A short name takes the defaults.
+func ParseSubnet(s, defaultProject, defaultRegion string) (SubnetRef, error) {
+	n, err := parseRegional(s, defaultProject, defaultRegion, "regions", "subnetworks", "subnetwork", "projects/P/regions/R/subnetworks/NAME")
+	return SubnetRef{Project: n.project, Region: n.region, Name: n.name}, err
 }
 
 // ParseConnector normalises a connector name. A short name takes the project and region of
 // the service that refers to it. A name with a project but no locations segment
 // (projects/P/connectors/C, seen in the wild) takes the default region.
 func ParseConnector(s, defaultProject, defaultRegion string) (ConnectorRef, error) {
-	rel := trimSelfLink(s)
-	if rel == "" {
-		return ConnectorRef{}, fmt.Errorf("empty connector name")
-	}
-	if !strings.Contains(rel, "/") {
-		return ConnectorRef{Project: defaultProject, Region: defaultRegion, Name: rel}, nil
-	}
-	kv := segments(rel)
-	ref := ConnectorRef{Project: kv["projects"], Region: kv["locations"], Name: kv["connectors"]}
-	if ref.Name == "" {
-		return ConnectorRef{}, fmt.Errorf("connector %q: want NAME, projects/P/locations/R/connectors/NAME or a self link", s)
-	}
-	if ref.Project == "" {
-		ref.Project = defaultProject
-	}
-	if ref.Region == "" {
-		ref.Region = defaultRegion
-	}
-	return ref, nil
+	n, err := parseRegional(s, defaultProject, defaultRegion, "locations", "connectors", "connector", "projects/P/locations/R/connectors/NAME")
+	return ConnectorRef{Project: n.project, Region: n.region, Name: n.name}, err
 }
 
 // ParseLocation parses projects/P/locations/R/COLLECTION/NAME (or its self link).
