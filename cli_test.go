@@ -279,3 +279,36 @@ func TestReadmeListsCatalogue(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretsNeverPrinted runs the scenario whose service carries a plain-text Redis
+// password through every output format and requires the value to appear in none of them.
+func TestSecretsNeverPrinted(t *testing.T) {
+	const secret = "9f3c1e7a-4b2d-4e8a-b6c5-2d7f0a91e4b3" // REDIS_PASSWORD in the fixture
+	if !strings.Contains(mustRead(t, filepath.Join("fixtures", "scenarios", "redis-auth-plaintext", "service.yaml")), secret) {
+		t.Fatal("the fixture no longer carries the secret; this test would pass vacuously")
+	}
+	dir := filepath.Join("fixtures", "scenarios", "redis-auth-plaintext")
+	outDir := t.TempDir()
+	args := []string{"check", "--from", dir, "--output", "text"}
+	for _, format := range []string{"json", "junit", "sarif", "github", "markdown"} {
+		args = append(args, "--output", format+"="+filepath.Join(outDir, format))
+	}
+	code, stdout, stderr := runCLI(t, args...)
+	if code != 0 && code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "run.redis-auth") {
+		t.Fatalf("text report missing: %q", stdout)
+	}
+	outputs := stdout + stderr
+	entries, _ := os.ReadDir(outDir)
+	if len(entries) != 5 {
+		t.Fatalf("%d report files written, want 5", len(entries))
+	}
+	for _, e := range entries {
+		outputs += mustRead(t, filepath.Join(outDir, e.Name()))
+	}
+	if strings.Contains(outputs, secret) {
+		t.Error("the plain-text Redis password appears in a report")
+	}
+}
