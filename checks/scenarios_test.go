@@ -42,6 +42,13 @@ var scenarioWant = map[string]map[string]checks.Status{
 		"vpc.peering": checks.Skip, "vpc.firewall-egress": checks.Skip,
 		"redis.tls": checks.Skip, "redis.maintenance": checks.Skip,
 	}),
+	"redis-cluster": with(connectorPath, map[string]checks.Status{
+		"redis.found": checks.Fail, "redis.ready": checks.Skip, "redis.region": checks.Skip,
+		"run.egress-scope": checks.Skip, "connector.network": checks.Skip,
+		"run.redis-host": checks.Skip, "run.redis-auth": checks.Skip,
+		"vpc.peering": checks.Skip, "vpc.firewall-egress": checks.Skip,
+		"redis.tls": checks.Skip, "redis.maintenance": checks.Skip,
+	}),
 	"redis-repairing":            with(connectorPath, map[string]checks.Status{"redis.ready": checks.Fail}),
 	"redis-region":               with(connectorPath, map[string]checks.Status{"redis.region": checks.Warn}),
 	"missing-subnets":            with(connectorPath, map[string]checks.Status{"connector.range": checks.Error}),

@@ -11,6 +11,7 @@ import (
 
 	"cloud.google.com/go/compute/apiv1/computepb"
 	"cloud.google.com/go/redis/apiv1/redispb"
+	clusterpb "cloud.google.com/go/redis/cluster/apiv1/clusterpb"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
 	gax "github.com/googleapis/gax-go/v2"
@@ -108,6 +109,12 @@ type liveLoader struct {
 	memo map[string]chan struct{}
 	// unauthenticated is the API's message when it rejected the credentials.
 	unauthenticated string
+	// redisListed: the project's Redis listing succeeded, so an env host that matches no
+	// listed instance matches no instance of the project at all.
+	redisListed bool
+	// redisRef is the instance --redis names, when it was given and is well formed. It is
+	// set before any call starts and only read afterwards.
+	redisRef *LocationRef
 }
 
 func newLiveLoader(clients *liveClients, opts LiveOptions) *liveLoader {
@@ -124,6 +131,15 @@ func newLiveLoader(clients *liveClients, opts LiveOptions) *liveLoader {
 	}
 	if opts.DisableRetries {
 		l.callOpts = []gax.CallOption{gax.WithRetry(func() gax.Retryer { return nil })}
+	}
+	if opts.Redis != "" {
+		ref, err := ParseLocation(opts.Redis, "instances")
+		if !strings.Contains(opts.Redis, "/") {
+			ref, err = LocationRef{Project: opts.Project, Region: opts.Region, Collection: "instances", Name: opts.Redis}, nil
+		}
+		if err == nil { // a malformed full name is reported by Select
+			l.redisRef = &ref
+		}
 	}
 	return l
 }
@@ -207,14 +223,8 @@ func (l *liveLoader) start(ctx context.Context) {
 	l.once(ctx, connectorListKey(project, region), func(ctx context.Context) { l.listConnectors(ctx, project, region) })
 	l.once(ctx, redisListKey(project), func(ctx context.Context) { l.listRedis(ctx, project) })
 
-	if l.opts.Redis != "" {
-		ref, err := ParseLocation(l.opts.Redis, "instances")
-		if !strings.Contains(l.opts.Redis, "/") {
-			ref, err = LocationRef{Project: project, Region: region, Collection: "instances", Name: l.opts.Redis}, nil
-		}
-		if err == nil { // a malformed full name is reported by Select
-			l.spawn(func() { l.needRedis(ctx, ref) })
-		}
+	if ref := l.redisRef; ref != nil {
+		l.spawn(func() { l.needRedis(ctx, *ref) })
 	}
 	if l.opts.Connector != "" {
 		if ref, err := ParseConnector(l.opts.Connector, project, region); err == nil {
@@ -239,6 +249,9 @@ func (l *liveLoader) addService(ctx context.Context, svc *runpb.Service) {
 	}
 	for _, name := range trafficRevisions(svc) {
 		l.once(ctx, "revision "+name, func(ctx context.Context) { l.getRevision(ctx, name) })
+	}
+	if hosts := EnvHosts(svc); len(hosts) > 0 {
+		l.spawn(func() { l.clustersForEnv(ctx, hosts) })
 	}
 	vpc := svc.GetTemplate().GetVpcAccess()
 	if name := vpc.GetConnector(); name != "" && l.opts.Connector == "" {
@@ -366,18 +379,41 @@ func (l *liveLoader) networkOfSubnet(ctx context.Context, subnet string, at Loca
 }
 
 // needRedis makes sure a named instance is loaded: from the project listing when it
-// succeeded, else with a Get.
+// succeeded, else with a Get. When the instance does not exist, the Memorystore for Redis
+// Cluster of that name is read too, so redis.found can say the name is a cluster.
 func (l *liveLoader) needRedis(ctx context.Context, ref LocationRef) {
 	if ref.Project == l.opts.Project {
 		<-l.once(ctx, redisListKey(ref.Project), func(ctx context.Context) { l.listRedis(ctx, ref.Project) })
 		l.mu.Lock()
-		listed := l.inv.Listed[KindRedis]
+		listed := l.redisListed
 		l.mu.Unlock()
 		if listed {
-			return // the project's listing is complete: absence means NotFound
+			// The project's listing is complete: absence means NotFound.
+			if !l.knownRedis(ref) {
+				l.needCluster(ctx, ref)
+			}
+			return
 		}
 	}
-	l.once(ctx, "redis "+ref.String(), func(ctx context.Context) { l.getRedis(ctx, ref) })
+	<-l.once(ctx, "redis "+ref.String(), func(ctx context.Context) { l.getRedis(ctx, ref) })
+	if l.recorded(KindRedis, ref.String(), NotFound) {
+		l.needCluster(ctx, ref)
+	}
+}
+
+// knownRedis reports whether the inventory has the instance a --redis value names: its
+// full name, or for a short name an instance of that name in any region (Select looks
+// there too).
+func (l *liveLoader) knownRedis(ref LocationRef) bool {
+	short := !strings.Contains(l.opts.Redis, "/")
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, r := range l.inv.RedisInstances {
+		if r.GetName() == ref.String() || (short && nameMatches(r.GetName(), ref.Name)) {
+			return true
+		}
+	}
+	return false
 }
 
 // addRedis records an instance and requests its authorized network's resources.
@@ -406,6 +442,110 @@ func (l *liveLoader) needNetworkResources(ctx context.Context, net NetworkRef) {
 // connector ranges must not overlap any subnet of the VPC, whatever its region.
 func (l *liveLoader) needSubnets(ctx context.Context, project string) <-chan struct{} {
 	return l.once(ctx, "subnetworks "+project, func(ctx context.Context) { l.listSubnetworks(ctx, project) })
+}
+
+// Memorystore for Redis Cluster. A cluster is read only to explain a Redis name or an env
+// host that is not a Memorystore for Redis instance (redis.found): the Cluster of the
+// --redis name when that instance does not exist, and the clusters of the region when a
+// service's env points at no listed instance. Those calls are best effort: a failure
+// (no permission, API not enabled, Unimplemented, NotFound) records nothing, because no
+// check needs a cluster; the hint is simply not given.
+
+func clusterListKey(project, region string) string { return "clusters " + project + "/" + region }
+
+// needCluster reads the cluster that has a Redis instance's name.
+func (l *liveLoader) needCluster(ctx context.Context, instance LocationRef) {
+	ref := LocationRef{Project: instance.Project, Region: instance.Region, Collection: "clusters", Name: instance.Name}
+	l.once(ctx, "cluster "+ref.String(), func(ctx context.Context) { l.getCluster(ctx, ref) })
+}
+
+// clustersForEnv lists the region's clusters when the project's Redis listing succeeded,
+// none of its instances has a host (or read endpoint) the service's env points at, and
+// no instance named with --redis was found: the env may name a cluster's discovery
+// endpoint. The listing runs next to the calls that
+// follow the first round (connector network, subnetworks, firewalls), so it adds no round
+// trip, and a run whose env matches an instance makes no Cluster call at all.
+func (l *liveLoader) clustersForEnv(ctx context.Context, hosts map[string]string) {
+	project := l.opts.Project
+	<-l.once(ctx, redisListKey(project), func(ctx context.Context) { l.listRedis(ctx, project) })
+	l.mu.Lock()
+	match := !l.redisListed
+	for _, r := range l.inv.RedisInstances {
+		if _, ok := hosts[r.GetHost()]; ok {
+			match = true
+		} else if _, ok := hosts[r.GetReadEndpoint()]; ok && r.GetReadEndpoint() != "" {
+			match = true
+		}
+	}
+	l.mu.Unlock()
+	if match || (l.redisRef != nil && l.knownRedis(*l.redisRef)) {
+		return // Select picks an instance: redis.found never looks for a cluster
+	}
+	region := l.opts.Region
+	l.once(ctx, clusterListKey(project, region), func(ctx context.Context) { l.listClusters(ctx, project, region) })
+}
+
+func (l *liveLoader) getCluster(ctx context.Context, ref LocationRef) {
+	var c *clusterpb.Cluster
+	err := l.call(ctx, func() (err error) {
+		c, err = l.clients.clusters.GetCluster(ctx, &clusterpb.GetClusterRequest{Name: ref.String()}, l.callOpts...)
+		return err
+	})
+	if err != nil {
+		return // best effort: see above
+	}
+	l.addClusters(c)
+}
+
+func (l *liveLoader) listClusters(ctx context.Context, project, region string) {
+	parent := "projects/" + project + "/locations/" + region
+	var clusters []*clusterpb.Cluster
+	err := l.call(ctx, func() error {
+		it := l.clients.clusters.ListClusters(ctx, &clusterpb.ListClustersRequest{Parent: parent, PageSize: liveDefaultPageSize}, l.callOpts...)
+		for {
+			c, err := it.Next()
+			if errors.Is(err, iterator.Done) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			clusters = append(clusters, c)
+		}
+	})
+	if err != nil {
+		return // best effort: see above
+	}
+	l.addClusters(clusters...)
+}
+
+// addClusters records clusters once each (the name Get and the region listing may both
+// return one). Like a snapshot, the kind counts as listed once it holds a cluster.
+func (l *liveLoader) addClusters(clusters ...*clusterpb.Cluster) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, c := range clusters {
+		known := false
+		for _, have := range l.inv.RedisClusters {
+			known = known || have.GetName() == c.GetName()
+		}
+		if !known {
+			l.inv.RedisClusters = append(l.inv.RedisClusters, c)
+			l.inv.MarkListed(KindRedisCluster)
+		}
+	}
+}
+
+// recorded reports whether the run recorded a problem with this code for a resource.
+func (l *liveLoader) recorded(kind Kind, name string, code Code) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, p := range l.inv.Problems {
+		if p.Kind == kind && p.Name == name && p.Code == code {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *liveLoader) addProblem(p *Problem) {
@@ -542,6 +682,7 @@ func (l *liveLoader) listRedis(ctx context.Context, project string) {
 	}
 	l.mu.Lock()
 	l.inv.MarkListed(KindRedis)
+	l.redisListed = true
 	l.mu.Unlock()
 	for _, r := range instances {
 		l.addRedis(ctx, r)
@@ -641,6 +782,9 @@ func (inv *Inventory) sortResources() {
 	sort.Slice(inv.Connectors, func(i, j int) bool { return inv.Connectors[i].GetName() < inv.Connectors[j].GetName() })
 	sort.Slice(inv.RedisInstances, func(i, j int) bool {
 		return inv.RedisInstances[i].GetName() < inv.RedisInstances[j].GetName()
+	})
+	sort.Slice(inv.RedisClusters, func(i, j int) bool {
+		return inv.RedisClusters[i].GetName() < inv.RedisClusters[j].GetName()
 	})
 	sort.Slice(inv.Networks, func(i, j int) bool { return inv.Networks[i].GetSelfLink() < inv.Networks[j].GetSelfLink() })
 	sort.Slice(inv.Subnetworks, func(i, j int) bool {

@@ -10,6 +10,7 @@ import (
 	"cloud.google.com/go/auth/credentials"
 	compute "cloud.google.com/go/compute/apiv1"
 	redis "cloud.google.com/go/redis/apiv1"
+	cluster "cloud.google.com/go/redis/cluster/apiv1"
 	run "cloud.google.com/go/run/apiv2"
 	vpcaccess "cloud.google.com/go/vpcaccess/apiv1"
 	"github.com/googleapis/gax-go/v2/apierror"
@@ -20,12 +21,15 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// liveClients holds one client per API for one run.
+// liveClients holds one client per API for one run. Memorystore for Redis Cluster is
+// under the same API name as Memorystore for Redis (redis.googleapis.com), so its client
+// takes the redis endpoint override.
 type liveClients struct {
 	services    *run.ServicesClient
 	revisions   *run.RevisionsClient
 	vpcAccess   *vpcaccess.Client
 	redis       *redis.CloudRedisClient
+	clusters    *cluster.CloudRedisClusterClient
 	networks    *compute.NetworksClient
 	subnetworks *compute.SubnetworksClient
 	firewalls   *compute.FirewallsClient
@@ -105,6 +109,10 @@ func newLiveClients(ctx context.Context, opts LiveOptions) (*liveClients, error)
 	create("Cloud Run revisions", func() (e error) { c.revisions, e = run.NewRevisionsClient(ctx, grpcOptions("run")...); return })
 	create("Serverless VPC Access", func() (e error) { c.vpcAccess, e = vpcaccess.NewClient(ctx, grpcOptions("vpcaccess")...); return })
 	create("Memorystore for Redis", func() (e error) { c.redis, e = redis.NewCloudRedisClient(ctx, grpcOptions("redis")...); return })
+	create("Memorystore for Redis Cluster", func() (e error) {
+		c.clusters, e = cluster.NewCloudRedisClusterClient(ctx, grpcOptions("redis")...)
+		return
+	})
 	create("Compute networks", func() (e error) {
 		c.networks, e = compute.NewNetworksRESTClient(ctx, restOptions("compute")...)
 		return
@@ -137,6 +145,9 @@ func (c *liveClients) close() {
 	}
 	if c.redis != nil {
 		_ = c.redis.Close()
+	}
+	if c.clusters != nil {
+		_ = c.clusters.Close()
 	}
 	if c.networks != nil {
 		_ = c.networks.Close()
@@ -191,6 +202,8 @@ const (
 	opConnectorsList
 	opRedisGet
 	opRedisList
+	opRedisClustersGet
+	opRedisClustersList
 	opNetworksGet
 	opSubnetworksList
 	opFirewallsList
@@ -207,7 +220,7 @@ type LivePermission struct {
 // LivePermissions lists every permission LoadLive may need, in call order.
 func LivePermissions() []LivePermission {
 	ops := []liveOp{opRunServicesGet, opRunServicesList, opRunRevisionsGet, opConnectorsGet, opConnectorsList,
-		opRedisGet, opRedisList, opNetworksGet, opSubnetworksList, opFirewallsList}
+		opRedisGet, opRedisList, opRedisClustersGet, opRedisClustersList, opNetworksGet, opSubnetworksList, opFirewallsList}
 	out := make([]LivePermission, len(ops))
 	for i, op := range ops {
 		out[i] = op.permission()
@@ -231,6 +244,10 @@ func (op liveOp) permission() LivePermission {
 		return LivePermission{"redis.googleapis.com", "redis.instances.get", "roles/redis.viewer"}
 	case opRedisList:
 		return LivePermission{"redis.googleapis.com", "redis.instances.list", "roles/redis.viewer"}
+	case opRedisClustersGet:
+		return LivePermission{"redis.googleapis.com", "redis.clusters.get", "roles/redis.viewer"}
+	case opRedisClustersList:
+		return LivePermission{"redis.googleapis.com", "redis.clusters.list", "roles/redis.viewer"}
 	case opNetworksGet:
 		return LivePermission{"compute.googleapis.com", "compute.networks.get", "roles/compute.networkViewer"}
 	case opSubnetworksList:

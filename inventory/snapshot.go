@@ -175,7 +175,7 @@ func lineOf(msg string) int {
 func stripLine(msg string) string { return lineRe.ReplaceAllString(msg, "") }
 
 // listKeys are the envelope keys of list responses: {"services": [...]} and friends.
-var listKeys = []string{"items", "services", "instances", "connectors", "subnetworks", "firewalls", "networks", "revisions"}
+var listKeys = []string{"items", "services", "instances", "clusters", "connectors", "subnetworks", "firewalls", "networks", "revisions"}
 
 func (inv *Inventory) addValue(path string, line int, value any) error {
 	switch v := value.(type) {

@@ -26,6 +26,7 @@ const (
 	RevisionsFile   = "revisions.json"
 	ConnectorsFile  = "connectors.json"
 	RedisFile       = "redis.json"
+	ClustersFile    = "clusters.json"
 	NetworksFile    = "networks.json"
 	SubnetworksFile = "subnetworks.json"
 	FirewallsFile   = "firewalls.json"
@@ -34,14 +35,14 @@ const (
 
 // snapshotFiles are the names WriteSnapshot owns in its directory.
 func snapshotFiles() []string {
-	return []string{ServicesFile, RevisionsFile, ConnectorsFile, RedisFile, NetworksFile, SubnetworksFile, FirewallsFile, ProblemsFile}
+	return []string{ServicesFile, RevisionsFile, ConnectorsFile, RedisFile, ClustersFile, NetworksFile, SubnetworksFile, FirewallsFile, ProblemsFile}
 }
 
 // WriteSnapshot writes an inventory as a snapshot directory that LoadDir reads back into the
 // same inventory: one file per kind, in the APIs' JSON (protojson) and list envelopes
-// ({"services": [...]}, {"instances": [...]}, compute#subnetworkList, ...), an empty list
-// for a kind that was listed and is empty (so absence still means NotFound), and the
-// problems of the load in problems.json.
+// ({"services": [...]}, {"instances": [...]}, {"clusters": [...]}, compute#subnetworkList,
+// ...), an empty list for a kind that was listed and is empty (so absence still means
+// NotFound), and the problems of the load in problems.json.
 //
 // Secrets never reach the files: Redis AUTH strings are not part of an instance (vpcdoctor
 // never calls GetInstanceAuthString), and container env values whose name looks secret
@@ -74,6 +75,11 @@ func WriteSnapshot(inv *Inventory, dir string) error {
 	}
 	if inv.Listed[KindRedis] || len(inv.RedisInstances) > 0 {
 		files[RedisFile] = envelope{key: "instances", items: messages(inv.RedisInstances)}
+	}
+	if inv.Listed[KindRedisCluster] || len(inv.RedisClusters) > 0 {
+		// Memorystore for Redis Cluster instances, read only to explain a Redis name that is
+		// a cluster (live mode reads them best effort: absence proves nothing).
+		files[ClustersFile] = envelope{key: "clusters", items: messages(inv.RedisClusters)}
 	}
 	if inv.Listed[KindNetwork] || len(inv.Networks) > 0 {
 		files[NetworksFile] = envelope{kind: "compute#networkList", key: "items", items: messages(inv.Networks)}

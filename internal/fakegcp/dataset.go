@@ -7,6 +7,7 @@ import (
 
 	"cloud.google.com/go/compute/apiv1/computepb"
 	"cloud.google.com/go/redis/apiv1/redispb"
+	clusterpb "cloud.google.com/go/redis/cluster/apiv1/clusterpb"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
 	"google.golang.org/grpc/codes"
@@ -22,6 +23,7 @@ type dataset struct {
 	revisions  map[string]*runpb.Revision
 	connectors map[string]*vpcaccesspb.Connector
 	redis      map[string]*redispb.Instance
+	clusters   map[string]*clusterpb.Cluster
 	networks   map[string]*computepb.Network // projects/P/global/networks/N
 	// subnetworks and firewalls by project, subnetworks also by region.
 	subnetworks map[string]map[string][]*computepb.Subnetwork
@@ -40,6 +42,7 @@ func newDataset(inv *inventory.Inventory, defaultRegion string) (*dataset, error
 		revisions:   map[string]*runpb.Revision{},
 		connectors:  map[string]*vpcaccesspb.Connector{},
 		redis:       map[string]*redispb.Instance{},
+		clusters:    map[string]*clusterpb.Cluster{},
 		networks:    map[string]*computepb.Network{},
 		subnetworks: map[string]map[string][]*computepb.Subnetwork{},
 		firewalls:   map[string][]*computepb.Firewall{},
@@ -64,6 +67,9 @@ func newDataset(inv *inventory.Inventory, defaultRegion string) (*dataset, error
 	}
 	for _, r := range inv.RedisInstances {
 		d.redis[r.GetName()] = r
+	}
+	for _, c := range inv.RedisClusters {
+		d.clusters[c.GetName()] = c
 	}
 	for _, n := range inv.Networks {
 		ref, err := inventory.NetworkOf(n)

@@ -1,6 +1,6 @@
 // Package fakegcp serves a snapshot as loopback fakes of the Google Cloud APIs vpcdoctor
-// reads: one gRPC server for Serverless VPC Access, Memorystore for Redis and Cloud Run v2,
-// and an HTTP server for the Compute Engine REST paths. The real client libraries reach it
+// reads: one gRPC server for Serverless VPC Access, Memorystore for Redis (and Redis
+// Cluster) and Cloud Run v2, and an HTTP server for the Compute Engine REST paths. The real client libraries reach it
 // through gcloud's API endpoint overrides (http:// means plaintext, no credentials), so the
 // code under test is the code users run.
 //
@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"cloud.google.com/go/redis/apiv1/redispb"
+	clusterpb "cloud.google.com/go/redis/cluster/apiv1/clusterpb"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
 	"google.golang.org/grpc"
@@ -39,6 +40,8 @@ const (
 	ListConnectors            = "vpcaccess.ListConnectors"
 	GetInstance               = "redis.GetInstance"
 	ListInstances             = "redis.ListInstances"
+	GetCluster                = "redis.GetCluster"
+	ListClusters              = "redis.ListClusters"
 	GetNetwork                = "compute.networks.get"
 	ListSubnetworks           = "compute.subnetworks.list"
 	AggregatedListSubnetworks = "compute.subnetworks.aggregatedList"
@@ -50,7 +53,7 @@ func Methods() []string {
 	return []string{
 		GetService, ListServices, GetRevision,
 		GetConnector, ListConnectors,
-		GetInstance, ListInstances,
+		GetInstance, ListInstances, GetCluster, ListClusters,
 		GetNetwork, ListSubnetworks, AggregatedListSubnetworks, ListFirewalls,
 	}
 }
@@ -65,12 +68,14 @@ func grpcMethods() map[string]string {
 		"/google.cloud.vpcaccess.v1.VpcAccessService/ListConnectors": ListConnectors,
 		"/google.cloud.redis.v1.CloudRedis/GetInstance":              GetInstance,
 		"/google.cloud.redis.v1.CloudRedis/ListInstances":            ListInstances,
+		clusterpb.CloudRedisCluster_GetCluster_FullMethodName:        GetCluster,
+		clusterpb.CloudRedisCluster_ListClusters_FullMethodName:      ListClusters,
 	}
 }
 
-// Fault makes a method fail. Status is an HTTP status (403, 404, 429, 503, ...); gRPC
+// Fault makes a method fail. Status is an HTTP status (403, 404, 429, 501, 503, ...); gRPC
 // methods answer with the matching code (PermissionDenied, NotFound, ResourceExhausted,
-// Unavailable). A Status of 0 with a Delay only slows the method down, e.g. past a
+// Unimplemented, Unavailable). A Status of 0 with a Delay only slows the method down, e.g. past a
 // client's deadline.
 type Fault struct {
 	Status int
@@ -135,6 +140,7 @@ func Start(inv *inventory.Inventory, opts Options) (*Server, error) {
 	runpb.RegisterRevisionsServer(s.grpcServer, &runRevisions{s: s})
 	vpcaccesspb.RegisterVpcAccessServiceServer(s.grpcServer, &vpcAccess{s: s})
 	redispb.RegisterCloudRedisServer(s.grpcServer, &cloudRedis{s: s})
+	clusterpb.RegisterCloudRedisClusterServer(s.grpcServer, &redisCluster{s: s})
 	go func() { _ = s.grpcServer.Serve(listener) }()
 
 	s.httpServer = httptest.NewServer(s.computeHandler())
@@ -282,6 +288,8 @@ func grpcCode(httpStatus int) codes.Code {
 		return codes.AlreadyExists
 	case http.StatusTooManyRequests:
 		return codes.ResourceExhausted
+	case http.StatusNotImplemented:
+		return codes.Unimplemented
 	case http.StatusServiceUnavailable:
 		return codes.Unavailable
 	case http.StatusGatewayTimeout:

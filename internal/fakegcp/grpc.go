@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"cloud.google.com/go/redis/apiv1/redispb"
+	clusterpb "cloud.google.com/go/redis/cluster/apiv1/clusterpb"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
 	"google.golang.org/grpc/codes"
@@ -107,4 +108,24 @@ func (c *cloudRedis) ListInstances(_ context.Context, req *redispb.ListInstances
 func (c *cloudRedis) GetInstanceAuthString(_ context.Context, req *redispb.GetInstanceAuthStringRequest) (*redispb.InstanceAuthString, error) {
 	// vpcdoctor must never ask for the AUTH string: make any attempt loud in tests.
 	return nil, status.Error(codes.PermissionDenied, fmt.Sprintf("fakegcp: GetInstanceAuthString(%s) called; vpcdoctor must never fetch AUTH strings", req.GetName()))
+}
+
+// redisCluster serves Memorystore for Redis Cluster from the snapshot's clusters. A snapshot
+// with no cluster answers PermissionDenied, as for any kind it holds no data for; the live
+// loader treats every Cluster failure as "no hint".
+type redisCluster struct {
+	clusterpb.UnimplementedCloudRedisClusterServer
+	s *Server
+}
+
+func (c *redisCluster) GetCluster(_ context.Context, req *clusterpb.GetClusterRequest) (*clusterpb.Cluster, error) {
+	return getOne(c.s.data, c.s.data.clusters, inventory.KindRedisCluster, req.GetName())
+}
+
+func (c *redisCluster) ListClusters(_ context.Context, req *clusterpb.ListClustersRequest) (*clusterpb.ListClustersResponse, error) {
+	items, next, err := listPage(c.s, c.s.data.clusters, inventory.KindRedisCluster, req.GetParent(), req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	return &clusterpb.ListClustersResponse{Clusters: items, NextPageToken: next}, nil
 }
