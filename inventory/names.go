@@ -44,8 +44,11 @@ func (c ConnectorRef) IsZero() bool { return c.Name == "" }
 // a Cloud Run service, a Redis instance, a revision.
 type LocationRef struct{ Project, Region, Collection, Name string }
 
-// String is the canonical relative name.
+// String is the canonical relative name, or "" for the zero reference (no resource chosen).
 func (l LocationRef) String() string {
+	if l == (LocationRef{}) {
+		return ""
+	}
 	return "projects/" + l.Project + "/locations/" + l.Region + "/" + l.Collection + "/" + l.Name
 }
 
