@@ -170,19 +170,26 @@ func runPaths(stdout io.Writer, paths []*inventory.Path, target report.Target, o
 	}
 	catalogue := checks.Catalogue()
 	var all []checks.Finding
+	var current *inventory.Path
 	observe := func(f checks.Finding) {
 		if opts.ignore[f.ID] {
 			f.Ignored = true
 		}
+		f.Source = findingSource(current, target, f)
 		if text != nil {
 			text.Finding(f)
 		}
 	}
 	for _, path := range paths {
-		all = append(all, checks.Run(catalogue, path, observe)...)
+		current = path
+		found := checks.Run(catalogue, path, observe)
 		if probing != nil {
-			all = append(all, probePath(path, probing, observe)...)
+			found = append(found, probePath(path, probing, observe)...)
 		}
+		for i := range found {
+			found[i].Source = findingSource(path, target, found[i])
+		}
+		all = append(all, found...)
 	}
 	for i := range all {
 		all[i].Ignored = opts.ignore[all[i].ID]
@@ -191,6 +198,24 @@ func runPaths(stdout io.Writer, paths []*inventory.Path, target report.Target, o
 		text.End()
 	}
 	return all
+}
+
+// findingSource is the input file a finding's resource was read from, for reports that
+// point at files (SARIF locations, GitHub annotations). Sources is keyed by canonical name,
+// which is what findings carry, except for a service read from gcloud's Knative output or a
+// service.yaml: that one is keyed by its own name, whose project is a number. The demo's
+// scenarios are embedded in the binary: no file to point at.
+func findingSource(path *inventory.Path, target report.Target, f checks.Finding) string {
+	if path == nil || f.Resource == "" || target.Source == "demo" {
+		return ""
+	}
+	if source := path.Inv.Sources[f.Resource]; source != "" {
+		return source
+	}
+	if f.Resource == path.ServiceRef.String() {
+		return path.Inv.Sources[path.Service.GetName()]
+	}
+	return ""
 }
 
 func fillTarget(target *report.Target, paths []*inventory.Path) {

@@ -132,16 +132,17 @@ func outputFormats() string {
 	return strings.Join(names, ", ")
 }
 
-// parseOutputs reads the repeatable --output FORMAT[=PATH] flag. Without it, the report is
-// the one --format names, on stdout. At most one report may go to stdout (two formats
-// interleaved there would be unreadable), and no two to the same file.
+// parseOutputs reads the repeatable --output FORMAT[=PATH] flag. Without it, it returns
+// none: the report is then the one --format names, streamed to stdout as the checks run
+// (checkInventory writes outputs only when there are some). At most one report may go to
+// stdout (two formats interleaved there would be unreadable), and no two to the same file.
 func parseOutputs(c *cli.Context) ([]outputSpec, error) {
 	values := c.StringSlice("output")
+	if len(values) == 0 {
+		return nil, nil
+	}
 	color := c.String("color") == "always" ||
 		(c.String("color") == "auto" && isTerminal(c.App.Writer) && os.Getenv("NO_COLOR") == "")
-	if len(values) == 0 {
-		return []outputSpec{{format: c.String("format"), color: color}}, nil
-	}
 	if c.IsSet("format") {
 		return nil, usage("--format and --output cannot be combined: use --output %s", c.String("format"))
 	}

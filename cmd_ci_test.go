@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/urfave/cli/v2"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
@@ -56,8 +57,9 @@ func TestParseOutputs(t *testing.T) {
 		want    []outputSpec
 		wantErr string
 	}{
-		{args: nil, want: []outputSpec{{format: "text"}}},
-		{args: []string{"--format", "json"}, want: []outputSpec{{format: "json"}}},
+		// Without --output, --format's report streams to stdout: no outputs to write after.
+		{args: nil, want: nil},
+		{args: []string{"--format", "json"}, want: nil},
 		{args: []string{"--output", "text", "--output", "sarif=out/vpcdoctor.sarif", "--output", "JUnit=vpcdoctor.xml"},
 			want: []outputSpec{{format: "text"}, {format: "sarif", path: "out/vpcdoctor.sarif"}, {format: "junit", path: "vpcdoctor.xml"}}},
 		{args: []string{"--output", "github", "--output", "markdown=summary.md", "--output", "json=r.json"},
@@ -334,16 +336,28 @@ func TestCheckCIEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	snapshot := filepath.Join("fixtures", "scenarios", "connector-network")
 	tests := []struct {
-		plan string
-		want int
+		plan  string
+		redis string
+		want  int
 	}{
-		{"connector-wrong-network.json", exitFindings},
-		{"connector-fix.json", exitOK},
+		{plan: "connector-wrong-network.json", want: exitFindings},
+		{plan: "connector-fix.json", want: exitOK},
+		{plan: "delete-connector.json", want: exitFindings},
+		// Skips do not fail the gate: what the plan leaves to the apply exits 0.
+		{plan: "known-after-apply.json", want: exitOK},
+		{plan: "new-redis.json", redis: "sessions", want: exitOK},
+		{plan: "greenfield.json", redis: "sessions", want: exitOK},
+		{plan: "module-nested.json", want: exitOK},
+		{plan: "direct-vpc.json", want: exitOK},
 	}
 	for _, tt := range tests {
 		sarif, junit := filepath.Join(dir, tt.plan+".sarif"), filepath.Join(dir, tt.plan+".xml")
-		code, stdout, stderr := runCLI(t, "check", "--from", snapshot, "--terraform-plan", filepath.Join(planDir, tt.plan),
-			"--output", "text", "--output", "sarif="+sarif, "--output", "junit="+junit)
+		args := []string{"check", "--from", snapshot, "--terraform-plan", filepath.Join(planDir, tt.plan),
+			"--output", "text", "--output", "sarif=" + sarif, "--output", "junit=" + junit}
+		if tt.redis != "" {
+			args = append(args, "--redis", tt.redis)
+		}
+		code, stdout, stderr := runCLI(t, args...)
 		if code != tt.want {
 			t.Errorf("%s: exit %d, want %d\n%s%s", tt.plan, code, tt.want, stdout, stderr)
 		}
@@ -360,4 +374,92 @@ func TestCheckCIEndToEnd(t *testing.T) {
 	if code != exitUsage || !strings.Contains(stderr, "missing.json") {
 		t.Errorf("missing plan: exit %d, %q", code, stderr)
 	}
+	// Without --output, the text report is streamed once, not streamed and written again.
+	code, stdout, _ := runCLI(t, "check", "--from", snapshot, "--terraform-plan", filepath.Join(planDir, "known-after-apply.json"))
+	if code != exitOK || strings.Count(stdout, "Summary:") != 1 {
+		t.Errorf("check without --output: exit %d, %d summaries, want 0 and one report:\n%s", code, strings.Count(stdout, "Summary:"), stdout)
+	}
+	if !strings.Contains(stdout, "skipped until terraform apply: ") {
+		t.Errorf("check of a plan with values known after apply reports no after-apply skip:\n%s", stdout)
+	}
+}
+
+// TestCheckPlanReports pins the reports of a gate run on a plan (goldens in testdata/golden,
+// `go test . -update` rewrites them): each finding carries the file its resource was read
+// from, the plan or a snapshot file, and SARIF results and GitHub annotations are located
+// on that file.
+func TestCheckPlanReports(t *testing.T) {
+	dir := t.TempDir()
+	runs := []struct {
+		name string
+		args []string
+		want int
+	}{
+		// The failing connector comes from the plan: located on the plan.
+		{"plan-connector-wrong-network", []string{"--from", filepath.Join("fixtures", "scenarios", "connector-network"),
+			"--terraform-plan", filepath.Join(planDir, "connector-wrong-network.json")}, exitFindings},
+		// A snapshot alone: located on the snapshot file the instance was read from.
+		{"snapshot-redis-region", []string{"--from", filepath.Join("fixtures", "scenarios", "redis-region")}, exitOK},
+	}
+	for _, r := range runs {
+		files := map[string]string{"json": r.name + ".json", "sarif": r.name + ".sarif.json", "github": r.name + ".github.txt"}
+		args := append([]string{"check"}, r.args...)
+		for _, format := range []string{"json", "sarif", "github"} {
+			args = append(args, "--output", format+"="+filepath.Join(dir, files[format]))
+		}
+		if code, stdout, stderr := runCLI(t, args...); code != r.want {
+			t.Fatalf("%s: exit %d, want %d\n%s%s", r.name, code, r.want, stdout, stderr)
+		}
+		for _, format := range []string{"json", "sarif", "github"} {
+			data, err := os.ReadFile(filepath.Join(dir, files[format]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, files[format], stableVersion(string(data)))
+			if format == "json" {
+				instance, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := reportSchema(t).Validate(instance); err != nil {
+					t.Errorf("%s: %v", r.name, err)
+				}
+			}
+		}
+	}
+
+	// A service read from a service.yaml is named by its project number; its findings still
+	// point at the file.
+	service := filepath.Join("fixtures", "scenarios", "healthy", "service.yaml")
+	_, stdout, _ := runCLI(t, "check", "--from", filepath.Join("fixtures", "scenarios", "connector-network"), "--service-file", service, "--output", "json")
+	var doc report.Document
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range doc.Findings {
+		if f.Hop == checks.HopRun && f.Source != service {
+			t.Errorf("%s: source %q, want %s", f.ID, f.Source, service)
+		}
+		if f.Hop == checks.HopRedis && f.Source != filepath.Join("fixtures", "scenarios", "connector-network", "redis.yaml") {
+			t.Errorf("%s: source %q, want the snapshot's redis.yaml", f.ID, f.Source)
+		}
+	}
+}
+
+// reportSchema compiles the JSON report's schema.
+func reportSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	compiler := jsonschema.NewCompiler()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(report.JSONSchema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := compiler.AddResource("schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := compiler.Compile("schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return schema
 }

@@ -10,18 +10,20 @@ func Catalogue() []Check {
 		{
 			ID: "run.vpc-egress", Hop: HopRun, Title: "Service has VPC egress",
 			Summary: "the revision template sets a VPC connector or Direct VPC network interfaces, not both",
+			Reads:   map[inventory.Kind][]string{inventory.KindService: {"template.vpcAccess.connector", "template.vpcAccess.networkInterfaces"}},
 			Run:     checkVPCEgress,
 		},
 		{
 			ID: "run.egress-scope", Hop: HopRun, Title: "Egress setting routes the Redis IP",
 			Summary:  "with private-ranges-only egress, the Redis host is in a range Cloud Run sends through the VPC",
 			Requires: []string{"run.vpc-egress"},
-			Reads:    map[inventory.Kind][]string{inventory.KindRedis: {"host"}},
+			Reads:    map[inventory.Kind][]string{inventory.KindRedis: {"host"}, inventory.KindService: {"template.vpcAccess.egress"}},
 			Run:      checkEgressScope,
 		},
 		{
 			ID: "run.direct-vpc", Hop: HopRun, Title: "Direct VPC egress reaches Redis",
 			Summary: "Direct VPC interfaces sit on the Redis authorized network, in a subnet of the service's region with room for 2 addresses per max instance",
+			Reads:   map[inventory.Kind][]string{inventory.KindService: {"template.vpcAccess.networkInterfaces", "template.scaling.maxInstanceCount"}, inventory.KindRedis: {"authorizedNetwork"}},
 			Run:     checkDirectVPC,
 		},
 		{
@@ -39,6 +41,7 @@ func Catalogue() []Check {
 		{
 			ID: "run.redis-auth", Hop: HopRun, Title: "AUTH string reaches the container",
 			Summary: "with AUTH enabled, an AUTH string reaches the container, from Secret Manager rather than a plain value",
+			Reads:   map[inventory.Kind][]string{inventory.KindRedis: {"authEnabled"}, inventory.KindService: {"template.containers.env"}},
 			Run:     checkRedisAuth,
 		},
 		{
@@ -56,6 +59,7 @@ func Catalogue() []Check {
 			ID: "connector.ready", Hop: HopConnector, Title: "Connector is READY",
 			Summary:  "the connector's state is READY",
 			Requires: []string{"connector.found"},
+			Reads:    map[inventory.Kind][]string{inventory.KindConnector: {"state"}},
 			Run:      checkConnectorReady,
 		},
 		{
@@ -75,13 +79,14 @@ func Catalogue() []Check {
 			ID: "connector.range", Hop: HopConnector, Title: "Connector range is a free /28",
 			Summary:  "the connector's ipCidrRange is a /28 overlapping no subnet, connector or Redis range",
 			Requires: []string{"connector.found"},
-			Reads:    map[inventory.Kind][]string{inventory.KindConnector: {"ipCidrRange"}, inventory.KindRedis: {"reservedIpRange"}},
+			Reads:    map[inventory.Kind][]string{inventory.KindConnector: {"ipCidrRange", "network", "subnet"}, inventory.KindRedis: {"reservedIpRange"}},
 			Run:      checkConnectorRange,
 		},
 		{
 			ID: "connector.subnet", Hop: HopConnector, Title: "Connector subnet is a /28 of its region",
 			Summary:  "a connector created on an existing subnet names a /28 that exists, in the connector's region",
 			Requires: []string{"connector.found"},
+			Reads:    map[inventory.Kind][]string{inventory.KindConnector: {"subnet"}},
 			Run:      checkConnectorSubnet,
 		},
 		{
@@ -99,19 +104,24 @@ func Catalogue() []Check {
 		{
 			ID: "vpc.peering", Hop: HopVPC, Title: "Network peers with Memorystore",
 			Summary: "the authorized network has an ACTIVE peering to the Redis producer network (redis-peer-* or servicenetworking-googleapis-com)",
+			Reads:   map[inventory.Kind][]string{inventory.KindRedis: {"authorizedNetwork", "connectMode", inventory.RedisPeering}},
 			Run:     checkVPCPeering,
 		},
 		{
 			ID: "vpc.firewall-egress", Hop: HopVPC, Title: "Firewall lets traffic out to Redis",
 			Summary: "the network's egress firewall rules allow tcp from the connector or Direct VPC interface to the Redis host and port",
-			Reads:   map[inventory.Kind][]string{inventory.KindRedis: {"host", "port"}, inventory.KindConnector: {"ipCidrRange"}},
-			Run:     checkFirewallEgress,
+			Reads: map[inventory.Kind][]string{inventory.KindRedis: {"host", "port"}, inventory.KindConnector: {"network", "subnet", "ipCidrRange"},
+				inventory.KindService: {"template.vpcAccess.networkInterfaces"}},
+			Run: checkFirewallEgress,
 		},
 		{
 			ID: "vpc.connector-firewall", Hop: HopVPC, Title: "Firewall lets the connector work",
 			Summary:  "ingress from Google's serverless infrastructure and health checks to the connector, and its answers, are allowed",
 			Requires: []string{"connector.found"},
-			Run:      checkConnectorFirewall,
+			// ConnectorFirewallRules is not here: the check passes on the rules it can see,
+			// and skips only when it would otherwise fail on rules Google creates at apply.
+			Reads: map[inventory.Kind][]string{inventory.KindConnector: {"network", "subnet", "ipCidrRange"}},
+			Run:   checkConnectorFirewall,
 		},
 		{
 			ID: "redis.found", Hop: HopRedis, Title: "Redis instance exists",
@@ -135,6 +145,7 @@ func Catalogue() []Check {
 			ID: "redis.tls", Hop: HopRedis, Title: "Clients match in-transit encryption",
 			Summary:  "with in-transit encryption on, clients use TLS on the instance's port and its CA is not about to expire",
 			Requires: []string{"redis.found"},
+			Reads:    map[inventory.Kind][]string{inventory.KindRedis: {"transitEncryptionMode", "serverCaCerts"}, inventory.KindService: {"template.containers.env"}},
 			Run:      checkRedisTLS,
 		},
 		{

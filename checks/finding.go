@@ -62,6 +62,10 @@ type Finding struct {
 	Remediation *Remediation `json:"remediation,omitempty"`
 	Docs        string       `json:"docs,omitempty"`
 	Ignored     bool         `json:"ignored,omitempty"`
+	// Source is the input file the finding's resource was read from (a snapshot file, the
+	// Terraform plan, the service file), as given on the command line; empty for the live
+	// APIs and the built-in demo scenarios.
+	Source string `json:"source,omitempty"`
 }
 
 // Hop names one segment of the Cloud Run → Memorystore path; text reports group by it.

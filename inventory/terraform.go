@@ -44,7 +44,11 @@ import (
 //   - What stays unknown is recorded with Code KnownAfterApply (see unknown.go), so the checks
 //     that need it are skipped with that reason, never passed.
 //   - Secrets never enter the inventory: google_redis_instance.auth_string is not read, and
-//     an environment value the plan marks sensitive is dropped (the variable stays, empty).
+//     an environment value the plan marks sensitive is dropped (the variable stays, empty,
+//     with the gap recorded like an unknown value's, so no check judges it empty).
+//   - What Google creates along with a resource, outside the plan, is recorded as a gap on
+//     the resource the plan creates (see unknown.go): the firewall rules of a connector,
+//     the peering of a DIRECT_PEERING Redis instance to a network that has none yet.
 
 // The resource types read from a plan.
 const (
@@ -81,6 +85,8 @@ func ApplyPlan(inv *Inventory, data []byte, path string) error {
 			return err
 		}
 	}
+	inv.resetIndex()
+	p.markPeerings(inv)
 	inv.resetIndex()
 	return nil
 }
@@ -599,12 +605,13 @@ func (b *protoBuilder) unknown(field string) {
 }
 
 // set copies a known value into the API object; unknown values are recorded instead.
+// A list or object with an unknown element is unknown as a whole.
 func (b *protoBuilder) set(obj map[string]any, key string, v tfValue, field string) {
-	switch v.state() {
-	case known:
-		obj[key] = v.v
-	case unknownValue:
+	switch {
+	case v.hasUnknown():
 		b.unknown(field)
+	case v.state() == known:
+		obj[key] = v.v
 	}
 }
 
@@ -638,16 +645,14 @@ func unmarshalInto(obj map[string]any, msg proto.Message) (proto.Message, error)
 func (b *protoBuilder) runV2(v tfValue) (proto.Message, error) {
 	obj := map[string]any{"name": b.name}
 	tmpl := v.attr("template").index(0)
+	if tmpl.state() == unknownValue {
+		b.unknown("template")
+	}
 	template := map[string]any{}
 	if vpc := tmpl.attr("vpc_access").index(0); vpc.state() == known {
 		access := map[string]any{}
-		if connector := b.reference(vpc.attr("connector"), tfConnector, "template.vpcAccess.connector", "template", 0, "vpc_access", 0, "connector"); connector != "" {
+		if connector := b.connectorOf(vpc.attr("connector"), "template", 0, "vpc_access", 0, "connector"); connector != "" {
 			access["connector"] = connector
-		} else if vpc.attr("connector").state() == unknownValue {
-			// The service has a connector whose name the apply decides: name it by its
-			// address, and make every lookup of it say so.
-			placeholder := b.unresolvedConnector(vpc.attr("connector"), "template", 0, "vpc_access", 0, "connector")
-			access["connector"] = placeholder
 		}
 		b.set(access, "egress", vpc.attr("egress"), "template.vpcAccess.egress")
 		var interfaces []any
@@ -658,10 +663,9 @@ func (b *protoBuilder) runV2(v tfValue) (proto.Message, error) {
 			}
 			if subnet := b.reference(ni.attr("subnetwork"), tfSubnetwork, "template.vpcAccess.networkInterfaces.subnetwork", "template", 0, "vpc_access", 0, "network_interfaces", i, "subnetwork"); subnet != "" {
 				item["subnetwork"] = subnet
+				b.subnetRangeGap(subnet, "template.vpcAccess.networkInterfaces.subnetwork.ipCidrRange")
 			}
-			if tags := ni.attr("tags"); tags.state() == known {
-				item["tags"] = tags.v
-			}
+			b.set(item, "tags", ni.attr("tags"), "template.vpcAccess.networkInterfaces.tags")
 			interfaces = append(interfaces, item)
 		}
 		if vpc.attr("network_interfaces").state() == unknownValue {
@@ -671,10 +675,12 @@ func (b *protoBuilder) runV2(v tfValue) (proto.Message, error) {
 			access["networkInterfaces"] = interfaces
 		}
 		template["vpcAccess"] = access
-	} else if tmpl.attr("vpc_access").state() == unknownValue {
+	} else if vpc.state() == unknownValue {
 		b.unknown("template.vpcAccess")
 	}
-	if scaling := tmpl.attr("scaling").index(0); scaling.state() == known {
+	if scaling := tmpl.attr("scaling").index(0); scaling.state() == unknownValue {
+		b.unknown("template.scaling")
+	} else if scaling.state() == known {
 		s := map[string]any{}
 		b.set(s, "minInstanceCount", scaling.attr("min_instance_count"), "template.scaling.minInstanceCount")
 		b.set(s, "maxInstanceCount", scaling.attr("max_instance_count"), "template.scaling.maxInstanceCount")
@@ -682,19 +688,36 @@ func (b *protoBuilder) runV2(v tfValue) (proto.Message, error) {
 	}
 	b.set(template, "serviceAccount", tmpl.attr("service_account"), "template.serviceAccount")
 	var containers []any
-	for _, c := range tmpl.attr("containers").list() {
+	if tmpl.attr("containers").state() == unknownValue {
+		b.unknown("template.containers")
+	}
+	for ci, c := range tmpl.attr("containers").list() {
+		if c.state() == unknownValue {
+			b.unknown("template.containers")
+			continue
+		}
 		container := map[string]any{}
 		b.set(container, "image", c.attr("image"), "template.containers.image")
 		var env []any
-		for _, e := range c.attr("env").list() {
-			name, _ := e.attr("name").str()
+		if c.attr("env").state() == unknownValue {
+			b.unknown("template.containers.env")
+		}
+		for ei, e := range c.attr("env").list() {
+			name, state := e.attr("name").str()
+			if e.state() == unknownValue || state == unknownValue {
+				b.unknown("template.containers.env") // a variable the apply names
+				continue
+			}
 			entry := map[string]any{"name": name}
-			if ref := e.attr("value_source").index(0).attr("secret_key_ref").index(0); ref.state() == known {
+			if e.attr("value_source").hasUnknown() {
+				// Whether it comes from a secret, or which, is decided at apply.
+				b.unknown("template.containers.env." + name)
+			} else if ref := e.attr("value_source").index(0).attr("secret_key_ref").index(0); ref.state() == known {
 				secret, _ := ref.attr("secret").str()
 				version, _ := ref.attr("version").str()
 				entry["valueSource"] = map[string]any{"secretKeyRef": map[string]any{"secret": secret, "version": version}}
 			} else {
-				b.envValue(entry, e.attr("value"), name)
+				b.envValue(entry, e.attr("value"), name, "template", 0, "containers", ci, "env", ei, "value")
 			}
 			env = append(env, entry)
 		}
@@ -712,28 +735,53 @@ func (b *protoBuilder) runV2(v tfValue) (proto.Message, error) {
 
 // envValue copies a plain environment value, unless the plan marks it sensitive (a secret
 // passed as a plain variable must not reach any output) or it is unknown.
-func (b *protoBuilder) envValue(entry map[string]any, value tfValue, name string) {
+//
+// Both leave the variable without a value and record the gap, so a check that reads the
+// environment does not judge an empty value. An unknown value that the configuration
+// takes from a Redis instance (REDIS_HOST = google_redis_instance.x.host) names that
+// instance in the message. exprPath is where the value's expression sits in the
+// configuration.
+func (b *protoBuilder) envValue(entry map[string]any, value tfValue, name string, exprPath ...any) {
+	field := "template.containers.env." + name
 	switch {
+	case value.state() == unknownValue:
+		address := b.r.address
+		if target := b.p.resolve(b.r, tfRedis, exprPath...); target != nil {
+			address = target.address
+		}
+		b.inv.MarkUnknown(tfKinds[b.r.typ], b.name, field, address)
 	case value.isSensitive():
 		entry["value"] = ""
+		b.inv.markGap(tfKinds[b.r.typ], b.name, field, "is sensitive in the Terraform plan, which vpcdoctor does not read", b.r.address)
 	case value.state() == known:
 		entry["value"] = value.v
-	case value.state() == unknownValue:
-		b.unknown("template.containers.env." + name)
 	}
 }
 
-// unresolvedConnector names a connector that only the apply will name, and records it.
-func (b *protoBuilder) unresolvedConnector(v tfValue, exprPath ...any) string {
-	placeholder := "known-after-apply"
-	if target := b.p.resolve(b.r, tfConnector, exprPath...); target != nil {
-		placeholder = target.configAddr
+// connectorOf is a service's connector: its known value; else the canonical name of the
+// plan's connector that the configuration expression at exprPath references; else, when
+// that connector's name is decided by the apply, a placeholder every lookup of which says
+// so. An unknown value that references no connector leaves "" and the field recorded
+// unknown: whether the service has a connector at all is decided at apply.
+func (b *protoBuilder) connectorOf(v tfValue, exprPath ...any) string {
+	if s, state := v.str(); state == known {
+		return s
+	} else if state == unset {
+		return ""
 	}
-	ref := ConnectorRef{Project: b.r.project, Region: b.r.region, Name: placeholder}
+	target := b.p.resolve(b.r, tfConnector, exprPath...)
+	switch {
+	case target == nil:
+		b.unknown("template.vpcAccess.connector")
+		return ""
+	case !target.nameUnknown:
+		return target.canonical()
+	}
+	ref := ConnectorRef{Project: b.r.project, Region: b.r.region, Name: target.configAddr}
 	if !b.hasProblem(KindConnector, ref.String()) {
 		b.inv.UnknownResource(KindConnector, ref.String(), b.r.address)
 	}
-	return placeholder
+	return target.configAddr
 }
 
 func (b *protoBuilder) hasProblem(kind Kind, name string) bool {
@@ -764,15 +812,16 @@ func (b *protoBuilder) runV1(v tfValue) (proto.Message, error) {
 		b.unknown("template.vpcAccess.networkInterfaces")
 	}
 	if connector.state() == unknownValue {
-		if target := b.p.resolve(b.r, tfConnector, exprPath...); target != nil && !target.nameUnknown {
-			annotations[AnnotationConnector] = target.canonical()
-		} else {
-			annotations[AnnotationConnector] = b.unresolvedConnector(connector, exprPath...)
+		if name := b.connectorOf(connector, exprPath...); name != "" {
+			annotations[AnnotationConnector] = name
 		}
 	}
-	for _, key := range []string{AnnotationEgress, AnnotationNetworkInterfaces} {
-		if tmplAnnotations.attr(key).state() == unknownValue {
-			b.unknown("template.annotations." + key)
+	if tmplAnnotations.state() != unknownValue {
+		// The annotations become the v2 fields the checks read; record the gaps under those.
+		for _, a := range [][2]string{{AnnotationEgress, "template.vpcAccess.egress"}, {AnnotationNetworkInterfaces, "template.vpcAccess.networkInterfaces"}} {
+			if tmplAnnotations.attr(a[0]).state() == unknownValue {
+				b.unknown(a[1])
+			}
 		}
 	}
 	svc := &runv1.Service{
@@ -787,10 +836,10 @@ func (b *protoBuilder) runV1(v tfValue) (proto.Message, error) {
 	if account, state := spec.attr("service_account_name").str(); state == known {
 		svc.Spec.Template.Spec.ServiceAccountName = account
 	}
-	for _, c := range spec.attr("containers").list() {
+	for ci, c := range spec.attr("containers").list() {
 		container := &runv1.Container{}
 		container.Image, _ = c.attr("image").str()
-		for _, e := range c.attr("env").list() {
+		for ei, e := range c.attr("env").list() {
 			name, _ := e.attr("name").str()
 			env := &runv1.EnvVar{Name: name}
 			if ref := e.attr("value_from").index(0).attr("secret_key_ref").index(0); ref.state() == known {
@@ -799,7 +848,7 @@ func (b *protoBuilder) runV1(v tfValue) (proto.Message, error) {
 				env.ValueFrom = &runv1.EnvVarSource{SecretKeyRef: &runv1.SecretKeySelector{Name: secret, Key: key}}
 			} else {
 				entry := map[string]any{}
-				b.envValue(entry, e.attr("value"), name)
+				b.envValue(entry, e.attr("value"), name, "template", 0, "spec", 0, "containers", ci, "env", ei, "value")
 				env.Value, _ = entry["value"].(string)
 			}
 			container.Env = append(container.Env, env)
@@ -822,20 +871,72 @@ func (b *protoBuilder) connector(v tfValue) (proto.Message, error) {
 	b.set(obj, "ipCidrRange", v.attr("ip_cidr_range"), "ipCidrRange")
 	if subnet := v.attr("subnet").index(0); subnet.state() == known {
 		s := map[string]any{}
-		if name := b.reference(subnet.attr("name"), tfSubnetwork, "subnet.name", "subnet", 0, "name"); name != "" {
+		name := b.reference(subnet.attr("name"), tfSubnetwork, "subnet.name", "subnet", 0, "name")
+		if name != "" {
 			s["name"] = ShortName(name)
 		}
 		b.set(s, "projectId", subnet.attr("project_id"), "subnet.projectId")
+		if name != "" {
+			project, _ := s["projectId"].(string)
+			b.subnetRangeGap(name, "subnet.ipCidrRange", project)
+		}
 		if len(s) > 0 {
 			obj["subnet"] = s
 		}
 	}
-	for key, field := range map[string]string{"machine_type": "machineType", "min_instances": "minInstances", "max_instances": "maxInstances",
-		"min_throughput": "minThroughput", "max_throughput": "maxThroughput"} {
-		b.set(obj, field, v.attr(key), field)
-	}
+	b.setAll(obj, v, "machine_type", "machineType", "min_instances", "minInstances", "max_instances", "maxInstances",
+		"min_throughput", "minThroughput", "max_throughput", "maxThroughput")
 	obj["state"] = b.afterApplyState(v.attr("state"), "READY")
+	if b.r.action == planCreate && b.createsConnectorFirewall(obj) {
+		b.inv.markGap(KindConnector, b.name, ConnectorFirewallRules, "are created by Google with the connector during terraform apply, so the plan does not show them", b.r.address)
+	}
 	return unmarshalInto(obj, &vpcaccesspb.Connector{})
+}
+
+// subnetRangeGap records field of this resource as unknown when it names a subnetwork the
+// plan creates or changes with an ip_cidr_range the apply decides: the checks find the
+// subnet, but not its range. project, when given, is the subnet's project.
+func (b *protoBuilder) subnetRangeGap(subnet, field string, project ...string) {
+	defaultProject := b.r.project
+	if len(project) > 0 && project[0] != "" {
+		defaultProject = project[0]
+	}
+	ref, err := ParseSubnet(subnet, defaultProject, b.r.region)
+	if err != nil {
+		return
+	}
+	for _, r := range b.p.ordered {
+		if r.typ == tfSubnetwork && r.action != planDestroy && r.canonical() == ref.String() && r.value.attr("ip_cidr_range").hasUnknown() {
+			b.inv.MarkUnknown(tfKinds[b.r.typ], b.name, field, r.address)
+			return
+		}
+	}
+}
+
+// createsConnectorFirewall reports whether Google creates the firewall rules of a new
+// connector: it does when the connector is in the project of its network (a standalone
+// VPC, or a Shared VPC host project), not when a service project's connector uses a
+// subnet of a host project. A connector whose network the plan leaves unknown has no
+// answer; the checks that need its network are skipped for that already.
+func (b *protoBuilder) createsConnectorFirewall(obj map[string]any) bool {
+	if subnet, ok := obj["subnet"].(map[string]any); ok {
+		project, _ := subnet["projectId"].(string)
+		return project == "" || project == b.r.project
+	}
+	network, _ := obj["network"].(string)
+	if network == "" {
+		return false
+	}
+	ref, err := ParseNetwork(network, b.r.project)
+	return err == nil && ref.Project == b.r.project
+}
+
+// setAll copies attributes in order (pairs of Terraform attribute and API field), so the
+// unknowns are recorded in the same order on every run.
+func (b *protoBuilder) setAll(obj map[string]any, v tfValue, pairs ...string) {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		b.set(obj, pairs[i+1], v.attr(pairs[i]), pairs[i+1])
+	}
 }
 
 // afterApplyState is a resource's state once the plan is applied. For a resource the apply
@@ -867,17 +968,63 @@ func (b *protoBuilder) redis(v tfValue) (proto.Message, error) {
 			obj["authorizedNetwork"] = name
 		}
 	}
-	for key, field := range map[string]string{"host": "host", "port": "port", "reserved_ip_range": "reservedIpRange",
-		"tier": "tier", "memory_size_gb": "memorySizeGb", "auth_enabled": "authEnabled", "connect_mode": "connectMode",
-		"transit_encryption_mode": "transitEncryptionMode", "redis_version": "redisVersion", "location_id": "locationId",
-		"alternative_location_id": "alternativeLocationId", "current_location_id": "currentLocationId",
-		"read_replicas_mode": "readReplicasMode", "replica_count": "replicaCount", "read_endpoint": "readEndpoint",
-		"read_endpoint_port": "readEndpointPort"} {
-		b.set(obj, field, v.attr(key), field)
-	}
+	b.setAll(obj, v, "host", "host", "port", "port", "reserved_ip_range", "reservedIpRange",
+		"tier", "tier", "memory_size_gb", "memorySizeGb", "auth_enabled", "authEnabled", "connect_mode", "connectMode",
+		"transit_encryption_mode", "transitEncryptionMode", "redis_version", "redisVersion", "location_id", "locationId",
+		"alternative_location_id", "alternativeLocationId", "current_location_id", "currentLocationId",
+		"read_replicas_mode", "readReplicasMode", "replica_count", "replicaCount", "read_endpoint", "readEndpoint",
+		"read_endpoint_port", "readEndpointPort")
 	// auth_string is deliberately not read: it is the instance's password.
 	obj["state"] = b.afterApplyState(tfValue{}, "READY") // the provider does not expose the state
+	if b.r.action == planCreate && obj["transitEncryptionMode"] == "SERVER_AUTHENTICATION" {
+		// The server CA is issued when the instance is created.
+		if certs := v.attr("server_ca_certs"); certs.state() != known || len(certs.list()) == 0 {
+			b.unknown("serverCaCerts")
+		}
+	}
 	return unmarshalInto(obj, &redispb.Instance{})
+}
+
+// markPeerings records, for every DIRECT_PEERING instance the plan creates on a network
+// that has no ACTIVE redis-peer-* peering yet, that Memorystore sets the peering up during
+// the apply: vpc.peering cannot find it before. Instances on private services access need
+// the Service Networking peering in place before they are created, so nothing is assumed
+// for them.
+func (p *planReader) markPeerings(inv *Inventory) {
+	for _, r := range p.ordered {
+		if r.typ != tfRedis || r.action != planCreate || r.nameUnknown {
+			continue
+		}
+		if mode, state := r.value.attr("connect_mode").str(); state == unknownValue || mode == "PRIVATE_SERVICE_ACCESS" {
+			continue
+		}
+		name := r.canonical()
+		ref, err := ParseLocation(name, "instances")
+		if err != nil {
+			continue
+		}
+		instance, problem := inv.Redis(ref)
+		if problem != nil {
+			continue
+		}
+		net, err := ParseNetwork(instance.GetAuthorizedNetwork(), r.project)
+		if err != nil {
+			continue
+		}
+		network, problem := inv.Network(net)
+		if problem != nil {
+			continue // vpc.peering says what is wrong with the network itself
+		}
+		peered := false
+		for _, peering := range network.GetPeerings() {
+			if strings.HasPrefix(peering.GetName(), "redis-peer-") && strings.EqualFold(peering.GetState(), "ACTIVE") {
+				peered = true
+			}
+		}
+		if !peered {
+			inv.markGap(KindRedis, name, RedisPeering, "is set up by Memorystore when it creates the instance during terraform apply, so network "+net.Name+" has none yet", r.address)
+		}
+	}
 }
 
 func (b *protoBuilder) network(v tfValue) (proto.Message, error) {
@@ -919,13 +1066,12 @@ func (b *protoBuilder) firewall(v tfValue) (proto.Message, error) {
 	if network := b.reference(v.attr("network"), tfNetwork, "network", "network"); network != "" {
 		obj["network"] = selfLinkOf(network, b.r.project, "networks")
 	}
-	for key, field := range map[string]string{"direction": "direction", "priority": "priority", "disabled": "disabled",
-		"source_ranges": "sourceRanges", "destination_ranges": "destinationRanges", "source_tags": "sourceTags",
-		"target_tags": "targetTags", "source_service_accounts": "sourceServiceAccounts",
-		"target_service_accounts": "targetServiceAccounts"} {
-		b.set(obj, field, v.attr(key), field)
-	}
-	for key, field := range map[string]string{"allow": "allowed", "deny": "denied"} {
+	b.setAll(obj, v, "direction", "direction", "priority", "priority", "disabled", "disabled",
+		"source_ranges", "sourceRanges", "destination_ranges", "destinationRanges", "source_tags", "sourceTags",
+		"target_tags", "targetTags", "source_service_accounts", "sourceServiceAccounts",
+		"target_service_accounts", "targetServiceAccounts")
+	for _, pair := range [][2]string{{"allow", "allowed"}, {"deny", "denied"}} {
+		key, field := pair[0], pair[1]
 		var rules []any
 		for _, rule := range v.attr(key).list() {
 			item := map[string]any{}
@@ -1172,6 +1318,28 @@ func (t tfValue) state() valueState {
 }
 
 func (t tfValue) isSensitive() bool { return t.sensitive == true }
+
+// hasUnknown reports whether the value, or anything inside it, is unknown: after_unknown
+// mirrors the value's shape down to each unknown part.
+func (t tfValue) hasUnknown() bool {
+	switch u := t.unknown.(type) {
+	case bool:
+		return u
+	case map[string]any:
+		for _, x := range u {
+			if (tfValue{unknown: x}).hasUnknown() {
+				return true
+			}
+		}
+	case []any:
+		for _, x := range u {
+			if (tfValue{unknown: x}).hasUnknown() {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func (t tfValue) str() (string, valueState) {
 	st := t.state()

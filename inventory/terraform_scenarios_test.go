@@ -2,11 +2,16 @@ package inventory_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 
+	"cloud.google.com/go/compute/apiv1/computepb"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
@@ -61,10 +66,9 @@ func planFindings(t *testing.T, plan string, sel inventory.Selector) (*inventory
 	return inv, byID
 }
 
-// notPass stands for "skip, because a value is known only after apply": until every check
-// that reads such a value maps inventory.KnownAfterApply to skip, the table accepts any
-// status but pass, and requires the after-apply reason when the check did not fail.
-const notPass checks.Status = "not-pass"
+// afterApply stands for "skip, because a value is known only after apply": the status is
+// skip and the message gives that reason (rather than, say, a failed prerequisite).
+const afterApply checks.Status = "skip-after-apply"
 
 func TestPlanScenarios(t *testing.T) {
 	tests := []struct {
@@ -79,23 +83,38 @@ func TestPlanScenarios(t *testing.T) {
 		{"connector-fix.json", inventory.Selector{}, map[string]checks.Status{
 			"run.vpc-egress": checks.Pass, "run.egress-scope": checks.Pass, "connector.found": checks.Pass,
 			"connector.ready": checks.Pass, "connector.region": checks.Pass, "connector.network": checks.Pass,
-			"connector.range": checks.Pass, "redis.found": checks.Pass, "redis.ready": checks.Pass, "redis.region": checks.Pass,
+			"connector.range": checks.Pass, "vpc.peering": checks.Pass, "vpc.firewall-egress": checks.Pass,
+			// The plan creates the rules the connector needs: known, so they pass.
+			"vpc.connector-firewall": checks.Pass,
+			"redis.found":            checks.Pass, "redis.ready": checks.Pass, "redis.region": checks.Pass,
 		}},
 		{"known-after-apply.json", inventory.Selector{}, map[string]checks.Status{
-			"run.vpc-egress": checks.Pass, "connector.found": notPass, "connector.network": checks.Skip,
-			"connector.range": checks.Skip, "redis.found": checks.Pass,
+			"run.vpc-egress": checks.Pass, "connector.found": afterApply, "connector.network": checks.Skip,
+			"connector.range": checks.Skip, "vpc.connector-firewall": checks.Skip, "redis.found": checks.Pass,
 		}},
 		{"new-redis.json", inventory.Selector{Redis: "sessions"}, map[string]checks.Status{
-			"run.egress-scope": notPass, "connector.found": checks.Pass, "connector.network": checks.Pass,
-			"redis.found": checks.Pass, "redis.region": checks.Pass,
+			"run.egress-scope": afterApply, "run.redis-host": afterApply, "connector.found": checks.Pass,
+			"connector.network": checks.Pass, "vpc.peering": checks.Pass, "vpc.firewall-egress": afterApply,
+			// The connector the plan creates gets its firewall rules from Google at apply.
+			"vpc.connector-firewall": afterApply,
+			"redis.found":            checks.Pass, "redis.ready": checks.Pass, "redis.region": checks.Pass,
 		}},
 		{"direct-vpc.json", inventory.Selector{}, map[string]checks.Status{
-			"run.vpc-egress": checks.Pass, "run.egress-scope": checks.Pass, "connector.found": checks.Skip,
-			"connector.network": checks.Skip, "redis.found": checks.Pass,
+			"run.vpc-egress": checks.Pass, "run.egress-scope": checks.Pass, "run.direct-vpc": checks.Pass,
+			"connector.found": checks.Skip, "connector.network": checks.Skip, "vpc.firewall-egress": checks.Pass,
+			"redis.found": checks.Pass,
 		}},
 		{"module-nested.json", inventory.Selector{}, map[string]checks.Status{
 			"run.vpc-egress": checks.Pass, "connector.found": checks.Pass, "connector.network": checks.Pass,
-			"connector.range": checks.Pass, "redis.found": checks.Pass,
+			"connector.range": checks.Pass, "vpc.connector-firewall": afterApply, "redis.found": checks.Pass,
+		}},
+		{"greenfield.json", inventory.Selector{Redis: "sessions"}, map[string]checks.Status{
+			"run.vpc-egress": checks.Pass, "run.redis-host": afterApply, "connector.found": checks.Pass,
+			"connector.network": checks.Pass, "connector.range": checks.Pass,
+			// Memorystore peers the new network when it creates the instance, and Google
+			// creates the connector's rules with it: neither is in the plan.
+			"vpc.peering": afterApply, "vpc.connector-firewall": afterApply,
+			"redis.found": checks.Pass, "redis.ready": checks.Pass,
 		}},
 		{"delete-connector.json", inventory.Selector{}, map[string]checks.Status{
 			"run.vpc-egress": checks.Pass, "connector.found": checks.Fail,
@@ -110,9 +129,9 @@ func TestPlanScenarios(t *testing.T) {
 					t.Errorf("%s: no finding", id)
 					continue
 				}
-				if want == notPass {
-					if got.Status == checks.Pass || (got.Status != checks.Fail && !strings.Contains(got.Message, "known only after terraform apply")) {
-						t.Errorf("%s: %s %q, want skip (or not pass) because of a value known after apply", id, got.Status, got.Message)
+				if want == afterApply {
+					if got.Status != checks.Skip || !strings.HasPrefix(got.Message, "skipped until terraform apply: ") {
+						t.Errorf("%s: %s %q, want skip because of a value known after apply", id, got.Status, got.Message)
 					}
 					continue
 				}
@@ -120,7 +139,36 @@ func TestPlanScenarios(t *testing.T) {
 					t.Errorf("%s: %s (%s), want %s", id, got.Status, got.Message, want)
 				}
 			}
+			// What the plan leaves to the apply never fails a check: only the plans that
+			// break something fail.
+			for id, f := range findings {
+				if f.Status == checks.Error || (f.Status == checks.Fail && tt.want[id] != checks.Fail) {
+					t.Errorf("%s: %s (%s)", id, f.Status, f.Message)
+				}
+			}
 		})
+	}
+}
+
+// TestPlanConnectorFirewall: the rules Google creates with a connector only make the check
+// skip where the rules known now fall short; a priority-0 deny rule blocks the connector
+// whatever those rules are, so it still fails.
+func TestPlanConnectorFirewall(t *testing.T) {
+	inv := applyPlanTo(t, "connector-network", "module-nested.json")
+	inv.Firewalls = append(inv.Firewalls, &computepb.Firewall{
+		Name: proto.String("deny-all-ingress"), Network: proto.String("https://www.googleapis.com/compute/v1/projects/my-project/global/networks/prod"),
+		SelfLink:  proto.String("https://www.googleapis.com/compute/v1/projects/my-project/global/firewalls/deny-all-ingress"),
+		Direction: proto.String("INGRESS"), Priority: proto.Int32(0), SourceRanges: []string{"0.0.0.0/0"},
+		Denied: []*computepb.Denied{{IPProtocol: proto.String("all")}},
+	})
+	paths, err := inventory.Select(inv, inventory.Selector{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range checks.Run(checks.Catalogue(), paths[0], nil) {
+		if f.ID == "vpc.connector-firewall" && (f.Status != checks.Fail || !strings.Contains(f.Message, "deny-all-ingress")) {
+			t.Errorf("%s %s: %s, want fail on the priority-0 deny rule", f.ID, f.Status, f.Message)
+		}
 	}
 }
 
@@ -249,4 +297,189 @@ func protos[T proto.Message](list []T) []proto.Message {
 		out = append(out, m)
 	}
 	return out
+}
+
+// TestPlanUnknownsNeverFail makes each value a plan creates or changes unknown until apply,
+// one at a time, the way Terraform prints such a value (null in after, true in
+// after_unknown), and runs the catalogue. A check may pass on what it does not read, or be
+// skipped, but a failure or an error that the plan with the value known does not have is a
+// check judging a value it cannot see.
+func TestPlanUnknownsNeverFail(t *testing.T) {
+	// Attributes that identify the resource: an unknown name is TestPlanUnknownsAreRecorded's
+	// subject, and a resource without a known project or region is not one a plan describes.
+	identity := map[string]bool{"name": true, "project": true, "region": true, "location": true, "id": true, "self_link": true}
+	bases := []struct {
+		plan string
+		sel  inventory.Selector
+	}{
+		{"connector-fix.json", inventory.Selector{}},
+		{"direct-vpc.json", inventory.Selector{}},
+		{"module-nested.json", inventory.Selector{}},
+		{"new-redis.json", inventory.Selector{Redis: "sessions"}},
+		{"greenfield.json", inventory.Selector{Redis: "sessions"}},
+	}
+	s, _ := fixtures.Lookup("connector-network")
+	world, err := inventory.LoadFS(s.FS, "fixtures/connector-network")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, base := range bases {
+		t.Run(base.plan, func(t *testing.T) {
+			t.Parallel() // each run applies the plan to its own copy of world
+			raw, err := os.ReadFile(filepath.Join("testdata", "terraform", base.plan))
+			if err != nil {
+				t.Fatal(err)
+			}
+			baseline := planStatuses(t, world, raw, base.sel)
+			for id, st := range baseline {
+				if st == checks.Fail || st == checks.Error {
+					t.Fatalf("%s is %s with every value as the plan has it; the test needs a plan without failures", id, st)
+				}
+			}
+			var doc map[string]any
+			decodeJSON(t, raw, &doc)
+			changes, _ := doc["resource_changes"].([]any)
+			mutations := 0
+			for i, c := range changes {
+				rc := c.(map[string]any)
+				typ, _ := rc["type"].(string)
+				change := rc["change"].(map[string]any)
+				if !strings.HasPrefix(typ, "google_") || !changesResource(change) {
+					continue
+				}
+				for _, path := range valuePaths(change["after"], nil) {
+					if len(path) == 1 && identity[path[0].(string)] {
+						continue
+					}
+					var mutated map[string]any
+					decodeJSON(t, raw, &mutated)
+					mc := mutated["resource_changes"].([]any)[i].(map[string]any)["change"].(map[string]any)
+					setPath(mc, "after", path, nil)
+					setPath(mc, "after_unknown", path, true)
+					data, err := json.Marshal(mutated)
+					if err != nil {
+						t.Fatal(err)
+					}
+					mutations++
+					for id, st := range planStatuses(t, world, data, base.sel) {
+						if (st == checks.Fail || st == checks.Error) && baseline[id] != st {
+							t.Errorf("with %s.%s unknown, %s is %s (it is %s when the value is known)", rc["address"], pathString(path), id, st, baseline[id])
+						}
+					}
+				}
+			}
+			if mutations < 20 {
+				t.Errorf("only %d values made unknown: the plan changed, and the test proves little", mutations)
+			}
+		})
+	}
+}
+
+// planStatuses applies a plan to a copy of world and returns each check's status on the
+// one path selected.
+func planStatuses(t *testing.T, world *inventory.Inventory, plan []byte, sel inventory.Selector) map[string]checks.Status {
+	t.Helper()
+	// ApplyPlan never changes a resource: it builds new slices without the ones it replaces
+	// and appends, so the copy shares the resources, with slices clipped so that an append
+	// never writes into world's arrays.
+	inv := &inventory.Inventory{
+		Services: slices.Clip(world.Services), Revisions: slices.Clip(world.Revisions), Connectors: slices.Clip(world.Connectors),
+		RedisInstances: slices.Clip(world.RedisInstances), RedisClusters: slices.Clip(world.RedisClusters), Networks: slices.Clip(world.Networks),
+		Subnetworks: slices.Clip(world.Subnetworks), Firewalls: slices.Clip(world.Firewalls),
+		Listed: maps.Clone(world.Listed), Problems: slices.Clone(world.Problems), Sources: maps.Clone(world.Sources),
+	}
+	if err := inventory.ApplyPlan(inv, plan, "plan.json"); err != nil {
+		t.Fatal(err)
+	}
+	paths, err := inventory.Select(inv, sel)
+	if err != nil || len(paths) != 1 {
+		t.Fatalf("select: %v (%d paths)", err, len(paths))
+	}
+	out := map[string]checks.Status{}
+	for _, f := range checks.Run(checks.Catalogue(), paths[0], nil) {
+		out[f.ID] = f.Status
+	}
+	return out
+}
+
+func decodeJSON(t *testing.T, data []byte, v any) {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func changesResource(change map[string]any) bool {
+	actions, _ := change["actions"].([]any)
+	for _, a := range actions {
+		if a == "create" || a == "update" {
+			return true
+		}
+	}
+	return false
+}
+
+// valuePaths lists the path of every value inside v (object keys and list indexes), parents
+// before their children.
+func valuePaths(v any, prefix []any) [][]any {
+	var out [][]any
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			p := append(append([]any(nil), prefix...), k)
+			out = append(out, p)
+			out = append(out, valuePaths(x[k], p)...)
+		}
+	case []any:
+		for i, item := range x {
+			p := append(append([]any(nil), prefix...), i)
+			out = append(out, p)
+			out = append(out, valuePaths(item, p)...)
+		}
+	}
+	return out
+}
+
+// setPath sets root[key] at path to value, creating the objects and lists on the way
+// (after_unknown holds only what is unknown, so most of the path may be missing).
+func setPath(root map[string]any, key string, path []any, value any) {
+	var set func(container any, path []any) any
+	set = func(container any, path []any) any {
+		if len(path) == 0 {
+			return value
+		}
+		switch step := path[0].(type) {
+		case string:
+			m, ok := container.(map[string]any)
+			if !ok {
+				m = map[string]any{}
+			}
+			m[step] = set(m[step], path[1:])
+			return m
+		case int:
+			l, _ := container.([]any)
+			for len(l) <= step {
+				l = append(l, map[string]any{})
+			}
+			l[step] = set(l[step], path[1:])
+			return l
+		}
+		return container
+	}
+	root[key] = set(root[key], path)
+}
+
+func pathString(path []any) string {
+	parts := make([]string, len(path))
+	for i, p := range path {
+		parts[i] = fmt.Sprint(p)
+	}
+	return strings.Join(parts, ".")
 }

@@ -113,3 +113,38 @@ func TestUnknownField(t *testing.T) {
 		t.Errorf("problem %q field %q", p.Error(), UnknownFieldOf(p))
 	}
 }
+
+// TestConnectorFirewallGap: Google creates the firewall rules of a connector it creates in
+// its network's project, not for a service project's connector on a host project's subnet,
+// and not again when a connector is only updated.
+func TestConnectorFirewallGap(t *testing.T) {
+	plan := func(action, network, subnet string) string {
+		after := `"name": "c", "project": "svc", "region": "us-central1", "ip_cidr_range": "10.8.0.0/28", "network": ` + network + `, "subnet": ` + subnet
+		return `{"format_version": "1.2", "resource_changes": [{"address": "google_vpc_access_connector.c", "mode": "managed",
+		  "type": "google_vpc_access_connector", "name": "c", "change": {"actions": ["` + action + `"], "after": {` + after + `}, "after_unknown": {}}}]}`
+	}
+	tests := []struct {
+		name, plan string
+		want       bool
+	}{
+		{"own network", plan("create", `"prod"`, `[]`), true},
+		{"own network, full name", plan("create", `"projects/svc/global/networks/prod"`, `[]`), true},
+		{"own subnet", plan("create", `null`, `[{"name": "conn", "project_id": null}]`), true},
+		{"host project's subnet", plan("create", `null`, `[{"name": "conn", "project_id": "host"}]`), false},
+		{"host project's network", plan("create", `"projects/host/global/networks/shared"`, `[]`), false},
+		{"update", plan("update", `"prod"`, `[]`), false},
+	}
+	for _, tt := range tests {
+		inv := &Inventory{}
+		if err := ApplyPlan(inv, []byte(tt.plan), "plan.json"); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		gap := inv.UnknownField(KindConnector, "projects/svc/locations/us-central1/connectors/c", ConnectorFirewallRules)
+		if (gap != nil) != tt.want {
+			t.Errorf("%s: gap %v, want %v", tt.name, gap, tt.want)
+		}
+		if gap != nil && UnknownFieldOf(gap) != ConnectorFirewallRules {
+			t.Errorf("%s: field %q", tt.name, UnknownFieldOf(gap))
+		}
+	}
+}

@@ -41,14 +41,16 @@ func (inv *Inventory) markGap(kind Kind, name, field, why, address string) {
 // UnknownField returns the KnownAfterApply problem of the first of fields that a Terraform
 // plan leaves unknown for the named resource (its canonical name), or nil when they are all
 // known. A field matches itself and any field inside it ("template.vpcAccess" covers
-// "template.vpcAccess.connector" and the other way round).
+// "template.vpcAccess.connector" and the other way round). Fields are tried in the order
+// given, and the problems of one field in the order they were recorded, so the reason a
+// check is skipped for is the same on every run.
 func (inv *Inventory) UnknownField(kind Kind, name string, fields ...string) *Problem {
-	for _, p := range inv.Problems {
-		if p.Code != KnownAfterApply || p.Kind != kind || p.Name != name {
-			continue
-		}
-		unknown := UnknownFieldOf(p)
-		for _, field := range fields {
+	for _, field := range fields {
+		for _, p := range inv.Problems {
+			if p.Code != KnownAfterApply || p.Kind != kind || p.Name != name {
+				continue
+			}
+			unknown := UnknownFieldOf(p)
 			if unknown == field || strings.HasPrefix(unknown, field+".") || strings.HasPrefix(field, unknown+".") {
 				return p
 			}
@@ -57,14 +59,36 @@ func (inv *Inventory) UnknownField(kind Kind, name string, fields ...string) *Pr
 	return nil
 }
 
-// UnknownFieldOf returns the field a KnownAfterApply problem is about ("" for other codes).
+// UnknownFieldOf returns the field a KnownAfterApply problem is about ("" for other codes):
+// the Detail up to its verb, " is " or " are ".
 func UnknownFieldOf(p *Problem) string {
 	if p == nil || p.Code != KnownAfterApply {
 		return ""
 	}
-	field, _, _ := strings.Cut(p.Detail, " is ")
-	return field
+	end := len(p.Detail)
+	for _, verb := range []string{" is ", " are "} {
+		if i := strings.Index(p.Detail, verb); i >= 0 && i < end {
+			end = i
+		}
+	}
+	return p.Detail[:end]
 }
+
+// Side effects of an apply. Some resources exist after `terraform apply` although no plan
+// lists them, because Google creates them along with one the plan creates. A check that
+// looks for them in a plan would fail a deploy that works; the resource the plan creates
+// carries the gap instead (a KnownAfterApply problem on a pseudo-field), and the check asks
+// UnknownField for it.
+const (
+	// ConnectorFirewallRules: the ingress rules a Serverless VPC Access connector needs
+	// (aet-... rules) are created by Google when it creates the connector in its network's
+	// own project; in a Shared VPC service project they are not, and must be in the plan or
+	// the snapshot.
+	ConnectorFirewallRules = "its firewall rules"
+	// RedisPeering: Memorystore sets up the redis-peer-* peering to the authorized network
+	// when it creates a DIRECT_PEERING instance.
+	RedisPeering = "its peering"
+)
 
 // UnknownResource records a resource whose name is only known after apply: every lookup
 // of name (the canonical name it is referred to by) returns this problem.

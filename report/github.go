@@ -18,16 +18,14 @@ import (
 //     defect; the exit code, 3, already makes the job say so)
 //   - ignored → ::notice whatever its status, with "(ignored)" in the title
 //   - pass, skip → no annotation.
-// The summary follows as a plain log line.
+// An annotation is on the file the finding's resource was read from, else on the plan or
+// service file a deploy check reads (see findingFile), else on no file. The summary follows
+// as a plain log line.
 
 // WriteGitHub writes the findings that ask for attention as GitHub Actions workflow
 // commands, then a summary line.
 func WriteGitHub(w io.Writer, doc *Document) error {
 	bw := bufio.NewWriter(w)
-	file := ""
-	if doc.Target.Source == "plan" {
-		file = doc.Target.Input
-	}
 	for _, f := range doc.Findings {
 		command := githubCommand(f)
 		if command == "" {
@@ -41,7 +39,7 @@ func WriteGitHub(w io.Writer, doc *Document) error {
 			title += " (ignored)"
 		}
 		props := []string{}
-		if file != "" {
+		if file := findingFile(doc.Target, f); file != "" {
 			props = append(props, "file="+escapeGitHubProperty(file))
 		}
 		props = append(props, "title="+escapeGitHubProperty(title))

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/vpcdoctor/vpcdoctor/checks"
 )
 
 func TestGitHubEscaping(t *testing.T) {
@@ -47,43 +49,67 @@ func TestGitHubAnnotations(t *testing.T) {
 	}
 	for _, tt := range tests {
 		doc := scenarioDocument(t, tt.c)
-		out := render(t, func(w *bytes.Buffer) error { return WriteGitHub(w, doc) })
-		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-		if last := lines[len(lines)-1]; !strings.HasPrefix(last, "vpcdoctor: ") || !strings.Contains(last, " passed") {
-			t.Errorf("%s: last line %q is not the summary", tt.c.scenario, last)
+		checkAnnotations(t, tt.c.scenario, doc, tt.want, func(checks.Finding) string { return tt.file })
+	}
+	// Each annotation is on the file its finding's resource was read from, else on the plan
+	// of a deploy check, else on none.
+	for _, planInput := range []string{"", "infra/plan.json"} {
+		doc := withSources(multiHopDocument(t, goldenCase{scenario: "connector-network", planInput: planInput}),
+			map[checks.Hop]string{checks.HopConnector: "snapshot/connector.yaml", checks.HopRedis: "snapshot/redis.yaml"})
+		want := map[string]string{"connector.network": "error", "run.cold-start": "warning", "redis.region": "warning"}
+		checkAnnotations(t, "findings with sources, plan "+planInput, doc, want, func(f checks.Finding) string {
+			if f.Source != "" {
+				return f.Source
+			}
+			return planInput
+		})
+	}
+}
+
+// checkAnnotations parses WriteGitHub's output for doc: one workflow command per finding
+// that asks for attention, on the file wantFile names, with a message that round-trips,
+// then the summary.
+func checkAnnotations(t *testing.T, name string, doc *Document, want map[string]string, wantFile func(checks.Finding) string) {
+	t.Helper()
+	out := render(t, func(w *bytes.Buffer) error { return WriteGitHub(w, doc) })
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "vpcdoctor: ") || !strings.Contains(last, " passed") {
+		t.Errorf("%s: last line %q is not the summary", name, last)
+	}
+	got := map[string]string{}
+	for _, line := range lines[:len(lines)-1] {
+		m := annotationRe.FindStringSubmatch(line)
+		if m == nil {
+			t.Errorf("%s: not a workflow command: %q", name, line)
+			continue
 		}
-		got := map[string]string{}
-		for _, line := range lines[:len(lines)-1] {
-			m := annotationRe.FindStringSubmatch(line)
-			if m == nil {
-				t.Errorf("%s: not a workflow command: %q", tt.c.scenario, line)
+		props := map[string]string{}
+		for _, kv := range strings.Split(m[2], ",") {
+			key, value, _ := strings.Cut(kv, "=")
+			props[key] = unescapeGitHub(value)
+		}
+		id := strings.Fields(props["title"])[1]
+		got[id] = m[1]
+		for _, f := range doc.Findings {
+			if f.ID != id {
 				continue
 			}
-			props := map[string]string{}
-			for _, kv := range strings.Split(m[2], ",") {
-				key, value, _ := strings.Cut(kv, "=")
-				props[key] = unescapeGitHub(value)
+			if props["file"] != wantFile(f) {
+				t.Errorf("%s: %s: file=%q, want %q", name, id, props["file"], wantFile(f))
 			}
-			id := strings.Fields(props["title"])[1]
-			got[id] = m[1]
-			if props["file"] != tt.file {
-				t.Errorf("%s: file=%q, want %q", id, props["file"], tt.file)
-			}
-			for _, f := range doc.Findings {
-				if f.ID == id && unescapeGitHub(m[3]) != findingDetail(f) {
-					t.Errorf("%s: message does not round-trip:\n%s", id, unescapeGitHub(m[3]))
-				}
+			if unescapeGitHub(m[3]) != findingDetail(f) {
+				t.Errorf("%s: message does not round-trip:\n%s", id, unescapeGitHub(m[3]))
 			}
 		}
-		for _, f := range doc.Findings {
-			if want := githubCommand(f); got[f.ID] != want {
-				t.Errorf("%s: %s (%s, ignored %v) annotated %q, want %q", tt.c.scenario, f.ID, f.Status, f.Ignored, got[f.ID], want)
-			}
+	}
+	for _, f := range doc.Findings {
+		if command := githubCommand(f); got[f.ID] != command {
+			t.Errorf("%s: %s (%s, ignored %v) annotated %q, want %q", name, f.ID, f.Status, f.Ignored, got[f.ID], command)
 		}
-		for id, command := range tt.want {
-			if got[id] != command {
-				t.Errorf("%s: %s annotated %q, want %q", tt.c.scenario, id, got[id], command)
-			}
+	}
+	for id, command := range want {
+		if got[id] != command {
+			t.Errorf("%s: %s annotated %q, want %q", name, id, got[id], command)
 		}
 	}
 }

@@ -30,9 +30,10 @@ import (
 //     tools turn every result into an alert;
 //   - an ignored finding keeps its result, with an external suppression ("--ignore"), which
 //     is how SARIF says "suppressed outside the analysed artifact";
-//   - results are located on Target.Input when the document's source is a file describing
-//     the deploy (Source "plan": a Terraform plan or a service file); a snapshot directory
-//     is not a location a code viewer can open, so those results carry none.
+//   - a result is located on the file its finding's resource was read from (Finding.Source:
+//     a snapshot file, the Terraform plan, the service file), with the resource's name as
+//     a logical location; when the finding has no file and the document checks a deploy
+//     (Target.Source "plan"), on Target.Input; otherwise (live APIs) on nothing.
 
 // SARIFSchemaURI is the $schema a SARIF log names: the OASIS 2.1.0 schema (errata 01).
 const SARIFSchemaURI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -142,7 +143,6 @@ const srcRoot = "%SRCROOT%"
 // WriteSARIF writes the document as a SARIF 2.1.0 log with one run.
 func WriteSARIF(w io.Writer, doc *Document) error {
 	rules, index := sarifRules(doc.Findings)
-	location := sarifInputLocation(doc.Target)
 	results := []sarifResult{}
 	for _, f := range doc.Findings {
 		level := sarifLevel(f.Status)
@@ -159,7 +159,7 @@ func WriteSARIF(w io.Writer, doc *Document) error {
 			PartialFingerprints: map[string]string{"vpcdoctorFinding/v1": fingerprint(f.ID, f.Service, f.Resource)},
 			Properties:          sarifProperties(f),
 		}
-		if location != nil {
+		if location := sarifFileLocation(findingFile(doc.Target, f)); location != nil {
 			loc := *location
 			if f.Resource != "" {
 				loc.LogicalLocations = []sarifLogical{{FullyQualifiedName: f.Resource, Kind: "resource"}}
@@ -279,16 +279,27 @@ func sarifRunProperties(doc *Document) map[string]any {
 	return props
 }
 
-// sarifInputLocation is where results point: the input file when the document was made
-// from one (a plan or a service file), nil otherwise.
-func sarifInputLocation(t Target) *sarifLocation {
-	if t.Source != "plan" || t.Input == "" {
+// findingFile is the file a finding is reported on: the one its resource was read from;
+// else, for a check of a deploy (a plan or a service file), that input; else none.
+func findingFile(t Target, f checks.Finding) string {
+	if f.Source != "" {
+		return f.Source
+	}
+	if t.Source == "plan" {
+		return t.Input
+	}
+	return ""
+}
+
+// sarifFileLocation is the location of a result on a whole file, nil without one.
+func sarifFileLocation(path string) *sarifLocation {
+	if path == "" {
 		return nil
 	}
 	return &sarifLocation{PhysicalLocation: sarifPhysicalLocation{
-		ArtifactLocation: artifactFor(t.Input),
-		// The plan JSON is one line and a service file has no line per finding: the whole
-		// file is the location, and viewers need a line to anchor on.
+		ArtifactLocation: artifactFor(path),
+		// The plan JSON is one line, and a snapshot or service file has no line per
+		// finding: the whole file is the location, and viewers need a line to anchor on.
 		Region: &sarifRegion{StartLine: 1},
 	}}
 }

@@ -207,3 +207,97 @@ func TestPascalCase(t *testing.T) {
 		}
 	}
 }
+
+// withSources sets Finding.Source the way the CLI does, from the file each hop's resources
+// were read from in this test.
+func withSources(doc *Document, byHop map[checks.Hop]string) *Document {
+	for i := range doc.Findings {
+		doc.Findings[i].Source = byHop[doc.Findings[i].Hop]
+	}
+	return doc
+}
+
+// TestSARIFPerFindingLocations: each result is located on the file its resource was read
+// from; a result without one falls back on the plan or service file of a deploy check,
+// and has no location otherwise.
+func TestSARIFPerFindingLocations(t *testing.T) {
+	sources := map[checks.Hop]string{checks.HopConnector: "snapshot/connector.yaml", checks.HopRedis: "/abs/snap/redis.yaml"}
+	tests := []struct {
+		c        goldenCase
+		fallback string // URI of results whose finding has no source
+	}{
+		{c: goldenCase{scenario: "connector-network"}},
+		{c: goldenCase{scenario: "connector-network", planInput: "infra/plan.json"}, fallback: "infra/plan.json"},
+	}
+	for _, tt := range tests {
+		doc := withSources(multiHopDocument(t, tt.c), sources)
+		view := readSARIF(t, doc)
+		located := 0
+		for i, r := range view.Runs[0].Results {
+			f := attentionFindings(doc)[i]
+			want := tt.fallback
+			switch f.Source {
+			case "snapshot/connector.yaml":
+				want = "snapshot/connector.yaml"
+			case "/abs/snap/redis.yaml":
+				want = "file:///abs/snap/redis.yaml"
+			}
+			if want == "" {
+				if len(r.Locations) != 0 {
+					t.Errorf("%s: %s located on %+v, want no location", tt.c.name, r.RuleID, r.Locations)
+				}
+				continue
+			}
+			located++
+			if len(r.Locations) != 1 || r.Locations[0].PhysicalLocation.ArtifactLocation.URI != want || r.Locations[0].PhysicalLocation.Region.StartLine != 1 {
+				t.Errorf("%s: %s located on %+v, want %s line 1", tt.c.name, r.RuleID, r.Locations, want)
+				continue
+			}
+			if base := r.Locations[0].PhysicalLocation.ArtifactLocation.URIBaseID; (base == srcRoot) != !strings.HasPrefix(want, "file:") {
+				t.Errorf("%s: %s uriBaseId %q for %s", tt.c.name, r.RuleID, base, want)
+			}
+			if len(r.Locations[0].LogicalLocations) != 1 || r.Locations[0].LogicalLocations[0].FullyQualifiedName != f.Resource {
+				t.Errorf("%s: %s logical location %+v, want %s", tt.c.name, r.RuleID, r.Locations[0].LogicalLocations, f.Resource)
+			}
+		}
+		wantLocated := 2 // connector.network and redis.region
+		if tt.fallback != "" {
+			wantLocated = 3 // and run.cold-start, on the plan
+		}
+		if located != wantLocated {
+			t.Errorf("%s: %d results located on a file, want %d", tt.c.name, located, wantLocated)
+		}
+	}
+}
+
+// multiHopDocument is c's document with the findings that ask for attention in two more
+// scenarios in place of its own: with connector-network, connector.network fails,
+// run.cold-start and redis.region warn.
+func multiHopDocument(t *testing.T, c goldenCase) *Document {
+	t.Helper()
+	doc := scenarioDocument(t, c)
+	for _, other := range []string{"cold-start", "redis-region"} {
+		for _, f := range scenarioDocument(t, goldenCase{scenario: other}).Findings {
+			if sarifLevel(f.Status) == "" {
+				continue
+			}
+			for i := range doc.Findings {
+				if doc.Findings[i].ID == f.ID {
+					doc.Findings[i] = f
+				}
+			}
+		}
+	}
+	return NewDocument(doc.Tool, doc.Target, doc.Findings)
+}
+
+// attentionFindings are the findings that have a SARIF result, in order.
+func attentionFindings(doc *Document) []checks.Finding {
+	var out []checks.Finding
+	for _, f := range doc.Findings {
+		if sarifLevel(f.Status) != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
