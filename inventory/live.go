@@ -501,17 +501,9 @@ func (l *liveLoader) listClusters(ctx context.Context, project, region string) {
 	parent := "projects/" + project + "/locations/" + region
 	var clusters []*clusterpb.Cluster
 	err := l.call(ctx, func() error {
-		it := l.clients.clusters.ListClusters(ctx, &clusterpb.ListClustersRequest{Parent: parent, PageSize: liveDefaultPageSize}, l.callOpts...)
-		for {
-			c, err := it.Next()
-			if errors.Is(err, iterator.Done) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			clusters = append(clusters, c)
-		}
+		var err error
+		clusters, err = collect(l.clients.clusters.ListClusters(ctx, &clusterpb.ListClustersRequest{Parent: parent, PageSize: liveDefaultPageSize}, l.callOpts...))
+		return err
 	})
 	if err != nil {
 		return // best effort: see above
@@ -576,17 +568,9 @@ func (l *liveLoader) listServices(ctx context.Context, project, region string) {
 	parent := "projects/" + project + "/locations/" + region
 	var services []*runpb.Service
 	err := l.call(ctx, func() error {
-		it := l.clients.services.ListServices(ctx, &runpb.ListServicesRequest{Parent: parent, PageSize: liveDefaultPageSize}, l.callOpts...)
-		for {
-			svc, err := it.Next()
-			if errors.Is(err, iterator.Done) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			services = append(services, svc)
-		}
+		var err error
+		services, err = collect(l.clients.services.ListServices(ctx, &runpb.ListServicesRequest{Parent: parent, PageSize: liveDefaultPageSize}, l.callOpts...))
+		return err
 	})
 	if err != nil {
 		l.addProblem(l.problem(err, KindService, "", opRunServicesList))
@@ -620,17 +604,9 @@ func (l *liveLoader) listConnectors(ctx context.Context, project, region string)
 	parent := "projects/" + project + "/locations/" + region
 	var connectors []*vpcaccesspb.Connector
 	err := l.call(ctx, func() error {
-		it := l.clients.vpcAccess.ListConnectors(ctx, &vpcaccesspb.ListConnectorsRequest{Parent: parent, PageSize: liveDefaultPageSize}, l.callOpts...)
-		for {
-			c, err := it.Next()
-			if errors.Is(err, iterator.Done) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			connectors = append(connectors, c)
-		}
+		var err error
+		connectors, err = collect(l.clients.vpcAccess.ListConnectors(ctx, &vpcaccesspb.ListConnectorsRequest{Parent: parent, PageSize: liveDefaultPageSize}, l.callOpts...))
+		return err
 	})
 	if err != nil {
 		l.addProblem(l.problem(err, KindConnector, "", opConnectorsList))
@@ -664,17 +640,9 @@ func (l *liveLoader) listRedis(ctx context.Context, project string) {
 	parent := "projects/" + project + "/locations/-"
 	var instances []*redispb.Instance
 	err := l.call(ctx, func() error {
-		it := l.clients.redis.ListInstances(ctx, &redispb.ListInstancesRequest{Parent: parent, PageSize: liveDefaultPageSize}, l.callOpts...)
-		for {
-			r, err := it.Next()
-			if errors.Is(err, iterator.Done) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			instances = append(instances, r)
-		}
+		var err error
+		instances, err = collect(l.clients.redis.ListInstances(ctx, &redispb.ListInstancesRequest{Parent: parent, PageSize: liveDefaultPageSize}, l.callOpts...))
+		return err
 	})
 	if err != nil {
 		l.addProblem(l.problem(err, KindRedis, "", opRedisList))
@@ -721,20 +689,14 @@ func (l *liveLoader) getNetwork(ctx context.Context, ref NetworkRef) {
 func (l *liveLoader) listSubnetworks(ctx context.Context, project string) {
 	var subnets []*computepb.Subnetwork
 	err := l.call(ctx, func() error {
-		it := l.clients.subnetworks.AggregatedList(ctx, &computepb.AggregatedListSubnetworksRequest{
+		pairs, err := collect(l.clients.subnetworks.AggregatedList(ctx, &computepb.AggregatedListSubnetworksRequest{
 			Project:    project,
 			MaxResults: proto.Uint32(liveDefaultPageSize),
-		}, l.callOpts...)
-		for {
-			pair, err := it.Next()
-			if errors.Is(err, iterator.Done) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
+		}, l.callOpts...))
+		for _, pair := range pairs {
 			subnets = append(subnets, pair.Value.GetSubnetworks()...)
 		}
+		return err
 	})
 	if err != nil {
 		l.addProblem(l.problem(err, KindSubnetwork, "", opSubnetworksList))
@@ -749,20 +711,12 @@ func (l *liveLoader) listSubnetworks(ctx context.Context, project string) {
 func (l *liveLoader) listFirewalls(ctx context.Context, project string) {
 	var firewalls []*computepb.Firewall
 	err := l.call(ctx, func() error {
-		it := l.clients.firewalls.List(ctx, &computepb.ListFirewallsRequest{
+		var err error
+		firewalls, err = collect(l.clients.firewalls.List(ctx, &computepb.ListFirewallsRequest{
 			Project:    project,
 			MaxResults: proto.Uint32(liveDefaultPageSize),
-		}, l.callOpts...)
-		for {
-			fw, err := it.Next()
-			if errors.Is(err, iterator.Done) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			firewalls = append(firewalls, fw)
-		}
+		}, l.callOpts...))
+		return err
 	})
 	if err != nil {
 		l.addProblem(l.problem(err, KindFirewall, "", opFirewallsList))
@@ -798,4 +752,19 @@ func (inv *Inventory) sortResources() {
 		}
 		return a.Name < b.Name
 	})
+}
+
+// collect drains a client-library iterator (every page) into a slice.
+func collect[T any](it interface{ Next() (T, error) }) ([]T, error) {
+	var items []T
+	for {
+		item, err := it.Next()
+		if errors.Is(err, iterator.Done) {
+			return items, nil
+		}
+		if err != nil {
+			return items, err
+		}
+		items = append(items, item)
+	}
 }
