@@ -120,6 +120,11 @@ func Validate(catalogue []Check) error {
 		if check.Title == "" || check.Summary == "" || check.Run == nil {
 			return fmt.Errorf("check %s: title, summary and Run are required", check.ID)
 		}
+		for kind := range check.Reads {
+			if kind != inventory.KindService && kind != inventory.KindConnector && kind != inventory.KindRedis {
+				return fmt.Errorf("check %s: Reads names %s; only the path's service, connector and Redis instance can be looked up", check.ID, kind)
+			}
+		}
 		for _, req := range check.Requires {
 			if !seen[req] {
 				return fmt.Errorf("check %s: prerequisite %s is unknown or declared later", check.ID, req)
@@ -142,7 +147,12 @@ func Lookup(catalogue []Check, id string) (Check, bool) {
 
 // planGap skips a check whose input a Terraform plan leaves unknown until apply.
 func planGap(check Check, path *inventory.Path) (Result, bool) {
-	for kind, fields := range check.Reads {
+	// Kinds in path order, so the reason given does not depend on map iteration.
+	for _, kind := range []inventory.Kind{inventory.KindService, inventory.KindConnector, inventory.KindRedis} {
+		fields := check.Reads[kind]
+		if len(fields) == 0 {
+			continue
+		}
 		name := pathResource(path, kind)
 		if name == "" {
 			continue

@@ -13,6 +13,9 @@ import (
 
 func checkRedisFound(p *inventory.Path) Result {
 	if p.Redis != nil {
+		if p.Redis.GetHost() == "" { // created by a Terraform plan: the address comes with the apply
+			return pass(p.RedisRef.String(), "Redis instance %s exists in %s", p.RedisRef.Name, p.RedisRef.Region)
+		}
 		return pass(p.RedisRef.String(), "Redis instance %s exists in %s (host %s, port %d)", p.RedisRef.Name, p.RedisRef.Region, p.Redis.GetHost(), p.Redis.GetPort())
 	}
 	problem := p.RedisProblem
