@@ -281,7 +281,8 @@ func soleProject(inv *Inventory) string {
 }
 
 // selectRedis chooses the Redis instance of a path: the named one; else the one whose
-// host or read endpoint the service's env points at; else the only one.
+// host or read endpoint the service's env points at; else the one a Terraform plan takes
+// an env value from that is known only after apply; else the only one.
 func selectRedis(inv *Inventory, sel Selector, path *Path) error {
 	if sel.Redis != "" {
 		ref, err := redisRefFor(sel.Redis, path)
@@ -315,6 +316,13 @@ func selectRedis(inv *Inventory, sel Selector, path *Path) error {
 			byHost = append(byHost, r)
 		}
 	}
+	if len(byHost) == 0 {
+		// A plan that creates the instance leaves its host unknown, but the configuration
+		// says which instance the service's env takes it from: that is the one.
+		if planned := plannedRedis(inv, path); planned != nil {
+			return setRedis(inv, path, planned)
+		}
+	}
 	switch {
 	case len(byHost) == 1:
 		return setRedis(inv, path, byHost[0])
@@ -339,6 +347,24 @@ func selectRedis(inv *Inventory, sel Selector, path *Path) error {
 		return setRedis(inv, path, sameRegion[0])
 	}
 	return &SelectError{Msg: fmt.Sprintf("several Redis instances and service %s's env names none of them; choose one with --redis: %s", path.ServiceRef.Name, candidateList(inv.RedisNames()))}
+}
+
+// plannedRedis is the instance of the inventory that the service's env names through a
+// plan value known only after apply (see planrefs.go), or nil.
+func plannedRedis(inv *Inventory, path *Path) *redispb.Instance {
+	name := inv.PlannedEnvRedis(path.Service.GetName())
+	if name == "" {
+		name = inv.PlannedEnvRedis(path.ServiceRef.String())
+	}
+	if name == "" {
+		return nil
+	}
+	for _, r := range inv.RedisInstances {
+		if ref, err := ParseLocation(r.GetName(), "instances"); err == nil && ref.String() == name {
+			return r
+		}
+	}
+	return nil
 }
 
 func setRedis(inv *Inventory, path *Path, r *redispb.Instance) error {

@@ -43,6 +43,9 @@ import (
 //     References through locals are not in the plan JSON and stay unknown.
 //   - What stays unknown is recorded with Code KnownAfterApply (see unknown.go), so the checks
 //     that need it are skipped with that reason, never passed.
+//   - An unknown environment value that the configuration takes from a Redis instance
+//     (REDIS_HOST = google_redis_instance.x.host) is recorded as a reference from the
+//     service to that instance (see planrefs.go), so selectRedis can choose it.
 //   - Secrets never enter the inventory: google_redis_instance.auth_string is not read, and
 //     an environment value the plan marks sensitive is dropped (the variable stays, empty,
 //     with the gap recorded like an unknown value's, so no check judges it empty).
@@ -748,6 +751,11 @@ func (b *protoBuilder) envValue(entry map[string]any, value tfValue, name string
 		address := b.r.address
 		if target := b.p.resolve(b.r, tfRedis, exprPath...); target != nil {
 			address = target.address
+			if !target.nameUnknown && target.action != planDestroy {
+				// The instance this variable will name: selectRedis can match the service
+				// to it although its host is not known yet.
+				b.inv.notePlannedEnvRedis(b.name, name, target.canonical())
+			}
 		}
 		b.inv.MarkUnknown(tfKinds[b.r.typ], b.name, field, address)
 	case value.isSensitive():

@@ -99,6 +99,15 @@ func TestPlanScenarios(t *testing.T) {
 			"vpc.connector-firewall": afterApply,
 			"redis.found":            checks.Pass, "redis.ready": checks.Pass, "redis.region": checks.Pass,
 		}},
+		// Without --redis: REDIS_HOST = google_redis_instance.sessions.host names the
+		// instance, although its host is known only after apply.
+		{"new-redis.json", inventory.Selector{}, map[string]checks.Status{
+			"run.egress-scope": afterApply, "run.redis-host": afterApply, "connector.network": checks.Pass,
+			"vpc.peering": checks.Pass, "redis.found": checks.Pass, "redis.region": checks.Pass,
+		}},
+		{"greenfield.json", inventory.Selector{}, map[string]checks.Status{
+			"run.redis-host": afterApply, "connector.network": checks.Pass, "redis.found": checks.Pass,
+		}},
 		{"direct-vpc.json", inventory.Selector{}, map[string]checks.Status{
 			"run.vpc-egress": checks.Pass, "run.egress-scope": checks.Pass, "run.direct-vpc": checks.Pass,
 			"connector.found": checks.Skip, "connector.network": checks.Skip, "vpc.firewall-egress": checks.Pass,
@@ -233,6 +242,144 @@ func TestPlanReplacesKeepsAndRemoves(t *testing.T) {
 	if len(deleted.Connectors) != 0 {
 		t.Errorf("deleted connector still in the inventory: %v", deleted.Connectors)
 	}
+}
+
+// TestPlanRedisFromEnvReference: the connector-network snapshot has several Redis
+// instances and new-redis.json adds one whose host is known only after apply; the env
+// value's configuration reference chooses it, and an env that references two instances
+// chooses none.
+func TestPlanRedisFromEnvReference(t *testing.T) {
+	inv := applyPlanTo(t, "connector-network", "new-redis.json")
+	if len(inv.RedisInstances) < 2 {
+		t.Fatalf("%d Redis instances; the test needs several", len(inv.RedisInstances))
+	}
+	service := "projects/my-project/locations/us-central1/services/cache-service"
+	sessions := "projects/my-project/locations/us-central1/instances/sessions"
+	if got := inv.PlannedEnvRedis(service); got != sessions {
+		t.Errorf("PlannedEnvRedis = %q, want %q", got, sessions)
+	}
+	if got := inv.PlannedEnvVarRedis(service, "REDIS_HOST"); got != sessions {
+		t.Errorf("PlannedEnvVarRedis(REDIS_HOST) = %q, want %q", got, sessions)
+	}
+	paths, err := inventory.Select(inv, inventory.Selector{})
+	if err != nil || len(paths) != 1 {
+		t.Fatalf("select: %v (%d paths)", err, len(paths))
+	}
+	if paths[0].RedisRef.String() != sessions || paths[0].Redis == nil {
+		t.Errorf("chose %s (%v), want %s", paths[0].RedisRef, paths[0].RedisProblem, sessions)
+	}
+
+	// REDIS_PORT taken from another instance of the plan: two candidates, no guess.
+	raw, err := os.ReadFile(filepath.Join("testdata", "terraform", "new-redis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	decodeJSON(t, raw, &doc)
+	if !addSecondRedisReference(doc) {
+		t.Fatal("new-redis.json changed shape: cannot add a second Redis reference")
+	}
+	data, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := fixtures.Lookup("connector-network")
+	two, err := inventory.LoadFS(s.FS, "fixtures/connector-network")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := inventory.ApplyPlan(two, data, "plan.json"); err != nil {
+		t.Fatal(err)
+	}
+	if got := two.PlannedEnvRedis(service); got != "" {
+		t.Errorf("env references two instances, PlannedEnvRedis = %q, want none", got)
+	}
+	if _, err := inventory.Select(two, inventory.Selector{}); err == nil || !strings.Contains(err.Error(), "--redis") {
+		t.Errorf("env references two instances: select error %v, want one asking for --redis", err)
+	}
+}
+
+// addSecondRedisReference makes REDIS_PORT of new-redis.json's service unknown and
+// configured from google_redis_instance.other, a second instance the plan creates.
+func addSecondRedisReference(doc map[string]any) bool {
+	changes, _ := doc["resource_changes"].([]any)
+	var other map[string]any
+	for _, c := range changes {
+		rc := c.(map[string]any)
+		if rc["type"] == "google_redis_instance" {
+			raw, _ := json.Marshal(rc)
+			_ = json.Unmarshal(raw, &other)
+		}
+	}
+	if other == nil {
+		return false
+	}
+	other["address"], other["name"] = "google_redis_instance.other", "other"
+	change := other["change"].(map[string]any)
+	change["after"].(map[string]any)["name"] = "other"
+	doc["resource_changes"] = append(changes, other)
+	config, _ := doc["configuration"].(map[string]any)
+	root, _ := config["root_module"].(map[string]any)
+	resources, _ := root["resources"].([]any)
+	done := false
+	for _, r := range resources {
+		res := r.(map[string]any)
+		if res["type"] != "google_cloud_run_v2_service" {
+			continue
+		}
+		env := dig(res, "expressions", "template", 0, "containers", 0, "env")
+		for _, e := range asList(env) {
+			entry := e.(map[string]any)
+			if name, _ := entry["name"].(map[string]any); name["constant_value"] == "REDIS_PORT" {
+				entry["value"] = map[string]any{"references": []any{"google_redis_instance.other.port", "google_redis_instance.other"}}
+				done = true
+			}
+		}
+	}
+	for _, c := range changes {
+		rc := c.(map[string]any)
+		if rc["type"] != "google_cloud_run_v2_service" {
+			continue
+		}
+		change := rc["change"].(map[string]any)
+		for i, e := range asList(dig(change, "after", "template", 0, "containers", 0, "env")) {
+			entry := e.(map[string]any)
+			if entry["name"] != "REDIS_PORT" {
+				continue
+			}
+			delete(entry, "value")
+			unknownEnv := asList(dig(change, "after_unknown", "template", 0, "containers", 0, "env"))
+			if i < len(unknownEnv) {
+				if m, ok := unknownEnv[i].(map[string]any); ok {
+					m["value"] = true
+				}
+			}
+		}
+	}
+	return done
+}
+
+// dig walks maps (string keys) and lists (int indexes); nil when the path is absent.
+func dig(v any, path ...any) any {
+	for _, step := range path {
+		switch s := step.(type) {
+		case string:
+			m, _ := v.(map[string]any)
+			v = m[s]
+		case int:
+			l, _ := v.([]any)
+			if s >= len(l) {
+				return nil
+			}
+			v = l[s]
+		}
+	}
+	return v
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
 }
 
 func TestPlanUnknownsAreRecorded(t *testing.T) {
