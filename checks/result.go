@@ -40,6 +40,13 @@ func missing(resource string, problem *inventory.Problem) Result {
 		// A Terraform plan leaves the value to apply time: not a failure, not a pass.
 		return Result{Status: Skip, Resource: resource, Message: "skipped until terraform apply: " + problem.Error()}
 	}
+	if problem.Code == inventory.NotLoaded && problem.Name == "" {
+		// A whole kind is missing: name the resource this check needed it for, so the
+		// command that would supply it carries the real names.
+		named := *problem
+		named.Name = resource
+		problem = &named
+	}
 	r := Result{Status: Error, Resource: resource, Message: "cannot evaluate: " + problem.Error()}
 	switch problem.Code {
 	case inventory.NotFound:
@@ -50,7 +57,7 @@ func missing(resource string, problem *inventory.Problem) Result {
 				fmt.Sprintf("gcloud projects add-iam-policy-binding %s --member user:YOU@example.com --role %s", projectOrPlaceholder(problem.Name, resource), problem.Role))
 		}
 	case inventory.NotLoaded:
-		return r.fix("Add the missing gcloud output to the snapshot directory and run again.", inventory.GcloudCommand(problem.Kind)+" > SNAPSHOT_DIR/"+string(problem.Kind)+".yaml")
+		return r.fix("Add the missing gcloud output to the snapshot directory and run again.", inventory.SnapshotCommand(problem.Kind, problem.Name)+" > SNAPSHOT_DIR/"+string(problem.Kind)+".yaml")
 	case inventory.Unavailable:
 		return r.fix("The API did not answer in time; run again, or raise --timeout.")
 	}

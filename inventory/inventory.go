@@ -97,7 +97,7 @@ func (p *Problem) Error() string {
 		}
 		return msg
 	case NotLoaded:
-		return "no " + string(p.Kind) + " data was loaded; add the output of `" + GcloudCommand(p.Kind) + "` to the snapshot"
+		return "no " + string(p.Kind) + " data was loaded; add the output of `" + SnapshotCommand(p.Kind, p.Name) + "` to the snapshot"
 	}
 	return what + ": " + p.Detail
 }
@@ -121,6 +121,41 @@ func GcloudCommand(k Kind) string {
 		return "gcloud compute firewall-rules list --format yaml"
 	}
 	return "gcloud"
+}
+
+// SnapshotCommand is GcloudCommand with the real names filled in from a canonical resource
+// name (of the kind itself, or, for subnetwork and firewall listings, of their network).
+// Parts the name does not give stay placeholders.
+func SnapshotCommand(k Kind, name string) string {
+	switch k {
+	case KindConnector:
+		if ref, err := ParseConnector(name, "", ""); err == nil && ref.Project != "" && ref.Region != "" {
+			return fmt.Sprintf("gcloud compute networks vpc-access connectors describe %s --region %s --project %s --format yaml", ref.Name, ref.Region, ref.Project)
+		}
+	case KindRedis:
+		if ref, err := ParseLocation(name, "instances"); err == nil {
+			return fmt.Sprintf("gcloud redis instances describe %s --region %s --project %s --format yaml", ref.Name, ref.Region, ref.Project)
+		}
+	case KindNetwork:
+		if ref, err := ParseNetwork(name, ""); err == nil && ref.Project != "" {
+			return fmt.Sprintf("gcloud compute networks describe %s --project %s --format yaml", ref.Name, ref.Project)
+		}
+	case KindSubnetwork, KindFirewall:
+		if strings.Contains(name, "/networks/") {
+			if ref, err := ParseNetwork(name, ""); err == nil && ref.Project != "" {
+				list := "compute networks subnets list"
+				if k == KindFirewall {
+					list = "compute firewall-rules list"
+				}
+				return fmt.Sprintf("gcloud %s --filter network=%s --project %s --format yaml", list, ref.Name, ref.Project)
+			}
+		}
+	case KindService:
+		if ref, err := ParseLocation(name, "services"); err == nil && ref.Project != Unknown && ref.Region != Unknown {
+			return fmt.Sprintf("gcloud run services describe %s --region %s --project %s --format yaml", ref.Name, ref.Region, ref.Project)
+		}
+	}
+	return GcloudCommand(k)
 }
 
 // Inventory is every resource a run knows about. Loaders append to the slices and mark
