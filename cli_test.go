@@ -256,6 +256,10 @@ func TestCataloguePrinted(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "connector.range") {
 		t.Errorf("explain: exit %d, %q", code, out)
 	}
+	code, out, _ = runCLI(t, "explain", "probe.tls")
+	if code != 0 || !strings.Contains(out, "TLS handshake") || !strings.Contains(out, "docs/probe.md") {
+		t.Errorf("explain probe.tls: exit %d, %q", code, out)
+	}
 	code, out, _ = runCLI(t, "demo")
 	if code != 0 || !strings.Contains(out, "healthy") || !strings.Contains(out, "connector-network") {
 		t.Errorf("demo list: exit %d, %q", code, out)

@@ -10,6 +10,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/probe"
 	"github.com/vpcdoctor/vpcdoctor/report"
 )
 
@@ -284,6 +285,10 @@ func explainCommand() *cli.Command {
 				return usage("explain takes one check ID (see `vpcdoctor checks`)")
 			}
 			id := c.Args().First()
+			if title, ok := probe.StepTitle(id); ok {
+				fmt.Fprintf(c.App.Writer, "%s — %s\n\n%s\n", id, title, probeExplanation)
+				return nil
+			}
 			check, ok := checks.Lookup(checks.Catalogue(), id)
 			if !ok {
 				return usage("no check %q%s", id, suggestIDs(id))
@@ -293,6 +298,16 @@ func explainCommand() *cli.Command {
 		},
 	}
 }
+
+// probeExplanation is what `explain` says of a probe step: the steps share one document,
+// organised by failure cause.
+const probeExplanation = `A data-plane probe step (vpcdoctor probe, vpcdoctor check --probe): it connects to Redis
+from where vpcdoctor runs, on one connection, in the order probe.tcp, probe.tls, probe.auth,
+probe.ping, probe.latency; a failed step skips the later ones. Every failure carries a cause
+code (the anchor of the finding's docs link) with the exact error strings, why it happens,
+the configuration check that usually explains it, and the fix; how to run the probe as a
+Cloud Run job on the service's connector is in the same document:
+https://github.com/vpcdoctor/vpcdoctor/blob/main/docs/probe.md`
 
 // suggestIDs lists catalogue IDs close to a mistyped one.
 func suggestIDs(id string) string {

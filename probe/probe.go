@@ -183,3 +183,14 @@ func redact(f checks.Finding, secret string) checks.Finding {
 	}
 	return f
 }
+
+// StepTitle returns the title of a probe step by its finding id (probe.tcp, ...), for
+// `vpcdoctor explain`.
+func StepTitle(id string) (string, bool) {
+	for _, s := range steps() {
+		if s.id == id {
+			return s.title, true
+		}
+	}
+	return "", false
+}
