@@ -35,13 +35,13 @@ func Catalogue() []Check {
 		{
 			ID: "run.redis-host", Hop: HopRun, Title: "Environment names the Redis endpoint",
 			Summary: "REDIS_HOST/REDIS_PORT, redis:// URLs and any env value equal to a Redis IP name the instance's host and port",
-			Reads:   map[inventory.Kind][]string{inventory.KindRedis: {"host", "port"}, inventory.KindService: {"template.containers.env"}},
+			Reads:   map[inventory.Kind][]string{inventory.KindRedis: {"host", "port"}},
 			Run:     checkRedisHost,
 		},
 		{
 			ID: "run.redis-auth", Hop: HopRun, Title: "AUTH string reaches the container",
 			Summary: "with AUTH enabled, an AUTH string reaches the container, from Secret Manager rather than a plain value",
-			Reads:   map[inventory.Kind][]string{inventory.KindRedis: {"authEnabled"}, inventory.KindService: {"template.containers.env"}},
+			Reads:   map[inventory.Kind][]string{inventory.KindRedis: {"authEnabled"}},
 			Run:     checkRedisAuth,
 		},
 		{
@@ -145,7 +145,7 @@ func Catalogue() []Check {
 			ID: "redis.tls", Hop: HopRedis, Title: "Clients match in-transit encryption",
 			Summary:  "with in-transit encryption on, clients use TLS on the instance's port and its CA is not about to expire",
 			Requires: []string{"redis.found"},
-			Reads:    map[inventory.Kind][]string{inventory.KindRedis: {"transitEncryptionMode", "serverCaCerts"}, inventory.KindService: {"template.containers.env"}},
+			Reads:    map[inventory.Kind][]string{inventory.KindRedis: {"transitEncryptionMode", "serverCaCerts"}},
 			Run:      checkRedisTLS,
 		},
 		{

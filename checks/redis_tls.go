@@ -63,6 +63,11 @@ func caCommands(p *inventory.Path) []string {
 
 func checkRedisTLS(p *inventory.Path) Result {
 	r, ref := p.Redis, p.RedisRef
+	// The schemes of the endpoint variables decide between pass and fail: a plan that
+	// leaves one of them unknown leaves the verdict to the apply.
+	if gap := p.Inv.UnknownEnvVar(p.ServiceRef.String(), endpointVarNames(p, false)...); gap != nil {
+		return missing(p.ServiceRef.String(), gap)
+	}
 	endpoints, _, _ := redisEnv(p)
 	var tlsURLs, plainURLs []string
 	for _, ev := range endpoints {

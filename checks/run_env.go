@@ -165,6 +165,30 @@ func redisEnv(p *inventory.Path) (endpoints []endpointVar, ports []portVar, unpa
 	return endpoints, ports, unparsed
 }
 
+// A Terraform plan may leave environment values unknown (REDIS_HOST of an instance it
+// creates) or hide them (a sensitive value): such a variable is listed with an empty value
+// and the gap is recorded per variable. A check skips only when a variable it reads is one
+// of them; another unknown variable changes nothing it says. Which variables a check reads
+// is decided by their names, as for known values, and by the plan's configuration: a value
+// taken from a google_redis_instance is a Redis endpoint whatever its name. A verdict that
+// rests on the absence of something (no AUTH string, no port) reads every variable, since
+// an unknown value might be a redis:// URL that carries it.
+
+// endpointVarNames lists the service's variables that run.redis-host and redis.tls read
+// for the endpoint: those named like one, and those a plan fills from a Redis instance.
+// withPorts adds the port variables.
+func endpointVarNames(p *inventory.Path, withPorts bool) []string {
+	var names []string
+	svc := p.ServiceRef.String()
+	for _, e := range p.Env() {
+		if looksLikeRedisHostVar(e.Name) || (withPorts && looksLikeRedisPortVar(e.Name)) ||
+			p.Inv.PlannedEnvVarRedis(svc, e.Name) != "" || p.Inv.PlannedEnvVarRedis(p.Service.GetName(), e.Name) != "" {
+			names = append(names, e.Name)
+		}
+	}
+	return names
+}
+
 // redisPort is the port Memorystore reports, with the Redis default when it reports none.
 func redisPort(r *redispb.Instance) int {
 	if r.GetPort() != 0 {
@@ -195,9 +219,15 @@ func checkRedisHost(p *inventory.Path) Result {
 	}
 	r, ref := p.Redis, p.RedisRef
 	svc := p.ServiceRef.String()
+	if gap := p.Inv.UnknownEnvVar(svc, endpointVarNames(p, true)...); gap != nil {
+		return missing(svc, gap)
+	}
 	endpoints, ports, unparsed := redisEnv(p)
 	want := fmt.Sprintf("%s:%d", r.GetHost(), redisPort(r))
 	if len(endpoints) == 0 && len(unparsed) == 0 {
+		if gap := p.Inv.UnknownEnv(svc); gap != nil {
+			return missing(svc, gap) // the plan's unknown value may well be the endpoint
+		}
 		return skip(svc, "service %s sets no environment variable that names the Redis endpoint (REDIS_HOST, REDIS_URL, a redis:// URL or a Redis IP), so the address its code uses cannot be compared with %s", p.ServiceRef.Name, want)
 	}
 
@@ -246,12 +276,19 @@ func checkRedisHost(p *inventory.Path) Result {
 			oks = append(oks, fmt.Sprintf("%s is %d", pv.Name, pv.Port))
 		}
 	}
+	// "No variable sets the port" rests on an absence: a value the plan leaves unknown may
+	// be a URL that sets it.
+	var noPortGap *inventory.Problem
 	if !portSeen && redisPort(r) != 6379 {
-		fails = append(fails, fmt.Sprintf("no variable sets the port, so clients use the default 6379, but Redis %s listens on %d%s", ref.Name, redisPort(r), tlsPortHint(r)))
-		commands = append(commands, serviceUpdate(p)+fmt.Sprintf(" --update-env-vars REDIS_PORT=%d", redisPort(r)))
+		if noPortGap = p.Inv.UnknownEnv(svc); noPortGap == nil {
+			fails = append(fails, fmt.Sprintf("no variable sets the port, so clients use the default 6379, but Redis %s listens on %d%s", ref.Name, redisPort(r), tlsPortHint(r)))
+			commands = append(commands, serviceUpdate(p)+fmt.Sprintf(" --update-env-vars REDIS_PORT=%d", redisPort(r)))
+		}
 	}
 
 	switch {
+	case len(fails) == 0 && noPortGap != nil:
+		return missing(svc, noPortGap)
 	case len(fails) > 0:
 		return fail(svc, "%s", strings.Join(append(fails, warns...), "; ")).
 			fix(fmt.Sprintf("Point the service at Redis %s's endpoint %s (the values are read at instance start, so this deploys a new revision).", ref.Name, want), dedupe(commands)...)
@@ -397,8 +434,14 @@ func checkRedisAuth(p *inventory.Path) Result {
 			present = append(present, v)
 		}
 	}
+	// Verdicts that rest on no AUTH string being sent read every variable: a value the plan
+	// leaves unknown or hides may be an AUTH string, or a redis:// URL with one.
+	absenceGap := p.Inv.UnknownEnv(svc)
 	if !r.GetAuthEnabled() {
 		if len(present) == 0 {
+			if absenceGap != nil {
+				return missing(svc, absenceGap)
+			}
 			return pass(svc, "AUTH is disabled on Redis %s and service %s sends no AUTH string", ref.Name, p.ServiceRef.Name)
 		}
 		names := authVarNames(present)
@@ -421,6 +464,9 @@ func checkRedisAuth(p *inventory.Path) Result {
 		}
 		return warn(svc, "AUTH is enabled on Redis %s and %s (value not shown): anyone who can read the service's configuration (run.services.get) can read the AUTH string", ref.Name, where).
 			fix(fmt.Sprintf("Keep the AUTH string in Secret Manager and pass it as %s from there.", name), authSecretCommands(p, name, !v.InURL)...)
+	}
+	if absenceGap != nil {
+		return missing(svc, absenceGap)
 	}
 	result := fail(svc, "AUTH is enabled on Redis %s, but no AUTH string reaches service %s (no REDIS_AUTH/REDIS_PASSWORD variable, secret, or password in a redis:// URL): every command fails with `NOAUTH Authentication required.`", ref.Name, p.ServiceRef.Name)
 	if volumes := secretVolumes(p); len(volumes) > 0 {

@@ -703,18 +703,18 @@ func (b *protoBuilder) runV2(v tfValue) (proto.Message, error) {
 		b.set(container, "image", c.attr("image"), "template.containers.image")
 		var env []any
 		if c.attr("env").state() == unknownValue {
-			b.unknown("template.containers.env")
+			b.unknown(EnvField)
 		}
 		for ei, e := range c.attr("env").list() {
 			name, state := e.attr("name").str()
 			if e.state() == unknownValue || state == unknownValue {
-				b.unknown("template.containers.env") // a variable the apply names
+				b.unknown(EnvField) // a variable the apply names
 				continue
 			}
 			entry := map[string]any{"name": name}
 			if e.attr("value_source").hasUnknown() {
 				// Whether it comes from a secret, or which, is decided at apply.
-				b.unknown("template.containers.env." + name)
+				b.unknown(EnvField + "." + name)
 			} else if ref := e.attr("value_source").index(0).attr("secret_key_ref").index(0); ref.state() == known {
 				secret, _ := ref.attr("secret").str()
 				version, _ := ref.attr("version").str()
@@ -745,7 +745,7 @@ func (b *protoBuilder) runV2(v tfValue) (proto.Message, error) {
 // instance in the message. exprPath is where the value's expression sits in the
 // configuration.
 func (b *protoBuilder) envValue(entry map[string]any, value tfValue, name string, exprPath ...any) {
-	field := "template.containers.env." + name
+	field := EnvField + "." + name
 	switch {
 	case value.state() == unknownValue:
 		address := b.r.address
@@ -844,13 +844,32 @@ func (b *protoBuilder) runV1(v tfValue) (proto.Message, error) {
 	if account, state := spec.attr("service_account_name").str(); state == known {
 		svc.Spec.Template.Spec.ServiceAccountName = account
 	}
+	// The environment's gaps are recorded as runV2 records them: a list or a name the
+	// apply decides leaves the whole environment unknown, a value only its variable.
+	if spec.attr("containers").state() == unknownValue {
+		b.unknown("template.containers")
+	}
 	for ci, c := range spec.attr("containers").list() {
+		if c.state() == unknownValue {
+			b.unknown("template.containers")
+			continue
+		}
 		container := &runv1.Container{}
 		container.Image, _ = c.attr("image").str()
+		if c.attr("env").state() == unknownValue {
+			b.unknown(EnvField)
+		}
 		for ei, e := range c.attr("env").list() {
-			name, _ := e.attr("name").str()
+			name, state := e.attr("name").str()
+			if e.state() == unknownValue || state == unknownValue {
+				b.unknown(EnvField) // a variable the apply names
+				continue
+			}
 			env := &runv1.EnvVar{Name: name}
-			if ref := e.attr("value_from").index(0).attr("secret_key_ref").index(0); ref.state() == known {
+			if e.attr("value_from").hasUnknown() {
+				// Whether it comes from a secret, or which, is decided at apply.
+				b.unknown(EnvField + "." + name)
+			} else if ref := e.attr("value_from").index(0).attr("secret_key_ref").index(0); ref.state() == known {
 				secret, _ := ref.attr("name").str()
 				key, _ := ref.attr("key").str()
 				env.ValueFrom = &runv1.EnvVarSource{SecretKeyRef: &runv1.SecretKeySelector{Name: secret, Key: key}}

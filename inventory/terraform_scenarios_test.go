@@ -94,6 +94,9 @@ func TestPlanScenarios(t *testing.T) {
 		}},
 		{"new-redis.json", inventory.Selector{Redis: "sessions"}, map[string]checks.Status{
 			"run.egress-scope": afterApply, "run.redis-host": afterApply, "connector.found": checks.Pass,
+			// REDIS_HOST is unknown and REDIS_PASSWORD sensitive, but AUTH reads neither
+			// once REDIS_AUTH comes from Secret Manager; TLS reads REDIS_HOST's scheme.
+			"run.redis-auth": checks.Pass, "redis.tls": afterApply,
 			"connector.network": checks.Pass, "vpc.peering": checks.Pass, "vpc.firewall-egress": afterApply,
 			// The connector the plan creates gets its firewall rules from Google at apply.
 			"vpc.connector-firewall": afterApply,
@@ -380,6 +383,106 @@ func dig(v any, path ...any) any {
 func asList(v any) []any {
 	l, _ := v.([]any)
 	return l
+}
+
+// TestPlanEnvGapsPerVariable: a plan's gap in one environment variable skips only the
+// checks that read that variable; a gap in the list itself skips them all.
+func TestPlanEnvGapsPerVariable(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "terraform", "new-redis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := fixtures.Lookup("connector-network")
+	world, err := inventory.LoadFS(s.FS, "fixtures/connector-network")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel := inventory.Selector{Redis: "sessions"}
+	// A variable of the plan: its planned value and its after_unknown and after_sensitive
+	// markers, kept together so that removing one keeps the three lists aligned.
+	type envVar struct{ after, unknown, sensitive any }
+	drop := func(vars []envVar, i int) []envVar { return append(vars[:i:i], vars[i+1:]...) }
+	tests := []struct {
+		name   string
+		mutate func(vars []envVar) []envVar // nil result: the list itself is unknown
+		want   map[string]checks.Status
+	}{
+		{"as planned", func(vars []envVar) []envVar { return vars }, map[string]checks.Status{
+			"run.redis-host": afterApply, "run.redis-auth": checks.Pass, "redis.tls": afterApply}},
+		// No secret, and REDIS_PASSWORD a plain value: the warning survives REDIS_HOST's gap.
+		{"plain password", func(vars []envVar) []envVar {
+			vars[3].sensitive = map[string]any{}
+			return drop(vars, 2)
+		}, map[string]checks.Status{"run.redis-host": afterApply, "run.redis-auth": checks.Warn, "redis.tls": afterApply}},
+		// No AUTH variable but REDIS_PASSWORD, hidden: "no AUTH string" would be a guess.
+		{"only a sensitive password", func(vars []envVar) []envVar {
+			vars = drop(vars, 2)
+			vars[2].after.(map[string]any)["value"] = ""
+			return vars
+		}, map[string]checks.Status{"run.redis-auth": afterApply}},
+		// A known REDIS_HOST, and an unknown variable no check reads.
+		{"unrelated unknown", func(vars []envVar) []envVar {
+			vars[0].after.(map[string]any)["value"] = "10.0.0.3"
+			vars[0].unknown = map[string]any{"value_source": []any{}}
+			return append(vars, envVar{map[string]any{"name": "BUILD_ID", "value": nil, "value_source": []any{}}, map[string]any{"value": true}, map[string]any{}})
+		}, map[string]checks.Status{"run.redis-auth": checks.Pass, "redis.tls": checks.Pass}},
+		// The env list itself is known only after apply: any variable may be anything.
+		{"unknown list", func(vars []envVar) []envVar { return nil }, map[string]checks.Status{
+			"run.redis-host": afterApply, "run.redis-auth": afterApply, "redis.tls": afterApply}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var doc map[string]any
+			decodeJSON(t, raw, &doc)
+			mutated := false
+			for _, c := range doc["resource_changes"].([]any) {
+				rc := c.(map[string]any)
+				if rc["type"] != "google_cloud_run_v2_service" {
+					continue
+				}
+				change := rc["change"].(map[string]any)
+				containers := [3]map[string]any{}
+				for i, key := range []string{"after", "after_unknown", "after_sensitive"} {
+					containers[i], _ = dig(change, key, "template", 0, "containers", 0).(map[string]any)
+					if containers[i] == nil {
+						t.Fatalf("new-redis.json changed shape: no %s container", key)
+					}
+				}
+				after := asList(containers[0]["env"])
+				vars := make([]envVar, len(after))
+				for i := range after {
+					vars[i] = envVar{after[i], dig(containers[1]["env"], i), dig(containers[2]["env"], i)}
+				}
+				vars = tt.mutate(vars)
+				if vars == nil {
+					containers[0]["env"], containers[1]["env"], containers[2]["env"] = nil, true, map[string]any{}
+				} else {
+					lists := [3][]any{}
+					for _, v := range vars {
+						lists[0], lists[1], lists[2] = append(lists[0], v.after), append(lists[1], v.unknown), append(lists[2], v.sensitive)
+					}
+					containers[0]["env"], containers[1]["env"], containers[2]["env"] = lists[0], lists[1], lists[2]
+				}
+				mutated = true
+			}
+			if !mutated {
+				t.Fatal("new-redis.json changed shape: no Cloud Run service")
+			}
+			data, err := json.Marshal(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := planStatuses(t, world, data, sel)
+			for id, want := range tt.want {
+				if want == afterApply {
+					want = checks.Skip
+				}
+				if got[id] != want {
+					t.Errorf("%s: %s, want %s", id, got[id], want)
+				}
+			}
+		})
+	}
 }
 
 func TestPlanUnknownsAreRecorded(t *testing.T) {

@@ -59,6 +59,43 @@ func (inv *Inventory) UnknownField(kind Kind, name string, fields ...string) *Pr
 	return nil
 }
 
+// EnvField is the field under which a plan's gaps in a Cloud Run service's environment are
+// recorded. The gap of one variable, whose value is unknown or sensitive, is EnvField + "."
+// + its name; EnvField itself is unknown when the plan does not know which variables there
+// are (the list, or a variable's name, is decided at apply). A check asks UnknownEnvVar for
+// the variables it reads, so an unknown variable it does not read does not skip it.
+const EnvField = "template.containers.env"
+
+// UnknownEnvVar returns the KnownAfterApply problem of the first of the named environment
+// variables of a service (canonical name) that a plan leaves unknown or sensitive, or of
+// the environment as a whole when the plan does not know which variables it has (any of
+// them might be one of these); nil when the plan gives them all. With no names, only the
+// whole environment is asked about.
+func (inv *Inventory) UnknownEnvVar(service string, names ...string) *Problem {
+	// A gap of the environment as a whole, or of what contains it, comes first: it is the
+	// reason any one variable is unknown.
+	for _, p := range inv.Problems {
+		if p.Code != KnownAfterApply || p.Kind != KindService || p.Name != service {
+			continue
+		}
+		if field := UnknownFieldOf(p); field == EnvField || strings.HasPrefix(EnvField, field+".") {
+			return p
+		}
+	}
+	for _, name := range names {
+		if p := inv.UnknownField(KindService, service, EnvField+"."+name); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+// UnknownEnv returns the first KnownAfterApply problem of any variable of a service's
+// environment, or of the environment as a whole; nil when the plan gives every value.
+func (inv *Inventory) UnknownEnv(service string) *Problem {
+	return inv.UnknownField(KindService, service, EnvField)
+}
+
 // UnknownFieldOf returns the field a KnownAfterApply problem is about ("" for other codes):
 // the Detail up to its verb, " is " or " are ".
 func UnknownFieldOf(p *Problem) string {
