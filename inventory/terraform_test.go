@@ -148,3 +148,62 @@ func TestConnectorFirewallGap(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownEnvVar: a variable's gap answers only for that variable; a gap of the list
+// (or of what contains it) answers for every variable, and UnknownEnv for any gap at all.
+func TestUnknownEnvVar(t *testing.T) {
+	const svc = "projects/p/locations/r/services/s"
+	inv := &Inventory{}
+	inv.MarkUnknown(KindService, svc, EnvField+".REDIS_HOST", "google_redis_instance.x")
+	if p := inv.UnknownEnvVar(svc, "REDIS_AUTH", "REDIS_HOST"); UnknownFieldOf(p) != EnvField+".REDIS_HOST" {
+		t.Errorf("REDIS_HOST's gap: %v", p)
+	}
+	if p := inv.UnknownEnvVar(svc, "REDIS_AUTH", "REDIS_HOST_RO"); p != nil {
+		t.Errorf("another variable's gap answered for REDIS_AUTH, REDIS_HOST_RO: %v", p)
+	}
+	if p := inv.UnknownEnvVar(svc); p != nil {
+		t.Errorf("one variable's gap answered for the whole list: %v", p)
+	}
+	if p := inv.UnknownEnv(svc); p == nil {
+		t.Error("UnknownEnv missed REDIS_HOST's gap")
+	}
+	for _, whole := range []string{EnvField, "template.containers", "template"} {
+		inv := &Inventory{}
+		inv.MarkUnknown(KindService, svc, whole, "google_cloud_run_v2_service.s")
+		if p := inv.UnknownEnvVar(svc, "REDIS_AUTH"); UnknownFieldOf(p) != whole {
+			t.Errorf("%s unknown: REDIS_AUTH's gap is %v", whole, p)
+		}
+		if p := inv.UnknownEnvVar(svc); UnknownFieldOf(p) != whole {
+			t.Errorf("%s unknown: the list's gap is %v", whole, p)
+		}
+	}
+}
+
+// TestPlanV1EnvGaps: google_cloud_run_service records its environment's gaps as the v2
+// resource does, so the checks see a variable the apply names.
+func TestPlanV1EnvGaps(t *testing.T) {
+	plan := `{"format_version": "1.2", "resource_changes": [{"address": "google_cloud_run_service.s", "mode": "managed",
+	  "type": "google_cloud_run_service", "name": "s", "change": {"actions": ["create"],
+	    "after": {"name": "s", "project": "p", "location": "r", "template": [{"spec": [{"containers": [{"image": "i",
+	      "env": [{"name": null, "value": "x", "value_from": []}, {"name": "REDIS_AUTH", "value": null, "value_from": []}]}]}]}]},
+	    "after_unknown": {"template": [{"spec": [{"containers": [{"env": [{"name": true}, {"value_from": [{}]}]}]}]}]}}}]}`
+	inv := &Inventory{}
+	if err := ApplyPlan(inv, []byte(plan), "plan.json"); err != nil {
+		t.Fatal(err)
+	}
+	const svc = "projects/p/locations/r/services/s"
+	if p := inv.UnknownEnvVar(svc); UnknownFieldOf(p) != EnvField {
+		t.Errorf("a variable named at apply: the list's gap is %v, want %s", p, EnvField)
+	}
+	plan = strings.Replace(plan, `{"name": true}, {"value_from": [{}]}`, `{}, {"value_from": true}`, 1)
+	inv = &Inventory{}
+	if err := ApplyPlan(inv, []byte(plan), "plan.json"); err != nil {
+		t.Fatal(err)
+	}
+	if p := inv.UnknownEnvVar(svc); p != nil {
+		t.Errorf("only REDIS_AUTH's source is unknown, yet the list's gap is %v", p)
+	}
+	if p := inv.UnknownEnvVar(svc, "REDIS_AUTH"); UnknownFieldOf(p) != EnvField+".REDIS_AUTH" {
+		t.Errorf("REDIS_AUTH's source decided at apply: gap %v", p)
+	}
+}
