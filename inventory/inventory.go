@@ -182,6 +182,10 @@ type Inventory struct {
 	// Sources maps a canonical resource name to the file it was read from (snapshot mode).
 	Sources map[string]string
 
+	// plannedEnv: service → env variable → Redis instance a Terraform plan takes the
+	// variable's (unknown until apply) value from; see planrefs.go.
+	plannedEnv map[string]map[string]string
+
 	indexOnce sync.Once
 	index     *index
 }

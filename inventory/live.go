@@ -84,9 +84,16 @@ func LoadLive(ctx context.Context, opts LiveOptions) (*Inventory, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer clients.close()
-
 	l := newLiveLoader(clients, opts)
+	// A call abandoned at the deadline may still be running (the Compute REST client does
+	// not pass the context to its HTTP requests); the clients are closed only once every
+	// call has returned, so closing never races a request in flight.
+	defer func() {
+		go func() {
+			l.inflight.Wait()
+			clients.close()
+		}()
+	}()
 	l.start(ctx)
 	l.wg.Wait()
 	l.inv.sortResources()
@@ -103,6 +110,8 @@ type liveLoader struct {
 	sem      chan struct{}
 	callOpts []gax.CallOption
 	wg       sync.WaitGroup
+	// inflight counts the API calls still running, including those abandoned at the deadline.
+	inflight sync.WaitGroup
 
 	mu   sync.Mutex
 	inv  *Inventory
@@ -197,7 +206,11 @@ func (l *liveLoader) call(ctx context.Context, do func() error) error {
 	}
 	defer func() { <-l.sem }()
 	result := make(chan error, 1)
-	go func() { result <- do() }()
+	l.inflight.Add(1)
+	go func() {
+		defer l.inflight.Done()
+		result <- do()
+	}()
 	select {
 	case err := <-result:
 		return err
