@@ -207,7 +207,7 @@ func versionCommand() *cli.Command {
 
 // boolFlags are the flags that take no value; flagsFirst needs them to tell a flag's value
 // from a positional argument.
-var boolFlags = map[string]bool{"probe": true, "tls": true, "from-env": true, "help": true, "h": true, "version": true, "v": true}
+var boolFlags = map[string]bool{"all": true, "probe": true, "tls": true, "from-env": true, "help": true, "h": true, "version": true, "v": true}
 
 // flagsFirst moves a subcommand's positional arguments after its flags, so that
 // `vpcdoctor demo healthy --format json` works like `vpcdoctor demo --format json healthy`

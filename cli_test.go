@@ -316,3 +316,45 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		t.Error("the plain-text Redis password appears in a report")
 	}
 }
+
+// TestCheckAllServices checks a multi-service snapshot in one report with --all, the
+// offline twin of a live run without --service.
+func TestCheckAllServices(t *testing.T) {
+	dir := filepath.Join("internal", "fakegcp", "testdata", "shop")
+	code, out, stderr := runCLI(t, "check", "--from", dir, "--all", "--format", "json")
+	var doc report.Document
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("exit %d, %s: %v", code, stderr, err)
+	}
+	perService := map[string]int{}
+	for _, f := range doc.Findings {
+		perService[f.Service]++
+	}
+	if len(perService) != 2 || perService["cart"] == 0 || perService["checkout"] == 0 || len(doc.Target.Services) != 2 {
+		t.Errorf("findings per service %v, target %v", perService, doc.Target.Services)
+	}
+	// Each service's findings are those of checking it alone.
+	for _, service := range []string{"cart", "checkout"} {
+		_, alone, _ := runCLI(t, "check", "--from", dir, "--service", service, "--format", "json")
+		var single report.Document
+		if err := json.Unmarshal([]byte(alone), &single); err != nil {
+			t.Fatal(err)
+		}
+		var fromAll []string
+		for _, f := range doc.Findings {
+			if f.Service == service {
+				fromAll = append(fromAll, f.ID+"="+string(f.Status))
+			}
+		}
+		var fromOne []string
+		for _, f := range single.Findings {
+			fromOne = append(fromOne, f.ID+"="+string(f.Status))
+		}
+		if strings.Join(fromAll, " ") != strings.Join(fromOne, " ") {
+			t.Errorf("%s: --all gives %v, alone %v", service, fromAll, fromOne)
+		}
+	}
+	if code, _, stderr := runCLI(t, "check", "--from", dir); code != 2 || !strings.Contains(stderr, "choose one with --service") {
+		t.Errorf("without --all: exit %d, %q", code, stderr)
+	}
+}

@@ -21,6 +21,7 @@ func selectorFlags() []cli.Flag {
 		&cli.StringFlag{Name: "region", Usage: "the service's region (required for a service.yaml that was never deployed)"},
 		&cli.StringFlag{Name: "project", Usage: "the service's project"},
 		&cli.StringFlag{Name: "connector", Usage: "check this connector instead of the service's own (what-if)"},
+		&cli.BoolFlag{Name: "all", Usage: "with --from: check every service (of --region, if given) that has VPC egress or a Redis-looking env, in one report, as a live run without --service does"},
 	}
 }
 
@@ -31,6 +32,7 @@ func selectorFrom(c *cli.Context) inventory.Selector {
 		Service:   c.String("service"),
 		Redis:     c.String("redis"),
 		Connector: c.String("connector"),
+		All:       c.Bool("all") && c.String("service") == "",
 	}
 }
 

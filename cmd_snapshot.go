@@ -118,6 +118,8 @@ func checkFromCommand(dir string, opts inventory.LiveOptions) string {
 	cmd := "vpcdoctor check --from " + dir
 	if opts.Service != "" {
 		cmd += " --service " + opts.Service
+	} else {
+		cmd += " --region " + opts.Region + " --all"
 	}
 	if opts.Redis != "" {
 		cmd += " --redis " + opts.Redis
