@@ -350,6 +350,8 @@ func TestCheckCIEndToEnd(t *testing.T) {
 		// chooses the instance among the snapshot's several.
 		{plan: "new-redis.json", want: exitOK},
 		{plan: "greenfield.json", redis: "sessions", want: exitOK},
+		// A PRIVATE_SERVICE_ACCESS instance with the Service Networking connection it needs.
+		{plan: "psa-redis.json", redis: "sessions", want: exitOK},
 		{plan: "module-nested.json", want: exitOK},
 		{plan: "direct-vpc.json", want: exitOK},
 	}

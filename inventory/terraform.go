@@ -52,6 +52,9 @@ import (
 //   - What Google creates along with a resource, outside the plan, is recorded as a gap on
 //     the resource the plan creates (see unknown.go): the firewall rules of a connector,
 //     the peering of a DIRECT_PEERING Redis instance to a network that has none yet.
+//   - A google_service_networking_connection becomes the servicenetworking-googleapis-com
+//     peering of its network, which private services access instances use (see
+//     terraform_psa.go).
 
 // The resource types read from a plan.
 const (
@@ -84,10 +87,15 @@ func ApplyPlan(inv *Inventory, data []byte, path string) error {
 		return err
 	}
 	for _, r := range p.ordered {
+		if r.typ == tfServiceNetworking {
+			continue // applied to its network below, once every network is in place
+		}
 		if err := p.apply(inv, r); err != nil {
 			return err
 		}
 	}
+	inv.resetIndex()
+	p.applyServiceNetworking(inv)
 	inv.resetIndex()
 	p.markPeerings(inv)
 	inv.resetIndex()
@@ -247,7 +255,7 @@ func (p *planReader) collect() {
 		p.ordered = append(p.ordered, r)
 	}
 	for _, rc := range p.plan.ResourceChanges {
-		if _, ok := tfKinds[rc.Type]; !ok || rc.Change == nil || rc.DeposedKey != "" {
+		if !readsType(rc.Type) || rc.Change == nil || rc.DeposedKey != "" {
 			continue
 		}
 		r := p.newResource(rc.Address, rc.ModuleAddress, rc.Type)
@@ -274,7 +282,7 @@ func (p *planReader) collect() {
 			return
 		}
 		for _, res := range m.Resources {
-			if _, ok := tfKinds[res.Type]; !ok {
+			if !readsType(res.Type) {
 				continue
 			}
 			r := p.newResource(res.Address, moduleOf(res.Address), res.Type)
@@ -356,6 +364,9 @@ func splitAddress(address string) []string {
 // to its canonical name even while its id is unknown.
 func (p *planReader) identify() error {
 	for _, r := range p.ordered {
+		if r.typ == tfServiceNetworking {
+			continue // no name of its own: it becomes a peering of its network
+		}
 		v := r.value
 		name, state := v.attr("name").str()
 		switch state {

@@ -131,6 +131,15 @@ func TestPlanScenarios(t *testing.T) {
 		{"delete-connector.json", inventory.Selector{}, map[string]checks.Status{
 			"run.vpc-egress": checks.Pass, "connector.found": checks.Fail,
 		}},
+		// The google_service_networking_connection the plan creates on prod is the
+		// servicenetworking-googleapis-com peering the PRIVATE_SERVICE_ACCESS instance needs.
+		{"psa-redis.json", inventory.Selector{Redis: "sessions"}, map[string]checks.Status{
+			"run.redis-host": afterApply, "connector.found": checks.Pass, "connector.network": checks.Pass,
+			"vpc.peering": checks.Pass, "redis.found": checks.Pass, "redis.ready": checks.Pass, "redis.region": checks.Pass,
+		}},
+		{"psa-redis.json", inventory.Selector{}, map[string]checks.Status{
+			"run.redis-host": afterApply, "connector.network": checks.Pass, "vpc.peering": checks.Pass, "redis.found": checks.Pass,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.plan, func(t *testing.T) {
@@ -567,6 +576,7 @@ func TestPlanUnknownsNeverFail(t *testing.T) {
 		{"module-nested.json", inventory.Selector{}},
 		{"new-redis.json", inventory.Selector{Redis: "sessions"}},
 		{"greenfield.json", inventory.Selector{Redis: "sessions"}},
+		{"psa-redis.json", inventory.Selector{Redis: "sessions"}},
 	}
 	s, _ := fixtures.Lookup("connector-network")
 	world, err := inventory.LoadFS(s.FS, "fixtures/connector-network")
@@ -732,4 +742,108 @@ func pathString(path []any) string {
 		parts[i] = fmt.Sprint(p)
 	}
 	return strings.Join(parts, ".")
+}
+
+// TestPlanServiceNetworking: psa-redis.json's google_service_networking_connection is what
+// makes vpc.peering pass for its PRIVATE_SERVICE_ACCESS instance; without it the check
+// fails, and when the apply decides the connection's network or service it is skipped.
+func TestPlanServiceNetworking(t *testing.T) {
+	s, _ := fixtures.Lookup("connector-network")
+	world, err := inventory.LoadFS(s.FS, "fixtures/connector-network")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join("testdata", "terraform", "psa-redis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const connection = "google_service_networking_connection.psa"
+	// edit returns the plan with the connection's resource change (and, for dropping it,
+	// its planned value and configuration) changed by f.
+	edit := func(f func(doc map[string]any, change map[string]any, cfg map[string]any)) []byte {
+		var doc map[string]any
+		decodeJSON(t, raw, &doc)
+		var change, cfg map[string]any
+		for _, c := range doc["resource_changes"].([]any) {
+			if rc := c.(map[string]any); rc["address"] == connection {
+				change = rc["change"].(map[string]any)
+			}
+		}
+		for _, c := range doc["configuration"].(map[string]any)["root_module"].(map[string]any)["resources"].([]any) {
+			if rc := c.(map[string]any); rc["address"] == connection {
+				cfg = rc
+			}
+		}
+		f(doc, change, cfg)
+		data, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	withoutConnection := func(list []any) []any {
+		return slices.DeleteFunc(list, func(x any) bool { return x.(map[string]any)["address"] == connection })
+	}
+	tests := []struct {
+		name string
+		plan []byte
+		want checks.Status
+	}{
+		{"as planned", raw, checks.Pass},
+		{"no connection", edit(func(doc, _, _ map[string]any) {
+			doc["resource_changes"] = withoutConnection(doc["resource_changes"].([]any))
+			root := doc["planned_values"].(map[string]any)["root_module"].(map[string]any)
+			root["resources"] = withoutConnection(root["resources"].([]any))
+		}), checks.Fail},
+		{"network unknown, not referenced", edit(func(_, change, cfg map[string]any) {
+			delete(change["after"].(map[string]any), "network")
+			change["after_unknown"].(map[string]any)["network"] = true
+			delete(cfg["expressions"].(map[string]any), "network")
+		}), afterApply},
+		{"service unknown", edit(func(_, change, _ map[string]any) {
+			delete(change["after"].(map[string]any), "service")
+			change["after_unknown"].(map[string]any)["service"] = true
+		}), afterApply},
+		{"another producer", edit(func(_, change, _ map[string]any) {
+			change["after"].(map[string]any)["service"] = "netapp.servicenetworking.goog"
+		}), checks.Fail},
+	}
+	prodPeerings := func() int {
+		n, _ := world.Network(inventory.NetworkRef{Project: "my-project", Name: "prod"})
+		return len(n.GetPeerings())
+	}
+	before := prodPeerings()
+	for _, tt := range tests {
+		inv := &inventory.Inventory{
+			Services: slices.Clip(world.Services), Revisions: slices.Clip(world.Revisions), Connectors: slices.Clip(world.Connectors),
+			RedisInstances: slices.Clip(world.RedisInstances), Networks: slices.Clip(world.Networks),
+			Subnetworks: slices.Clip(world.Subnetworks), Firewalls: slices.Clip(world.Firewalls),
+			Listed: maps.Clone(world.Listed), Problems: slices.Clone(world.Problems), Sources: maps.Clone(world.Sources),
+		}
+		if err := inventory.ApplyPlan(inv, tt.plan, "plan.json"); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		paths, err := inventory.Select(inv, inventory.Selector{Redis: "sessions"})
+		if err != nil || len(paths) != 1 {
+			t.Fatalf("%s: select: %v (%d paths)", tt.name, err, len(paths))
+		}
+		for _, f := range checks.Run(checks.Catalogue(), paths[0], nil) {
+			if f.ID != "vpc.peering" {
+				continue
+			}
+			switch {
+			case tt.want == afterApply:
+				if f.Status != checks.Skip || !strings.HasPrefix(f.Message, "skipped until terraform apply: ") {
+					t.Errorf("%s: vpc.peering %s (%s), want skip until apply", tt.name, f.Status, f.Message)
+				}
+			case f.Status != tt.want:
+				t.Errorf("%s: vpc.peering %s (%s), want %s", tt.name, f.Status, f.Message, tt.want)
+			}
+		}
+	}
+	// The peering goes on a copy of the network: the world the plans were applied to is
+	// unchanged.
+	if after := prodPeerings(); after != before {
+		t.Errorf("network prod of the snapshot has %d peerings after the plans, %d before", after, before)
+	}
 }
