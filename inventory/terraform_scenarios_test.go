@@ -807,6 +807,35 @@ func TestPlanServiceNetworking(t *testing.T) {
 		{"another producer", edit(func(_, change, _ map[string]any) {
 			change["after"].(map[string]any)["service"] = "netapp.servicenetworking.goog"
 		}), checks.Fail},
+		// The connection in module.psa, its network var.network = google_compute_network.prod.id
+		// and unknown in the plan: the reference resolves through the module call.
+		{"in a child module", edit(func(doc, change, cfg map[string]any) {
+			for _, c := range doc["resource_changes"].([]any) {
+				if rc := c.(map[string]any); rc["address"] == connection {
+					rc["address"], rc["module_address"], rc["name"] = "module.psa."+connection[:len(connection)-len("psa")]+"this", "module.psa", "this"
+				}
+			}
+			delete(change["after"].(map[string]any), "network")
+			change["after_unknown"].(map[string]any)["network"] = true
+			root := doc["planned_values"].(map[string]any)["root_module"].(map[string]any)
+			root["resources"] = withoutConnection(root["resources"].([]any))
+			root["child_modules"] = []any{map[string]any{"address": "module.psa", "resources": []any{map[string]any{
+				"address": "module.psa.google_service_networking_connection.this", "mode": "managed",
+				"type": "google_service_networking_connection", "name": "this",
+				"provider_name": "registry.terraform.io/hashicorp/google", "schema_version": 0,
+				"values":           map[string]any{"reserved_peering_ranges": []any{"redis-psa-range"}, "service": "servicenetworking.googleapis.com"},
+				"sensitive_values": map[string]any{},
+			}}}}
+			config := doc["configuration"].(map[string]any)["root_module"].(map[string]any)
+			config["resources"] = withoutConnection(config["resources"].([]any))
+			cfg["address"], cfg["name"] = "google_service_networking_connection.this", "this"
+			cfg["expressions"].(map[string]any)["network"] = map[string]any{"references": []any{"var.network"}}
+			config["module_calls"] = map[string]any{"psa": map[string]any{
+				"source":      "./modules/psa",
+				"expressions": map[string]any{"network": map[string]any{"references": []any{"google_compute_network.prod.id", "google_compute_network.prod"}}},
+				"module":      map[string]any{"resources": []any{cfg}, "variables": map[string]any{"network": map[string]any{}}},
+			}}
+		}), checks.Pass},
 	}
 	prodPeerings := func() int {
 		n, _ := world.Network(inventory.NetworkRef{Project: "my-project", Name: "prod"})
@@ -840,6 +869,37 @@ func TestPlanServiceNetworking(t *testing.T) {
 				t.Errorf("%s: vpc.peering %s (%s), want %s", tt.name, f.Status, f.Message, tt.want)
 			}
 		}
+	}
+	// A plan that deletes the connection, applied after the one that made it, removes the
+	// peering again.
+	inv := &inventory.Inventory{
+		Services: slices.Clip(world.Services), Revisions: slices.Clip(world.Revisions), Connectors: slices.Clip(world.Connectors),
+		RedisInstances: slices.Clip(world.RedisInstances), Networks: slices.Clip(world.Networks),
+		Subnetworks: slices.Clip(world.Subnetworks), Firewalls: slices.Clip(world.Firewalls),
+		Listed: maps.Clone(world.Listed), Problems: slices.Clone(world.Problems), Sources: maps.Clone(world.Sources),
+	}
+	if err := inventory.ApplyPlan(inv, raw, "plan.json"); err != nil {
+		t.Fatal(err)
+	}
+	if made, _ := inv.Network(inventory.NetworkRef{Project: "my-project", Name: "prod"}); len(made.GetPeerings()) != before+1 {
+		t.Fatalf("network prod has %d peerings after psa-redis.json, want the snapshot's %d and the plan's", len(made.GetPeerings()), before)
+	}
+	deletion := edit(func(_, change, _ map[string]any) {
+		change["actions"] = []any{"delete"}
+		change["before"], change["after"] = change["after"], nil
+		change["after_unknown"], change["after_sensitive"] = map[string]any{}, false
+	})
+	if err := inventory.ApplyPlan(inv, deletion, "delete.json"); err != nil {
+		t.Fatal(err)
+	}
+	prod, _ := inv.Network(inventory.NetworkRef{Project: "my-project", Name: "prod"})
+	for _, peering := range prod.GetPeerings() {
+		if peering.GetName() == "servicenetworking-googleapis-com" {
+			t.Errorf("network prod keeps peering %s after a plan that deletes the connection", peering.GetName())
+		}
+	}
+	if len(prod.GetPeerings()) != before {
+		t.Errorf("network prod has %d peerings after the connection is deleted, want the snapshot's %d", len(prod.GetPeerings()), before)
 	}
 	// The peering goes on a copy of the network: the world the plans were applied to is
 	// unchanged.
