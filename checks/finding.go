@@ -1,6 +1,5 @@
 package checks
 
-import "fmt"
 
 // Status is the outcome of one check. The values are part of the JSON contract.
 type Status string
@@ -17,16 +16,6 @@ const (
 
 // Statuses lists every status in the order reports print their counts.
 var Statuses = []Status{Pass, Warn, Fail, Skip, Error}
-
-// ParseStatus turns a user-supplied status name into a Status.
-func ParseStatus(s string) (Status, error) {
-	for _, st := range Statuses {
-		if string(st) == s {
-			return st, nil
-		}
-	}
-	return "", fmt.Errorf("unknown status %q (want one of pass, warn, fail, skip, error)", s)
-}
 
 // Severity orders pass < warn < fail, which is what --fail-on compares against.
 // skip and error rank with pass: they are not failures (error sets exit code 3 instead).

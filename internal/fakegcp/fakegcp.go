@@ -48,16 +48,6 @@ const (
 	ListFirewalls             = "compute.firewalls.list"
 )
 
-// Methods lists every method the fakes serve, grouped by API.
-func Methods() []string {
-	return []string{
-		GetService, ListServices, GetRevision,
-		GetConnector, ListConnectors,
-		GetInstance, ListInstances, GetCluster, ListClusters,
-		GetNetwork, ListSubnetworks, AggregatedListSubnetworks, ListFirewalls,
-	}
-}
-
 // grpcMethods maps gRPC full method names to the method keys above.
 func grpcMethods() map[string]string {
 	return map[string]string{
