@@ -1,6 +1,5 @@
 package checks
 
-
 // Status is the outcome of one check. The values are part of the JSON contract.
 type Status string
 
