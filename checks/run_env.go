@@ -2,10 +2,6 @@ package checks
 
 import (
 	"fmt"
-	"net"
-	"net/netip"
-	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,14 +19,7 @@ import (
 // be parsed. Raw values are deliberately not kept, so they cannot leak into a message.
 type endpointVar struct {
 	Name string
-	// Host is the parsed host, "" when the value could not be parsed as one.
-	Host string
-	// Port is the parsed port, 0 when the value carries none.
-	Port int
-	// Scheme is "redis" or "rediss" for URLs, "" otherwise.
-	Scheme string
-	// Password is true when a URL carries a password in its user info.
-	Password bool
+	inventory.EnvEndpoint
 	// Secret is true when the value comes from Secret Manager (and is therefore unknown).
 	Secret    bool
 	SecretRef string
@@ -42,8 +31,6 @@ type portVar struct {
 	Port  int  // 0 when the value is not a port number
 	Valid bool // false when the value is not a port number
 }
-
-var dnsNameRe = regexp.MustCompile(`^(?i:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.(?i:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?))+\.?$`)
 
 // looksLikeRedisHostVar reports whether a variable's name says it holds a Redis endpoint.
 func looksLikeRedisHostVar(name string) bool {
@@ -80,46 +67,11 @@ func looksLikeAuthVar(name string) bool {
 	return false
 }
 
-// parseEndpoint reads a host (and port, scheme, whether a password is embedded) out of an
-// environment value: a redis:// or rediss:// URL, an IP, IP:port, a DNS name or name:port.
-// ok is false when the value is none of these.
-func parseEndpoint(value string) (ev endpointVar, ok bool) {
-	value = strings.TrimSpace(value)
-	lower := strings.ToLower(value)
-	if strings.HasPrefix(lower, "redis://") || strings.HasPrefix(lower, "rediss://") {
-		u, err := url.Parse(value)
-		if err != nil {
-			return endpointVar{}, false
-		}
-		ev.Scheme = strings.ToLower(u.Scheme)
-		ev.Host = u.Hostname()
-		if _, set := u.User.Password(); set {
-			ev.Password = true
-		}
-		if port := u.Port(); port != "" {
-			ev.Port, _ = strconv.Atoi(port)
-		}
-		return ev, ev.Host != ""
-	}
-	if addr, err := netip.ParseAddr(value); err == nil {
-		return endpointVar{Host: addr.String()}, true
-	}
-	if host, port, err := net.SplitHostPort(value); err == nil {
-		n, perr := strconv.Atoi(port)
-		if perr == nil && (isIP(host) || dnsNameRe.MatchString(host)) {
-			return endpointVar{Host: host, Port: n}, true
-		}
-		return endpointVar{}, false
-	}
-	if dnsNameRe.MatchString(value) {
-		return endpointVar{Host: value}, true
-	}
-	return endpointVar{}, false
-}
-
-func isIP(s string) bool {
-	_, err := netip.ParseAddr(s)
-	return err == nil
+// parseEndpoint parses an environment value as a Redis endpoint (see
+// inventory.ParseEnvEndpoint).
+func parseEndpoint(value string) (endpointVar, bool) {
+	ep, ok := inventory.ParseEnvEndpoint(value)
+	return endpointVar{EnvEndpoint: ep}, ok
 }
 
 // redisAddresses lists every Redis host and read endpoint in the inventory, so a variable
@@ -207,7 +159,7 @@ func redisReadPort(r *redispb.Instance) int {
 // printableHost is the host as it may appear in a message: IPs and dotted DNS names only.
 // A single word could be a password pasted into the wrong variable, so it is not shown.
 func printableHost(host string) string {
-	if isIP(host) || (dnsNameRe.MatchString(host) && strings.Contains(host, ".")) {
+	if inventory.IsIP(host) || inventory.IsDNSName(host) {
 		return host
 	}
 	return "(a value that is neither an IP address nor a DNS name, not shown)"
@@ -249,7 +201,7 @@ func checkRedisHost(p *inventory.Path) Result {
 		case r.GetReadEndpoint() != "" && ev.Host == r.GetReadEndpoint():
 			expectedPort = redisReadPort(r)
 			warns = append(warns, fmt.Sprintf("%s names %s, the read endpoint of Redis %s: reads work, but every write fails with `READONLY You can't write against a read only replica.`; use the primary endpoint %s for writes", ev.Name, ev.Host, ref.Name, want))
-		case isIP(ev.Host):
+		case inventory.IsIP(ev.Host):
 			fails = append(fails, fmt.Sprintf("%s names %s, but Redis %s's host is %s: a stale address (an instance recreated gets a new IP) or another environment's value, so connections time out or reach the wrong server", ev.Name, ev.Host, ref.Name, r.GetHost()))
 			commands = append(commands, envFixCommand(p, ev, r))
 		default:

@@ -2,8 +2,6 @@ package inventory
 
 import (
 	"fmt"
-	"net/netip"
-	"net/url"
 	"sort"
 	"strings"
 
@@ -126,23 +124,14 @@ func EnvHosts(svc *runpb.Service) map[string]string {
 	return hosts
 }
 
-// hostOf extracts the host from an env value that names an endpoint, or "".
+// hostOf extracts the host from an env value that names an endpoint by address: an IP,
+// IP:port, or a redis:// URL; "".
 func hostOf(value string) string {
-	value = strings.TrimSpace(value)
-	if strings.HasPrefix(value, "redis://") || strings.HasPrefix(value, "rediss://") {
-		u, err := url.Parse(value)
-		if err != nil {
-			return ""
-		}
-		return u.Hostname()
+	ep, ok := ParseEnvEndpoint(value)
+	if !ok || (ep.Scheme == "" && !IsIP(ep.Host)) {
+		return ""
 	}
-	if addr, err := netip.ParseAddr(value); err == nil {
-		return addr.String()
-	}
-	if ap, err := netip.ParseAddrPort(value); err == nil {
-		return ap.Addr().String()
-	}
-	return ""
+	return ep.Host
 }
 
 // Select resolves the paths the user asked about.
