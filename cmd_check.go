@@ -147,13 +147,19 @@ func checkInventory(stdout io.Writer, inv *inventory.Inventory, sel inventory.Se
 	}
 	fillTarget(&target, paths)
 	findings := runPaths(stdout, paths, target, opts, probing)
-	if len(opts.outputs) > 0 {
-		doc := report.NewDocument(report.Tool{Name: "vpcdoctor", Version: toolVersion()}, target, findings)
+	return finishReport(stdout, findings, target, opts)
+}
+
+// finishReport writes the buffered reports (the --output list, or JSON) once every finding
+// is known, and returns the exit status of the findings. Text has streamed already.
+func finishReport(stdout io.Writer, findings []checks.Finding, target report.Target, opts outputOptions) error {
+	doc := report.NewDocument(report.Tool{Name: "vpcdoctor", Version: toolVersion()}, target, findings)
+	switch {
+	case len(opts.outputs) > 0:
 		if err := writeOutputs(opts.outputs, stdout, doc); err != nil {
 			return err
 		}
-	} else if opts.format == "json" {
-		doc := report.NewDocument(report.Tool{Name: "vpcdoctor", Version: toolVersion()}, target, findings)
+	case opts.format == "json":
 		if err := report.WriteJSON(stdout, doc); err != nil {
 			return cli.Exit("write report: "+err.Error(), exitUsage)
 		}
@@ -347,37 +353,24 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// renderFindings reports findings that were collected, not streamed (the probe), and
-// returns the exit status.
-func renderFindings(c *cli.Context, findings []checks.Finding, target report.Target) error {
+// renderProbe reports the probe's findings, which arrive all at once, in the format the
+// output flags ask for, and returns the exit status.
+func renderProbe(c *cli.Context, findings []checks.Finding, address string) error {
 	opts, err := parseOutputOptions(c, c.App.Writer)
 	if err != nil {
 		return err
 	}
+	target := report.Target{Source: "probe", Input: address}
 	for i := range findings {
 		findings[i].Ignored = opts.ignore[findings[i].ID]
 	}
-	stdout := c.App.Writer
-	if opts.format == "json" {
-		doc := report.NewDocument(report.Tool{Name: "vpcdoctor", Version: toolVersion()}, target, findings)
-		if err := report.WriteJSON(stdout, doc); err != nil {
-			return cli.Exit("write report: "+err.Error(), exitUsage)
-		}
-	} else {
-		text := report.NewText(stdout, opts.color)
+	if opts.format == "text" {
+		text := report.NewText(c.App.Writer, opts.color)
 		text.Begin(target)
 		for _, f := range findings {
 			text.Finding(f)
 		}
 		text.End()
 	}
-	if code := exitCode(findings, opts.failOn); code != exitOK {
-		return cli.Exit("", code)
-	}
-	return nil
-}
-
-// renderProbe adapts renderFindings to the probe command.
-func renderProbe(c *cli.Context, findings []checks.Finding, address string) error {
-	return renderFindings(c, findings, report.Target{Source: "probe", Input: address})
+	return finishReport(c.App.Writer, findings, target, opts)
 }

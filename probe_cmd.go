@@ -28,6 +28,10 @@ func probeCommand(render func(c *cli.Context, findings []checks.Finding, target 
 			"reads them; run it as a Cloud Run job on the service's connector (see docs/probe.md).",
 		Flags: append(probeFlags(), outputFlags()...),
 		Action: func(c *cli.Context) error {
+			// Reject bad output flags before connecting anywhere.
+			if _, err := parseOutputOptions(c, c.App.Writer); err != nil {
+				return err
+			}
 			opts, err := probeOptions(c, os.Getenv)
 			if err != nil {
 				return err

@@ -342,19 +342,15 @@ func (inv *Inventory) add(path string, msg proto.Message, kind Kind) {
 		name = m.GetSelfLink()
 	case *computepb.Subnetwork:
 		inv.Subnetworks = append(inv.Subnetworks, m)
-		inv.MarkListed(KindSubnetwork)
 		name = m.GetSelfLink()
 	case *computepb.Firewall:
 		inv.Firewalls = append(inv.Firewalls, m)
-		inv.MarkListed(KindFirewall)
 		name = m.GetSelfLink()
 	case *vpcaccesspb.Connector:
 		inv.Connectors = append(inv.Connectors, m)
-		inv.MarkListed(KindConnector)
 		name = m.GetName()
 	case *redispb.Instance:
 		inv.RedisInstances = append(inv.RedisInstances, m)
-		inv.MarkListed(KindRedis)
 		name = m.GetName()
 	case *clusterpb.Cluster:
 		inv.RedisClusters = append(inv.RedisClusters, m)
@@ -364,10 +360,9 @@ func (inv *Inventory) add(path string, msg proto.Message, kind Kind) {
 		name = m.GetName()
 	case *runpb.Revision:
 		inv.Revisions = append(inv.Revisions, m)
-		inv.MarkListed(KindRevision)
 		name = m.GetName()
 	}
-	inv.MarkListed(kind)
+	inv.MarkListed(kind) // a file of this kind was read: absent names do not exist
 	if name != "" {
 		inv.Sources[trimSelfLink(name)] = path
 	}
