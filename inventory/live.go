@@ -223,6 +223,11 @@ func (l *liveLoader) call(ctx context.Context, do func() error) error {
 // the project's Redis instances, and a connector or instance named by full name elsewhere.
 func (l *liveLoader) start(ctx context.Context) {
 	project, region := l.opts.Project, l.opts.Region
+	// The region's listings are registered before the service fetch starts: a service
+	// answered quickly must find them started (needConnector waits for the listing rather
+	// than issuing a Get), or its connector would be read twice.
+	l.once(ctx, connectorListKey(project, region), func(ctx context.Context) { l.listConnectors(ctx, project, region) })
+	l.once(ctx, redisListKey(project), func(ctx context.Context) { l.listRedis(ctx, project) })
 	if l.opts.Service != "" {
 		name := l.opts.Service
 		if !strings.Contains(name, "/") {
@@ -233,8 +238,6 @@ func (l *liveLoader) start(ctx context.Context) {
 	} else {
 		l.once(ctx, "services "+project+"/"+region, func(ctx context.Context) { l.listServices(ctx, project, region) })
 	}
-	l.once(ctx, connectorListKey(project, region), func(ctx context.Context) { l.listConnectors(ctx, project, region) })
-	l.once(ctx, redisListKey(project), func(ctx context.Context) { l.listRedis(ctx, project) })
 
 	if ref := l.redisRef; ref != nil {
 		l.spawn(func() { l.needRedis(ctx, *ref) })
