@@ -20,6 +20,7 @@ func probeCheckFlags() []cli.Flag {
 		&cli.StringFlag{Name: "auth-env", Value: probe.EnvAuth, Usage: "with --probe: environment variable holding the AUTH string (never a flag value)"},
 		&cli.DurationFlag{Name: "connect-timeout", Value: probe.DefaultConnectTimeout, Usage: "with --probe: bound for the connect, the TLS handshake and each reply"},
 		&cli.IntFlag{Name: "count", Value: probe.DefaultCount, Usage: "with --probe: PINGs for the latency statistics"},
+		&cli.DurationFlag{Name: "interval", Usage: "with --probe: pause between PINGs (default: back to back); 10ms paces them like redis-cli --latency"},
 	}
 }
 
@@ -28,6 +29,7 @@ type probeSettings struct {
 	auth           string
 	connectTimeout time.Duration
 	count          int
+	interval       time.Duration
 	ctx            context.Context
 }
 
@@ -41,12 +43,15 @@ func probeSettingsFrom(c *cli.Context) (*probeSettings, error) {
 	if c.Int("count") <= 0 {
 		return nil, usage("--count must be positive")
 	}
+	if d := c.Duration("interval"); d < 0 || d > time.Minute {
+		return nil, usage("--interval %s: want a duration from 0 to 1m, e.g. 10ms", d)
+	}
 	authEnv := c.String("auth-env")
 	auth := os.Getenv(authEnv)
 	if c.IsSet("auth-env") && auth == "" {
 		return nil, usage("--auth-env %s: the variable is not set or empty", authEnv)
 	}
-	return &probeSettings{auth: auth, connectTimeout: c.Duration("connect-timeout"), count: c.Int("count"), ctx: c.Context}, nil
+	return &probeSettings{auth: auth, connectTimeout: c.Duration("connect-timeout"), count: c.Int("count"), interval: c.Duration("interval"), ctx: c.Context}, nil
 }
 
 // probePath probes the Redis instance of a path with what the configuration says about
@@ -71,6 +76,7 @@ func probePath(path *inventory.Path, settings *probeSettings, observe func(check
 		TLS:            tls,
 		Auth:           settings.auth,
 		Count:          settings.count,
+		Interval:       settings.interval,
 		ConnectTimeout: settings.connectTimeout,
 		Service:        path.ServiceRef.String(),
 		Instance: &probe.Instance{

@@ -225,8 +225,13 @@ func TestProbeCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "✓ probe.ping") {
 		t.Errorf("live server: exit %d\n%s", code, out)
 	}
+	code, out, _ = runCLI(t, "probe", "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--count", "3", "--interval", "5ms", "--color", "never")
+	if code != 0 || !strings.Contains(out, "one every 5ms: count=3 ") {
+		t.Errorf("--interval: exit %d\n%s", code, out)
+	}
 
-	for _, args := range [][]string{{"probe"}, {"probe", "--host", "127.0.0.1", "--format", "xml"}, {"probe", "--host", "127.0.0.1", "--auth-env", "VPCDOCTOR_TEST_UNSET_VAR"}} {
+	for _, args := range [][]string{{"probe"}, {"probe", "--host", "127.0.0.1", "--format", "xml"}, {"probe", "--host", "127.0.0.1", "--auth-env", "VPCDOCTOR_TEST_UNSET_VAR"},
+		{"probe", "--host", "127.0.0.1", "--interval", "-1s"}, {"check", "--probe", "--interval", "2m"}} {
 		if code, _, stderr := runCLI(t, args...); code != 2 || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
 		}

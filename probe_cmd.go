@@ -19,7 +19,7 @@ func probeCommand(render func(c *cli.Context, findings []checks.Finding, target 
 	return &cli.Command{
 		Name:  "probe",
 		Usage: "connect to Redis from here: TCP, TLS, AUTH, PING and PING latency",
-		UsageText: "vpcdoctor probe --host 10.0.0.3 [--port 6379] [--tls] [--ca-file ca.pem] [--auth-env REDIS_AUTH] [--count 100] [--connect-timeout 3s] [--format text|json]\n" +
+		UsageText: "vpcdoctor probe --host 10.0.0.3 [--port 6379] [--tls] [--ca-file ca.pem] [--auth-env REDIS_AUTH] [--count 100] [--interval 10ms] [--connect-timeout 3s] [--format text|json]\n" +
 			"vpcdoctor probe --from-env",
 		Description: "Runs the probe steps probe.tcp, probe.tls, probe.auth, probe.ping and probe.latency in order\n" +
 			"and explains every failure. The AUTH secret is read only from the environment variable named\n" +
@@ -53,6 +53,7 @@ func probeFlags() []cli.Flag {
 		&cli.StringFlag{Name: "auth-env", Value: probe.EnvAuth, Usage: "environment variable holding the AUTH string (never pass the secret as a flag)"},
 		&cli.BoolFlag{Name: "from-env", Usage: "read the address like the application: REDIS_URL, or REDIS_HOST, REDIS_PORT and REDIS_TLS"},
 		&cli.IntFlag{Name: "count", Value: probe.DefaultCount, Usage: "PINGs to send for the latency statistics"},
+		&cli.DurationFlag{Name: "interval", Usage: "pause between PINGs (default: back to back); 10ms paces them like redis-cli --latency"},
 		&cli.DurationFlag{Name: "connect-timeout", Value: probe.DefaultConnectTimeout, Usage: "bound for the TCP connect, the TLS handshake and each reply"},
 	}
 }
@@ -102,6 +103,9 @@ func probeOptions(c *cli.Context, env func(string) string) (probe.Options, error
 	opts.ServerName = c.String("server-name")
 	if opts.Count = c.Int("count"); opts.Count < 1 {
 		return probe.Options{}, usage("--count %d: want at least 1", opts.Count)
+	}
+	if opts.Interval = c.Duration("interval"); opts.Interval < 0 || opts.Interval > time.Minute {
+		return probe.Options{}, usage("--interval %s: want a duration from 0 to 1m, e.g. 10ms", opts.Interval)
 	}
 	if opts.ConnectTimeout = c.Duration("connect-timeout"); opts.ConnectTimeout <= 0 {
 		return probe.Options{}, usage("--connect-timeout %s: want a positive duration such as 3s", opts.ConnectTimeout)

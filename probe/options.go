@@ -43,6 +43,10 @@ type Options struct {
 	Auth string `json:"-"`
 	// Count is how many PINGs the latency step sends on one connection; 0 means DefaultCount.
 	Count int
+	// Interval is the pause between two PINGs of the latency step; 0 sends them back to
+	// back. 10ms paces them like redis-cli --latency, which measures what an idle client
+	// sees (both ends waking up) rather than a busy one.
+	Interval time.Duration
 	// ConnectTimeout bounds the TCP connect, the TLS handshake and each command's reply;
 	// 0 means DefaultConnectTimeout.
 	ConnectTimeout time.Duration
@@ -81,8 +85,8 @@ func (o Options) String() string {
 	if o.Auth != "" {
 		auth = "[redacted]"
 	}
-	return fmt.Sprintf("probe.Options{Host:%q Port:%d TLS:%t CA:%d bytes ServerName:%q Username:%q Auth:%s Count:%d ConnectTimeout:%s}",
-		o.Host, o.Port, o.TLS, len(o.CAPEM), o.ServerName, o.Username, auth, o.Count, o.ConnectTimeout)
+	return fmt.Sprintf("probe.Options{Host:%q Port:%d TLS:%t CA:%d bytes ServerName:%q Username:%q Auth:%s Count:%d Interval:%s ConnectTimeout:%s}",
+		o.Host, o.Port, o.TLS, len(o.CAPEM), o.ServerName, o.Username, auth, o.Count, o.Interval, o.ConnectTimeout)
 }
 
 // GoString is String: %#v must not leak the AUTH secret either.
@@ -114,6 +118,9 @@ func (o Options) validate() error {
 	}
 	if o.Port < 0 || o.Port > 65535 {
 		return fmt.Errorf("port %d is not a TCP port (1-65535)", o.Port)
+	}
+	if o.Interval < 0 {
+		return fmt.Errorf("interval %s is negative", o.Interval)
 	}
 	if len(o.CAPEM) > 0 && !x509.NewCertPool().AppendCertsFromPEM(o.CAPEM) {
 		return errors.New("the CA certificates contain no PEM certificate")

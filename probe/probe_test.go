@@ -349,9 +349,10 @@ func TestHighLatencyWarns(t *testing.T) {
 func TestInvalidOptions(t *testing.T) {
 	t.Parallel()
 	tests := map[string]Options{
-		"no host":  {},
-		"bad port": {Host: "127.0.0.1", Port: 70000},
-		"bad CA":   {Host: "127.0.0.1", TLS: true, CAPEM: []byte("not a certificate")},
+		"no host":           {},
+		"bad port":          {Host: "127.0.0.1", Port: 70000},
+		"bad CA":            {Host: "127.0.0.1", TLS: true, CAPEM: []byte("not a certificate")},
+		"negative interval": {Host: "127.0.0.1", Interval: -time.Millisecond},
 	}
 	for name, opts := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -366,4 +367,39 @@ func TestCanceled(t *testing.T) {
 	cancel()
 	got := Run(ctx, Options{Host: "10.255.255.1"}, nil)
 	checkFindings(t, got, failsAt(allPass, IDTCP, checks.Error, CauseCanceled))
+}
+
+// TestPacedLatency: with an interval the latency step waits between PINGs, as
+// redis-cli --latency does, and says so.
+func TestPacedLatency(t *testing.T) {
+	t.Parallel()
+	server := startRedis(t, plainPort)
+	opts := probeOpts(server.port)
+	opts.Count, opts.Interval = 5, 30*time.Millisecond
+	start := time.Now()
+	got := runProbe(t, opts)
+	elapsed := time.Since(start)
+	checkFindings(t, got, allPass)
+	if elapsed < 4*opts.Interval {
+		t.Errorf("5 PINGs 30ms apart took %s; want at least 120ms", elapsed)
+	}
+	if msg := got[4].Message; !strings.Contains(msg, "one every 30ms") || !strings.Contains(msg, "count=5 min=") {
+		t.Errorf("latency message %q does not give the pacing and the statistics", msg)
+	}
+}
+
+// TestPacedLatencyCanceled: a cancellation during a pause ends the step at once.
+func TestPacedLatencyCanceled(t *testing.T) {
+	t.Parallel()
+	server := startRedis(t, plainPort)
+	opts := probeOpts(server.port)
+	opts.Count, opts.Interval = 1000, time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(1500*time.Millisecond, cancel)
+	start := time.Now()
+	got := Run(ctx, opts, nil)
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("the canceled probe returned after %s", elapsed)
+	}
+	checkFindings(t, got, with(allPass, IDLatency, checks.Error, CauseCanceled))
 }
