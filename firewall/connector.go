@@ -123,6 +123,11 @@ type RequirementResult struct {
 	// requirement's first packet.
 	Example Packet
 	Verdict Verdict
+	// Uncertain is the first verdict on a packet of the requirement that a rule vpcdoctor
+	// cannot evaluate might change (its Uncertain field says why), and UncertainExample
+	// that packet; the zero values when every verdict is certain.
+	Uncertain        Verdict
+	UncertainExample Packet
 }
 
 // OK reports whether the requirement is met.
@@ -185,13 +190,7 @@ func CheckRequirement(rs *RuleSet, req Requirement, self Endpoint) (RequirementR
 	if !egress && req.Direction != DirectionIngress {
 		return result, fmt.Errorf("requirement %s: direction %q is neither INGRESS nor EGRESS", req.Name, req.Direction)
 	}
-	var rules []compiledRule
-	if rs != nil {
-		rules = rs.ingress
-		if egress {
-			rules = rs.egress
-		}
-	}
+	rules := rs.allRules(egress)
 	self.IP = self.IP.Unmap()
 
 	passed, failed := 0, 0
@@ -220,15 +219,18 @@ func CheckRequirement(rs *RuleSet, req Requirement, self Endpoint) (RequirementR
 					if first {
 						result.Verdict, first = v, false
 					}
+					if v.Uncertain != "" && result.Uncertain.Uncertain == "" {
+						result.Uncertain, result.UncertainExample = v, p
+					}
 					if v.Allowed {
 						passed++
 						continue
 					}
 					failed++
 					// An explicit deny is the more useful thing to show: it names a rule to fix.
-					if result.Status == RequirementAllowed || (result.Status == RequirementNotAllowed && v.Rule != nil) {
+					if result.Status == RequirementAllowed || (result.Status == RequirementNotAllowed && v.Decided()) {
 						result.Status = RequirementNotAllowed
-						if v.Rule != nil {
+						if v.Decided() {
 							result.Status = RequirementBlocked
 						}
 						result.Example, result.Verdict = p, v
@@ -252,20 +254,22 @@ func portsOf(t Traffic) []string {
 // ranges (sources for ingress, destinations for egress) cut peerRange. Prefixes either nest
 // or are disjoint, so only rule prefixes strictly inside peerRange cut it, at their first
 // address and just past their last.
-func cutPoints(peerRange netip.Prefix, rules []compiledRule, egress bool) []netip.Addr {
+func cutPoints(peerRange netip.Prefix, stages [][]compiledRule, egress bool) []netip.Addr {
 	points := []netip.Addr{peerRange.Addr()}
-	for i := range rules {
-		ranges := rules[i].sourceRanges
-		if egress {
-			ranges = rules[i].destinationRanges
-		}
-		for _, r := range ranges {
-			if r.Bits() <= peerRange.Bits() || !peerRange.Contains(r.Addr()) {
-				continue
+	for _, rules := range stages {
+		for i := range rules {
+			ranges := rules[i].sourceRanges
+			if egress {
+				ranges = rules[i].destinationRanges
 			}
-			points = append(points, r.Addr())
-			if next := lastAddr(r).Next(); next.IsValid() && peerRange.Contains(next) {
-				points = append(points, next)
+			for _, r := range ranges {
+				if r.Bits() <= peerRange.Bits() || !peerRange.Contains(r.Addr()) {
+					continue
+				}
+				points = append(points, r.Addr())
+				if next := lastAddr(r).Next(); next.IsValid() && peerRange.Contains(next) {
+					points = append(points, next)
+				}
 			}
 		}
 	}
@@ -276,21 +280,23 @@ func cutPoints(peerRange netip.Prefix, rules []compiledRule, egress bool) []neti
 // portCutPoints does for ports what cutPoints does for addresses: the first port of every
 // piece into which the rules' port ranges cut the requirement's ports. Protocols without
 // ports have the single point 0.
-func portCutPoints(required protocolMatcher, rules []compiledRule) []int {
+func portCutPoints(required protocolMatcher, stages [][]compiledRule) []int {
 	if !hasPorts(required.number) || len(required.ports) == 0 {
 		return []int{0}
 	}
 	want := required.ports[0]
 	points := []int{want.from}
 	inside := func(port int) bool { return port > want.from && port <= want.to }
-	for i := range rules {
-		for _, m := range rules[i].protocols {
-			for _, r := range m.ports {
-				if inside(r.from) {
-					points = append(points, r.from)
-				}
-				if inside(r.to + 1) {
-					points = append(points, r.to+1)
+	for _, rules := range stages {
+		for i := range rules {
+			for _, m := range rules[i].protocols {
+				for _, r := range m.ports {
+					if inside(r.from) {
+						points = append(points, r.from)
+					}
+					if inside(r.to + 1) {
+						points = append(points, r.to+1)
+					}
 				}
 			}
 		}
