@@ -2,7 +2,6 @@ package checks_test
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,9 +9,8 @@ import (
 	"testing"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite docs/checks.md from the catalogue")
 
 var docsPath = filepath.Join("..", "docs", "checks.md")
 
@@ -23,7 +21,7 @@ func TestDocsUpToDate(t *testing.T) {
 	if err := checks.RenderDocs(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if *update {
+	if golden.Updating() {
 		if err := os.WriteFile(docsPath, buf.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}

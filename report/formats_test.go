@@ -2,8 +2,6 @@ package report
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -11,14 +9,13 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
+	goldenfile "github.com/vpcdoctor/vpcdoctor/internal/golden"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
 // This file holds what the tests of every buffered format share: the -update flag, the
 // golden-file comparison, and documents rendered from the built-in fixture scenarios by the
 // real loader and checks (fixtures are data; no finding is built by hand here).
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // goldenCase is one document the golden tests render in every format.
 type goldenCase struct {
@@ -96,23 +93,7 @@ func render(t *testing.T, write func(w *bytes.Buffer) error) string {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./report -run %s -update creates it)", err, t.Name())
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (go test ./report -update rewrites it)\n--- got:\n%s", path, got)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", "golden", name), got)
 }
 
 // formats are the buffered writers, with the extension of their golden files.
