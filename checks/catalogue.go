@@ -109,7 +109,7 @@ func Catalogue() []Check {
 		},
 		{
 			ID: "vpc.firewall-egress", Hop: HopVPC, Title: "Firewall lets traffic out to Redis",
-			Summary: "the network's egress firewall rules allow tcp from the connector or Direct VPC interface to the Redis host and port",
+			Summary: "the network's firewall policies and egress firewall rules allow tcp from the connector or Direct VPC interface to the Redis host and port",
 			Reads: map[inventory.Kind][]string{inventory.KindRedis: {"host", "port"}, inventory.KindConnector: {"network", "subnet", "ipCidrRange"},
 				inventory.KindService: {"template.vpcAccess.networkInterfaces"}},
 			Run: checkFirewallEgress,

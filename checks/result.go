@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
@@ -57,7 +58,12 @@ func missing(resource string, problem *inventory.Problem) Result {
 				fmt.Sprintf("gcloud projects add-iam-policy-binding %s --member user:YOU@example.com --role %s", projectOrPlaceholder(problem.Name, resource), problem.Role))
 		}
 	case inventory.NotLoaded:
-		return r.fix("Add the missing gcloud output to the snapshot directory and run again.", inventory.SnapshotCommand(problem.Kind, problem.Name)+" > SNAPSHOT_DIR/"+string(problem.Kind)+".yaml")
+		command := inventory.SnapshotCommand(problem.Kind, problem.Name)
+		extension := ".yaml"
+		if strings.HasSuffix(command, "--format json") {
+			extension = ".json"
+		}
+		return r.fix("Add the missing gcloud output to the snapshot directory and run again.", command+" > SNAPSHOT_DIR/"+string(problem.Kind)+extension)
 	case inventory.Unavailable:
 		return r.fix("The API did not answer in time; run again, or raise --timeout.")
 	}
@@ -93,6 +99,8 @@ func describeVerb(kind inventory.Kind) string {
 		return "compute networks subnets list"
 	case inventory.KindFirewall:
 		return "compute firewall-rules list"
+	case inventory.KindFirewallPolicy:
+		return "compute networks list"
 	case inventory.KindRevision:
 		return "run revisions list --region REGION"
 	}

@@ -111,21 +111,50 @@ func pathSource(p *inventory.Path) (egressSource, *Result) {
 	}, nil
 }
 
-// ruleSetOf compiles a network's firewall rules; malformed values are reported in the
-// message rather than hiding what the other rules decide.
-func ruleSetOf(p *inventory.Path, net inventory.NetworkRef) (*firewall.RuleSet, []*computepb.Firewall, string, *Result) {
+// networkFirewall is what decides a network's traffic, compiled once per check.
+type networkFirewall struct {
+	rs    *firewall.RuleSet
+	rules []*computepb.Firewall
+	// note reports malformed values, which match nothing.
+	note string
+	// policiesUnknown explains why the firewall policies in effect on the network are not
+	// known (not in the snapshot, or the call failed): only VPC rules were evaluated.
+	policiesUnknown *inventory.Problem
+}
+
+// ruleSetOf compiles a network's VPC firewall rules and the firewall policies in effect on
+// it, in the order its networkFirewallPolicyEnforcementOrder gives. Malformed values are
+// reported in the note rather than hiding what the other rules decide.
+func ruleSetOf(p *inventory.Path, net inventory.NetworkRef) (networkFirewall, *Result) {
 	rules, problem := p.Inv.FirewallsOf(net)
 	if problem != nil {
 		r := missing(net.String(), problem)
-		return nil, nil, "", &r
+		return networkFirewall{}, &r
 	}
-	rs, err := firewall.NewRuleSet(rules)
-	note := ""
+	policies, policyProblem := p.Inv.FirewallPoliciesOf(net)
+	order := ""
+	if network, problem := p.Inv.Network(net); problem == nil {
+		order = network.GetNetworkFirewallPolicyEnforcementOrder()
+	}
+	rs, err := firewall.NewEffectiveRuleSet(firewall.Effective{Rules: rules, Policies: policies, EnforcementOrder: order, Network: net.String()})
+	nf := networkFirewall{rs: rs, rules: rules, policiesUnknown: policyProblem}
 	if err != nil {
 		first, _, _ := strings.Cut(err.Error(), "\n")
-		note = " (malformed rule values match nothing: " + first + ")"
+		nf.note = " (malformed rule values match nothing: " + first + ")"
 	}
-	return rs, rules, note, nil
+	return nf, nil
+}
+
+// policiesUnknownResult is the warning for traffic the VPC firewall rules allow while the
+// firewall policies, which Google Cloud evaluates first, could not be read.
+func policiesUnknownResult(resource, what string, problem *inventory.Problem) Result {
+	r := missing(resource, problem)
+	r.Status = Warn
+	r.Message = fmt.Sprintf("%s, but the firewall policies in effect on the network are not known (%s): a hierarchical or network firewall policy, evaluated before the VPC rules, may still block it", what, problem.Error())
+	if r.Remediation == nil {
+		r = r.fix("Run again with the firewall policies available.")
+	}
+	return r
 }
 
 // priorityAbove is the priority a new allow rule needs to win over a deny rule.
@@ -158,7 +187,7 @@ func checkFirewallEgress(p *inventory.Path) Result {
 	if early != nil {
 		return *early
 	}
-	rs, rules, note, early := ruleSetOf(p, src.Network)
+	nf, early := ruleSetOf(p, src.Network)
 	if early != nil {
 		return *early
 	}
@@ -167,15 +196,32 @@ func checkFirewallEgress(p *inventory.Path) Result {
 		return fail(p.RedisRef.String(), "Redis %s reports host %q, which is not an IP address", p.RedisRef.Name, p.Redis.GetHost())
 	}
 	port := redisPort(p.Redis)
-	verdict := rs.Egress(firewall.Packet{Src: src.Endpoint, Dst: firewall.Endpoint{IP: host}, Protocol: "tcp", Port: port})
+	verdict := nf.rs.Egress(firewall.Packet{Src: src.Endpoint, Dst: firewall.Endpoint{IP: host}, Protocol: "tcp", Port: port})
 	what := fmt.Sprintf("egress from %s to Redis %s at %s:%d (tcp) on network %s", src.Describe, p.RedisRef.Name, host, port, src.Network)
-	if verdict.Allowed {
-		return pass(src.Network.String(), "%s is %s%s", what, verdict.Reason, note)
-	}
 	destination := host.String() + "/32"
 	if reserved, err := netip.ParsePrefix(p.Redis.GetReservedIpRange()); err == nil && reserved.Contains(host) {
 		destination = reserved.String()
 	}
+	want := policyAllow{
+		network: src.Network, direction: firewall.DirectionEgress, peers: []string{destination},
+		traffic: fmt.Sprintf("tcp:%d", port), serviceAccounts: src.Endpoint.ServiceAccounts,
+	}
+	if verdict.Uncertain != "" {
+		r := warn(src.Network.String(), "%s is %s, but uncertain: %s%s", what, verdict.Reason, verdict.Uncertain, nf.note)
+		text, commands := uncertainFix(verdict, want)
+		return r.fix(text, commands...)
+	}
+	if verdict.Allowed {
+		if nf.policiesUnknown != nil {
+			return policiesUnknownResult(src.Network.String(), what+" is "+verdict.Reason+nf.note, nf.policiesUnknown)
+		}
+		return pass(src.Network.String(), "%s is %s%s", what, verdict.Reason, nf.note)
+	}
+	if verdict.PolicyRule != nil {
+		text, command := policyAllowFix(verdict.Policy, verdict.PolicyRule, want)
+		return fail(src.Network.String(), "%s is %s (Connectivity Tests: FIREWALL_RULE)%s", what, verdict.Reason, nf.note).fix(text, command...)
+	}
+	rules := nf.rules
 	command := fmt.Sprintf("gcloud compute firewall-rules create %s --network %s --direction EGRESS --action ALLOW --rules tcp:%d --destination-ranges %s --priority %d",
 		ruleNameFree(rules, "allow-redis-egress"), src.Network.Name, port, destination, priorityAbove(verdict.Rule))
 	if src.TargetTag != "" {
@@ -186,7 +232,11 @@ func checkFirewallEgress(p *inventory.Path) Result {
 	if verdict.Rule != nil && verdict.Rule.GetPriority() == 0 {
 		text = fmt.Sprintf("Rule %s has priority 0, which no rule can outrank: narrow its destination ranges so they exclude %s, then add the allow rule.", verdict.Rule.GetName(), destination)
 	}
-	return fail(src.Network.String(), "%s is %s (Connectivity Tests: FIREWALL_RULE)%s", what, verdict.Reason, note).fix(text, command)
+	message := fmt.Sprintf("%s is %s (Connectivity Tests: FIREWALL_RULE)%s", what, verdict.Reason, nf.note)
+	if nf.policiesUnknown != nil {
+		message += fmt.Sprintf("; the firewall policies in effect on the network are not known (%s)", nf.policiesUnknown.Error())
+	}
+	return Result{Status: Fail, Resource: src.Network.String(), Message: message}.fix(text, command)
 }
 
 // connectorDropCause is the Connectivity Tests drop cause for each connector requirement.
@@ -201,7 +251,7 @@ func connectorDropCause(req firewall.Requirement) string {
 }
 
 func checkConnectorFirewall(p *inventory.Path) Result {
-	c, ref, early := pathConnector(p)
+	_, ref, early := pathConnector(p)
 	if early != nil {
 		return *early
 	}
@@ -209,44 +259,96 @@ func checkConnectorFirewall(p *inventory.Path) Result {
 	if early != nil {
 		return *early
 	}
-	_ = c
-	rs, rules, note, early := ruleSetOf(p, src.Network)
+	nf, early := ruleSetOf(p, src.Network)
 	if early != nil {
 		return *early
 	}
-	results, err := firewall.CheckConnector(rs, src.Endpoint)
+	results, err := firewall.CheckConnector(nf.rs, src.Endpoint)
 	if err != nil {
 		return Result{Status: Error, Resource: ref.String(), Message: "cannot evaluate the connector's firewall requirements: " + err.Error()}.
 			fix("This is a defect in vpcdoctor's requirement table; please report it.")
 	}
-	var problems, commands []string
+	var problems, commands, doubts []string
+	var doubtCommands []string
 	certain := false // blocked by a priority-0 deny rule, which no rule created later outranks
+	policyBlock := false
 	for _, r := range results {
+		if r.Uncertain.Uncertain != "" {
+			doubts = append(doubts, fmt.Sprintf("%s: %s %s is %s, but uncertain: %s", r.Requirement.Name, describeTraffic(r.UncertainExample), describePeer(r), r.Uncertain.Reason, r.Uncertain.Uncertain))
+			_, more := uncertainFix(r.Uncertain, requirementAllow(src.Network, r.Requirement))
+			doubtCommands = append(doubtCommands, more...)
+		}
 		if r.OK() {
 			continue
 		}
 		problems = append(problems, fmt.Sprintf("%s (Connectivity Tests: %s)", r.String(), connectorDropCause(r.Requirement)))
-		commands = append(commands, requirementRule(rules, src.Network, r))
+		if r.Verdict.PolicyRule != nil {
+			policyBlock = true
+			_, command := policyAllowFix(r.Verdict.Policy, r.Verdict.PolicyRule, requirementAllow(src.Network, r.Requirement))
+			commands = append(commands, command...)
+			continue
+		}
+		commands = append(commands, requirementRule(nf.rules, src.Network, r))
 		if r.Status == firewall.RequirementBlocked && r.Verdict.Rule != nil && r.Verdict.Rule.GetPriority() == 0 {
 			certain = true
 		}
 	}
 	shared := src.Network.Project != ref.Project || src.Network.Project != p.Project()
 	if len(problems) == 0 {
-		return pass(src.Network.String(), "network %s lets connector %s receive requests from Google's serverless infrastructure and its health checks, and answer them%s", src.Network, ref.Name, note)
+		what := fmt.Sprintf("network %s lets connector %s receive requests from Google's serverless infrastructure and its health checks, and answer them%s", src.Network, ref.Name, nf.note)
+		switch {
+		case len(doubts) > 0:
+			return warn(src.Network.String(), "%s, as far as vpcdoctor can evaluate: %s", what, strings.Join(doubts, "; ")).
+				fix("Check whether the rules named can match Google's serverless and health-check ranges; if they can, allow the traffic above them.", doubtCommands...)
+		case nf.policiesUnknown != nil:
+			return policiesUnknownResult(src.Network.String(), "the VPC firewall rules of "+what, nf.policiesUnknown)
+		}
+		return pass(src.Network.String(), "%s", what)
 	}
 	// A connector a Terraform plan creates gets its rules from Google during the apply: what
 	// the rules known now leave out may be what those cover, so neither pass nor fail.
-	if gap := p.Inv.UnknownField(inventory.KindConnector, ref.String(), inventory.ConnectorFirewallRules); gap != nil && !certain {
+	if gap := p.Inv.UnknownField(inventory.KindConnector, ref.String(), inventory.ConnectorFirewallRules); gap != nil && !certain && !policyBlock {
 		r := missing(src.Network.String(), gap)
-		r.Message += fmt.Sprintf("; the rules known now on network %s do not cover: %s%s", src.Network, strings.Join(problems, "; "), note)
+		r.Message += fmt.Sprintf("; the rules known now on network %s do not cover: %s%s", src.Network, strings.Join(problems, "; "), nf.note)
 		return r
 	}
 	text := "Allow the traffic the connector needs, for every connector of the network (tag vpc-connector)."
 	if shared {
 		text = fmt.Sprintf("In a Shared VPC the connector's firewall rules are not created for you: the network admins of host project %s must create them (for every connector, tag vpc-connector).", src.Network.Project)
 	}
-	return fail(src.Network.String(), "connector %s on network %s: %s%s", ref.Name, src.Network, strings.Join(problems, "; "), note).fix(text, commands...)
+	if policyBlock {
+		text += " A firewall policy rule blocks part of it: allow it in that policy, above the blocking rule (a hierarchical policy needs an organization or folder firewall policy admin, roles/compute.orgFirewallPolicyAdmin)."
+	}
+	message := fmt.Sprintf("connector %s on network %s: %s%s", ref.Name, src.Network, strings.Join(problems, "; "), nf.note)
+	if len(doubts) > 0 {
+		message += "; also uncertain: " + strings.Join(doubts, "; ")
+	}
+	return fail(src.Network.String(), "%s", message).fix(text, commands...)
+}
+
+// describeTraffic prints a packet's protocol and port as gcloud reads them ("tcp:667").
+func describeTraffic(pk firewall.Packet) string {
+	if pk.Protocol == "tcp" || pk.Protocol == "udp" || pk.Protocol == "sctp" {
+		return fmt.Sprintf("%s:%d", pk.Protocol, pk.Port)
+	}
+	return pk.Protocol
+}
+
+// describePeer names the other end of an uncertain requirement's example packet.
+func describePeer(r firewall.RequirementResult) string {
+	if r.Requirement.Direction == firewall.DirectionEgress {
+		return "to " + r.UncertainExample.Dst.IP.String()
+	}
+	return "from " + r.UncertainExample.Src.IP.String()
+}
+
+// requirementAllow is the policy rule that would allow a connector requirement.
+func requirementAllow(net inventory.NetworkRef, req firewall.Requirement) policyAllow {
+	traffic := make([]string, len(req.Traffic))
+	for i, t := range req.Traffic {
+		traffic[i] = t.String()
+	}
+	return policyAllow{network: net, direction: req.Direction, peers: req.Ranges, traffic: strings.Join(traffic, ",")}
 }
 
 // requirementRule creates an allow rule covering one requirement, above the rule that

@@ -268,8 +268,11 @@ func unknownMatchers(pairs ...any) string {
 }
 
 func joinUnknown(a, b string) string {
-	if a == "" {
+	switch {
+	case a == "":
 		return b
+	case b == "":
+		return a
 	}
 	return a + "; " + b
 }

@@ -33,6 +33,9 @@ const (
 	KindNetwork      Kind = "network"
 	KindSubnetwork   Kind = "subnetwork"
 	KindFirewall     Kind = "firewall"
+	// KindFirewallPolicy is the firewall policies in effect on a network
+	// (networks.getEffectiveFirewalls); a Problem of this kind is named by the network.
+	KindFirewallPolicy Kind = "firewall-policy"
 )
 
 // Code classifies why a resource is not in the inventory.
@@ -119,6 +122,8 @@ func GcloudCommand(k Kind) string {
 		return "gcloud compute networks subnets list --format yaml"
 	case KindFirewall:
 		return "gcloud compute firewall-rules list --format yaml"
+	case KindFirewallPolicy:
+		return "gcloud compute networks get-effective-firewalls NETWORK --format json"
 	}
 	return "gcloud"
 }
@@ -150,6 +155,10 @@ func SnapshotCommand(k Kind, name string) string {
 				return fmt.Sprintf("gcloud %s --filter network=%s --project %s --format yaml", list, ref.Name, ref.Project)
 			}
 		}
+	case KindFirewallPolicy:
+		if ref, err := ParseNetwork(name, ""); err == nil && ref.Project != "" && strings.Contains(name, "/networks/") {
+			return fmt.Sprintf("gcloud compute networks get-effective-firewalls %s --project %s --format json", ref.Name, ref.Project)
+		}
 	case KindService:
 		if ref, err := ParseLocation(name, "services"); err == nil && ref.Project != Unknown && ref.Region != Unknown {
 			return fmt.Sprintf("gcloud run services describe %s --region %s --project %s --format yaml", ref.Name, ref.Region, ref.Project)
@@ -172,6 +181,9 @@ type Inventory struct {
 	Networks      []*computepb.Network
 	Subnetworks   []*computepb.Subnetwork
 	Firewalls     []*computepb.Firewall
+	// FirewallPolicies are the firewall policies in effect on networks, one entry per
+	// networks.getEffectiveFirewalls answer.
+	FirewallPolicies []*NetworkFirewallPolicies
 
 	// Listed marks the kinds whose data was loaded: for these, a name that is absent does
 	// not exist (NotFound); for the others, absence means nobody looked (NotLoaded).
@@ -190,6 +202,16 @@ type Inventory struct {
 	index     *index
 }
 
+// NetworkFirewallPolicies are the hierarchical and network firewall policies in effect on
+// one network: the firewallPolicys of a networks.getEffectiveFirewalls response.
+type NetworkFirewallPolicies struct {
+	// Network is the canonical name of the network, projects/P/global/networks/N. Empty
+	// when a snapshot file did not say (the response itself names no network): the
+	// policies then apply to every network no other entry names.
+	Network  string
+	Policies []*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy
+}
+
 type index struct {
 	connectors     map[string]*vpcaccesspb.Connector
 	redis          map[string]*redispb.Instance
@@ -197,8 +219,11 @@ type index struct {
 	subnets        map[string]*computepb.Subnetwork
 	subnetsByNet   map[string][]*computepb.Subnetwork
 	firewallsByNet map[string][]*computepb.Firewall
-	revisions      map[string]*runpb.Revision
-	problems       map[string]*Problem
+	// policiesByNet holds the firewall policies per network; the key "" those of entries
+	// that name no network.
+	policiesByNet map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy
+	revisions     map[string]*runpb.Revision
+	problems      map[string]*Problem
 }
 
 func problemKey(k Kind, name string) string { return string(k) + "|" + name }
@@ -223,6 +248,7 @@ func (inv *Inventory) idx() *index {
 			subnets:        map[string]*computepb.Subnetwork{},
 			subnetsByNet:   map[string][]*computepb.Subnetwork{},
 			firewallsByNet: map[string][]*computepb.Firewall{},
+			policiesByNet:  map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy{},
 			revisions:      map[string]*runpb.Revision{},
 			problems:       map[string]*Problem{},
 		}
@@ -256,6 +282,14 @@ func (inv *Inventory) idx() *index {
 			if net, err := ParseNetwork(f.GetNetwork(), project); err == nil {
 				ix.firewallsByNet[net.String()] = append(ix.firewallsByNet[net.String()], f)
 			}
+		}
+		for _, entry := range inv.FirewallPolicies {
+			key := ""
+			if net, err := ParseNetwork(entry.Network, ""); err == nil && entry.Network != "" {
+				key = net.String()
+			}
+			// A network with an entry, even an empty one, is known: create the key.
+			ix.policiesByNet[key] = append(ix.policiesByNet[key], entry.Policies...)
 		}
 		for _, r := range inv.Revisions {
 			ix.revisions[trimSelfLink(r.GetName())] = r
@@ -357,6 +391,26 @@ func (inv *Inventory) FirewallsOf(net NetworkRef) ([]*computepb.Firewall, *Probl
 		return nil, inv.lookupProblem(KindFirewall, "")
 	}
 	return ix.firewallsByNet[net.String()], nil
+}
+
+// FirewallPoliciesOf returns the firewall policies in effect on a network, in the order
+// networks.getEffectiveFirewalls listed them, or the problem that explains why they are
+// not known (not loaded, or the call failed).
+func (inv *Inventory) FirewallPoliciesOf(net NetworkRef) ([]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy, *Problem) {
+	ix := inv.idx()
+	if p, ok := ix.problems[problemKey(KindFirewallPolicy, net.String())]; ok {
+		return nil, p
+	}
+	if p, ok := ix.problems[problemKey(KindFirewallPolicy, "")]; ok {
+		return nil, &Problem{Kind: KindFirewallPolicy, Name: net.String(), Code: p.Code, API: p.API, Permission: p.Permission, Role: p.Role, Detail: p.Detail}
+	}
+	if policies, ok := ix.policiesByNet[net.String()]; ok {
+		return policies, nil
+	}
+	if policies, ok := ix.policiesByNet[""]; ok {
+		return policies, nil
+	}
+	return nil, &Problem{Kind: KindFirewallPolicy, Name: net.String(), Code: NotLoaded}
 }
 
 // Revision returns the named revision, or the problem that explains its absence.

@@ -446,10 +446,12 @@ func (l *liveLoader) addRedis(ctx context.Context, r *redispb.Instance) {
 	}
 }
 
-// needNetworkResources requests a network, the subnetworks and the firewall rules of its
-// project.
+// needNetworkResources requests a network, the firewall policies in effect on it, and the
+// subnetworks and firewall rules of its project.
 func (l *liveLoader) needNetworkResources(ctx context.Context, net NetworkRef) {
 	l.once(ctx, "network "+net.String(), func(ctx context.Context) { l.getNetwork(ctx, net) })
+	// In the same round as the network: the call needs only the network's name.
+	l.once(ctx, "effective firewalls "+net.String(), func(ctx context.Context) { l.getEffectiveFirewalls(ctx, net) })
 	l.needSubnets(ctx, net.Project)
 	l.once(ctx, "firewalls "+net.Project, func(ctx context.Context) { l.listFirewalls(ctx, net.Project) })
 }
@@ -702,6 +704,25 @@ func (l *liveLoader) getNetwork(ctx context.Context, ref NetworkRef) {
 	l.inv.MarkListed(KindNetwork)
 }
 
+// getEffectiveFirewalls reads the firewall policies in effect on a network. The response
+// also carries the network's VPC firewall rules; those come from the project's firewall
+// listing, which the connector checks need anyway.
+func (l *liveLoader) getEffectiveFirewalls(ctx context.Context, ref NetworkRef) {
+	var response *computepb.NetworksGetEffectiveFirewallsResponse
+	err := l.call(ctx, func() (err error) {
+		response, err = l.clients.networks.GetEffectiveFirewalls(ctx, &computepb.GetEffectiveFirewallsNetworkRequest{Project: ref.Project, Network: ref.Name}, l.callOpts...)
+		return err
+	})
+	if err != nil {
+		l.addProblem(l.problem(err, KindFirewallPolicy, ref.String(), opNetworksGetEffectiveFirewalls))
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inv.FirewallPolicies = append(l.inv.FirewallPolicies, &NetworkFirewallPolicies{Network: ref.String(), Policies: response.GetFirewallPolicys()})
+	l.inv.MarkListed(KindFirewallPolicy)
+}
+
 func (l *liveLoader) listSubnetworks(ctx context.Context, project string) {
 	var subnets []*computepb.Subnetwork
 	err := l.call(ctx, func() error {
@@ -761,6 +782,9 @@ func (inv *Inventory) sortResources() {
 		return inv.Subnetworks[i].GetSelfLink() < inv.Subnetworks[j].GetSelfLink()
 	})
 	sort.Slice(inv.Firewalls, func(i, j int) bool { return inv.Firewalls[i].GetSelfLink() < inv.Firewalls[j].GetSelfLink() })
+	sort.SliceStable(inv.FirewallPolicies, func(i, j int) bool {
+		return inv.FirewallPolicies[i].Network < inv.FirewallPolicies[j].Network
+	})
 	sort.Slice(inv.Problems, func(i, j int) bool {
 		a, b := inv.Problems[i], inv.Problems[j]
 		if a.Kind != b.Kind {

@@ -207,6 +207,7 @@ const (
 	opNetworksGet
 	opSubnetworksList
 	opFirewallsList
+	opNetworksGetEffectiveFirewalls
 )
 
 // LivePermission is one row of the permission table: what a live run calls and the IAM
@@ -220,7 +221,7 @@ type LivePermission struct {
 // LivePermissions lists every permission LoadLive may need, in call order.
 func LivePermissions() []LivePermission {
 	ops := []liveOp{opRunServicesGet, opRunServicesList, opRunRevisionsGet, opConnectorsGet, opConnectorsList,
-		opRedisGet, opRedisList, opRedisClustersGet, opRedisClustersList, opNetworksGet, opSubnetworksList, opFirewallsList}
+		opRedisGet, opRedisList, opRedisClustersGet, opRedisClustersList, opNetworksGet, opSubnetworksList, opFirewallsList, opNetworksGetEffectiveFirewalls}
 	out := make([]LivePermission, len(ops))
 	for i, op := range ops {
 		out[i] = op.permission()
@@ -254,6 +255,8 @@ func (op liveOp) permission() LivePermission {
 		return LivePermission{"compute.googleapis.com", "compute.subnetworks.list", "roles/compute.networkViewer"}
 	case opFirewallsList:
 		return LivePermission{"compute.googleapis.com", "compute.firewalls.list", "roles/compute.networkViewer"}
+	case opNetworksGetEffectiveFirewalls:
+		return LivePermission{"compute.googleapis.com", "compute.networks.getEffectiveFirewalls", "roles/compute.networkViewer"}
 	}
 	return LivePermission{}
 }

@@ -78,6 +78,21 @@ func resources(t testing.TB, inv *inventory.Inventory) map[string]proto.Message 
 	for _, f := range inv.Firewalls {
 		add(inventory.KindFirewall, f.GetSelfLink(), f)
 	}
+	// Firewall policies by network; a snapshot entry that names no network applies to
+	// every network, which live mode reads one by one.
+	for _, n := range inv.Networks {
+		ref, err := inventory.NetworkOf(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		policies, problem := inv.FirewallPoliciesOf(ref)
+		if problem != nil {
+			continue
+		}
+		for _, policy := range policies {
+			add(inventory.KindFirewallPolicy, ref.String()+" "+policy.GetName(), policy)
+		}
+	}
 	return out
 }
 

@@ -123,6 +123,7 @@ func (inv *Inventory) merge(other *Inventory) {
 	inv.Networks = append(inv.Networks, other.Networks...)
 	inv.Subnetworks = append(inv.Subnetworks, other.Subnetworks...)
 	inv.Firewalls = append(inv.Firewalls, other.Firewalls...)
+	inv.FirewallPolicies = append(inv.FirewallPolicies, other.FirewallPolicies...)
 	inv.RedisClusters = append(inv.RedisClusters, other.RedisClusters...)
 	inv.Problems = append(inv.Problems, other.Problems...)
 	for k := range other.Listed {
@@ -239,6 +240,9 @@ func (inv *Inventory) addObject(path string, line int, obj map[string]any) error
 		return inv.addKnativeRevision(path, line, obj)
 	case kind == "List":
 		return inv.addValue(path, line, emptyIfNil(obj["items"]))
+	case kind == EffectiveFirewallsKind:
+		inv.MarkListed(KindFirewallPolicy)
+		return inv.addValue(path, line, emptyIfNil(obj["items"]))
 	case connectorNameRe.MatchString(name):
 		return inv.addProto(path, line, obj, &vpcaccesspb.Connector{}, KindConnector)
 	case redisNameRe.MatchString(name):
@@ -250,6 +254,9 @@ func (inv *Inventory) addObject(path string, line int, obj map[string]any) error
 	case clusterNameRe.MatchString(name):
 		return inv.addProto(path, line, obj, &clusterpb.Cluster{}, KindRedisCluster)
 	}
+	if _, ok := obj["firewallPolicys"]; ok {
+		return inv.addEffectiveFirewalls(path, line, obj)
+	}
 	for _, key := range listKeys {
 		if list, ok := obj[key].([]any); ok {
 			if err := inv.addValue(path, line, list); err != nil {
@@ -258,10 +265,6 @@ func (inv *Inventory) addObject(path string, line int, obj map[string]any) error
 			inv.markEnvelope(key)
 			return nil
 		}
-	}
-	if _, ok := obj["firewallPolicys"]; ok { // networks.getEffectiveFirewalls with no VPC rules
-		inv.MarkListed(KindFirewall)
-		return nil
 	}
 	return &InputError{Path: path, Line: line, Msg: unrecognised(kind, name)}
 }
@@ -380,6 +383,57 @@ func describeOSError(err error) string {
 		return pathErr.Err.Error()
 	}
 	return err.Error()
+}
+
+// EffectiveFirewallsKind marks the file in which `vpcdoctor snapshot` records the
+// networks.getEffectiveFirewalls answers, one item per network, each with a "network"
+// field naming it (the API's response does not).
+const EffectiveFirewallsKind = "vpcdoctor#effectiveFirewalls"
+
+// addEffectiveFirewalls reads a networks.getEffectiveFirewalls response, as
+// `gcloud compute networks get-effective-firewalls NETWORK --format json` prints it: its
+// VPC firewall rules like any firewall listing, and its firewall policies for the network
+// the response is about. The response does not name that network, so it is taken from a
+// "network" field when the file has one (vpcdoctor snapshot writes it; a user may add it),
+// else from the network of the response's VPC rules; a response with neither applies to
+// every network no other response names.
+func (inv *Inventory) addEffectiveFirewalls(path string, line int, obj map[string]any) error {
+	if _, ok := obj["firewalls"]; ok {
+		if err := inv.addValue(path, line, emptyIfNil(obj["firewalls"])); err != nil {
+			return err
+		}
+		inv.MarkListed(KindFirewall)
+	}
+	data, err := json.Marshal(map[string]any{"firewallPolicys": obj["firewallPolicys"]})
+	if err != nil {
+		return &InputError{Path: path, Line: line, Msg: err.Error()}
+	}
+	var response computepb.NetworksGetEffectiveFirewallsResponse
+	if err := unmarshal.Unmarshal(data, &response); err != nil {
+		return &InputError{Path: path, Line: line, Msg: "not a valid networks.getEffectiveFirewalls response: " + protoErrText(err)}
+	}
+	network := ""
+	if named, ok := obj["network"].(string); ok && named != "" {
+		ref, err := ParseNetwork(named, "")
+		if err != nil || ref.Project == "" {
+			return &InputError{Path: path, Line: line, Msg: fmt.Sprintf("network %q: want projects/PROJECT/global/networks/NETWORK", named)}
+		}
+		network = ref.String()
+	} else if rules, ok := obj["firewalls"].([]any); ok {
+		for _, rule := range rules {
+			if ruleObj, ok := rule.(map[string]any); ok {
+				if text, ok := ruleObj["network"].(string); ok {
+					if ref, err := ParseNetwork(text, ProjectOf(fmt.Sprint(ruleObj["selfLink"]))); err == nil && ref.Project != "" {
+						network = ref.String()
+						break
+					}
+				}
+			}
+		}
+	}
+	inv.FirewallPolicies = append(inv.FirewallPolicies, &NetworkFirewallPolicies{Network: network, Policies: response.GetFirewallPolicys()})
+	inv.MarkListed(KindFirewallPolicy)
+	return nil
 }
 
 // ProblemsKind marks the file in which `vpcdoctor snapshot` records the resources it could

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"cloud.google.com/go/compute/apiv1/computepb"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -30,12 +31,15 @@ const (
 	NetworksFile    = "networks.json"
 	SubnetworksFile = "subnetworks.json"
 	FirewallsFile   = "firewalls.json"
-	ProblemsFile    = "problems.json"
+	// FirewallPoliciesFile holds the networks.getEffectiveFirewalls answers, one per
+	// network, each with a "network" field naming it.
+	FirewallPoliciesFile = "firewall-policies.json"
+	ProblemsFile         = "problems.json"
 )
 
 // snapshotFiles are the names WriteSnapshot owns in its directory.
 func snapshotFiles() []string {
-	return []string{ServicesFile, RevisionsFile, ConnectorsFile, RedisFile, ClustersFile, NetworksFile, SubnetworksFile, FirewallsFile, ProblemsFile}
+	return []string{ServicesFile, RevisionsFile, ConnectorsFile, RedisFile, ClustersFile, NetworksFile, SubnetworksFile, FirewallsFile, FirewallPoliciesFile, ProblemsFile}
 }
 
 // WriteSnapshot writes an inventory as a snapshot directory that LoadDir reads back into the
@@ -89,6 +93,17 @@ func WriteSnapshot(inv *Inventory, dir string) error {
 	}
 	if inv.Listed[KindFirewall] || len(inv.Firewalls) > 0 {
 		files[FirewallsFile] = envelope{kind: "compute#firewallList", key: "items", items: messages(inv.Firewalls)}
+	}
+	if inv.Listed[KindFirewallPolicy] || len(inv.FirewallPolicies) > 0 {
+		items := make([]json.RawMessage, 0, len(inv.FirewallPolicies))
+		for _, entry := range inv.FirewallPolicies {
+			item, err := effectiveFirewallsItem(entry)
+			if err != nil {
+				return fmt.Errorf("write snapshot %s: %w", FirewallPoliciesFile, err)
+			}
+			items = append(items, item)
+		}
+		files[FirewallPoliciesFile] = map[string]any{"kind": EffectiveFirewallsKind, "items": items}
 	}
 	if len(inv.Problems) > 0 {
 		files[ProblemsFile] = map[string]any{"kind": ProblemsKind, "problems": inv.Problems}
@@ -182,6 +197,29 @@ func encodeSnapshotFile(content any) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// effectiveFirewallsItem is one network's networks.getEffectiveFirewalls answer (its
+// policies; the VPC rules are in FirewallsFile) with the "network" field that names it.
+func effectiveFirewallsItem(entry *NetworkFirewallPolicies) (json.RawMessage, error) {
+	data, err := protojson.Marshal(&computepb.NetworksGetEffectiveFirewallsResponse{FirewallPolicys: entry.Policies})
+	if err != nil {
+		return nil, err
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return nil, err
+	}
+	if obj == nil {
+		obj = map[string]any{}
+	}
+	if _, ok := obj["firewallPolicys"]; !ok {
+		obj["firewallPolicys"] = []any{} // the key is what marks the response
+	}
+	if entry.Network != "" {
+		obj["network"] = entry.Network
+	}
+	return json.Marshal(obj)
 }
 
 // redactService returns a copy of a service with secret-looking env values redacted.

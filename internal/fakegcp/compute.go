@@ -19,6 +19,7 @@ const computeDefaultPageSize = 500
 func (s *Server) computeHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /compute/v1/projects/{project}/global/networks/{network}", s.computeCall(GetNetwork, s.getNetwork))
+	mux.HandleFunc("GET /compute/v1/projects/{project}/global/networks/{network}/getEffectiveFirewalls", s.computeCall(GetEffectiveFirewalls, s.getEffectiveFirewalls))
 	mux.HandleFunc("GET /compute/v1/projects/{project}/regions/{region}/subnetworks", s.computeCall(ListSubnetworks, s.listSubnetworks))
 	mux.HandleFunc("GET /compute/v1/projects/{project}/aggregated/subnetworks", s.computeCall(AggregatedListSubnetworks, s.aggregatedSubnetworks))
 	mux.HandleFunc("GET /compute/v1/projects/{project}/global/firewalls", s.computeCall(ListFirewalls, s.listFirewalls))
@@ -94,6 +95,30 @@ func (s *Server) getNetwork(r *http.Request) (proto.Message, int, string) {
 		return nil, http.StatusNotFound, fmt.Sprintf("The resource '%s' was not found", ref)
 	}
 	return proto.Clone(n), 0, ""
+}
+
+// getEffectiveFirewalls answers with the firewall policies the snapshot holds for the
+// network (those of a file that names no network apply to every network) and the
+// network's VPC firewall rules, as the API does.
+func (s *Server) getEffectiveFirewalls(r *http.Request) (proto.Message, int, string) {
+	ref := inventory.NetworkRef{Project: r.PathValue("project"), Name: r.PathValue("network")}
+	if status, text, ok := s.recordedProblem(inventory.KindFirewallPolicy, ref.String()); ok {
+		return nil, status, text
+	}
+	policies, known := s.data.policies[ref.String()]
+	if !known {
+		policies, known = s.data.policies[""]
+	}
+	if _, exists := s.data.networks[ref.String()]; !exists && !known {
+		return nil, http.StatusNotFound, fmt.Sprintf("The resource '%s' was not found", ref)
+	}
+	response := &computepb.NetworksGetEffectiveFirewallsResponse{FirewallPolicys: cloneAll(policies)}
+	for _, fw := range s.data.firewalls[ref.Project] {
+		if net, err := inventory.ParseNetwork(fw.GetNetwork(), ref.Project); err == nil && net == ref {
+			response.Firewalls = append(response.Firewalls, proto.Clone(fw).(*computepb.Firewall))
+		}
+	}
+	return response, 0, ""
 }
 
 // computePage reads maxResults and pageToken and pages a list.

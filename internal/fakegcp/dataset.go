@@ -28,6 +28,9 @@ type dataset struct {
 	// subnetworks and firewalls by project, subnetworks also by region.
 	subnetworks map[string]map[string][]*computepb.Subnetwork
 	firewalls   map[string][]*computepb.Firewall
+	// policies are the firewall policies in effect per network (canonical name); the key
+	// "" holds those of snapshot files that name no network.
+	policies map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy
 	// problems replays a snapshot's recorded problems: kind|name, and kind| for a whole kind.
 	problems map[string]codes.Code
 	// listed are the kinds the snapshot holds data for. Calls on any other kind answer
@@ -46,6 +49,7 @@ func newDataset(inv *inventory.Inventory, defaultRegion string) (*dataset, error
 		networks:    map[string]*computepb.Network{},
 		subnetworks: map[string]map[string][]*computepb.Subnetwork{},
 		firewalls:   map[string][]*computepb.Firewall{},
+		policies:    map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy{},
 		problems:    map[string]codes.Code{},
 		listed:      map[inventory.Kind]bool{},
 	}
@@ -94,6 +98,17 @@ func newDataset(inv *inventory.Inventory, defaultRegion string) (*dataset, error
 			project = inventory.ProjectOf(fw.GetNetwork())
 		}
 		d.firewalls[project] = append(d.firewalls[project], fw)
+	}
+	for _, entry := range inv.FirewallPolicies {
+		key := ""
+		if entry.Network != "" {
+			ref, err := inventory.ParseNetwork(entry.Network, "")
+			if err != nil {
+				return nil, fmt.Errorf("fakegcp: serve firewall policies of %s: %w", entry.Network, err)
+			}
+			key = ref.String()
+		}
+		d.policies[key] = append(d.policies[key], entry.Policies...)
 	}
 	for _, byRegion := range d.subnetworks {
 		for _, list := range byRegion {

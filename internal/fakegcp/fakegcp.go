@@ -46,6 +46,7 @@ const (
 	ListSubnetworks           = "compute.subnetworks.list"
 	AggregatedListSubnetworks = "compute.subnetworks.aggregatedList"
 	ListFirewalls             = "compute.firewalls.list"
+	GetEffectiveFirewalls     = "compute.networks.getEffectiveFirewalls"
 )
 
 // grpcMethods maps gRPC full method names to the method keys above.
