@@ -77,7 +77,7 @@ func Catalogue() []Check {
 		},
 		{
 			ID: "connector.range", Hop: HopConnector, Title: "Connector range is a free /28",
-			Summary:  "the connector's ipCidrRange is a /28 overlapping no subnet, connector or Redis range",
+			Summary:  "the connector's ipCidrRange is a /28 overlapping no subnet, connector, private services access or Redis range",
 			Requires: []string{"connector.found"},
 			Reads:    map[inventory.Kind][]string{inventory.KindConnector: {"ipCidrRange", "network", "subnet"}, inventory.KindRedis: {"reservedIpRange"}},
 			Run:      checkConnectorRange,

@@ -205,6 +205,10 @@ func checkConnectorRange(p *inventory.Path) Result {
 		return recreate(fail(ref.String(), "connector %s range %s overlaps %s on network %s", ref.Name, prefix, strings.Join(clashes, ", "), net),
 			"Recreate the connector on a /28 that overlaps nothing (the range below is free in the snapshot).")
 	}
+	if _, problem := p.Inv.PeeringRangesOf(net); problem != nil {
+		// Nothing known overlaps, but the private services access ranges could not be read.
+		return missing(net.String(), problem)
+	}
 	return pass(ref.String(), "connector %s range %s is a /28 and overlaps no subnet, connector or Redis range on %s", ref.Name, prefix, net)
 }
 

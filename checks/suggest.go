@@ -30,8 +30,9 @@ func networkFlagFor(p *inventory.Path, net inventory.NetworkRef) string {
 }
 
 // usedRanges lists every IPv4 range in use on a network as far as the inventory knows:
-// subnet primary and secondary ranges, connector ranges, and the reserved ranges of Redis
-// instances authorized on it (peered ranges cannot overlap either).
+// subnet primary and secondary ranges, connector ranges, the ranges allocated to private
+// services access, and the reserved ranges of Redis instances authorized on it (peered
+// ranges cannot overlap either).
 func usedRanges(p *inventory.Path, net inventory.NetworkRef, exceptConnector string) ([]netip.Prefix, []string) {
 	var prefixes []netip.Prefix
 	var owners []string
@@ -55,6 +56,13 @@ func usedRanges(p *inventory.Path, net inventory.NetworkRef, exceptConnector str
 		if cn, err := inventory.ParseNetwork(c.GetNetwork(), inventory.ProjectOf(c.GetName())); err == nil && cn == net {
 			add(c.GetIpCidrRange(), "connector "+inventory.ShortName(c.GetName()))
 		}
+	}
+	allocated, _ := p.Inv.PeeringRangesOf(net)
+	for _, a := range allocated {
+		if a.GetAddress() == "" || a.PrefixLength == nil {
+			continue // left to terraform apply: not a known range
+		}
+		add(fmt.Sprintf("%s/%d", a.GetAddress(), a.GetPrefixLength()), "private services access range "+a.GetName())
 	}
 	for _, r := range p.Inv.RedisInstances {
 		if rn, err := inventory.ParseNetwork(r.GetAuthorizedNetwork(), inventory.ProjectOf(r.GetName())); err == nil && rn == net {

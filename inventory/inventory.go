@@ -36,6 +36,10 @@ const (
 	// KindFirewallPolicy is the firewall policies in effect on a network
 	// (networks.getEffectiveFirewalls); a Problem of this kind is named by the network.
 	KindFirewallPolicy Kind = "firewall-policy"
+	// KindAddress is a global internal address range allocated for private services access
+	// (purpose VPC_PEERING): Memorystore takes its ranges from there, and nothing on the
+	// network may overlap it.
+	KindAddress Kind = "address"
 )
 
 // Code classifies why a resource is not in the inventory.
@@ -124,6 +128,8 @@ func GcloudCommand(k Kind) string {
 		return "gcloud compute firewall-rules list --format yaml"
 	case KindFirewallPolicy:
 		return "gcloud compute networks get-effective-firewalls NETWORK --format json"
+	case KindAddress:
+		return "gcloud compute addresses list --global --filter purpose=VPC_PEERING --format yaml"
 	}
 	return "gcloud"
 }
@@ -159,6 +165,10 @@ func SnapshotCommand(k Kind, name string) string {
 		if ref, err := ParseNetwork(name, ""); err == nil && ref.Project != "" && strings.Contains(name, "/networks/") {
 			return fmt.Sprintf("gcloud compute networks get-effective-firewalls %s --project %s --format json", ref.Name, ref.Project)
 		}
+	case KindAddress:
+		if ref, err := ParseNetwork(name, ""); err == nil && ref.Project != "" {
+			return fmt.Sprintf("gcloud compute addresses list --global --filter purpose=VPC_PEERING --project %s --format yaml", ref.Project)
+		}
 	case KindService:
 		if ref, err := ParseLocation(name, "services"); err == nil && ref.Project != Unknown && ref.Region != Unknown {
 			return fmt.Sprintf("gcloud run services describe %s --region %s --project %s --format yaml", ref.Name, ref.Region, ref.Project)
@@ -184,6 +194,9 @@ type Inventory struct {
 	// FirewallPolicies are the firewall policies in effect on networks, one entry per
 	// networks.getEffectiveFirewalls answer.
 	FirewallPolicies []*NetworkFirewallPolicies
+	// Addresses are global addresses; the ones with purpose VPC_PEERING are the ranges
+	// allocated to private services access.
+	Addresses []*computepb.Address
 
 	// Listed marks the kinds whose data was loaded: for these, a name that is absent does
 	// not exist (NotFound); for the others, absence means nobody looked (NotLoaded).
@@ -411,6 +424,27 @@ func (inv *Inventory) FirewallPoliciesOf(net NetworkRef) ([]*computepb.NetworksG
 		return policies, nil
 	}
 	return nil, &Problem{Kind: KindFirewallPolicy, Name: net.String(), Code: NotLoaded}
+}
+
+// PeeringRangesOf returns the ranges allocated to private services access on a network:
+// global INTERNAL addresses with purpose VPC_PEERING. They are optional input: when no
+// address listing was loaded the result is empty with no problem, since the reserved
+// ranges of the Redis instances already stand for the part Memorystore uses; a listing
+// that failed returns its problem.
+func (inv *Inventory) PeeringRangesOf(net NetworkRef) ([]*computepb.Address, *Problem) {
+	if p, ok := inv.idx().problems[problemKey(KindAddress, "")]; ok {
+		return nil, p
+	}
+	var out []*computepb.Address
+	for _, a := range inv.Addresses {
+		if a.GetPurpose() != computepb.Address_VPC_PEERING.String() {
+			continue
+		}
+		if an, err := ParseNetwork(a.GetNetwork(), ProjectOf(a.GetSelfLink())); err == nil && an == net {
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }
 
 // Revision returns the named revision, or the problem that explains its absence.

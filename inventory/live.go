@@ -447,13 +447,14 @@ func (l *liveLoader) addRedis(ctx context.Context, r *redispb.Instance) {
 }
 
 // needNetworkResources requests a network, the firewall policies in effect on it, and the
-// subnetworks and firewall rules of its project.
+// subnetworks, firewall rules and private services access ranges of its project.
 func (l *liveLoader) needNetworkResources(ctx context.Context, net NetworkRef) {
 	l.once(ctx, "network "+net.String(), func(ctx context.Context) { l.getNetwork(ctx, net) })
 	// In the same round as the network: the call needs only the network's name.
 	l.once(ctx, "effective firewalls "+net.String(), func(ctx context.Context) { l.getEffectiveFirewalls(ctx, net) })
 	l.needSubnets(ctx, net.Project)
 	l.once(ctx, "firewalls "+net.Project, func(ctx context.Context) { l.listFirewalls(ctx, net.Project) })
+	l.once(ctx, "addresses "+net.Project, func(ctx context.Context) { l.listPeeringRanges(ctx, net.Project) })
 }
 
 // needSubnets requests every subnetwork of a project (all regions, one aggregated list):
@@ -765,6 +766,27 @@ func (l *liveLoader) listFirewalls(ctx context.Context, project string) {
 	l.inv.MarkListed(KindFirewall)
 }
 
+// listPeeringRanges lists the project's global addresses allocated to private services
+// access (purpose VPC_PEERING): a connector range must not overlap them either.
+func (l *liveLoader) listPeeringRanges(ctx context.Context, project string) {
+	var addresses []*computepb.Address
+	err := l.call(ctx, func() error {
+		var err error
+		addresses, err = collect(l.clients.addresses.List(ctx, &computepb.ListGlobalAddressesRequest{
+			Project: project, Filter: proto.String(`purpose = "VPC_PEERING"`), MaxResults: proto.Uint32(liveDefaultPageSize),
+		}, l.callOpts...))
+		return err
+	})
+	if err != nil {
+		l.addProblem(l.problem(err, KindAddress, "", opGlobalAddressesList))
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inv.Addresses = append(l.inv.Addresses, addresses...)
+	l.inv.MarkListed(KindAddress)
+}
+
 // sortResources orders every slice by name, so a live load is deterministic whatever order
 // the answers arrived in.
 func (inv *Inventory) sortResources() {
@@ -785,6 +807,7 @@ func (inv *Inventory) sortResources() {
 	sort.SliceStable(inv.FirewallPolicies, func(i, j int) bool {
 		return inv.FirewallPolicies[i].Network < inv.FirewallPolicies[j].Network
 	})
+	sort.Slice(inv.Addresses, func(i, j int) bool { return inv.Addresses[i].GetSelfLink() < inv.Addresses[j].GetSelfLink() })
 	sort.Slice(inv.Problems, func(i, j int) bool {
 		a, b := inv.Problems[i], inv.Problems[j]
 		if a.Kind != b.Kind {

@@ -33,6 +33,7 @@ type liveClients struct {
 	networks    *compute.NetworksClient
 	subnetworks *compute.SubnetworksClient
 	firewalls   *compute.FirewallsClient
+	addresses   *compute.GlobalAddressesClient
 }
 
 // cloudPlatformScope is the OAuth scope every API here accepts.
@@ -125,6 +126,10 @@ func newLiveClients(ctx context.Context, opts LiveOptions) (*liveClients, error)
 		c.firewalls, e = compute.NewFirewallsRESTClient(ctx, restOptions("compute")...)
 		return
 	})
+	create("Compute global addresses", func() (e error) {
+		c.addresses, e = compute.NewGlobalAddressesRESTClient(ctx, restOptions("compute")...)
+		return
+	})
 	if err != nil {
 		c.close()
 		return nil, err
@@ -157,6 +162,9 @@ func (c *liveClients) close() {
 	}
 	if c.firewalls != nil {
 		_ = c.firewalls.Close()
+	}
+	if c.addresses != nil {
+		_ = c.addresses.Close()
 	}
 }
 
@@ -208,6 +216,7 @@ const (
 	opSubnetworksList
 	opFirewallsList
 	opNetworksGetEffectiveFirewalls
+	opGlobalAddressesList
 )
 
 // LivePermission is one row of the permission table: what a live run calls and the IAM
@@ -221,7 +230,8 @@ type LivePermission struct {
 // LivePermissions lists every permission LoadLive may need, in call order.
 func LivePermissions() []LivePermission {
 	ops := []liveOp{opRunServicesGet, opRunServicesList, opRunRevisionsGet, opConnectorsGet, opConnectorsList,
-		opRedisGet, opRedisList, opRedisClustersGet, opRedisClustersList, opNetworksGet, opSubnetworksList, opFirewallsList, opNetworksGetEffectiveFirewalls}
+		opRedisGet, opRedisList, opRedisClustersGet, opRedisClustersList, opNetworksGet, opSubnetworksList, opFirewallsList,
+		opNetworksGetEffectiveFirewalls, opGlobalAddressesList}
 	out := make([]LivePermission, len(ops))
 	for i, op := range ops {
 		out[i] = op.permission()
@@ -257,6 +267,8 @@ func (op liveOp) permission() LivePermission {
 		return LivePermission{"compute.googleapis.com", "compute.firewalls.list", "roles/compute.networkViewer"}
 	case opNetworksGetEffectiveFirewalls:
 		return LivePermission{"compute.googleapis.com", "compute.networks.getEffectiveFirewalls", "roles/compute.networkViewer"}
+	case opGlobalAddressesList:
+		return LivePermission{"compute.googleapis.com", "compute.globalAddresses.list", "roles/compute.networkViewer"}
 	}
 	return LivePermission{}
 }

@@ -80,16 +80,26 @@ func faultAPIs() []faultAPI {
 		},
 		{
 			name: "compute", api: "compute.googleapis.com",
-			methods: []string{fakegcp.GetNetwork, fakegcp.ListSubnetworks, fakegcp.AggregatedListSubnetworks, fakegcp.ListFirewalls},
+			methods: []string{fakegcp.GetNetwork, fakegcp.ListSubnetworks, fakegcp.AggregatedListSubnetworks, fakegcp.ListFirewalls, fakegcp.ListGlobalAddresses},
 			problems: []wantProblem{
 				{inventory.KindNetwork, healthyNetwork, "compute.networks.get", "roles/compute.networkViewer"},
 				{inventory.KindSubnetwork, "", "compute.subnetworks.list", "roles/compute.networkViewer"},
 				{inventory.KindFirewall, "", "compute.firewalls.list", "roles/compute.networkViewer"},
+				{inventory.KindAddress, "", "compute.globalAddresses.list", "roles/compute.networkViewer"},
 			},
 			findings: map[string]checks.Status{"connector.range": checks.Error, "vpc.peering": checks.Error, "vpc.firewall-egress": checks.Error, "vpc.connector-firewall": checks.Error},
 			// A missing network is a finding (no peering can exist); a listing that is not
 			// there leaves the range and firewall checks unable to decide.
 			notFound: map[string]checks.Status{"connector.range": checks.Error, "vpc.peering": checks.Fail, "vpc.firewall-egress": checks.Error, "vpc.connector-firewall": checks.Error},
+		},
+		{
+			// Only the private services access ranges are unreadable: the range check cannot
+			// rule out an overlap with them, and nothing else changes.
+			name: "compute-addresses", api: "compute.googleapis.com",
+			methods:  []string{fakegcp.ListGlobalAddresses},
+			problems: []wantProblem{{inventory.KindAddress, "", "compute.globalAddresses.list", "roles/compute.networkViewer"}},
+			findings: map[string]checks.Status{"connector.range": checks.Error},
+			notFound: map[string]checks.Status{"connector.range": checks.Error},
 		},
 	}
 }

@@ -124,6 +124,7 @@ func (inv *Inventory) merge(other *Inventory) {
 	inv.Subnetworks = append(inv.Subnetworks, other.Subnetworks...)
 	inv.Firewalls = append(inv.Firewalls, other.Firewalls...)
 	inv.FirewallPolicies = append(inv.FirewallPolicies, other.FirewallPolicies...)
+	inv.Addresses = append(inv.Addresses, other.Addresses...)
 	inv.RedisClusters = append(inv.RedisClusters, other.RedisClusters...)
 	inv.Problems = append(inv.Problems, other.Problems...)
 	for k := range other.Listed {
@@ -211,6 +212,8 @@ func (inv *Inventory) addObject(path string, line int, obj map[string]any) error
 		return inv.addProto(path, line, obj, &computepb.Subnetwork{}, KindSubnetwork)
 	case kind == "compute#firewall":
 		return inv.addProto(path, line, obj, &computepb.Firewall{}, KindFirewall)
+	case kind == "compute#address":
+		return inv.addProto(path, line, obj, &computepb.Address{}, KindAddress)
 	case kind == "compute#subnetworkAggregatedList":
 		inv.MarkListed(KindSubnetwork)
 		items, _ := obj["items"].(map[string]any)
@@ -230,6 +233,8 @@ func (inv *Inventory) addObject(path string, line int, obj map[string]any) error
 			inv.MarkListed(KindFirewall)
 		case "compute#networkList":
 			inv.MarkListed(KindNetwork)
+		case "compute#addressList":
+			inv.MarkListed(KindAddress)
 		}
 		return inv.addValue(path, line, emptyIfNil(obj["items"]))
 	case kind == "Service" || (kind == "" && isKnativeShape(obj)):
@@ -285,7 +290,7 @@ func (inv *Inventory) markEnvelope(key string) {
 func unrecognised(kind, name string) string {
 	switch {
 	case kind != "":
-		return fmt.Sprintf("unrecognised resource kind %q (vpcdoctor reads Cloud Run services, VPC connectors, Redis instances, networks, subnetworks and firewall rules)", kind)
+		return fmt.Sprintf("unrecognised resource kind %q (vpcdoctor reads Cloud Run services, VPC connectors, Redis instances, networks, subnetworks, firewall rules and global addresses)", kind)
 	case name != "":
 		return fmt.Sprintf("unrecognised resource %q: expected a full name such as projects/P/locations/R/connectors/C or .../instances/I, or a compute resource with its kind", name)
 	}
@@ -348,6 +353,9 @@ func (inv *Inventory) add(path string, msg proto.Message, kind Kind) {
 		name = m.GetSelfLink()
 	case *computepb.Firewall:
 		inv.Firewalls = append(inv.Firewalls, m)
+		name = m.GetSelfLink()
+	case *computepb.Address:
+		inv.Addresses = append(inv.Addresses, m)
 		name = m.GetSelfLink()
 	case *vpcaccesspb.Connector:
 		inv.Connectors = append(inv.Connectors, m)

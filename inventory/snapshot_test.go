@@ -246,3 +246,33 @@ func TestLoadDirFormsAndEnvelopes(t *testing.T) {
 		t.Errorf("sources: %v", inv.Sources)
 	}
 }
+
+// TestLoadPeeringRanges: global addresses load from a compute#addressList and from a
+// single described address; PeeringRangesOf keeps the VPC_PEERING ranges of one network,
+// and a snapshot without addresses has none, without a problem (they are optional).
+func TestLoadPeeringRanges(t *testing.T) {
+	const self = "https://www.googleapis.com/compute/v1/projects/p/global/addresses/"
+	dir := writeFiles(t, map[string]string{
+		"addresses.json": `{"kind": "compute#addressList", "items": [
+			{"kind": "compute#address", "name": "psa", "address": "10.60.0.0", "prefixLength": 16, "purpose": "VPC_PEERING", "addressType": "INTERNAL",
+			 "network": "https://www.googleapis.com/compute/v1/projects/p/global/networks/default", "selfLink": "` + self + `psa"},
+			{"kind": "compute#address", "name": "lb", "address": "34.1.2.3", "purpose": "GCE_ENDPOINT", "addressType": "EXTERNAL", "selfLink": "` + self + `lb"}]}`,
+		"other.yaml": "kind: compute#address\nname: psa-prod\naddress: 10.70.0.0\nprefixLength: 20\npurpose: VPC_PEERING\naddressType: INTERNAL\n" +
+			"network: https://www.googleapis.com/compute/v1/projects/p/global/networks/prod\nselfLink: " + self + "psa-prod\n",
+	})
+	inv, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Addresses) != 3 || !inv.Listed[KindAddress] {
+		t.Fatalf("loaded %d addresses, listed %v", len(inv.Addresses), inv.Listed[KindAddress])
+	}
+	got, p := inv.PeeringRangesOf(NetworkRef{Project: "p", Name: "default"})
+	if p != nil || len(got) != 1 || got[0].GetName() != "psa" || got[0].GetPrefixLength() != 16 {
+		t.Errorf("PeeringRangesOf(default) = %v, %v; want psa only", got, p)
+	}
+	got, p = (&Inventory{}).PeeringRangesOf(NetworkRef{Project: "p", Name: "default"})
+	if p != nil || len(got) != 0 {
+		t.Errorf("without addresses: %v, %v; want none and no problem", got, p)
+	}
+}

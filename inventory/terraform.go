@@ -65,12 +65,13 @@ const (
 	tfNetwork    = "google_compute_network"
 	tfSubnetwork = "google_compute_subnetwork"
 	tfFirewall   = "google_compute_firewall"
+	tfAddress    = "google_compute_global_address"
 )
 
 // tfKinds maps each resource type read from a plan to the inventory kind it becomes.
 var tfKinds = map[string]Kind{
 	tfRunV2: KindService, tfRunV1: KindService, tfConnector: KindConnector, tfRedis: KindRedis,
-	tfNetwork: KindNetwork, tfSubnetwork: KindSubnetwork, tfFirewall: KindFirewall,
+	tfNetwork: KindNetwork, tfSubnetwork: KindSubnetwork, tfFirewall: KindFirewall, tfAddress: KindAddress,
 }
 
 // ApplyPlan reads a Terraform plan in JSON (terraform show -json PLAN) and applies it to the
@@ -432,6 +433,8 @@ func (r *planResource) canonical() string {
 		return SubnetRef{Project: r.project, Region: r.region, Name: r.name}.String()
 	case KindFirewall:
 		return "projects/" + r.project + "/global/firewalls/" + r.name
+	case KindAddress:
+		return "projects/" + r.project + "/global/addresses/" + r.name
 	}
 	return r.address
 }
@@ -498,6 +501,8 @@ func removeResource(inv *Inventory, kind Kind, name string) {
 		inv.Subnetworks = filter(inv.Subnetworks, func(s *computepb.Subnetwork) bool { return keep(subnetName(s)) })
 	case KindFirewall:
 		inv.Firewalls = filter(inv.Firewalls, func(f *computepb.Firewall) bool { return keep(firewallName(f)) })
+	case KindAddress:
+		inv.Addresses = filter(inv.Addresses, func(a *computepb.Address) bool { return keep(addressName(a)) })
 	}
 }
 
@@ -526,6 +531,10 @@ func forEachResource(inv *Inventory, kind Kind, visit func(name string) bool) {
 	case KindFirewall:
 		for _, f := range inv.Firewalls {
 			visit(firewallName(f))
+		}
+	case KindAddress:
+		for _, a := range inv.Addresses {
+			visit(addressName(a))
 		}
 	}
 }
@@ -560,6 +569,10 @@ func firewallName(f *computepb.Firewall) string {
 		project = ProjectOf(f.GetNetwork())
 	}
 	return "projects/" + project + "/global/firewalls/" + f.GetName()
+}
+
+func addressName(a *computepb.Address) string {
+	return "projects/" + ProjectOf(a.GetSelfLink()) + "/global/addresses/" + a.GetName()
 }
 
 // sameResource compares canonical names. A Cloud Run service read from a service.yaml or
@@ -609,6 +622,8 @@ func (b *protoBuilder) build() (proto.Message, error) {
 		return b.subnetwork(v)
 	case tfFirewall:
 		return b.firewall(v)
+	case tfAddress:
+		return b.address(v)
 	}
 	return nil, fmt.Errorf("unsupported resource type %s", b.r.typ)
 }
@@ -1122,6 +1137,19 @@ func (b *protoBuilder) firewall(v tfValue) (proto.Message, error) {
 		}
 	}
 	return unmarshalInto(obj, &computepb.Firewall{})
+}
+
+// address reads a google_compute_global_address. Only the fields of a private services
+// access allocation matter; an address or prefix length left to the apply (Google picks a
+// free block) is simply not a known range, so connector.range cannot count it.
+func (b *protoBuilder) address(v tfValue) (proto.Message, error) {
+	obj := map[string]any{"kind": "compute#address", "name": b.r.name,
+		"selfLink": "https://www.googleapis.com/compute/v1/" + b.name}
+	if network := b.reference(v.attr("network"), tfNetwork, "network", "network"); network != "" {
+		obj["network"] = selfLinkOf(network, b.r.project, "networks")
+	}
+	b.setAll(obj, v, "address", "address", "prefix_length", "prefixLength", "purpose", "purpose", "address_type", "addressType")
+	return unmarshalInto(obj, &computepb.Address{})
 }
 
 // selfLinkOf spells a compute resource as the self link the Compute API returns.

@@ -907,3 +907,71 @@ func TestPlanServiceNetworking(t *testing.T) {
 		t.Errorf("network prod of the snapshot has %d peerings after the plans, %d before", after, before)
 	}
 }
+
+// TestPlanPeeringRange: psa-redis.json allocates 10.60.0.0/16 to private services access
+// (google_compute_global_address.psa); the connector it creates on 10.9.0.0/28 passes
+// connector.range, and the same connector planned inside the allocation fails it, naming
+// the range and proposing a /28 outside it.
+func TestPlanPeeringRange(t *testing.T) {
+	s, _ := fixtures.Lookup("connector-network")
+	raw, err := os.ReadFile(filepath.Join("testdata", "terraform", "psa-redis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const connector = "google_vpc_access_connector.redis"
+	inside := func() []byte {
+		var doc map[string]any
+		decodeJSON(t, raw, &doc)
+		for _, c := range doc["resource_changes"].([]any) {
+			if rc := c.(map[string]any); rc["address"] == connector {
+				rc["change"].(map[string]any)["after"].(map[string]any)["ip_cidr_range"] = "10.60.8.0/28"
+			}
+		}
+		for _, r := range doc["planned_values"].(map[string]any)["root_module"].(map[string]any)["resources"].([]any) {
+			if rc := r.(map[string]any); rc["address"] == connector {
+				rc["values"].(map[string]any)["ip_cidr_range"] = "10.60.8.0/28"
+			}
+		}
+		data, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}()
+	for _, tt := range []struct {
+		name    string
+		plan    []byte
+		want    checks.Status
+		message string
+	}{
+		{"as planned", raw, checks.Pass, "overlaps no subnet"},
+		{"inside the allocation", inside, checks.Fail, "overlaps private services access range redis-psa-range (10.60.0.0/16)"},
+	} {
+		inv, err := inventory.LoadFS(s.FS, "fixtures/connector-network")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := inventory.ApplyPlan(inv, tt.plan, "plan.json"); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		ranges, problem := inv.PeeringRangesOf(inventory.NetworkRef{Project: "my-project", Name: "prod"})
+		if problem != nil || len(ranges) != 1 || ranges[0].GetAddress() != "10.60.0.0" || ranges[0].GetPrefixLength() != 16 {
+			t.Fatalf("%s: peering ranges of prod = %v, %v", tt.name, ranges, problem)
+		}
+		paths, err := inventory.Select(inv, inventory.Selector{Redis: "sessions"})
+		if err != nil || len(paths) != 1 {
+			t.Fatalf("%s: select: %v (%d paths)", tt.name, err, len(paths))
+		}
+		for _, f := range checks.Run(checks.Catalogue(), paths[0], nil) {
+			if f.ID != "connector.range" {
+				continue
+			}
+			if f.Status != tt.want || !strings.Contains(f.Message, tt.message) {
+				t.Errorf("%s: connector.range = %s %q; want %s containing %q", tt.name, f.Status, f.Message, tt.want, tt.message)
+			}
+			if tt.want == checks.Fail && (f.Remediation == nil || strings.Contains(strings.Join(f.Remediation.Commands, " "), "--range 10.60.")) {
+				t.Errorf("%s: the proposed range must lie outside 10.60.0.0/16: %+v", tt.name, f.Remediation)
+			}
+		}
+	}
+}

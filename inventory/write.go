@@ -34,12 +34,14 @@ const (
 	// FirewallPoliciesFile holds the networks.getEffectiveFirewalls answers, one per
 	// network, each with a "network" field naming it.
 	FirewallPoliciesFile = "firewall-policies.json"
+	AddressesFile        = "addresses.json"
 	ProblemsFile         = "problems.json"
 )
 
 // snapshotFiles are the names WriteSnapshot owns in its directory.
 func snapshotFiles() []string {
-	return []string{ServicesFile, RevisionsFile, ConnectorsFile, RedisFile, ClustersFile, NetworksFile, SubnetworksFile, FirewallsFile, FirewallPoliciesFile, ProblemsFile}
+	return []string{ServicesFile, RevisionsFile, ConnectorsFile, RedisFile, ClustersFile, NetworksFile, SubnetworksFile, FirewallsFile,
+		FirewallPoliciesFile, AddressesFile, ProblemsFile}
 }
 
 // WriteSnapshot writes an inventory as a snapshot directory that LoadDir reads back into the
@@ -104,6 +106,9 @@ func WriteSnapshot(inv *Inventory, dir string) error {
 			items = append(items, item)
 		}
 		files[FirewallPoliciesFile] = map[string]any{"kind": EffectiveFirewallsKind, "items": items}
+	}
+	if inv.Listed[KindAddress] || len(inv.Addresses) > 0 {
+		files[AddressesFile] = envelope{kind: "compute#addressList", key: "items", items: messages(inv.Addresses)}
 	}
 	if len(inv.Problems) > 0 {
 		files[ProblemsFile] = map[string]any{"kind": ProblemsKind, "problems": inv.Problems}

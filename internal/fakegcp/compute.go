@@ -23,6 +23,7 @@ func (s *Server) computeHandler() http.Handler {
 	mux.HandleFunc("GET /compute/v1/projects/{project}/regions/{region}/subnetworks", s.computeCall(ListSubnetworks, s.listSubnetworks))
 	mux.HandleFunc("GET /compute/v1/projects/{project}/aggregated/subnetworks", s.computeCall(AggregatedListSubnetworks, s.aggregatedSubnetworks))
 	mux.HandleFunc("GET /compute/v1/projects/{project}/global/firewalls", s.computeCall(ListFirewalls, s.listFirewalls))
+	mux.HandleFunc("GET /compute/v1/projects/{project}/global/addresses", s.computeCall(ListGlobalAddresses, s.listGlobalAddresses))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeGoogleError(w, http.StatusNotFound, fmt.Sprintf("fakegcp does not serve %s %s", r.Method, r.URL.Path))
 	})
@@ -202,6 +203,35 @@ func (s *Server) listFirewalls(r *http.Request) (proto.Message, int, string) {
 	}
 	return &computepb.FirewallList{
 		Kind:          proto.String("compute#firewallList"),
+		Items:         cloneAll(items),
+		NextPageToken: optional(next),
+		SelfLink:      proto.String(s.ComputeURL() + r.URL.Path),
+	}, 0, ""
+}
+
+// listGlobalAddresses serves the project's global addresses, honouring the one filter
+// vpcdoctor sends (purpose = "VPC_PEERING"). Addresses are optional in a snapshot, so a
+// snapshot without them is served as a project that has none, not as a permission error:
+// both modes then see the same (empty) ranges.
+func (s *Server) listGlobalAddresses(r *http.Request) (proto.Message, int, string) {
+	project := r.PathValue("project")
+	if s.data.listed[inventory.KindAddress] {
+		if status, text, ok := s.recordedProblem(inventory.KindAddress, ""); ok {
+			return nil, status, text
+		}
+	}
+	var matching []*computepb.Address
+	for _, a := range s.data.addresses[project] {
+		if filter := r.URL.Query().Get("filter"); filter == "" || filter == `purpose = "`+a.GetPurpose()+`"` {
+			matching = append(matching, a)
+		}
+	}
+	items, next, status, text := computePage(s, r, matching)
+	if status != 0 {
+		return nil, status, text
+	}
+	return &computepb.AddressList{
+		Kind:          proto.String("compute#addressList"),
 		Items:         cloneAll(items),
 		NextPageToken: optional(next),
 		SelfLink:      proto.String(s.ComputeURL() + r.URL.Path),

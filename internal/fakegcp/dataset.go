@@ -30,7 +30,8 @@ type dataset struct {
 	firewalls   map[string][]*computepb.Firewall
 	// policies are the firewall policies in effect per network (canonical name); the key
 	// "" holds those of snapshot files that name no network.
-	policies map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy
+	policies  map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy
+	addresses map[string][]*computepb.Address // global addresses by project
 	// problems replays a snapshot's recorded problems: kind|name, and kind| for a whole kind.
 	problems map[string]codes.Code
 	// listed are the kinds the snapshot holds data for. Calls on any other kind answer
@@ -50,6 +51,7 @@ func newDataset(inv *inventory.Inventory, defaultRegion string) (*dataset, error
 		subnetworks: map[string]map[string][]*computepb.Subnetwork{},
 		firewalls:   map[string][]*computepb.Firewall{},
 		policies:    map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy{},
+		addresses:   map[string][]*computepb.Address{},
 		problems:    map[string]codes.Code{},
 		listed:      map[inventory.Kind]bool{},
 	}
@@ -109,6 +111,13 @@ func newDataset(inv *inventory.Inventory, defaultRegion string) (*dataset, error
 			key = ref.String()
 		}
 		d.policies[key] = append(d.policies[key], entry.Policies...)
+	}
+	for _, a := range inv.Addresses {
+		project := inventory.ProjectOf(a.GetSelfLink())
+		d.addresses[project] = append(d.addresses[project], a)
+	}
+	for _, list := range d.addresses {
+		sort.Slice(list, func(i, j int) bool { return list[i].GetSelfLink() < list[j].GetSelfLink() })
 	}
 	for _, byRegion := range d.subnetworks {
 		for _, list := range byRegion {

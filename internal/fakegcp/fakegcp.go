@@ -47,6 +47,7 @@ const (
 	AggregatedListSubnetworks = "compute.subnetworks.aggregatedList"
 	ListFirewalls             = "compute.firewalls.list"
 	GetEffectiveFirewalls     = "compute.networks.getEffectiveFirewalls"
+	ListGlobalAddresses       = "compute.globalAddresses.list"
 )
 
 // grpcMethods maps gRPC full method names to the method keys above.
