@@ -66,6 +66,7 @@ var scenarioWant = map[string]map[string]checks.Status{
 	"firewall-egress-deny":       with(connectorPath, map[string]checks.Status{"vpc.firewall-egress": checks.Fail}),
 	"connector-firewall-blocked": with(connectorPath, map[string]checks.Status{"vpc.connector-firewall": checks.Fail}),
 	"firewall-policy-deny":       with(connectorPath, map[string]checks.Status{"vpc.firewall-egress": checks.Fail}),
+	"firewall-policy-regional":   with(connectorPath, map[string]checks.Status{"vpc.firewall-egress": checks.Fail}),
 	"firewall-policy-goto-next":  connectorPath,
 	"firewall-policy-uncertain":  with(connectorPath, map[string]checks.Status{"vpc.firewall-egress": checks.Warn}),
 	"connector-firewall-policy":  with(connectorPath, map[string]checks.Status{"vpc.connector-firewall": checks.Fail}),

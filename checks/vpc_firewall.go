@@ -19,6 +19,9 @@ import (
 type egressSource struct {
 	Endpoint firewall.Endpoint
 	Network  inventory.NetworkRef
+	// Region is where the source's VMs are (the connector's region, the Direct VPC
+	// subnet's): the regional network firewall policies of that region apply to them.
+	Region string
 	// Describe names the source for messages, e.g. "connector redis-connector (10.8.0.2,
 	// tags vpc-connector, vpc-connector-us-central1-redis-connector)".
 	Describe string
@@ -64,6 +67,7 @@ func pathSource(p *inventory.Path) (egressSource, *Result) {
 		src := egressSource{
 			Endpoint: firewall.Endpoint{IP: ip, Tags: iface.Tags},
 			Network:  iface.Network,
+			Region:   iface.SubnetRef.Region,
 			Describe: fmt.Sprintf("service %s's Direct VPC interface (subnet %s, %s", p.ServiceRef.Name, iface.SubnetRef.Name, ip),
 		}
 		if len(iface.Tags) > 0 {
@@ -106,6 +110,7 @@ func pathSource(p *inventory.Path) (egressSource, *Result) {
 	return egressSource{
 		Endpoint:  firewall.Endpoint{IP: ip, Tags: tags},
 		Network:   net,
+		Region:    ref.Region,
 		Describe:  fmt.Sprintf("connector %s (%s, tags %s)", ref.Name, ip, strings.Join(tags, ", ")),
 		TargetTag: firewall.ConnectorUniqueTag(ref.Region, ref.Name),
 	}, nil
@@ -123,15 +128,15 @@ type networkFirewall struct {
 }
 
 // ruleSetOf compiles a network's VPC firewall rules and the firewall policies in effect on
-// it, in the order its networkFirewallPolicyEnforcementOrder gives. Malformed values are
-// reported in the note rather than hiding what the other rules decide.
-func ruleSetOf(p *inventory.Path, net inventory.NetworkRef) (networkFirewall, *Result) {
+// its VMs in a region, in the order its networkFirewallPolicyEnforcementOrder gives.
+// Malformed values are reported in the note rather than hiding what the other rules decide.
+func ruleSetOf(p *inventory.Path, net inventory.NetworkRef, region string) (networkFirewall, *Result) {
 	rules, problem := p.Inv.FirewallsOf(net)
 	if problem != nil {
 		r := missing(net.String(), problem)
 		return networkFirewall{}, &r
 	}
-	policies, policyProblem := p.Inv.FirewallPoliciesOf(net)
+	policies, policyProblem := p.Inv.FirewallPoliciesIn(net, region)
 	order := ""
 	if network, problem := p.Inv.Network(net); problem == nil {
 		order = network.GetNetworkFirewallPolicyEnforcementOrder()
@@ -187,7 +192,7 @@ func checkFirewallEgress(p *inventory.Path) Result {
 	if early != nil {
 		return *early
 	}
-	nf, early := ruleSetOf(p, src.Network)
+	nf, early := ruleSetOf(p, src.Network, src.Region)
 	if early != nil {
 		return *early
 	}
@@ -203,7 +208,7 @@ func checkFirewallEgress(p *inventory.Path) Result {
 		destination = reserved.String()
 	}
 	want := policyAllow{
-		network: src.Network, direction: firewall.DirectionEgress, peers: []string{destination},
+		network: src.Network, region: src.Region, direction: firewall.DirectionEgress, peers: []string{destination},
 		traffic: fmt.Sprintf("tcp:%d", port), serviceAccounts: src.Endpoint.ServiceAccounts,
 	}
 	if verdict.Uncertain != "" {
@@ -259,7 +264,7 @@ func checkConnectorFirewall(p *inventory.Path) Result {
 	if early != nil {
 		return *early
 	}
-	nf, early := ruleSetOf(p, src.Network)
+	nf, early := ruleSetOf(p, src.Network, src.Region)
 	if early != nil {
 		return *early
 	}
@@ -275,7 +280,7 @@ func checkConnectorFirewall(p *inventory.Path) Result {
 	for _, r := range results {
 		if r.Uncertain.Uncertain != "" {
 			doubts = append(doubts, fmt.Sprintf("%s: %s %s is %s, but uncertain: %s", r.Requirement.Name, describeTraffic(r.UncertainExample), describePeer(r), r.Uncertain.Reason, r.Uncertain.Uncertain))
-			_, more := uncertainFix(r.Uncertain, requirementAllow(src.Network, r.Requirement))
+			_, more := uncertainFix(r.Uncertain, requirementAllow(src, r.Requirement))
 			doubtCommands = append(doubtCommands, more...)
 		}
 		if r.OK() {
@@ -284,7 +289,7 @@ func checkConnectorFirewall(p *inventory.Path) Result {
 		problems = append(problems, fmt.Sprintf("%s (Connectivity Tests: %s)", r.String(), connectorDropCause(r.Requirement)))
 		if r.Verdict.PolicyRule != nil {
 			policyBlock = true
-			_, command := policyAllowFix(r.Verdict.Policy, r.Verdict.PolicyRule, requirementAllow(src.Network, r.Requirement))
+			_, command := policyAllowFix(r.Verdict.Policy, r.Verdict.PolicyRule, requirementAllow(src, r.Requirement))
 			commands = append(commands, command...)
 			continue
 		}
@@ -343,12 +348,12 @@ func describePeer(r firewall.RequirementResult) string {
 }
 
 // requirementAllow is the policy rule that would allow a connector requirement.
-func requirementAllow(net inventory.NetworkRef, req firewall.Requirement) policyAllow {
+func requirementAllow(src egressSource, req firewall.Requirement) policyAllow {
 	traffic := make([]string, len(req.Traffic))
 	for i, t := range req.Traffic {
 		traffic[i] = t.String()
 	}
-	return policyAllow{network: net, direction: req.Direction, peers: req.Ranges, traffic: strings.Join(traffic, ",")}
+	return policyAllow{network: src.Network, region: src.Region, direction: req.Direction, peers: req.Ranges, traffic: strings.Join(traffic, ",")}
 }
 
 // requirementRule creates an allow rule covering one requirement, above the rule that

@@ -16,7 +16,9 @@ import (
 
 // policyAllow is the traffic an allow rule must cover.
 type policyAllow struct {
-	network   inventory.NetworkRef
+	network inventory.NetworkRef
+	// region is where the sending VMs are, the region of a regional policy that applies.
+	region    string
 	direction string
 	// peers are destinations for egress, sources for ingress.
 	peers []string
@@ -72,8 +74,16 @@ func policyAllowFix(policy *firewall.Policy, rule *computepb.FirewallPolicyRule,
 			priority, firewall.PolicyName(policy), common, want.network.Project)
 		return fmt.Sprintf("Allow the traffic in %s %s with a rule at priority %d, above its rule %d.", firewall.PolicyLevel(policy), firewall.PolicyName(policy), priority, rule.GetPriority()), []string{command}
 	case firewall.PolicyNetworkRegional:
-		command := fmt.Sprintf("gcloud compute network-firewall-policies rules create %d --firewall-policy=%s --firewall-policy-region=REGION %s --project=%s",
-			priority, firewall.PolicyName(policy), common, want.network.Project)
+		// The regional answer names a policy by its name (it has no short name).
+		name, region := policy.GetName(), want.region
+		if name == "" {
+			name = firewall.PolicyName(policy)
+		}
+		if region == "" {
+			region = "REGION"
+		}
+		command := fmt.Sprintf("gcloud compute network-firewall-policies rules create %d --firewall-policy=%s --firewall-policy-region=%s %s --project=%s",
+			priority, name, region, common, want.network.Project)
 		return fmt.Sprintf("Allow the traffic in %s %s with a rule at priority %d, above its rule %d.", firewall.PolicyLevel(policy), firewall.PolicyName(policy), priority, rule.GetPriority()), []string{command}
 	}
 	return fmt.Sprintf("%s belongs to a firewall policy Google manages, which cannot be edited: ask the service that created it, or route the traffic elsewhere.", describe), []string{}

@@ -61,8 +61,15 @@
 // "Use hierarchical firewall policies and rules"
 // (https://cloud.google.com/firewall/docs/using-firewall-policies) and
 // networks.getEffectiveFirewalls
-// (https://cloud.google.com/compute/docs/reference/rest/v1/networks/getEffectiveFirewalls).
+// (https://cloud.google.com/compute/docs/reference/rest/v1/networks/getEffectiveFirewalls)
+// and regionNetworkFirewallPolicies.getEffectiveFirewalls
+// (https://cloud.google.com/compute/docs/reference/rest/v1/regionNetworkFirewallPolicies/getEffectiveFirewalls).
 //
+//   - A regional network firewall policy applies only to VMs in its region. The regional
+//     call answers for one region: the hierarchical and global network policies the
+//     global call returns, plus that region's regional policies (FromRegional converts
+//     them). The caller chooses the answer of the region the sending VMs are in and
+//     passes each policy once (inventory.FirewallPoliciesIn merges the two answers).
 //   - Stages, in order: the hierarchical policies (the organization's first, then the
 //     folders' down to the project: the order getEffectiveFirewalls lists them in), the
 //     system firewall policies Google manages, then, with the network's

@@ -94,6 +94,112 @@ func TestEffectiveFirewallsAssociation(t *testing.T) {
 	}
 }
 
+// TestFirewallPoliciesIn: the policies a network's VMs in one region are subject to. A
+// regional answer repeats the hierarchical and global network policies of the global
+// answer; each is evaluated once, and the regional answer alone decides when the global
+// one is missing. A regional answer of another region or network does not apply.
+func TestFirewallPoliciesIn(t *testing.T) {
+	const (
+		org       = `{"name":"111","shortName":"org","displayName":"org","type":"HIERARCHY","rules":[]}`
+		orgCopy   = `{"name":"111","displayName":"org","type":"HIERARCHY","rules":[]}`
+		global    = `{"name":"edge","type":"NETWORK","rules":[]}`
+		regional  = `{"name":"guard","type":"NETWORK_REGIONAL","rules":[]}`
+		regional2 = `{"name":"guard-eu","type":"NETWORK_REGIONAL","rules":[]}`
+		net       = `"network":"projects/p/global/networks/prod",`
+	)
+	globalFile := `{` + net + `"firewallPolicys":[` + org + `,` + global + `]}`
+	prod := inventory.NetworkRef{Project: "p", Name: "prod"}
+	tests := []struct {
+		name   string
+		files  map[string]string
+		region string
+		// want lists the policies by type and name (and short name, which only the global
+		// answer carries); "-" a problem.
+		want string
+	}{
+		{
+			name:   "the regional answer adds its regional policy, repeated ones once",
+			files:  map[string]string{"g.json": globalFile, "r.json": `{` + net + `"region":"us-central1","firewallPolicys":[` + orgCopy + `,` + global + `,` + regional + `]}`},
+			region: "us-central1",
+			want:   "HIERARCHY 111/org,NETWORK edge,NETWORK_REGIONAL guard",
+		},
+		{
+			name:   "another region's answer does not apply",
+			files:  map[string]string{"g.json": globalFile, "r.json": `{` + net + `"region":"europe-west1","firewallPolicys":[` + orgCopy + `,` + regional2 + `]}`},
+			region: "us-central1",
+			want:   "HIERARCHY 111/org,NETWORK edge",
+		},
+		{
+			name: "each region gets its own answer",
+			files: map[string]string{
+				"g.json":  globalFile,
+				"r1.json": `{` + net + `"region":"us-central1","firewallPolicys":[` + regional + `]}`,
+				"r2.json": `{` + net + `"region":"europe-west1","firewallPolicys":[` + regional2 + `]}`,
+			},
+			region: "europe-west1",
+			want:   "HIERARCHY 111/org,NETWORK edge,NETWORK_REGIONAL guard-eu",
+		},
+		{
+			name:   "a pasted regional answer is recognised by its regional policy",
+			files:  map[string]string{"r.json": `{"firewallPolicys":[` + orgCopy + `,` + global + `,` + regional + `]}`},
+			region: "us-central1",
+			want:   "HIERARCHY 111,NETWORK edge,NETWORK_REGIONAL guard",
+		},
+		{
+			name:   "no regional answer: the global answer",
+			files:  map[string]string{"g.json": globalFile},
+			region: "us-central1",
+			want:   "HIERARCHY 111/org,NETWORK edge",
+		},
+		{
+			name:   "no region asked: the global answer only",
+			files:  map[string]string{"g.json": globalFile, "r.json": `{` + net + `"region":"us-central1","firewallPolicys":[` + regional + `]}`},
+			region: "",
+			want:   "HIERARCHY 111/org,NETWORK edge",
+		},
+		{
+			name: "the regional call failed",
+			files: map[string]string{
+				"g.json": globalFile,
+				"p.json": `{"kind":"vpcdoctor#problems","problems":[{"kind":"firewall-policy","name":"projects/p/regions/us-central1/networks/prod","code":"permission-denied"}]}`,
+			},
+			region: "us-central1",
+			want:   "-",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := fstest.MapFS{}
+			for name, content := range tt.files {
+				fsys[name] = &fstest.MapFile{Data: []byte(content)}
+			}
+			inv, err := inventory.LoadFS(fsys, "snap")
+			if err != nil {
+				t.Fatal(err)
+			}
+			policies, problem := inv.FirewallPoliciesIn(prod, tt.region)
+			got := "-"
+			if problem == nil {
+				var names []string
+				for _, p := range policies {
+					name := p.GetType() + " " + p.GetName()
+					if p.GetShortName() != "" {
+						name += "/" + p.GetShortName() // the global answer's copy
+					}
+					names = append(names, name)
+				}
+				got = strings.Join(names, ",")
+			}
+			if got != tt.want {
+				t.Errorf("policies %q, want %q (problem %v)", got, tt.want, problem)
+			}
+			if got == "-" && !strings.Contains(inventory.SnapshotCommand(problem.Kind, problem.Name), "--region us-central1") {
+				t.Errorf("problem %v: snapshot command %q does not name the region", problem, inventory.SnapshotCommand(problem.Kind, problem.Name))
+			}
+		})
+	}
+}
+
 func TestEffectiveFirewallsBadNetwork(t *testing.T) {
 	fsys := fstest.MapFS{"fw.json": {Data: []byte(`{"network":"prod","firewallPolicys":[]}`)}}
 	if _, err := inventory.LoadFS(fsys, "snap"); err == nil || !strings.Contains(err.Error(), "fw.json") {
@@ -101,58 +207,80 @@ func TestEffectiveFirewallsBadNetwork(t *testing.T) {
 	}
 }
 
-// TestLoadLiveEffectiveFirewallsFaults: a refused, missing or failing
-// networks.getEffectiveFirewalls becomes a Problem naming the permission, and the firewall
-// checks warn (the VPC rules allow; the policies are unknown) rather than pass.
+// TestLoadLiveEffectiveFirewallsFaults: a refused, missing or failing getEffectiveFirewalls
+// call becomes a Problem naming the permission. The connector's region has a regional
+// answer, which lists the hierarchical and global network policies too: when only the
+// global call fails the policies are still known and the firewall checks pass; when the
+// regional call fails they warn (the VPC rules allow; the policies are unknown) rather
+// than pass.
 func TestLoadLiveEffectiveFirewallsFaults(t *testing.T) {
 	scenario, _ := fixtures.Lookup("healthy")
 	snapshot, err := inventory.LoadFS(scenario.FS, "healthy")
 	if err != nil {
 		t.Fatal(err)
 	}
-	network := "projects/my-project/global/networks/default"
-	for _, tt := range []struct {
-		status int
-		code   inventory.Code
-	}{{403, inventory.PermissionDenied}, {404, inventory.NotFound}, {503, inventory.Unavailable}} {
-		t.Run(string(tt.code), func(t *testing.T) {
-			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: fixtureRegion})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer server.Close()
-			server.SetFault(fakegcp.GetEffectiveFirewalls, fakegcp.Fault{Status: tt.status})
-			live, err := inventory.LoadLive(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, fixtureService))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var found *inventory.Problem
-			for _, p := range live.Problems {
-				if p.Kind == inventory.KindFirewallPolicy && p.Name == network {
-					found = p
+	const (
+		network  = "projects/my-project/global/networks/default"
+		regional = "projects/my-project/regions/us-central1/networks/default"
+	)
+	type faulted struct {
+		method, name, permission string
+	}
+	global := faulted{fakegcp.GetEffectiveFirewalls, network, "compute.networks.getEffectiveFirewalls"}
+	region := faulted{fakegcp.GetRegionEffectiveFirewalls, regional, "compute.networks.getRegionEffectiveFirewalls"}
+	for _, calls := range []struct {
+		name    string
+		faulted []faulted
+		want    checks.Status
+	}{
+		{"global", []faulted{global}, checks.Pass},
+		{"regional", []faulted{region}, checks.Warn},
+		{"both", []faulted{global, region}, checks.Warn},
+	} {
+		for _, tt := range []struct {
+			status int
+			code   inventory.Code
+		}{{403, inventory.PermissionDenied}, {404, inventory.NotFound}, {503, inventory.Unavailable}} {
+			t.Run(calls.name+"/"+string(tt.code), func(t *testing.T) {
+				server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: fixtureRegion})
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			if found == nil || found.Code != tt.code {
-				t.Fatalf("problem = %+v, want %s for %s", found, tt.code, network)
-			}
-			if tt.code == inventory.PermissionDenied && (found.Permission != "compute.networks.getEffectiveFirewalls" || found.Role != "roles/compute.networkViewer") {
-				t.Errorf("permission %q role %q", found.Permission, found.Role)
-			}
-			if calls := server.Calls()[fakegcp.GetEffectiveFirewalls]; calls != 1 {
-				t.Errorf("getEffectiveFirewalls called %d times, want once for the one network", calls)
-			}
-			paths, err := inventory.Select(live, inventory.Selector{Project: fixtureProject, Region: fixtureRegion, Service: fixtureService})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, f := range checks.Run(checks.Catalogue(), paths[0], nil) {
-				if f.ID != "vpc.firewall-egress" && f.ID != "vpc.connector-firewall" {
-					continue
+				defer server.Close()
+				for _, f := range calls.faulted {
+					server.SetFault(f.method, fakegcp.Fault{Status: tt.status})
 				}
-				if f.Status != checks.Warn || !strings.Contains(f.Message, "firewall policies") {
-					t.Errorf("%s = %s: %s", f.ID, f.Status, f.Message)
+				live, err := inventory.LoadLive(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, fixtureService))
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-		})
+				for _, f := range calls.faulted {
+					found := findProblem(live, inventory.KindFirewallPolicy, f.name)
+					if found == nil || found.Code != tt.code {
+						t.Fatalf("problem = %+v, want %s for %s; have %q", found, tt.code, f.name, problemSet(live))
+					}
+					if tt.code == inventory.PermissionDenied && (found.Permission != f.permission || found.Role != "roles/compute.networkViewer") {
+						t.Errorf("%s: permission %q role %q", f.name, found.Permission, found.Role)
+					}
+				}
+				for _, method := range []string{fakegcp.GetEffectiveFirewalls, fakegcp.GetRegionEffectiveFirewalls} {
+					if n := server.Calls()[method]; n != 1 {
+						t.Errorf("%s called %d times, want once for the one network (and region)", method, n)
+					}
+				}
+				paths, err := inventory.Select(live, inventory.Selector{Project: fixtureProject, Region: fixtureRegion, Service: fixtureService})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range checks.Run(checks.Catalogue(), paths[0], nil) {
+					if f.ID != "vpc.firewall-egress" && f.ID != "vpc.connector-firewall" {
+						continue
+					}
+					if f.Status != calls.want || (calls.want == checks.Warn && !strings.Contains(f.Message, "firewall policies")) {
+						t.Errorf("%s = %s, want %s: %s", f.ID, f.Status, calls.want, f.Message)
+					}
+				}
+			})
+		}
 	}
 }

@@ -34,7 +34,9 @@ const (
 	KindSubnetwork   Kind = "subnetwork"
 	KindFirewall     Kind = "firewall"
 	// KindFirewallPolicy is the firewall policies in effect on a network
-	// (networks.getEffectiveFirewalls); a Problem of this kind is named by the network.
+	// (networks.getEffectiveFirewalls), a Problem of this kind named by the network; or in
+	// effect on a network's VMs in one region (regionNetworkFirewallPolicies.getEffectiveFirewalls),
+	// a Problem then named by RegionalPoliciesName.
 	KindFirewallPolicy Kind = "firewall-policy"
 	// KindAddress is a global internal address range allocated for private services access
 	// (purpose VPC_PEERING): Memorystore takes its ranges from there, and nothing on the
@@ -162,6 +164,9 @@ func SnapshotCommand(k Kind, name string) string {
 			}
 		}
 	case KindFirewallPolicy:
+		if ref, region, ok := ParseRegionalPoliciesName(name); ok {
+			return fmt.Sprintf("gcloud compute network-firewall-policies get-effective-firewalls --network %s --region %s --project %s --format json", ref.Name, region, ref.Project)
+		}
 		if ref, err := ParseNetwork(name, ""); err == nil && ref.Project != "" && strings.Contains(name, "/networks/") {
 			return fmt.Sprintf("gcloud compute networks get-effective-firewalls %s --project %s --format json", ref.Name, ref.Project)
 		}
@@ -192,7 +197,8 @@ type Inventory struct {
 	Subnetworks   []*computepb.Subnetwork
 	Firewalls     []*computepb.Firewall
 	// FirewallPolicies are the firewall policies in effect on networks, one entry per
-	// networks.getEffectiveFirewalls answer.
+	// networks.getEffectiveFirewalls or regionNetworkFirewallPolicies.getEffectiveFirewalls
+	// answer.
 	FirewallPolicies []*NetworkFirewallPolicies
 	// Addresses are global addresses; the ones with purpose VPC_PEERING are the ranges
 	// allocated to private services access.
@@ -216,13 +222,38 @@ type Inventory struct {
 }
 
 // NetworkFirewallPolicies are the hierarchical and network firewall policies in effect on
-// one network: the firewallPolicys of a networks.getEffectiveFirewalls response.
+// one network: the firewallPolicys of a networks.getEffectiveFirewalls response, or, when
+// Regional, of a regionNetworkFirewallPolicies.getEffectiveFirewalls response (converted
+// with firewall.FromRegional), which lists the network's hierarchical and global network
+// policies too and adds the regional network policies of its region.
 type NetworkFirewallPolicies struct {
 	// Network is the canonical name of the network, projects/P/global/networks/N. Empty
 	// when a snapshot file did not say (the response itself names no network): the
 	// policies then apply to every network no other entry names.
-	Network  string
+	Network string
+	// Regional marks the answer of regionNetworkFirewallPolicies.getEffectiveFirewalls for
+	// Region: what VMs of the network in that region are subject to. An empty Region (a
+	// pasted answer that did not say) applies to every region no other entry names.
+	Regional bool
+	Region   string
 	Policies []*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy
+}
+
+// RegionalPoliciesName names the regional answer for a network's VMs in a region in
+// Problems: projects/P/regions/R/networks/N (not a resource of the API; the call is
+// regionNetworkFirewallPolicies.getEffectiveFirewalls with project P, region R and
+// network N).
+func RegionalPoliciesName(net NetworkRef, region string) string {
+	return "projects/" + net.Project + "/regions/" + region + "/networks/" + net.Name
+}
+
+// ParseRegionalPoliciesName is the inverse of RegionalPoliciesName.
+func ParseRegionalPoliciesName(name string) (NetworkRef, string, bool) {
+	kv := segments(trimSelfLink(name))
+	if !strings.Contains(name, "/regions/") || kv["projects"] == "" || kv["regions"] == "" || kv["networks"] == "" {
+		return NetworkRef{}, "", false
+	}
+	return NetworkRef{Project: kv["projects"], Name: kv["networks"]}, kv["regions"], true
 }
 
 type index struct {
@@ -235,8 +266,11 @@ type index struct {
 	// policiesByNet holds the firewall policies per network; the key "" those of entries
 	// that name no network.
 	policiesByNet map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy
-	revisions     map[string]*runpb.Revision
-	problems      map[string]*Problem
+	// regionalPolicies holds the regional answers by regionalKey(network, region), either
+	// part "" for entries that did not name it.
+	regionalPolicies map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy
+	revisions        map[string]*runpb.Revision
+	problems         map[string]*Problem
 }
 
 func problemKey(k Kind, name string) string { return string(k) + "|" + name }
@@ -255,15 +289,16 @@ func (inv *Inventory) AddProblem(p *Problem) { inv.Problems = append(inv.Problem
 func (inv *Inventory) idx() *index {
 	inv.indexOnce.Do(func() {
 		ix := &index{
-			connectors:     map[string]*vpcaccesspb.Connector{},
-			redis:          map[string]*redispb.Instance{},
-			networks:       map[string]*computepb.Network{},
-			subnets:        map[string]*computepb.Subnetwork{},
-			subnetsByNet:   map[string][]*computepb.Subnetwork{},
-			firewallsByNet: map[string][]*computepb.Firewall{},
-			policiesByNet:  map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy{},
-			revisions:      map[string]*runpb.Revision{},
-			problems:       map[string]*Problem{},
+			connectors:       map[string]*vpcaccesspb.Connector{},
+			redis:            map[string]*redispb.Instance{},
+			networks:         map[string]*computepb.Network{},
+			subnets:          map[string]*computepb.Subnetwork{},
+			subnetsByNet:     map[string][]*computepb.Subnetwork{},
+			firewallsByNet:   map[string][]*computepb.Firewall{},
+			policiesByNet:    map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy{},
+			regionalPolicies: map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy{},
+			revisions:        map[string]*runpb.Revision{},
+			problems:         map[string]*Problem{},
 		}
 		for _, c := range inv.Connectors {
 			if ref, err := ParseConnector(c.GetName(), "", ""); err == nil {
@@ -302,6 +337,11 @@ func (inv *Inventory) idx() *index {
 				key = net.String()
 			}
 			// A network with an entry, even an empty one, is known: create the key.
+			if entry.Regional {
+				k := regionalKey(key, entry.Region)
+				ix.regionalPolicies[k] = append(ix.regionalPolicies[k], entry.Policies...)
+				continue
+			}
 			ix.policiesByNet[key] = append(ix.policiesByNet[key], entry.Policies...)
 		}
 		for _, r := range inv.Revisions {
@@ -424,6 +464,67 @@ func (inv *Inventory) FirewallPoliciesOf(net NetworkRef) ([]*computepb.NetworksG
 		return policies, nil
 	}
 	return nil, &Problem{Kind: KindFirewallPolicy, Name: net.String(), Code: NotLoaded}
+}
+
+func regionalKey(network, region string) string { return network + "|" + region }
+
+// FirewallPoliciesIn returns the firewall policies in effect on a network's VMs in one
+// region: a regional network firewall policy applies only to VMs in its region. With a
+// regionNetworkFirewallPolicies.getEffectiveFirewalls answer for the network and region,
+// that answer decides: it lists the hierarchical and global network policies too, so the
+// policies of the network's global answer are added only when the regional answer does
+// not repeat them (same type and name), and each policy is evaluated once. Without a
+// regional answer (a snapshot that holds none), the global answer's policies are returned,
+// as FirewallPoliciesOf does. A regional call that failed is the problem returned.
+func (inv *Inventory) FirewallPoliciesIn(net NetworkRef, region string) ([]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy, *Problem) {
+	global, problem := inv.FirewallPoliciesOf(net)
+	if region == "" {
+		return global, problem
+	}
+	ix := inv.idx()
+	name := RegionalPoliciesName(net, region)
+	if p, ok := ix.problems[problemKey(KindFirewallPolicy, name)]; ok {
+		return global, p
+	}
+	var regional []*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy
+	found := false
+	for _, key := range []string{regionalKey(net.String(), region), regionalKey(net.String(), ""), regionalKey("", region), regionalKey("", "")} {
+		if regional, found = ix.regionalPolicies[key]; found {
+			break
+		}
+	}
+	if !found {
+		return global, problem
+	}
+	if problem != nil {
+		// The regional answer alone lists every policy the network's VMs there are subject to.
+		global = nil
+	}
+	return mergePolicies(global, regional), nil
+}
+
+// mergePolicies is the global answer's policies, in its order, followed by those of the
+// regional answer it does not hold. A policy is identified by its type and name; for one
+// in both answers the global answer's copy is kept (it carries the short name).
+func mergePolicies(global, regional []*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy) []*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy {
+	identity := func(p *computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy) string {
+		if p.GetName() == "" {
+			return strings.ToUpper(p.GetType()) + "|display:" + p.GetDisplayName()
+		}
+		return strings.ToUpper(p.GetType()) + "|" + p.GetName()
+	}
+	seen := map[string]bool{}
+	out := make([]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy, 0, len(global)+len(regional))
+	for _, list := range [][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy{global, regional} {
+		for _, p := range list {
+			if p == nil || seen[identity(p)] {
+				continue
+			}
+			seen[identity(p)] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // PeeringRangesOf returns the ranges allocated to private services access on a network:

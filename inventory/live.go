@@ -18,6 +18,8 @@ import (
 	"google.golang.org/api/iterator"
 	"google.golang.org/api/option"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/vpcdoctor/vpcdoctor/firewall"
 )
 
 // LiveOptions say what LoadLive reads and how.
@@ -276,16 +278,18 @@ func (l *liveLoader) addService(ctx context.Context, svc *runpb.Service) {
 		}
 	}
 	for _, ni := range vpc.GetNetworkInterfaces() {
-		networkProject := ref.Project
+		// The interface's subnet is in the service's region (a subnet named by full name
+		// says its own): that is where its traffic meets regional firewall policies.
+		networkProject, region := ref.Project, ref.Region
 		if sub := ni.GetSubnetwork(); sub != "" {
 			if subRef, err := ParseSubnet(sub, ref.Project, ref.Region); err == nil {
-				networkProject = subRef.Project
+				networkProject, region = subRef.Project, subRef.Region
 				l.needSubnets(ctx, subRef.Project)
 			}
 		}
 		if ni.GetNetwork() != "" {
 			if net, err := ParseNetwork(ni.GetNetwork(), networkProject); err == nil {
-				l.needNetworkResources(ctx, net)
+				l.needNetworkResources(ctx, net, region)
 			}
 		} else {
 			// Only a subnetwork was given: its network is known once the subnetworks are.
@@ -365,7 +369,7 @@ func (l *liveLoader) connectorDependencies(ctx context.Context, ref ConnectorRef
 				project = sub.GetProjectId()
 			}
 			if net, err := ParseNetwork(c.GetNetwork(), project); err == nil {
-				l.needNetworkResources(ctx, net)
+				l.needNetworkResources(ctx, net, ref.Region)
 			}
 		}
 	})
@@ -390,7 +394,7 @@ func (l *liveLoader) networkOfSubnet(ctx context.Context, subnet string, at Loca
 		return
 	}
 	if net, err := ParseNetwork(network, ref.Project); err == nil {
-		l.needNetworkResources(ctx, net)
+		l.needNetworkResources(ctx, net, ref.Region) // the subnet's region: its VMs send there
 	}
 }
 
@@ -442,16 +446,24 @@ func (l *liveLoader) addRedis(ctx context.Context, r *redispb.Instance) {
 		return
 	}
 	if net, err := ParseNetwork(r.GetAuthorizedNetwork(), ProjectOf(r.GetName())); err == nil {
-		l.needNetworkResources(ctx, net)
+		l.needNetworkResources(ctx, net, "") // Redis sends nothing the checks evaluate
 	}
 }
 
 // needNetworkResources requests a network, the firewall policies in effect on it, and the
-// subnetworks, firewall rules and private services access ranges of its project.
-func (l *liveLoader) needNetworkResources(ctx context.Context, net NetworkRef) {
+// subnetworks, firewall rules and private services access ranges of its project. region,
+// when not empty, is where VMs that send the path's traffic on the network are (the
+// connector's region, the Direct VPC subnet's): the regional network firewall policies
+// of that region are requested too.
+func (l *liveLoader) needNetworkResources(ctx context.Context, net NetworkRef, region string) {
 	l.once(ctx, "network "+net.String(), func(ctx context.Context) { l.getNetwork(ctx, net) })
-	// In the same round as the network: the call needs only the network's name.
+	// In the same round as the network: the calls need only the network's name (and region).
 	l.once(ctx, "effective firewalls "+net.String(), func(ctx context.Context) { l.getEffectiveFirewalls(ctx, net) })
+	if region != "" {
+		l.once(ctx, "regional effective firewalls "+RegionalPoliciesName(net, region), func(ctx context.Context) {
+			l.getRegionalEffectiveFirewalls(ctx, net, region)
+		})
+	}
 	l.needSubnets(ctx, net.Project)
 	l.once(ctx, "firewalls "+net.Project, func(ctx context.Context) { l.listFirewalls(ctx, net.Project) })
 	l.once(ctx, "addresses "+net.Project, func(ctx context.Context) { l.listPeeringRanges(ctx, net.Project) })
@@ -724,6 +736,40 @@ func (l *liveLoader) getEffectiveFirewalls(ctx context.Context, ref NetworkRef) 
 	l.inv.MarkListed(KindFirewallPolicy)
 }
 
+// getRegionalEffectiveFirewalls reads the firewall policies in effect on a network's VMs
+// in one region: the regional network firewall policies of the region, with the
+// hierarchical and global network policies the global answer holds too (FirewallPoliciesIn
+// evaluates each once). The VPC rules it carries come from the firewall listing.
+func (l *liveLoader) getRegionalEffectiveFirewalls(ctx context.Context, ref NetworkRef, region string) {
+	var response *computepb.RegionNetworkFirewallPoliciesGetEffectiveFirewallsResponse
+	err := l.call(ctx, func() (err error) {
+		response, err = l.clients.regionPolicies.GetEffectiveFirewalls(ctx, &computepb.GetEffectiveFirewallsRegionNetworkFirewallPolicyRequest{
+			Project: ref.Project, Region: region, Network: networkURL(ref),
+		}, l.callOpts...)
+		return err
+	})
+	if err != nil {
+		l.addProblem(l.problem(err, KindFirewallPolicy, RegionalPoliciesName(ref, region), opRegionGetEffectiveFirewalls))
+		return
+	}
+	policies := make([]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy, 0, len(response.GetFirewallPolicys()))
+	for _, p := range response.GetFirewallPolicys() {
+		if converted := firewall.FromRegional(p); converted != nil {
+			policies = append(policies, converted)
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inv.FirewallPolicies = append(l.inv.FirewallPolicies, &NetworkFirewallPolicies{Network: ref.String(), Regional: true, Region: region, Policies: policies})
+	l.inv.MarkListed(KindFirewallPolicy)
+}
+
+// networkURL is the network reference the regional getEffectiveFirewalls call takes: the
+// full URL, which Compute accepts wherever a network is referenced.
+func networkURL(ref NetworkRef) string {
+	return "https://www.googleapis.com/compute/v1/" + ref.String()
+}
+
 func (l *liveLoader) listSubnetworks(ctx context.Context, project string) {
 	var subnets []*computepb.Subnetwork
 	err := l.call(ctx, func() error {
@@ -805,7 +851,14 @@ func (inv *Inventory) sortResources() {
 	})
 	sort.Slice(inv.Firewalls, func(i, j int) bool { return inv.Firewalls[i].GetSelfLink() < inv.Firewalls[j].GetSelfLink() })
 	sort.SliceStable(inv.FirewallPolicies, func(i, j int) bool {
-		return inv.FirewallPolicies[i].Network < inv.FirewallPolicies[j].Network
+		a, b := inv.FirewallPolicies[i], inv.FirewallPolicies[j]
+		if a.Network != b.Network {
+			return a.Network < b.Network
+		}
+		if a.Regional != b.Regional {
+			return !a.Regional
+		}
+		return a.Region < b.Region
 	})
 	sort.Slice(inv.Addresses, func(i, j int) bool { return inv.Addresses[i].GetSelfLink() < inv.Addresses[j].GetSelfLink() })
 	sort.Slice(inv.Problems, func(i, j int) bool {

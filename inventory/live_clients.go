@@ -34,6 +34,8 @@ type liveClients struct {
 	subnetworks *compute.SubnetworksClient
 	firewalls   *compute.FirewallsClient
 	addresses   *compute.GlobalAddressesClient
+	// regionPolicies reads the firewall policies in effect on a network in one region.
+	regionPolicies *compute.RegionNetworkFirewallPoliciesClient
 }
 
 // cloudPlatformScope is the OAuth scope every API here accepts.
@@ -130,6 +132,10 @@ func newLiveClients(ctx context.Context, opts LiveOptions) (*liveClients, error)
 		c.addresses, e = compute.NewGlobalAddressesRESTClient(ctx, restOptions("compute")...)
 		return
 	})
+	create("Compute regional network firewall policies", func() (e error) {
+		c.regionPolicies, e = compute.NewRegionNetworkFirewallPoliciesRESTClient(ctx, restOptions("compute")...)
+		return
+	})
 	if err != nil {
 		c.close()
 		return nil, err
@@ -165,6 +171,9 @@ func (c *liveClients) close() {
 	}
 	if c.addresses != nil {
 		_ = c.addresses.Close()
+	}
+	if c.regionPolicies != nil {
+		_ = c.regionPolicies.Close()
 	}
 }
 
@@ -216,6 +225,7 @@ const (
 	opSubnetworksList
 	opFirewallsList
 	opNetworksGetEffectiveFirewalls
+	opRegionGetEffectiveFirewalls
 	opGlobalAddressesList
 )
 
@@ -231,7 +241,7 @@ type LivePermission struct {
 func LivePermissions() []LivePermission {
 	ops := []liveOp{opRunServicesGet, opRunServicesList, opRunRevisionsGet, opConnectorsGet, opConnectorsList,
 		opRedisGet, opRedisList, opRedisClustersGet, opRedisClustersList, opNetworksGet, opSubnetworksList, opFirewallsList,
-		opNetworksGetEffectiveFirewalls, opGlobalAddressesList}
+		opNetworksGetEffectiveFirewalls, opRegionGetEffectiveFirewalls, opGlobalAddressesList}
 	out := make([]LivePermission, len(ops))
 	for i, op := range ops {
 		out[i] = op.permission()
@@ -267,6 +277,10 @@ func (op liveOp) permission() LivePermission {
 		return LivePermission{"compute.googleapis.com", "compute.firewalls.list", "roles/compute.networkViewer"}
 	case opNetworksGetEffectiveFirewalls:
 		return LivePermission{"compute.googleapis.com", "compute.networks.getEffectiveFirewalls", "roles/compute.networkViewer"}
+	case opRegionGetEffectiveFirewalls:
+		// regionNetworkFirewallPolicies.getEffectiveFirewalls checks this permission on the
+		// network (the Compute API reference); Compute Network Viewer includes it.
+		return LivePermission{"compute.googleapis.com", "compute.networks.getRegionEffectiveFirewalls", "roles/compute.networkViewer"}
 	case opGlobalAddressesList:
 		return LivePermission{"compute.googleapis.com", "compute.globalAddresses.list", "roles/compute.networkViewer"}
 	}

@@ -38,6 +38,8 @@ type wantProblem struct {
 const (
 	healthyConnector = "projects/my-project/locations/us-central1/connectors/redis-connector"
 	healthyNetwork   = "projects/my-project/global/networks/default"
+	// healthyRegional names the regional firewall policy answer for the connector's region.
+	healthyRegional = "projects/my-project/regions/us-central1/networks/default"
 )
 
 func faultAPIs() []faultAPI {
@@ -80,17 +82,30 @@ func faultAPIs() []faultAPI {
 		},
 		{
 			name: "compute", api: "compute.googleapis.com",
-			methods: []string{fakegcp.GetNetwork, fakegcp.ListSubnetworks, fakegcp.AggregatedListSubnetworks, fakegcp.ListFirewalls, fakegcp.ListGlobalAddresses},
+			methods: []string{fakegcp.GetNetwork, fakegcp.ListSubnetworks, fakegcp.AggregatedListSubnetworks, fakegcp.ListFirewalls, fakegcp.ListGlobalAddresses,
+				fakegcp.GetEffectiveFirewalls, fakegcp.GetRegionEffectiveFirewalls},
 			problems: []wantProblem{
 				{inventory.KindNetwork, healthyNetwork, "compute.networks.get", "roles/compute.networkViewer"},
 				{inventory.KindSubnetwork, "", "compute.subnetworks.list", "roles/compute.networkViewer"},
 				{inventory.KindFirewall, "", "compute.firewalls.list", "roles/compute.networkViewer"},
 				{inventory.KindAddress, "", "compute.globalAddresses.list", "roles/compute.networkViewer"},
+				{inventory.KindFirewallPolicy, healthyNetwork, "compute.networks.getEffectiveFirewalls", "roles/compute.networkViewer"},
+				{inventory.KindFirewallPolicy, healthyRegional, "compute.networks.getRegionEffectiveFirewalls", "roles/compute.networkViewer"},
 			},
 			findings: map[string]checks.Status{"connector.range": checks.Error, "vpc.peering": checks.Error, "vpc.firewall-egress": checks.Error, "vpc.connector-firewall": checks.Error},
 			// A missing network is a finding (no peering can exist); a listing that is not
 			// there leaves the range and firewall checks unable to decide.
 			notFound: map[string]checks.Status{"connector.range": checks.Error, "vpc.peering": checks.Fail, "vpc.firewall-egress": checks.Error, "vpc.connector-firewall": checks.Error},
+		},
+		{
+			// Only the regional answer is unreadable: the policies of the connector's region
+			// are not known, so the firewall checks warn (the VPC rules allow) and nothing
+			// else changes, whatever the code (a 404 too: no answer is no answer).
+			name: "compute-regional-policies", api: "compute.googleapis.com",
+			methods:  []string{fakegcp.GetRegionEffectiveFirewalls},
+			problems: []wantProblem{{inventory.KindFirewallPolicy, healthyRegional, "compute.networks.getRegionEffectiveFirewalls", "roles/compute.networkViewer"}},
+			findings: map[string]checks.Status{"vpc.firewall-egress": checks.Warn, "vpc.connector-firewall": checks.Warn},
+			notFound: map[string]checks.Status{"vpc.firewall-egress": checks.Warn, "vpc.connector-firewall": checks.Warn},
 		},
 		{
 			// Only the private services access ranges are unreadable: the range check cannot

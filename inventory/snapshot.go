@@ -405,6 +405,15 @@ const EffectiveFirewallsKind = "vpcdoctor#effectiveFirewalls"
 // "network" field when the file has one (vpcdoctor snapshot writes it; a user may add it),
 // else from the network of the response's VPC rules; a response with neither applies to
 // every network no other response names.
+//
+// A regionNetworkFirewallPolicies.getEffectiveFirewalls response (`gcloud compute
+// network-firewall-policies get-effective-firewalls --network N --region R --format json`)
+// has the same shape. It is read as the answer for one region when the file has a
+// "region" field (vpcdoctor snapshot writes it; a user may add it) or when it lists a
+// regional policy (type NETWORK_REGIONAL or SYSTEM_REGIONAL); without a "region" field it
+// then applies to every region no other regional answer names. A regional answer without
+// regional policies and without a "region" field holds what a global answer holds, and is
+// read as one.
 func (inv *Inventory) addEffectiveFirewalls(path string, line int, obj map[string]any) error {
 	if _, ok := obj["firewalls"]; ok {
 		if err := inv.addValue(path, line, emptyIfNil(obj["firewalls"])); err != nil {
@@ -439,7 +448,20 @@ func (inv *Inventory) addEffectiveFirewalls(path string, line int, obj map[strin
 			}
 		}
 	}
-	inv.FirewallPolicies = append(inv.FirewallPolicies, &NetworkFirewallPolicies{Network: network, Policies: response.GetFirewallPolicys()})
+	entry := &NetworkFirewallPolicies{Network: network, Policies: response.GetFirewallPolicys()}
+	if named, ok := obj["region"].(string); ok && named != "" {
+		if strings.Contains(named, "/") || strings.TrimSpace(named) != named {
+			return &InputError{Path: path, Line: line, Msg: fmt.Sprintf("region %q: want a region name such as us-central1", named)}
+		}
+		entry.Regional, entry.Region = true, named
+	}
+	for _, policy := range entry.Policies {
+		switch strings.ToUpper(policy.GetType()) {
+		case "NETWORK_REGIONAL", "SYSTEM_REGIONAL":
+			entry.Regional = true
+		}
+	}
+	inv.FirewallPolicies = append(inv.FirewallPolicies, entry)
 	inv.MarkListed(KindFirewallPolicy)
 	return nil
 }

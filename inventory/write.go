@@ -32,7 +32,9 @@ const (
 	SubnetworksFile = "subnetworks.json"
 	FirewallsFile   = "firewalls.json"
 	// FirewallPoliciesFile holds the networks.getEffectiveFirewalls answers, one per
-	// network, each with a "network" field naming it.
+	// network, each with a "network" field naming it, and the
+	// regionNetworkFirewallPolicies.getEffectiveFirewalls answers, one per network and
+	// region, each with "network" and "region" fields.
 	FirewallPoliciesFile = "firewall-policies.json"
 	AddressesFile        = "addresses.json"
 	ProblemsFile         = "problems.json"
@@ -205,7 +207,8 @@ func encodeSnapshotFile(content any) ([]byte, error) {
 }
 
 // effectiveFirewallsItem is one network's networks.getEffectiveFirewalls answer (its
-// policies; the VPC rules are in FirewallsFile) with the "network" field that names it.
+// policies; the VPC rules are in FirewallsFile) with the "network" field that names it, or
+// a regionNetworkFirewallPolicies.getEffectiveFirewalls answer with its "region" too.
 func effectiveFirewallsItem(entry *NetworkFirewallPolicies) (json.RawMessage, error) {
 	data, err := protojson.Marshal(&computepb.NetworksGetEffectiveFirewallsResponse{FirewallPolicys: entry.Policies})
 	if err != nil {
@@ -223,6 +226,13 @@ func effectiveFirewallsItem(entry *NetworkFirewallPolicies) (json.RawMessage, er
 	}
 	if entry.Network != "" {
 		obj["network"] = entry.Network
+	}
+	if entry.Regional {
+		// A regional answer without a region applies to every region; an empty field would
+		// not mark it, so it is written only when known (its regional policies mark it).
+		if entry.Region != "" {
+			obj["region"] = entry.Region
+		}
 	}
 	return json.Marshal(obj)
 }

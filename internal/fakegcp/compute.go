@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"cloud.google.com/go/compute/apiv1/computepb"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -20,6 +21,7 @@ func (s *Server) computeHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /compute/v1/projects/{project}/global/networks/{network}", s.computeCall(GetNetwork, s.getNetwork))
 	mux.HandleFunc("GET /compute/v1/projects/{project}/global/networks/{network}/getEffectiveFirewalls", s.computeCall(GetEffectiveFirewalls, s.getEffectiveFirewalls))
+	mux.HandleFunc("GET /compute/v1/projects/{project}/regions/{region}/firewallPolicies/getEffectiveFirewalls", s.computeCall(GetRegionEffectiveFirewalls, s.getRegionEffectiveFirewalls))
 	mux.HandleFunc("GET /compute/v1/projects/{project}/regions/{region}/subnetworks", s.computeCall(ListSubnetworks, s.listSubnetworks))
 	mux.HandleFunc("GET /compute/v1/projects/{project}/aggregated/subnetworks", s.computeCall(AggregatedListSubnetworks, s.aggregatedSubnetworks))
 	mux.HandleFunc("GET /compute/v1/projects/{project}/global/firewalls", s.computeCall(ListFirewalls, s.listFirewalls))
@@ -114,6 +116,65 @@ func (s *Server) getEffectiveFirewalls(r *http.Request) (proto.Message, int, str
 		return nil, http.StatusNotFound, fmt.Sprintf("The resource '%s' was not found", ref)
 	}
 	response := &computepb.NetworksGetEffectiveFirewallsResponse{FirewallPolicys: cloneAll(policies)}
+	for _, fw := range s.data.firewalls[ref.Project] {
+		if net, err := inventory.ParseNetwork(fw.GetNetwork(), ref.Project); err == nil && net == ref {
+			response.Firewalls = append(response.Firewalls, proto.Clone(fw).(*computepb.Firewall))
+		}
+	}
+	return response, 0, ""
+}
+
+// getRegionEffectiveFirewalls answers regionNetworkFirewallPolicies.getEffectiveFirewalls
+// as the API does: the hierarchical and global network policies of the network's global
+// answer, the regional ones the snapshot holds for the network and region (a snapshot
+// without a regional answer is served as a region without regional policies), and the
+// network's VPC firewall rules. A policy in both answers is listed once.
+func (s *Server) getRegionEffectiveFirewalls(r *http.Request) (proto.Message, int, string) {
+	project, region := r.PathValue("project"), r.PathValue("region")
+	param := r.URL.Query().Get("network")
+	if param == "" {
+		return nil, http.StatusBadRequest, "Required field 'network' not specified"
+	}
+	ref, err := inventory.ParseNetwork(param, project)
+	if err != nil {
+		return nil, http.StatusBadRequest, fmt.Sprintf("Invalid value for field 'network': '%s'", param)
+	}
+	if status, text, ok := s.recordedProblem(inventory.KindFirewallPolicy, inventory.RegionalPoliciesName(ref, region)); ok {
+		return nil, status, text
+	}
+	global, globalKnown := s.data.policies[ref.String()]
+	if !globalKnown {
+		global, globalKnown = s.data.policies[""]
+	}
+	var regional []*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy
+	regionalKnown := false
+	for _, key := range []string{ref.String() + "|" + region, ref.String() + "|", "|" + region, "|"} {
+		if regional, regionalKnown = s.data.regional[key]; regionalKnown {
+			break
+		}
+	}
+	if _, exists := s.data.networks[ref.String()]; !exists && !globalKnown && !regionalKnown {
+		return nil, http.StatusNotFound, fmt.Sprintf("The resource '%s' was not found", ref)
+	}
+	response := &computepb.RegionNetworkFirewallPoliciesGetEffectiveFirewallsResponse{}
+	seen := map[string]bool{}
+	for _, list := range [][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy{global, regional} {
+		for _, p := range list {
+			key := strings.ToUpper(p.GetType()) + "|" + p.GetName()
+			if p.GetName() == "" {
+				key += "|display:" + p.GetDisplayName()
+			}
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			// The regional answer's policy type has no shortName.
+			response.FirewallPolicys = append(response.FirewallPolicys, &computepb.RegionNetworkFirewallPoliciesGetEffectiveFirewallsResponseEffectiveFirewallPolicy{
+				DisplayName: p.DisplayName, Name: p.Name, Priority: p.Priority, Type: p.Type,
+				Rules: cloneAll(p.GetRules()), PacketMirroringRules: cloneAll(p.GetPacketMirroringRules()),
+			})
+		}
+	}
 	for _, fw := range s.data.firewalls[ref.Project] {
 		if net, err := inventory.ParseNetwork(fw.GetNetwork(), ref.Project); err == nil && net == ref {
 			response.Firewalls = append(response.Firewalls, proto.Clone(fw).(*computepb.Firewall))

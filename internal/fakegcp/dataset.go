@@ -30,7 +30,10 @@ type dataset struct {
 	firewalls   map[string][]*computepb.Firewall
 	// policies are the firewall policies in effect per network (canonical name); the key
 	// "" holds those of snapshot files that name no network.
-	policies  map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy
+	policies map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy
+	// regional are the regional answers by network and region (network|region, either ""
+	// for snapshot files that did not say).
+	regional  map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy
 	addresses map[string][]*computepb.Address // global addresses by project
 	// problems replays a snapshot's recorded problems: kind|name, and kind| for a whole kind.
 	problems map[string]codes.Code
@@ -51,6 +54,7 @@ func newDataset(inv *inventory.Inventory, defaultRegion string) (*dataset, error
 		subnetworks: map[string]map[string][]*computepb.Subnetwork{},
 		firewalls:   map[string][]*computepb.Firewall{},
 		policies:    map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy{},
+		regional:    map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy{},
 		addresses:   map[string][]*computepb.Address{},
 		problems:    map[string]codes.Code{},
 		listed:      map[inventory.Kind]bool{},
@@ -109,6 +113,10 @@ func newDataset(inv *inventory.Inventory, defaultRegion string) (*dataset, error
 				return nil, fmt.Errorf("fakegcp: serve firewall policies of %s: %w", entry.Network, err)
 			}
 			key = ref.String()
+		}
+		if entry.Regional {
+			d.regional[key+"|"+entry.Region] = append(d.regional[key+"|"+entry.Region], entry.Policies...)
+			continue
 		}
 		d.policies[key] = append(d.policies[key], entry.Policies...)
 	}

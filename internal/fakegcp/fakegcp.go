@@ -47,7 +47,9 @@ const (
 	AggregatedListSubnetworks = "compute.subnetworks.aggregatedList"
 	ListFirewalls             = "compute.firewalls.list"
 	GetEffectiveFirewalls     = "compute.networks.getEffectiveFirewalls"
-	ListGlobalAddresses       = "compute.globalAddresses.list"
+	// GetRegionEffectiveFirewalls is regionNetworkFirewallPolicies.getEffectiveFirewalls.
+	GetRegionEffectiveFirewalls = "compute.regionNetworkFirewallPolicies.getEffectiveFirewalls"
+	ListGlobalAddresses         = "compute.globalAddresses.list"
 )
 
 // grpcMethods maps gRPC full method names to the method keys above.
