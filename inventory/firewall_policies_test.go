@@ -66,14 +66,7 @@ func TestEffectiveFirewallsAssociation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fsys := fstest.MapFS{}
-			for name, content := range tt.files {
-				fsys[name] = &fstest.MapFile{Data: []byte(content)}
-			}
-			inv, err := inventory.LoadFS(fsys, "snap")
-			if err != nil {
-				t.Fatal(err)
-			}
+			inv := loadFiles(t, tt.files)
 			for net, want := range tt.want {
 				policies, problem := inv.FirewallPoliciesOf(net)
 				got := "-"
@@ -169,14 +162,7 @@ func TestFirewallPoliciesIn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fsys := fstest.MapFS{}
-			for name, content := range tt.files {
-				fsys[name] = &fstest.MapFile{Data: []byte(content)}
-			}
-			inv, err := inventory.LoadFS(fsys, "snap")
-			if err != nil {
-				t.Fatal(err)
-			}
+			inv := loadFiles(t, tt.files)
 			policies, problem := inv.FirewallPoliciesIn(prod, tt.region)
 			got := "-"
 			if problem == nil {
@@ -283,4 +269,18 @@ func TestLoadLiveEffectiveFirewallsFaults(t *testing.T) {
 			})
 		}
 	}
+}
+
+// loadFiles loads a snapshot made of the given files (name → content).
+func loadFiles(t *testing.T, files map[string]string) *inventory.Inventory {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	for name, content := range files {
+		fsys[name] = &fstest.MapFile{Data: []byte(content)}
+	}
+	inv, err := inventory.LoadFS(fsys, "snap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inv
 }
