@@ -1,6 +1,7 @@
 package checks_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -74,6 +75,9 @@ var scenarioWant = map[string]map[string]checks.Status{
 	"redis-tls-plaintext":        with(connectorPath, map[string]checks.Status{"redis.tls": checks.Fail, "run.redis-host": checks.Fail}),
 	"connector-capacity":         with(connectorPath, map[string]checks.Status{"connector.capacity": checks.Warn}),
 	"redis-maintenance":          with(connectorPath, map[string]checks.Status{"redis.ready": checks.Warn, "redis.maintenance": checks.Warn}),
+	"redis-maintenance-soon":     with(connectorPath, map[string]checks.Status{"redis.maintenance": checks.Warn}),
+	"service-level-minscale":     connectorPath,
+	"knative-numeric-limits":     connectorPath,
 }
 
 // connectorPath is the outcome every scenario cloned from healthy shares: it egresses
@@ -167,5 +171,23 @@ func TestScenarios(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMaintenanceCanMove pins the advice that depends on scheduleDeadlineTime rather than
+// the deprecated canReschedule: the instance's maintenance can still move, so the fix
+// offers reschedule-maintenance.
+func TestMaintenanceCanMove(t *testing.T) {
+	for _, f := range runScenario(t, "redis-maintenance-soon") {
+		if f.ID != "redis.maintenance" {
+			continue
+		}
+		found := false
+		for _, c := range f.Remediation.Commands {
+			found = found || strings.Contains(c, "reschedule-maintenance")
+		}
+		if !found {
+			t.Errorf("redis.maintenance offers no reschedule-maintenance command: %v", f.Remediation.Commands)
+		}
 	}
 }
