@@ -37,6 +37,8 @@ var scenarioWant = map[string]map[string]checks.Status{
 	"connector-range-size":    with(connectorPath, map[string]checks.Status{"connector.range": checks.Fail}),
 	"direct-vpc":              directPath,
 	"direct-vpc-subnet":       with(directPath, map[string]checks.Status{"run.direct-vpc": checks.Fail}),
+	"dvpc-26-default":         with(directPath, map[string]checks.Status{"run.direct-vpc": checks.Warn}),
+	"dvpc-26-unset":           with(directPath, map[string]checks.Status{"run.direct-vpc": checks.Warn}),
 	"redis-missing": with(connectorPath, map[string]checks.Status{
 		"redis.found": checks.Fail, "redis.ready": checks.Skip, "redis.region": checks.Skip,
 		"run.egress-scope": checks.Skip, "connector.network": checks.Skip,
@@ -55,7 +57,8 @@ var scenarioWant = map[string]map[string]checks.Status{
 	"redis-region":               with(connectorPath, map[string]checks.Status{"redis.region": checks.Warn}),
 	"missing-subnets":            with(connectorPath, map[string]checks.Status{"connector.range": checks.Error}),
 	"redis-host-stale":           with(connectorPath, map[string]checks.Status{"run.redis-host": checks.Fail}),
-	"redis-auth-missing":         with(connectorPath, map[string]checks.Status{"run.redis-auth": checks.Fail}),
+	"redis-auth-missing":         with(connectorPath, map[string]checks.Status{"run.redis-auth": checks.Warn}),
+	"redis-tls-no-port":          with(connectorPath, map[string]checks.Status{"run.redis-host": checks.Warn}),
 	"redis-auth-plaintext":       with(connectorPath, map[string]checks.Status{"run.redis-auth": checks.Warn}),
 	"cold-start":                 with(connectorPath, map[string]checks.Status{"run.cold-start": checks.Warn}),
 	"serving-old-revision":       with(connectorPath, map[string]checks.Status{"run.serving-revision": checks.Fail}),
