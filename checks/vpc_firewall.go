@@ -362,7 +362,7 @@ func checkConnectorFirewall(p *inventory.Path) Result {
 			return warn(src.Network.String(), "%s, as far as vpcdoctor can evaluate: %s", what, strings.Join(doubts, "; ")).
 				fix("Check whether the rules named can match Google's serverless and health-check ranges; if they can, allow the traffic above them.", doubtCommands...)
 		case nf.policiesUnknown != nil:
-			return policiesUnknownResult(src.Network.String(), "the VPC firewall rules of "+what, nf.policiesUnknown)
+			return policiesUnknownResult(src.Network.String(), what+" as far as the VPC firewall rules go", nf.policiesUnknown)
 		case assumed && gap != nil:
 			return pass(src.Network.String(), "%s when the plan creates it; with them, nothing in the plan or the snapshot outranks them", what)
 		case assumed:
