@@ -34,6 +34,8 @@ var scenarioWant = map[string]map[string]checks.Status{
 	"connector-network":       with(connectorPath, map[string]checks.Status{"connector.network": checks.Fail}),
 	"connector-range-overlap": with(connectorPath, map[string]checks.Status{"connector.range": checks.Fail}),
 	"connector-range-psa":     with(connectorPath, map[string]checks.Status{"connector.range": checks.Fail}),
+	"connector-range-172-17":  with(connectorPath, map[string]checks.Status{"connector.range": checks.Fail}),
+	"direct-vpc-172-17":       with(directPath, map[string]checks.Status{"run.direct-vpc": checks.Fail}),
 	"connector-range-size":    with(connectorPath, map[string]checks.Status{"connector.range": checks.Fail}),
 	"direct-vpc":              directPath,
 	"direct-vpc-subnet":       with(directPath, map[string]checks.Status{"run.direct-vpc": checks.Fail}),
