@@ -70,7 +70,7 @@ func resolveDirectInterface(p *inventory.Path, ni *runpb.VpcAccess_NetworkInterf
 			if net, ok := redisNetwork(p); ok {
 				r = r.fix("Use an existing subnet of the network Redis authorizes, in the service's region.", directVPCCommand(p, net))
 			} else {
-				r = r.fix("List the subnets of the region and use one of them.", fmt.Sprintf("gcloud compute networks subnets list --regions %s --project %s", p.Region(), subRef.Project))
+				r = r.fix("List the subnets of the region and use one of them.", command("gcloud compute networks subnets list --regions %s --project %s", p.Region(), subRef.Project))
 			}
 			return directInterface{}, &r
 		}
@@ -84,7 +84,7 @@ func resolveDirectInterface(p *inventory.Path, ni *runpb.VpcAccess_NetworkInterf
 	}
 	if !declared.IsZero() && declared != subnetNet {
 		r := fail(p.ServiceRef.String(), "service %s's Direct VPC interface names network %s but subnet %s, which belongs to %s; Cloud Run requires the subnet to be in the network", p.ServiceRef.Name, declared, subRef.Name, subnetNet).
-			fix("Name a subnet of the network (or drop --network and let the subnet decide).", serviceUpdate(p)+" --network "+networkFlagFor(p, subnetNet)+" --subnet "+subRef.Name)
+			fix("Name a subnet of the network (or drop --network and let the subnet decide).", serviceUpdate(p)+command(" --network %s --subnet %s", networkFlagFor(p, subnetNet), subRef.Name))
 		return directInterface{}, &r
 	}
 	return directInterface{Subnet: subnet, SubnetRef: subRef, Network: subnetNet, Tags: ni.GetTags()}, nil
@@ -96,7 +96,7 @@ func directVPCCommand(p *inventory.Path, net inventory.NetworkRef) string {
 	if !ok {
 		subnet = "SUBNET"
 	}
-	return serviceUpdate(p) + " --network " + networkFlagFor(p, net) + " --subnet " + subnet
+	return serviceUpdate(p) + command(" --network %s --subnet %s", networkFlagFor(p, net), subnet)
 }
 
 // maxInstances is the service's ceiling on instances: the revision's, else the service's;
@@ -174,7 +174,7 @@ func checkDirectVPC(p *inventory.Path) Result {
 	max := maxInstances(p)
 	where := fmt.Sprintf("subnet %s (%s, %d usable addresses; addresses other resources in it use are not counted)", subRef.Name, prefix, usable)
 	expand := func(need int) string {
-		return fmt.Sprintf("gcloud compute networks subnets expand-ip-range %s --region %s --prefix-length %d --project %s", subRef.Name, subRef.Region, prefixFor(need), subRef.Project)
+		return command("gcloud compute networks subnets expand-ip-range %s --region %s --prefix-length %d --project %s", subRef.Name, subRef.Region, prefixFor(need), subRef.Project)
 	}
 	switch {
 	case prefix.Bits() > directVPCMinSubnetBits:
@@ -188,13 +188,13 @@ func checkDirectVPC(p *inventory.Path) Result {
 	case max == 0:
 		return warn(svc, "service %s sets no max instances, so on Direct VPC %s it can scale until the addresses run out: Cloud Run uses about %d per instance, room for %d instances",
 			p.ServiceRef.Name, where, directVPCIPsPerInstance, usable/directVPCIPsPerInstance).
-			fix("Cap the instances at what the subnet can hold.", serviceUpdate(p)+fmt.Sprintf(" --max-instances %d", usable/directVPCIPsPerInstance))
+			fix("Cap the instances at what the subnet can hold.", serviceUpdate(p)+command(" --max-instances %d", usable/directVPCIPsPerInstance))
 	case directVPCIPsPerInstance*max > usable:
 		need := directVPCIPsPerInstance * max
 		return fail(subRef.String(), "service %s may run %d instances, which need about %d addresses (%d per instance), but Direct VPC %s has room for %d instances; new instances fail to start once it is full",
 			p.ServiceRef.Name, max, need, directVPCIPsPerInstance, where, usable/directVPCIPsPerInstance).
 			fix("Expand the subnet (the new range must not overlap any other range on the network), or lower max instances to what it holds.",
-				expand(need), serviceUpdate(p)+fmt.Sprintf(" --max-instances %d", usable/directVPCIPsPerInstance))
+				expand(need), serviceUpdate(p)+command(" --max-instances %d", usable/directVPCIPsPerInstance))
 	}
 	return pass(svc, "service %s uses Direct VPC egress on %s, which Redis %s authorizes; %s has room for max instances %d at %d addresses each",
 		p.ServiceRef.Name, iface.Network, p.RedisRef.Name, where, max, directVPCIPsPerInstance)
