@@ -88,19 +88,18 @@ func freeConnectorRange(p *inventory.Path, net inventory.NetworkRef, exceptConne
 // not change its cost silently; a new one is sized for production (e2-standard-4, 2 to 10),
 // the machine type the connector documentation recommends for high concurrency.
 func connectorCreate(p *inventory.Path, name, region string, net inventory.NetworkRef, exceptConnector string) string {
-	sizing := "--min-instances 2 --max-instances 10 --machine-type e2-standard-4"
+	minimum, maximum, machine := int32(2), int32(10), "e2-standard-4"
 	if old := existingConnector(p, name, region); old != nil && old.GetMinInstances() > 0 && old.GetMaxInstances() > 0 {
-		machine := old.GetMachineType()
+		minimum, maximum, machine = old.GetMinInstances(), old.GetMaxInstances(), old.GetMachineType()
 		if machine == "" {
 			machine = "e2-micro" // the API's default machine type
 		}
-		sizing = fmt.Sprintf("--min-instances %d --max-instances %d --machine-type %s", old.GetMinInstances(), old.GetMaxInstances(), machine)
 		if exceptConnector == "" {
 			exceptConnector = old.GetName()
 		}
 	}
-	return fmt.Sprintf("gcloud compute networks vpc-access connectors create %s --region %s --network %s --range %s %s --project %s",
-		name, region, networkFlagFor(p, net), freeConnectorRange(p, net, exceptConnector), sizing, p.Project())
+	return command("gcloud compute networks vpc-access connectors create %s --region %s --network %s --range %s --min-instances %d --max-instances %d --machine-type %s --project %s",
+		name, region, networkFlagFor(p, net), freeConnectorRange(p, net, exceptConnector), minimum, maximum, machine, p.Project())
 }
 
 // existingConnector is the inventory's connector of that name in region and the service's
@@ -135,7 +134,7 @@ func usableConnector(p *inventory.Path, net inventory.NetworkRef) (string, bool)
 
 // serviceUpdate is the start of every `gcloud run services update` remediation.
 func serviceUpdate(p *inventory.Path) string {
-	return fmt.Sprintf("gcloud run services update %s --region %s --project %s", p.ServiceRef.Name, p.Region(), p.Project())
+	return command("gcloud run services update %s --region %s --project %s", p.ServiceRef.Name, p.Region(), p.Project())
 }
 
 // subnetFor finds a subnet of net in region for Direct VPC egress.
