@@ -341,10 +341,14 @@ func runServiceAccount(p *inventory.Path) string {
 }
 
 // projectNumber is the service's project number when the inventory carries it (gcloud
-// prints it as the Knative namespace), else the placeholder PROJECT_NUMBER.
+// prints it as the Knative namespace; other resources may tie it to the project id), else
+// the placeholder PROJECT_NUMBER.
 func projectNumber(p *inventory.Path) string {
 	if project := inventory.ProjectOf(p.Service.GetName()); project != "" && isDigits(project) {
 		return project
+	}
+	if pi, ok := p.Inv.ProjectNumber(p.Project()); ok {
+		return pi.Number
 	}
 	return "PROJECT_NUMBER"
 }

@@ -203,6 +203,10 @@ type Inventory struct {
 	// Addresses are global addresses; the ones with purpose VPC_PEERING are the ranges
 	// allocated to private services access.
 	Addresses []*computepb.Address
+	// Projects are project descriptions (gcloud projects describe): number ↔ id.
+	Projects []ProjectIdentity
+	// IAMPolicies are project IAM policies (gcloud projects get-iam-policy).
+	IAMPolicies []*IAMPolicy
 
 	// Listed marks the kinds whose data was loaded: for these, a name that is absent does
 	// not exist (NotFound); for the others, absence means nobody looked (NotLoaded).
