@@ -36,14 +36,14 @@ func checkConnectorSharedVPC(p *inventory.Path) Result {
 		return warn(ref.String(), "service %s names its project by number %s (gcloud prints the project number as the Knative namespace), and nothing in the snapshot ties that number to connector %s's project %s: vpcdoctor cannot tell whether the connector is in the service's own project or in another one, where the service's Cloud Run service agent needs roles/vpcaccess.user",
 			p.ServiceRef.Name, inventory.ProjectOf(p.Service.GetName()), ref.Name, ref.Project).
 			fix("Pass --project with the service's project id, or add the service project's `gcloud projects describe PROJECT --format json` to the snapshot.",
-				fmt.Sprintf("gcloud projects describe %s --format 'value(projectId,projectNumber)'", inventory.ProjectOf(p.Service.GetName())))
+				command("gcloud projects describe %s --format 'value(projectId,projectNumber)'", inventory.ProjectOf(p.Service.GetName())))
 	}
 	if same {
 		if resolution.Weak {
 			return warn(ref.String(), "service %s names its project by number %s; vpcdoctor took it to be %s, %s, where connector %s is, but nothing in the snapshot proves it: if the service is in another project, its Cloud Run service agent needs roles/vpcaccess.user on %s",
 				p.ServiceRef.Name, inventory.ProjectOf(p.Service.GetName()), service, resolution.Evidence, ref.Name, ref.Project).
 				fix("Pass --project with the service's project id, or add the service project's `gcloud projects describe PROJECT --format json` to the snapshot.",
-					fmt.Sprintf("gcloud projects describe %s --format 'value(projectId,projectNumber)'", inventory.ProjectOf(p.Service.GetName())))
+					command("gcloud projects describe %s --format 'value(projectId,projectNumber)'", inventory.ProjectOf(p.Service.GetName())))
 		}
 		evidence := ""
 		if resolution.Evidence != "" {
@@ -62,12 +62,12 @@ func checkConnectorSharedVPC(p *inventory.Path) Result {
 	if connected := c.GetConnectedProjects(); len(connected) > 0 {
 		using = "lists " + strings.Join(connected, ", ")
 	}
-	grant := fmt.Sprintf("gcloud projects add-iam-policy-binding %s --member serviceAccount:%s --role roles/vpcaccess.user", ref.Project, cloudRunServiceAgent(number))
+	grant := command("gcloud projects add-iam-policy-binding %s --member %s --role roles/vpcaccess.user", ref.Project, "serviceAccount:"+cloudRunServiceAgent(number))
 	if number == "PROJECT_NUMBER" {
 		return warn(ref.String(), "connector %s is in project %s, another project than service %s's %s: Cloud Run attaches the service only if the project's Cloud Run service agent (service-PROJECT_NUMBER@serverless-robot-prod.iam.gserviceaccount.com) holds roles/vpcaccess.user on %s, and the snapshot carries neither %s's project number nor that grant",
 			ref.Name, ref.Project, p.ServiceRef.Name, service, ref.Project, service).
 			fix(fmt.Sprintf("Look up %s's project number, then have a %s admin grant its Cloud Run service agent the Serverless VPC Access User role.", service, ref.Project),
-				fmt.Sprintf("gcloud projects describe %s --format 'value(projectNumber)'", service), grant)
+				command("gcloud projects describe %s --format 'value(projectNumber)'", service), grant)
 	}
 	agent := cloudRunServiceAgent(number)
 	policy, ok := p.Inv.IAMPolicyOf(ref.Project)
@@ -75,7 +75,7 @@ func checkConnectorSharedVPC(p *inventory.Path) Result {
 		return warn(ref.String(), "connector %s is in project %s, another project than service %s's %s: Cloud Run attaches the service only if its Cloud Run service agent %s holds roles/vpcaccess.user on %s (deploys otherwise fail with a permission error), and no IAM policy of %s was loaded to verify it; the connector's connectedProjects (%s) only says which projects already use it, not which may",
 			ref.Name, ref.Project, p.ServiceRef.Name, service, agent, ref.Project, ref.Project, using).
 			fix(fmt.Sprintf("Verify the grant: add `gcloud projects get-iam-policy %s --format json` to the snapshot (live mode does not read IAM policies); if it is missing, a %s admin grants it.", ref.Project, ref.Project),
-				fmt.Sprintf("gcloud projects get-iam-policy %s --format json", ref.Project), grant)
+				command("gcloud projects get-iam-policy %s --format json", ref.Project), grant)
 	}
 	member := "serviceAccount:" + agent
 	var conditional []string
@@ -98,5 +98,5 @@ func checkConnectorSharedVPC(p *inventory.Path) Result {
 	return warn(ref.String(), "connector %s is in project %s, whose IAM policy (%s) grants service %s's Cloud Run service agent %s none of %s: unless a folder or the organization grants it (inherited grants are not in a project's policy), deploys fail with a permission error on vpcaccess.connectors.use",
 		ref.Name, ref.Project, policy.Source, p.ServiceRef.Name, agent, strings.Join(connectorUseRoles, ", ")).
 		fix(fmt.Sprintf("Have a %s admin grant the Cloud Run service agent of %s the Serverless VPC Access User role (the first command lists inherited grants too), then deploy again.", ref.Project, service),
-			fmt.Sprintf("gcloud projects get-ancestors-iam-policy %s", ref.Project), grant, serviceUpdate(p)+" --vpc-connector "+ref.String())
+			command("gcloud projects get-ancestors-iam-policy %s", ref.Project), grant, serviceUpdate(p)+command(" --vpc-connector %s", ref.String()))
 }

@@ -58,7 +58,7 @@ const retryAdvice = "Make clients reconnect with exponential backoff and retry i
 
 func checkRedisMaintenance(p *inventory.Path) Result {
 	r, ref := p.Redis, p.RedisRef
-	describe := fmt.Sprintf("gcloud redis instances describe %s --region %s --project %s --format 'yaml(state,maintenanceSchedule,maintenancePolicy)'", ref.Name, ref.Region, ref.Project)
+	describe := command("gcloud redis instances describe %s --region %s --project %s --format 'yaml(state,maintenanceSchedule,maintenancePolicy)'", ref.Name, ref.Region, ref.Project)
 	switch state := r.GetState(); state {
 	case redispb.Instance_MAINTENANCE, redispb.Instance_FAILING_OVER:
 		return warn(ref.String(), "Redis %s is in state %s now: clients see connections reset (`read: connection reset by peer`, `ECONNRESET`) and, on the Standard tier, a failover to the replica; %s", ref.Name, state, weeklyWindow(r)).
@@ -67,7 +67,7 @@ func checkRedisMaintenance(p *inventory.Path) Result {
 	schedule := r.GetMaintenanceSchedule()
 	at := now()
 	start := schedule.GetStartTime().AsTime().UTC()
-	reschedule := fmt.Sprintf("gcloud redis instances reschedule-maintenance %s --region %s --project %s --reschedule-type next-available-window", ref.Name, ref.Region, ref.Project)
+	reschedule := command("gcloud redis instances reschedule-maintenance %s --region %s --project %s --reschedule-type next-available-window", ref.Name, ref.Region, ref.Project)
 	switch timingOf(schedule, at) {
 	case maintenanceNow:
 		return warn(ref.String(), "Redis %s is in its scheduled maintenance (%s to %s): expect connection resets and a short failover", ref.Name, start.Format(time.RFC3339), schedule.GetEndTime().AsTime().UTC().Format(time.RFC3339)).

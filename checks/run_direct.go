@@ -80,7 +80,7 @@ func resolveDirectInterface(p *inventory.Path, ni *runpb.VpcAccess_NetworkInterf
 			if net, ok := redisNetwork(p); ok {
 				r = r.fix("Use an existing subnet of the network Redis authorizes, in the service's region.", directVPCCommand(p, net))
 			} else {
-				r = r.fix("List the subnets of the region and use one of them.", fmt.Sprintf("gcloud compute networks subnets list --regions %s --project %s", p.Region(), subRef.Project))
+				r = r.fix("List the subnets of the region and use one of them.", command("gcloud compute networks subnets list --regions %s --project %s", p.Region(), subRef.Project))
 			}
 			return directInterface{}, &r
 		}
@@ -94,7 +94,7 @@ func resolveDirectInterface(p *inventory.Path, ni *runpb.VpcAccess_NetworkInterf
 	}
 	if !declared.IsZero() && declared != subnetNet {
 		r := fail(p.ServiceRef.String(), "service %s's Direct VPC interface names network %s but subnet %s, which belongs to %s; Cloud Run requires the subnet to be in the network", p.ServiceRef.Name, declared, subRef.Name, subnetNet).
-			fix("Name a subnet of the network (or drop --network and let the subnet decide).", serviceUpdate(p)+" --network "+networkFlagFor(p, subnetNet)+" --subnet "+subRef.Name)
+			fix("Name a subnet of the network (or drop --network and let the subnet decide).", serviceUpdate(p)+command(" --network %s --subnet %s", networkFlagFor(p, subnetNet), subRef.Name))
 		return directInterface{}, &r
 	}
 	return directInterface{Subnet: subnet, SubnetRef: subRef, Network: subnetNet, Tags: ni.GetTags()}, nil
@@ -106,7 +106,7 @@ func directVPCCommand(p *inventory.Path, net inventory.NetworkRef) string {
 	if !ok {
 		subnet = "SUBNET"
 	}
-	return serviceUpdate(p) + " --network " + networkFlagFor(p, net) + " --subnet " + subnet
+	return serviceUpdate(p) + command(" --network %s --subnet %s", networkFlagFor(p, net), subnet)
 }
 
 // maxInstances is the service's ceiling on instances: the revision's, else the service's,
@@ -191,7 +191,7 @@ func checkDirectVPC(p *inventory.Path) Result {
 	}
 	where := fmt.Sprintf("subnet %s (%s, %d usable addresses; addresses other resources in it use are not counted)", subRef.Name, prefix, usable)
 	expand := func(need int) string {
-		return fmt.Sprintf("gcloud compute networks subnets expand-ip-range %s --region %s --prefix-length %d --project %s", subRef.Name, subRef.Region, prefixFor(need), subRef.Project)
+		return command("gcloud compute networks subnets expand-ip-range %s --region %s --prefix-length %d --project %s", subRef.Name, subRef.Region, prefixFor(need), subRef.Project)
 	}
 	need := directVPCIPsPerInstance * max
 	switch {
@@ -209,7 +209,7 @@ func checkDirectVPC(p *inventory.Path) Result {
 		return warn(subRef.String(), "service %s (%s) could use about %d addresses at full scale (%d per running instance in steady state), but Direct VPC %s has room for about %d running instances; beyond that new instances fail to start (%q)",
 			p.ServiceRef.Name, maxText, need, directVPCIPsPerInstance, where, usable/directVPCIPsPerInstance, subnetFullError+" … Please consider moving to a subnetwork with more available IP addresses.").
 			fix("If the service may really scale that far, expand the subnet (the new range must not overlap any other range on the network); otherwise cap max instances at what it holds.",
-				expand(need), serviceUpdate(p)+fmt.Sprintf(" --max-instances %d", usable/directVPCIPsPerInstance))
+				expand(need), serviceUpdate(p)+command(" --max-instances %d", usable/directVPCIPsPerInstance))
 	}
 	return pass(svc, "service %s uses Direct VPC egress on %s, which Redis %s authorizes; %s has room for %s at %d addresses each",
 		p.ServiceRef.Name, iface.Network, p.RedisRef.Name, where, maxText, directVPCIPsPerInstance)

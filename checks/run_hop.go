@@ -45,18 +45,18 @@ func egressCommands(p *inventory.Path) []string {
 	}
 	var cmds []string
 	if name, ok := usableConnector(p, net); ok {
-		cmds = append(cmds, serviceUpdate(p)+" --vpc-connector "+name+" --vpc-egress private-ranges-only")
+		cmds = append(cmds, serviceUpdate(p)+command(" --vpc-connector %s --vpc-egress private-ranges-only", name))
 	} else {
 		name := "redis-connector"
 		cmds = append(cmds,
 			connectorCreate(p, name, p.Region(), net, ""),
-			serviceUpdate(p)+" --vpc-connector "+name+" --vpc-egress private-ranges-only")
+			serviceUpdate(p)+command(" --vpc-connector %s --vpc-egress private-ranges-only", name))
 	}
 	subnet, ok := subnetFor(p, net, p.Region())
 	if !ok {
 		subnet = "SUBNET"
 	}
-	cmds = append(cmds, serviceUpdate(p)+" --network "+networkFlagFor(p, net)+" --subnet "+subnet+" --vpc-egress private-ranges-only")
+	cmds = append(cmds, serviceUpdate(p)+command(" --network %s --subnet %s --vpc-egress private-ranges-only", networkFlagFor(p, net), subnet))
 	return cmds
 }
 
