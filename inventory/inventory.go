@@ -231,6 +231,11 @@ type Inventory struct {
 	// plannedEnv: service → env variable → Redis instance a Terraform plan takes the
 	// variable's (unknown until apply) value from; see planrefs.go.
 	plannedEnv map[string]map[string]string
+	// sensitiveEnv: service → env variables whose value a Terraform plan marks sensitive;
+	// see sensitive.go.
+	sensitiveEnv map[string]map[string]bool
+	// planManaged: canonical name → the plan resource that manages it; see sensitive.go.
+	planManaged map[string]PlanManaged
 
 	indexOnce sync.Once
 	index     *index
