@@ -321,6 +321,8 @@ func (inv *Inventory) merge(other *Inventory) {
 	inv.FirewallPolicies = append(inv.FirewallPolicies, other.FirewallPolicies...)
 	inv.Addresses = append(inv.Addresses, other.Addresses...)
 	inv.RedisClusters = append(inv.RedisClusters, other.RedisClusters...)
+	inv.Projects = append(inv.Projects, other.Projects...)
+	inv.IAMPolicies = append(inv.IAMPolicies, other.IAMPolicies...)
 	inv.Problems = append(inv.Problems, other.Problems...)
 	for k := range other.Listed {
 		inv.MarkListed(k)
@@ -456,6 +458,12 @@ func (inv *Inventory) addObject(path string, line int, obj map[string]any) error
 	}
 	if isEffectiveFirewalls(kind, obj) {
 		return inv.addEffectiveFirewalls(path, line, obj)
+	}
+	switch {
+	case isIAMPolicy(obj):
+		return inv.addIAMPolicy(path, line, obj)
+	case isProjectDescription(obj):
+		return inv.addProjectDescription(path, line, obj)
 	}
 	for _, key := range listKeys {
 		if list, ok := obj[key].([]any); ok {
