@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -98,6 +99,7 @@ func LoadLive(ctx context.Context, opts LiveOptions) (*Inventory, error) {
 	}()
 	l.start(ctx)
 	l.wg.Wait()
+	l.panicked.rethrow()
 	l.inv.sortResources()
 	if l.unauthenticated != "" {
 		return l.inv, fmt.Errorf("%w (the API said: %s)", ErrNoCredentials, l.unauthenticated)
@@ -114,6 +116,8 @@ type liveLoader struct {
 	wg       sync.WaitGroup
 	// inflight counts the API calls still running, including those abandoned at the deadline.
 	inflight sync.WaitGroup
+	// panicked holds a worker's panic, re-raised once the workers are done.
+	panicked panicBox
 
 	mu   sync.Mutex
 	inv  *Inventory
@@ -171,6 +175,7 @@ func (l *liveLoader) once(ctx context.Context, key string, fetch func(context.Co
 		go func() {
 			defer l.wg.Done()
 			defer close(done)
+			defer l.panicked.capture()
 			fetch(ctx)
 		}()
 	}
@@ -191,6 +196,7 @@ func (l *liveLoader) spawn(work func()) {
 	l.wg.Add(1)
 	go func() {
 		defer l.wg.Done()
+		defer l.panicked.capture()
 		work()
 	}()
 }
@@ -211,10 +217,19 @@ func (l *liveLoader) call(ctx context.Context, do func() error) error {
 	l.inflight.Add(1)
 	go func() {
 		defer l.inflight.Done()
+		defer func() {
+			if r := recover(); r != nil {
+				// Re-raised on the caller's goroutine, which spawn or once guards.
+				result <- &WorkerPanic{Value: r, Stack: debug.Stack()}
+			}
+		}()
 		result <- do()
 	}()
 	select {
 	case err := <-result:
+		if p, ok := err.(*WorkerPanic); ok {
+			panic(p)
+		}
 		return err
 	case <-ctx.Done():
 		return ctx.Err()
