@@ -46,6 +46,10 @@ type LiveOptions struct {
 	Timeout time.Duration
 	// MaxConcurrency caps the calls in flight (default DefaultMaxConcurrency).
 	MaxConcurrency int
+	// MaxResponseBytes bounds one API response (default DefaultMaxResponseBytes).
+	MaxResponseBytes int64
+	// MaxListPages bounds the follow-up list pages of the run (default DefaultMaxListPages).
+	MaxListPages int
 	// DisableRetries answers every error at once instead of letting the client libraries
 	// retry Unavailable and 503 (which they do for minutes). Tests use it.
 	DisableRetries bool
@@ -895,6 +899,9 @@ func collect[T any](it interface{ Next() (T, error) }) ([]T, error) {
 		}
 		if err != nil {
 			return items, err
+		}
+		if len(items) == MaxListItems {
+			return items, fmt.Errorf("%w: the listing has more than %d items, the limit; stopped listing", ErrResponseLimit, MaxListItems)
 		}
 		items = append(items, item)
 	}
