@@ -115,6 +115,9 @@ type outputSpec struct {
 	path   string
 	// color applies to the text format on stdout only: a file never gets ANSI codes.
 	color bool
+	// width and quiet shape the text format (width: the terminal's on stdout).
+	width int
+	quiet bool
 }
 
 // outputWriters are the buffered writers by format name; text is handled apart because it
@@ -173,9 +176,10 @@ func parseOutputs(c *cli.Context) ([]outputSpec, error) {
 			return nil, usage("--output %s: two reports would be written to %s", value, path)
 		}
 		seen[key] = true
-		spec := outputSpec{format: format, path: path}
+		spec := outputSpec{format: format, path: path, width: report.DefaultWidth, quiet: c.Bool("quiet")}
 		if !hasPath {
 			spec.color = color
+			spec.width = textWidth(c.App.Writer)
 		}
 		specs = append(specs, spec)
 	}
@@ -205,13 +209,7 @@ func writeOutputs(specs []outputSpec, stdout io.Writer, doc *report.Document) er
 
 func renderOutput(w io.Writer, spec outputSpec, doc *report.Document) error {
 	if spec.format == "text" {
-		text := report.NewText(w, spec.color)
-		text.Begin(doc.Target)
-		for _, f := range doc.Findings {
-			text.Finding(f)
-		}
-		text.End()
-		return nil
+		return report.WriteText(w, doc, report.TextOptions{Color: spec.color, Width: spec.width, Quiet: spec.quiet})
 	}
 	return outputWriters[spec.format](w, doc)
 }
