@@ -529,6 +529,9 @@ func (inv *Inventory) addProto(path string, line int, obj map[string]any, msg pr
 	if err := unmarshal.Unmarshal(data, msg); err != nil {
 		return &InputError{Path: path, Line: line, Msg: fmt.Sprintf("not a valid %s: %s", kind, protoErrText(err))}
 	}
+	if err := validate(msg); err != nil {
+		return &InputError{Path: path, Line: line, Msg: fmt.Sprintf("not a valid %s: %v", kind, err)}
+	}
 	inv.add(path, msg, kind)
 	return nil
 }
