@@ -557,6 +557,9 @@ func (p *planReader) apply(inv *Inventory, ix *applyIndex, r *planResource) erro
 	}
 	b := &protoBuilder{p: p, r: r, inv: inv, name: name}
 	msg, err := b.build()
+	if err == nil {
+		err = validate(msg)
+	}
 	if err != nil {
 		return &InputError{Path: p.path, Msg: fmt.Sprintf("%s: %v", r.address, err)}
 	}
