@@ -24,7 +24,12 @@ const (
 	exitFindings   = 1 // a finding at or above --fail-on
 	exitUsage      = 2 // usage error or unreadable input
 	exitIncomplete = 3 // some check could not be evaluated and nothing failed
+	exitInternal   = 4 // a bug in vpcdoctor (a panic): never bad input
 )
+
+// debugEnv, when set to anything, makes an internal error print the panic and its stack on
+// stderr after the one-line message.
+const debugEnv = "VPCDOCTOR_DEBUG"
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3"; otherwise the module
 // version from the build info is used.
@@ -42,7 +47,29 @@ func toolVersion() string {
 
 // run is the whole CLI: main only calls it, so tests drive the real command in-process.
 func run(args []string, stdout, stderr io.Writer) int {
-	app := newApp(stdout, stderr)
+	return runApp(newApp(stdout, stderr), args, stderr)
+}
+
+// runApp runs the CLI and maps its result to an exit code. It is the last resort for bugs:
+// a panic anywhere in a run (loaders re-raise their workers' panics on this goroutine)
+// becomes exit 4 with one line, so CI tells a crash from bad input (exit 2).
+func runApp(app *cli.App, args []string, stderr io.Writer) (code int) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		fmt.Fprintln(stderr, "vpcdoctor: internal error, please report it at https://github.com/vpcdoctor/vpcdoctor with the command you ran ("+debugEnv+"=1 prints the details)")
+		if os.Getenv(debugEnv) != "" {
+			stack := debug.Stack()
+			var worker *inventory.WorkerPanic
+			if err, ok := r.(error); ok && errors.As(err, &worker) {
+				stack = worker.Stack
+			}
+			fmt.Fprintf(stderr, "panic: %v\n%s", r, stack)
+		}
+		code = exitInternal
+	}()
 	err := app.Run(flagsFirst(args))
 	if err == nil {
 		return exitOK

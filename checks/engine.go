@@ -57,7 +57,7 @@ func Run(catalogue []Check, path *inventory.Path, observe func(Finding)) []Findi
 	findings := make([]Finding, 0, len(catalogue))
 	status := make(map[string]Status, len(catalogue))
 	for _, check := range catalogue {
-		result := runOne(check, path, status)
+		result := planManagedFix(check.ID, path, runOne(check, path, status))
 		status[check.ID] = result.Status
 		finding := Finding{
 			ID:          check.ID,

@@ -42,14 +42,18 @@ var scenarioWant = map[string]map[string]checks.Status{
 	"dvpc-26-default":         with(directPath, map[string]checks.Status{"run.direct-vpc": checks.Warn}),
 	"dvpc-26-unset":           with(directPath, map[string]checks.Status{"run.direct-vpc": checks.Warn}),
 	"redis-missing": with(connectorPath, map[string]checks.Status{
-		"redis.found": checks.Fail, "redis.ready": checks.Skip, "redis.region": checks.Skip,
+		// Without the Redis instance nothing ties the namespace number to my-project.
+		"connector.shared-vpc": checks.Warn,
+		"redis.found":          checks.Fail, "redis.ready": checks.Skip, "redis.region": checks.Skip,
 		"run.egress-scope": checks.Skip, "connector.network": checks.Skip,
 		"run.redis-host": checks.Skip, "run.redis-auth": checks.Skip,
 		"vpc.peering": checks.Skip, "vpc.firewall-egress": checks.Skip,
 		"redis.tls": checks.Skip, "redis.maintenance": checks.Skip,
 	}),
 	"redis-cluster": with(connectorPath, map[string]checks.Status{
-		"redis.found": checks.Fail, "redis.ready": checks.Skip, "redis.region": checks.Skip,
+		// Without the Redis instance nothing ties the namespace number to my-project.
+		"connector.shared-vpc": checks.Warn,
+		"redis.found":          checks.Fail, "redis.ready": checks.Skip, "redis.region": checks.Skip,
 		"run.egress-scope": checks.Skip, "connector.network": checks.Skip,
 		"run.redis-host": checks.Skip, "run.redis-auth": checks.Skip,
 		"vpc.peering": checks.Skip, "vpc.firewall-egress": checks.Skip,
@@ -65,10 +69,12 @@ var scenarioWant = map[string]map[string]checks.Status{
 	"cold-start":           with(connectorPath, map[string]checks.Status{"run.cold-start": checks.Warn}),
 	"serving-old-revision": with(connectorPath, map[string]checks.Status{"run.serving-revision": checks.Fail}),
 	// Real-world scenarios, built from payloads published outside the project (see each README).
-	"real-redis8-connector":               connectorPath,
-	"real-alpfr-direct-vpc":               with(directPath, map[string]checks.Status{"run.cold-start": checks.Warn}),
-	"real-redis3-custom-network":          connectorPath,
-	"real-redis3-connector-wrong-network": with(connectorPath, map[string]checks.Status{"connector.network": checks.Fail}),
+	"real-redis8-connector": connectorPath,
+	"real-alpfr-direct-vpc": with(directPath, map[string]checks.Status{"run.cold-start": checks.Warn}),
+	// Its persistenceIamIdentity is the older NUMBER-compute@ form, which connector.shared-vpc
+	// does not take as proof of the project number: it warns and asks for --project.
+	"real-redis3-custom-network":          with(connectorPath, map[string]checks.Status{"connector.shared-vpc": checks.Warn}),
+	"real-redis3-connector-wrong-network": with(connectorPath, map[string]checks.Status{"connector.network": checks.Fail, "connector.shared-vpc": checks.Warn}),
 	"real-gcpdiag-cloudrun2-no-vpc": with(noConnector, map[string]checks.Status{
 		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip, "run.direct-vpc": checks.Skip,
 		"run.serving-revision": checks.Skip, "vpc.firewall-egress": checks.Skip, "run.cold-start": checks.Warn,
@@ -76,7 +82,12 @@ var scenarioWant = map[string]map[string]checks.Status{
 	}),
 	"real-gke1-network-no-redis-peering": with(directPath, map[string]checks.Status{"vpc.peering": checks.Fail}),
 	"shared-vpc":                         sharedVPCPath,
-	"shared-vpc-not-connected":           with(sharedVPCPath, map[string]checks.Status{"connector.shared-vpc": checks.Fail}),
+	"shared-vpc-not-connected":           with(sharedVPCPath, map[string]checks.Status{"connector.shared-vpc": checks.Warn}),
+	"shared-vpc-first-deploy":            sharedVPCPath,
+	"shared-vpc-iam-missing":             with(sharedVPCPath, map[string]checks.Status{"connector.shared-vpc": checks.Warn}),
+	"shared-vpc-numbered":                sharedVPCPath,
+	"shared-vpc-number-unknown":          with(sharedVPCPath, map[string]checks.Status{"connector.shared-vpc": checks.Warn}),
+	"shared-vpc-number-guess":            with(sharedVPCPath, map[string]checks.Status{"connector.shared-vpc": checks.Warn}),
 	"connector-subnet-size":              with(sharedVPCPath, map[string]checks.Status{"connector.subnet": checks.Fail}),
 	"shared-vpc-firewall":                with(sharedVPCPath, map[string]checks.Status{"vpc.connector-firewall": checks.Fail}),
 	"peering-deleted":                    with(connectorPath, map[string]checks.Status{"vpc.peering": checks.Fail}),

@@ -366,7 +366,7 @@ func checkConnectorFirewall(p *inventory.Path) Result {
 		case assumed && gap != nil:
 			return pass(src.Network.String(), "%s when the plan creates it; with them, nothing in the plan or the snapshot outranks them", what)
 		case assumed:
-			list := command("gcloud compute firewall-rules list --filter 'name~^'%s --project %s --format yaml",
+			list := command("gcloud compute firewall-rules list --filter 'name~^%s' --project %s --format yaml",
 				firewall.AutoRuleStem(ref.Region, ref.Name)+"-", src.Network.Project)
 			return warn(src.Network.String(), "%s, but none of them (%s) is in the data, so they were evaluated as documented; nothing seen outranks them",
 				what, firewall.AutoRuleStem(ref.Region, ref.Name)+"-{"+strings.Join(firewall.AutoRuleSuffixes(), ",")+"}").

@@ -67,8 +67,16 @@ func TestLiveMatchesSnapshotForEveryScenario(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if redisElsewhere(snapshot) {
+				// Live mode lists Redis instances in the service's project; one in another
+				// project is found only when --redis names it, which this test does not do.
+				t.Skip("the scenario's Redis instance is in another project than the service")
+			}
+			// Live mode reads no IAM policy and no project description (no Resource
+			// Manager call): compare with the snapshot without them.
+			snapshot.IAMPolicies, snapshot.Projects = nil, nil
 			project, region, service := scenarioTarget(t, snapshot)
-			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: region})
+			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: region, Project: project})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,4 +93,15 @@ func TestLiveMatchesSnapshotForEveryScenario(t *testing.T) {
 			}
 		})
 	}
+}
+
+// redisElsewhere reports whether every Redis instance of the snapshot is outside the
+// fixtures' project.
+func redisElsewhere(inv *inventory.Inventory) bool {
+	for _, r := range inv.RedisInstances {
+		if inventory.ProjectOf(r.GetName()) == fixtureProject {
+			return false
+		}
+	}
+	return len(inv.RedisInstances) > 0
 }

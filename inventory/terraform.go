@@ -49,8 +49,11 @@ import (
 //     (REDIS_HOST = google_redis_instance.x.host) is recorded as a reference from the
 //     service to that instance (see planrefs.go), so selectRedis can choose it.
 //   - Secrets never enter the inventory: google_redis_instance.auth_string is not read, and
-//     an environment value the plan marks sensitive is dropped (the variable stays, empty,
-//     with the gap recorded like an unknown value's, so no check judges it empty).
+//     an environment value the plan marks sensitive (Terraform marks the whole env list when
+//     one value is) is kept only in a redacted form that keeps what the checks judge (an
+//     endpoint's host, port and scheme; a port; whether a value is set) and drops anything
+//     that could be a secret (see sensitive.go); the variable is recorded as sensitive, so
+//     no message shows its value.
 //   - What Google creates along with a resource, outside the plan, is recorded as a gap on
 //     the resource the plan creates (see unknown.go): the firewall rules of a connector,
 //     the peering of a DIRECT_PEERING Redis instance to a network that has none yet.
@@ -546,11 +549,17 @@ func (p *planReader) apply(inv *Inventory, ix *applyIndex, r *planResource) erro
 		inv.UnknownResource(kind, name, r.address)
 		return nil
 	}
+	if !strings.HasPrefix(r.configAddr, "data.") {
+		inv.notePlanManaged(name, r.address, r.typ)
+	}
 	if r.action == planKeep && ix.has(kind, name) {
 		return nil
 	}
 	b := &protoBuilder{p: p, r: r, inv: inv, name: name}
 	msg, err := b.build()
+	if err == nil {
+		err = validate(msg)
+	}
 	if err != nil {
 		return &InputError{Path: p.path, Msg: fmt.Sprintf("%s: %v", r.address, err)}
 	}
@@ -942,8 +951,13 @@ func (b *protoBuilder) envValue(entry map[string]any, value tfValue, name string
 		}
 		b.inv.MarkUnknown(tfKinds[b.r.typ], b.name, field, address)
 	case value.isSensitive():
-		entry["value"] = ""
-		b.inv.markGap(tfKinds[b.r.typ], b.name, field, "is sensitive in the Terraform plan, which vpcdoctor does not read", b.r.address)
+		// Judged through its redacted form (sensitive.go), never shown.
+		b.inv.markSensitiveEnv(b.name, name)
+		if s, ok := value.v.(string); ok {
+			entry["value"] = RedactSensitive(name, s)
+		} else if value.state() == known {
+			entry["value"] = RedactSensitive(name, fmt.Sprint(value.v))
+		}
 	case value.state() == known:
 		entry["value"] = value.v
 	}

@@ -91,7 +91,7 @@ func TestSnapshotRoundTripEveryScenario(t *testing.T) {
 				t.Fatal(err)
 			}
 			project, region, service := scenarioTarget(t, snapshot)
-			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: region})
+			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: region, Project: project})
 			if err != nil {
 				t.Fatal(err)
 			}
