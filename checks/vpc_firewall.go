@@ -350,13 +350,13 @@ func checkConnectorFirewall(p *inventory.Path) Result {
 			certain = true
 		}
 	}
-	owner := fmt.Sprintf("connector %s is in project %s, which owns network %s: Serverless VPC Access creates its firewall rules (aet-*, priority %d)", ref.Name, ref.Project, src.Network, firewall.AutoRulePriority)
+	owner := fmt.Sprintf("connector %s is in project %s, which owns network %s, so Google creates its firewall rules (aet-*, priority %d)", ref.Name, ref.Project, src.Network.Name, firewall.AutoRulePriority)
 	if !byGoogle {
-		owner = fmt.Sprintf("connector %s is in service project %s and network %s is in host project %s: the host project's network admins must create its firewall rules", ref.Name, ref.Project, src.Network, src.Network.Project)
+		owner = fmt.Sprintf("connector %s is in service project %s and network %s in host project %s, whose network admins must create its firewall rules", ref.Name, ref.Project, src.Network.Name, src.Network.Project)
 	}
 	if len(problems) == 0 {
-		what := fmt.Sprintf("%s; network %s lets it receive requests from Google's serverless infrastructure (%s) and its health checks (%s), and answer them%s",
-			owner, src.Network, firewall.ServerlessRange, strings.Join(firewall.HealthCheckRanges(), ", "), nf.note)
+		what := fmt.Sprintf("%s; the network's firewall lets it receive requests from Google's serverless infrastructure (%s) and its health checks (%s), and answer them%s",
+			owner, firewall.ServerlessRange, strings.Join(firewall.HealthCheckRanges(), ", "), nf.note)
 		switch {
 		case len(doubts) > 0:
 			return warn(src.Network.String(), "%s, as far as vpcdoctor can evaluate: %s", what, strings.Join(doubts, "; ")).
@@ -399,7 +399,7 @@ func checkConnectorFirewall(p *inventory.Path) Result {
 	if policyBlock {
 		text += " A firewall policy rule blocks part of it: allow it in that policy, above the blocking rule (a hierarchical policy needs an organization or folder firewall policy admin, roles/compute.orgFirewallPolicyAdmin)."
 	}
-	message := fmt.Sprintf("%s; on network %s: %s%s", owner, src.Network, strings.Join(problems, "; "), nf.note)
+	message := fmt.Sprintf("%s; on the network: %s%s", owner, strings.Join(problems, "; "), nf.note)
 	if assumed {
 		message += " (Google's rules were evaluated as documented: none of them is in the data)"
 	}
