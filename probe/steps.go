@@ -10,6 +10,8 @@ import (
 	"net/netip"
 	"runtime"
 	"time"
+
+	"github.com/vpcdoctor/vpcdoctor/checks"
 )
 
 // connect is the probe.tcp step: one TCP connection, resolved and dialed within
@@ -163,14 +165,24 @@ func (p *prober) authenticate(ctx context.Context) outcome {
 	session := p.redis()
 	if p.opts.Auth == "" {
 		reply, elapsed, err := session.ping(ctx)
+		if ClassifyCommand(err) == CauseNoAuth && p.opts.AuthWithheld != "" {
+			// Whether the secret would be accepted is unknown: the user did not let it go
+			// to this host.
+			return outcome{status: checks.Error, message: fmt.Sprintf("the server requires AUTH (it answered PING with %q), but the AUTH secret was not sent: %s",
+				p.serverText(err.Error()), p.opts.AuthWithheld)}
+		}
 		if ClassifyCommand(err) == CauseNoAuth {
-			return failed(CauseNoAuth, "the server answered PING with %q: AUTH is enabled and no AUTH secret was given", err.Error())
+			return failed(CauseNoAuth, "the server answered PING with %q: AUTH is enabled and no AUTH secret was given", p.serverText(err.Error()))
 		}
 		p.firstPing = &pingResult{reply: reply, elapsed: elapsed, err: err}
-		if err == nil {
-			return skipped("no AUTH secret given; the server answers without one")
+		given := "no AUTH secret given"
+		if p.opts.AuthWithheld != "" {
+			given = "no AUTH secret sent (" + p.opts.AuthWithheld + ")"
 		}
-		return skipped("no AUTH secret given")
+		if err == nil {
+			return skipped("%s; the server answers without one", given)
+		}
+		return skipped("%s", given)
 	}
 	start := time.Now()
 	err := session.auth(ctx, p.opts.Username, p.opts.Auth)
@@ -197,7 +209,7 @@ func (p *prober) ping(ctx context.Context) outcome {
 		return p.commandFailure(ctx, "PING", result.err)
 	}
 	if result.reply != "PONG" {
-		return failed(CauseUnexpectedReply, "PING was answered with %q, not PONG", result.reply)
+		return failed(CauseUnexpectedReply, "PING was answered with %q, not PONG", p.serverText(result.reply))
 	}
 	role := p.redis().role(ctx)
 	if role == "slave" || role == "replica" {
@@ -268,22 +280,22 @@ func (p *prober) commandFailure(ctx context.Context, command string, err error) 
 	case CauseConnectionClosed:
 		return p.closedFailure(ctx, command, err)
 	case CauseNotRedis:
-		return failed(c, "the answer to %s is not the Redis protocol (%v)", command, err)
+		return failed(c, "the answer to %s is not the Redis protocol (%s)", command, p.serverText(err.Error()))
 	}
-	return failed(c, "the server answered %s with %q", command, err.Error())
+	return failed(c, "the server answered %s with %q", command, p.serverText(err.Error()))
 }
 
 // closedFailure explains a connection the server closed on a command.
 func (p *prober) closedFailure(ctx context.Context, command string, err error) outcome {
 	if said := p.redis().handshakeError(); said != nil {
-		return failed(classifyReply(said.Error()), "the server answered the connection with %q and closed it on %s (%v)",
-			said.Error(), command, err)
+		return failed(classifyReply(said.Error()), "the server answered the connection with %q and closed it on %s (%s)",
+			p.serverText(said.Error()), command, p.serverText(err.Error()))
 	}
 	if !p.opts.TLS && p.speaksTLS(ctx) {
 		return failed(CausePlainToTLSServer, "the server closed the connection on %s (%v), and completes a TLS handshake on a new connection: it requires TLS",
 			command, err)
 	}
-	return failed(CauseConnectionClosed, "the server closed the connection on %s (%v)", command, err)
+	return failed(CauseConnectionClosed, "the server closed the connection on %s (%s)", command, p.serverText(err.Error()))
 }
 
 // speaksTLS reports whether the server completes a TLS handshake on a new connection. It
