@@ -148,13 +148,18 @@ func checkInventory(stdout io.Writer, inv *inventory.Inventory, sel inventory.Se
 	}
 	fillTarget(&target, paths)
 	findings := runPaths(stdout, paths, target, opts, probing)
-	return finishReport(stdout, findings, target, opts)
+	shapes := make([]report.PathShape, 0, len(paths))
+	for _, p := range paths {
+		shapes = append(shapes, report.ShapeOf(p))
+	}
+	return finishReport(stdout, findings, shapes, target, opts)
 }
 
 // finishReport writes the buffered reports (the --output list, or JSON) once every finding
 // is known, and returns the exit status of the findings. Text has streamed already.
-func finishReport(stdout io.Writer, findings []checks.Finding, target report.Target, opts outputOptions) error {
+func finishReport(stdout io.Writer, findings []checks.Finding, shapes []report.PathShape, target report.Target, opts outputOptions) error {
 	doc := report.NewDocument(report.Tool{Name: "vpcdoctor", Version: toolVersion()}, target, findings)
+	doc.Paths = shapes
 	switch {
 	case len(opts.outputs) > 0:
 		if err := writeOutputs(opts.outputs, stdout, doc); err != nil {
@@ -175,7 +180,7 @@ func finishReport(stdout io.Writer, findings []checks.Finding, target report.Tar
 func runPaths(stdout io.Writer, paths []*inventory.Path, target report.Target, opts outputOptions, probing *probeSettings) []checks.Finding {
 	var text *report.Text
 	if opts.format == "text" {
-		text = report.NewText(stdout, opts.color)
+		text = report.NewTextWith(stdout, opts.textOptions())
 		text.Begin(target)
 	}
 	catalogue := checks.Catalogue()
@@ -192,6 +197,9 @@ func runPaths(stdout io.Writer, paths []*inventory.Path, target report.Target, o
 	}
 	for _, path := range paths {
 		current = path
+		if text != nil {
+			text.Path(report.ShapeOf(path))
+		}
 		found := checks.Run(catalogue, path, observe)
 		if probing != nil {
 			found = append(found, probePath(path, probing, observe)...)
@@ -366,12 +374,10 @@ func renderProbe(c *cli.Context, findings []checks.Finding, address string) erro
 		findings[i].Ignored = opts.ignore[findings[i].ID]
 	}
 	if opts.format == "text" {
-		text := report.NewText(c.App.Writer, opts.color)
-		text.Begin(target)
-		for _, f := range findings {
-			text.Finding(f)
+		doc := report.NewDocument(report.Tool{Name: "vpcdoctor", Version: toolVersion()}, target, findings)
+		if err := report.WriteText(c.App.Writer, doc, opts.textOptions()); err != nil {
+			return cli.Exit("write report: "+err.Error(), exitUsage)
 		}
-		text.End()
 	}
-	return finishReport(c.App.Writer, findings, target, opts)
+	return finishReport(c.App.Writer, findings, nil, target, opts)
 }

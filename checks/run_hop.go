@@ -32,7 +32,7 @@ func checkVPCEgress(p *inventory.Path) Result {
 	}
 	msg := fmt.Sprintf("service %s has no VPC egress: its revision template sets neither a VPC connector nor Direct VPC network interfaces, so traffic to a private Redis IP never enters the VPC", p.ServiceRef.Name)
 	if misplaced := misplacedVPCAnnotations(p.Service); len(misplaced) > 0 {
-		msg += fmt.Sprintf("; the annotations %s are on the Service's metadata, where Cloud Run ignores them: move them to spec.template.metadata.annotations", strings.Join(misplaced, ", "))
+		msg += fmt.Sprintf("; the annotations %s are on the Service's metadata, where the Cloud Run API rejects them (HTTP 400 \"Annotation ... is not supported on resources of kind 'Service'\"), so deploying this file fails before any traffic flows: move them to spec.template.metadata.annotations", strings.Join(misplaced, ", "))
 	}
 	return fail(svc, "%s", msg).fix("Attach the service to the Redis network through a connector (the first commands), or use Direct VPC egress instead (the last command).", egressCommands(p)...)
 }

@@ -57,6 +57,9 @@ type Document struct {
 	Target        Target           `json:"target"`
 	Summary       Summary          `json:"summary"`
 	Findings      []checks.Finding `json:"findings"`
+	// Paths are the hops of each service's path, for the reports that draw it (text strip,
+	// Mermaid, HTML); not part of the JSON contract.
+	Paths []PathShape `json:"-"`
 }
 
 // Tool identifies the program that wrote the report.
