@@ -348,16 +348,16 @@ func (p *planReader) collect() error {
 		switch {
 		case rc.Change.Actions.Delete():
 			r.action, after = planDestroy, rc.Change.Before
-			r.value = tfValue{v: after}
+			r.value = hideSensitive(tfValue{v: after, sensitive: rc.Change.BeforeSensitive})
 		case rc.Change.Actions.NoOp() || rc.Change.Actions.Read():
 			r.action = planKeep
-			r.value = tfValue{v: after, unknown: rc.Change.AfterUnknown, sensitive: rc.Change.AfterSensitive}
+			r.value = hideSensitive(tfValue{v: after, unknown: rc.Change.AfterUnknown, sensitive: rc.Change.AfterSensitive})
 		case rc.Change.Actions.Update():
 			r.action = planUpdate
-			r.value = tfValue{v: after, unknown: rc.Change.AfterUnknown, sensitive: rc.Change.AfterSensitive}
+			r.value = hideSensitive(tfValue{v: after, unknown: rc.Change.AfterUnknown, sensitive: rc.Change.AfterSensitive})
 		default: // create, delete-then-create, create-then-delete
 			r.action = planCreate
-			r.value = tfValue{v: after, unknown: rc.Change.AfterUnknown, sensitive: rc.Change.AfterSensitive}
+			r.value = hideSensitive(tfValue{v: after, unknown: rc.Change.AfterUnknown, sensitive: rc.Change.AfterSensitive})
 		}
 		add(r)
 	}
@@ -380,7 +380,7 @@ func (p *planReader) collect() error {
 			if len(res.SensitiveValues) > 0 {
 				_ = json.Unmarshal(res.SensitiveValues, &sensitive)
 			}
-			r.value = tfValue{v: anyMap(res.AttributeValues), sensitive: sensitive}
+			r.value = hideSensitive(tfValue{v: anyMap(res.AttributeValues), sensitive: sensitive})
 			add(r)
 		}
 		for i, child := range m.ChildModules {
@@ -794,6 +794,8 @@ func (b *protoBuilder) unknown(field string) {
 // A list or object with an unknown element is unknown as a whole.
 func (b *protoBuilder) set(obj map[string]any, key string, v tfValue, field string) {
 	switch {
+	case v.hasSensitive():
+		b.inv.markGap(tfKinds[b.r.typ], b.name, field, "is sensitive in the Terraform plan, which vpcdoctor does not read", b.r.address)
 	case v.hasUnknown():
 		b.unknown(field)
 	case v.state() == known:
@@ -930,6 +932,9 @@ func (b *protoBuilder) runV2(v tfValue) (proto.Message, error) {
 func (b *protoBuilder) envValue(entry map[string]any, value tfValue, name string, exprPath ...any) {
 	field := EnvField + "." + name
 	switch {
+	case value.isSensitive():
+		entry["value"] = ""
+		b.inv.markGap(tfKinds[b.r.typ], b.name, field, "is sensitive in the Terraform plan, which vpcdoctor does not read", b.r.address)
 	case value.state() == unknownValue:
 		address := b.r.address
 		if target := b.p.resolve(b.r, tfRedis, exprPath...); target != nil {
@@ -941,9 +946,6 @@ func (b *protoBuilder) envValue(entry map[string]any, value tfValue, name string
 			}
 		}
 		b.inv.MarkUnknown(tfKinds[b.r.typ], b.name, field, address)
-	case value.isSensitive():
-		entry["value"] = ""
-		b.inv.markGap(tfKinds[b.r.typ], b.name, field, "is sensitive in the Terraform plan, which vpcdoctor does not read", b.r.address)
 	case value.state() == known:
 		entry["value"] = value.v
 	}
@@ -1579,6 +1581,85 @@ func (t tfValue) state() valueState {
 }
 
 func (t tfValue) isSensitive() bool { return t.sensitive == true }
+
+// hasSensitive reports whether the value, or anything inside it, is sensitive.
+func (t tfValue) hasSensitive() bool {
+	switch s := t.sensitive.(type) {
+	case bool:
+		return s
+	case map[string]any:
+		for _, x := range s {
+			if (tfValue{sensitive: x}).hasSensitive() {
+				return true
+			}
+		}
+	case []any:
+		for _, x := range s {
+			if (tfValue{sensitive: x}).hasSensitive() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hideSensitive drops every part of a plan value that after_sensitive (or
+// sensitive_values) marks, and marks it unknown instead, so that no sensitive value is
+// kept past loading: whatever reads the value finds a gap, never the secret. The
+// sensitive markers stay, so the gap can say "sensitive" rather than "after apply".
+func hideSensitive(t tfValue) tfValue {
+	t.v, t.unknown = hideSensitiveParts(t.v, t.unknown, t.sensitive)
+	return t
+}
+
+func hideSensitiveParts(v, unknown, sensitive any) (any, any) {
+	switch s := sensitive.(type) {
+	case bool:
+		if s {
+			return nil, true
+		}
+	case map[string]any:
+		values, _ := v.(map[string]any)
+		unknowns, _ := unknown.(map[string]any)
+		if len(s) == 0 || values == nil {
+			return v, unknown
+		}
+		outValues := make(map[string]any, len(values))
+		outUnknown := make(map[string]any, len(unknowns)+len(s))
+		for key, item := range values {
+			outValues[key] = item
+		}
+		for key, item := range unknowns {
+			outUnknown[key] = item
+		}
+		for key, mark := range s {
+			newValue, newUnknown := hideSensitiveParts(values[key], unknowns[key], mark)
+			if _, present := values[key]; present {
+				outValues[key] = newValue
+			}
+			if newUnknown != nil {
+				outUnknown[key] = newUnknown
+			}
+		}
+		return outValues, outUnknown
+	case []any:
+		values, _ := v.([]any)
+		unknowns, _ := unknown.([]any)
+		if len(s) == 0 || values == nil {
+			return v, unknown
+		}
+		outValues := append([]any(nil), values...)
+		outUnknown := make([]any, len(values))
+		copy(outUnknown, unknowns)
+		for i := range values {
+			if i < len(s) {
+				outValues[i], outUnknown[i] = hideSensitiveParts(values[i], outUnknown[i], s[i])
+			}
+		}
+		return outValues, outUnknown
+	}
+	return v, unknown
+}
 
 // hasUnknown reports whether the value, or anything inside it, is unknown: after_unknown
 // mirrors the value's shape down to each unknown part.
