@@ -17,7 +17,6 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-
 // The files WriteSnapshot writes, one per kind, in the APIs' own list formats.
 const (
 	ServicesFile    = "services.json"
