@@ -311,3 +311,16 @@ func TestSecretCanaries(t *testing.T) {
 		t.Fatalf("only %d outputs checked", len(seen))
 	}
 }
+
+// TestErrorsAreOneLine: an error that quotes input (here a directory name holding a new
+// line, a forged workflow command and terminal escapes) is one printable line.
+func TestErrorsAreOneLine(t *testing.T) {
+	hostile := filepath.Join(t.TempDir(), "snap\n::error file=x::forged\x1b]0;title\x07\x1b[31m")
+	code, _, stderr := runCLI(t, "check", "--from", hostile)
+	if code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if strings.Count(stderr, "\n") != 1 || strings.ContainsAny(stderr, "\x1b\x07") || strings.Contains(stderr, "\n::") {
+		t.Errorf("error is not one printable line: %q", stderr)
+	}
+}
