@@ -181,7 +181,7 @@ func (p *prober) resource() string {
 
 // maxServerText bounds how much of a server's reply or error a finding quotes: enough to
 // recognise it, never a page of whatever a hostile server sends.
-const maxServerText = 160
+const maxServerText = 300
 
 // serverText is text a server sent (a reply, an error reply, a library error quoting one),
 // made fit for a finding: the AUTH secret removed, in every spelling, before it is cut to

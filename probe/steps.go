@@ -106,7 +106,7 @@ func (p *prober) handshake(ctx context.Context) outcome {
 	leaf := state.PeerCertificates[0]
 	return passed("%s handshake in %s (%s); server certificate %q issued by %q, valid until %s",
 		tls.VersionName(state.Version), millis(elapsed), tls.CipherSuiteName(state.CipherSuite),
-		leaf.Subject.String(), leaf.Issuer.String(), leaf.NotAfter.UTC().Format(time.DateOnly))
+		p.serverText(leaf.Subject.String()), p.serverText(leaf.Issuer.String()), leaf.NotAfter.UTC().Format(time.DateOnly))
 }
 
 // tlsConfig is the client TLS configuration: the instance's CA when given, the server
@@ -130,33 +130,35 @@ func (p *prober) tlsConfig() *tls.Config {
 // connection settles it.
 func (p *prober) handshakeFailure(ctx context.Context, c Cause, err error, elapsed time.Duration) outcome {
 	var unknown x509.UnknownAuthorityError
+	// The error quotes the server's certificate (names, issuer): server text, bounded.
+	reason := p.serverText(err.Error())
 	switch c {
 	case CauseCanceled:
-		return failed(c, "canceled during the TLS handshake (%v)", err)
+		return failed(c, "canceled during the TLS handshake (%s)", reason)
 	case CauseTLSUnknownAuthority:
 		issuer := ""
 		if errors.As(err, &unknown) && unknown.Cert != nil {
-			issuer = fmt.Sprintf(" (issuer %q)", unknown.Cert.Issuer.String())
+			issuer = fmt.Sprintf(" (issuer %q)", p.serverText(unknown.Cert.Issuer.String()))
 		}
 		given := "no CA was given (--ca-file), so only the system roots were tried"
 		if len(p.opts.CAPEM) > 0 {
 			given = "the CA certificates given do not include its issuer"
 		}
-		return failed(c, "the server certificate%s is signed by an unknown authority (%v): %s", issuer, err, given)
+		return failed(c, "the server certificate%s is signed by an unknown authority (%s): %s", issuer, reason, given)
 	case CauseTLSHostnameMismatch, CauseTLSCertificateInvalid:
-		return failed(c, "the server certificate does not verify (%v)", err)
+		return failed(c, "the server certificate does not verify (%s)", reason)
 	}
 	if p.answersPlainRedis(ctx) {
-		return failed(CauseTLSToPlainServer, "the TLS handshake failed after %s (%v), and a plain-text PING on a new connection is answered: the server does not speak TLS",
-			millis(elapsed), err)
+		return failed(CauseTLSToPlainServer, "the TLS handshake failed after %s (%s), and a plain-text PING on a new connection is answered: the server does not speak TLS",
+			millis(elapsed), reason)
 	}
 	switch c {
 	case CauseTLSToPlainServer:
-		return failed(c, "the server answered the TLS ClientHello with something that is not TLS (%v)", err)
+		return failed(c, "the server answered the TLS ClientHello with something that is not TLS (%s)", reason)
 	case CauseTLSHandshakeTimeout:
-		return failed(c, "no TLS handshake within %s (%v): the server accepted TCP but did not answer the ClientHello", p.opts.ConnectTimeout, err)
+		return failed(c, "no TLS handshake within %s (%s): the server accepted TCP but did not answer the ClientHello", p.opts.ConnectTimeout, reason)
 	}
-	return failed(c, "the TLS handshake failed after %s (%v)", millis(elapsed), err)
+	return failed(c, "the TLS handshake failed after %s (%s)", millis(elapsed), reason)
 }
 
 // authenticate is the probe.auth step. With a secret it sends AUTH. Without one it sends
