@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 	"github.com/vpcdoctor/vpcdoctor/report"
 )
@@ -77,12 +78,15 @@ func runApp(app *cli.App, args []string, stderr io.Writer) (code int) {
 	var exitErr cli.ExitCoder
 	if errors.As(err, &exitErr) {
 		if msg := strings.TrimSpace(exitErr.Error()); msg != "" {
-			fmt.Fprintln(stderr, "vpcdoctor: "+msg)
+			// Errors quote input (file names, names, values): one printable line, so a
+			// hostile input cannot write a line of its own (a forged "::error") or an
+			// escape sequence into the log.
+			fmt.Fprintln(stderr, "vpcdoctor: "+sanitize.Line(msg))
 		}
 		return exitErr.ExitCode()
 	}
 	// Anything else from the CLI library is a usage error (unknown flag, missing argument).
-	fmt.Fprintln(stderr, "vpcdoctor: "+oneLine(err.Error()))
+	fmt.Fprintln(stderr, "vpcdoctor: "+sanitize.Line(oneLine(err.Error())))
 	return exitUsage
 }
 

@@ -45,7 +45,7 @@ func checkCommand() *cli.Command {
 			"vpcdoctor check --project P --region R [--service S] [--redis I] [--connector C] [--timeout 30s]   (live, Application Default Credentials)",
 		Flags: append(append(append(append([]cli.Flag{
 			&cli.StringFlag{Name: "from", Usage: "snapshot directory: gcloud describe/list output, YAML or JSON, any file names (without it: the live APIs)"},
-			&cli.DurationFlag{Name: "timeout", Value: defaultLiveTimeout, Usage: "bound on the whole live run"},
+			&cli.DurationFlag{Name: "timeout", Value: defaultLiveTimeout, Usage: "bound on the whole live run, and on the probe's run with --probe"},
 		}, selectorFlags()...), outputFlags()...), probeCheckFlags()...), ciFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {

@@ -70,7 +70,6 @@ func Run(catalogue []Check, path *inventory.Path, observe func(Finding)) []Findi
 			Remediation: result.Remediation,
 			Docs:        DocsBase + "#" + Anchor(check.ID),
 		}
-		finding = withheldCommands(finding)
 		finding = Sanitize(finding)
 		findings = append(findings, finding)
 		if observe != nil {
@@ -84,8 +83,11 @@ func Run(catalogue []Check, path *inventory.Path, observe func(Finding)) []Findi
 // reply) made one printable line by sanitize.Line: no finding, in any report, carries a
 // control character, an escape sequence or a line break that came from input. The engine
 // applies it to every check's finding and the probe to its own; reporters then escape for
-// their sink (Markdown, XML, workflow commands) on top.
+// their sink (Markdown, XML, workflow commands) on top. A remediation command that was
+// withheld because a value it needed is not a valid name (see sanitize.Command) is left
+// out, and the message says so.
 func Sanitize(f Finding) Finding {
+	f = withheldCommands(f)
 	f.ID, f.Title, f.Service, f.Resource, f.Message = sanitize.Line(f.ID), sanitize.Line(f.Title), sanitize.Line(f.Service), sanitize.Line(f.Resource), sanitize.Line(f.Message)
 	f.Docs, f.Source = sanitize.Line(f.Docs), sanitize.Line(f.Source)
 	if f.Remediation != nil {
