@@ -43,12 +43,12 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"demo", "no-such-scenario"}, "no scenario"},
 		{[]string{"demo", "healthy", "--ignore", "connector.fond"}, "no such check"},
 		{[]string{"explain", "connector.fond"}, "did you mean"},
-		{[]string{"check", "--from", "fixtures/scenarios/healthy", "--output", "sarf=x"}, `did you mean "sarif"?`},
-		{[]string{"check", "--from", "fixtures/scenarios/healthy", "--output", "json", "--output", "text"}, "only text and github can share stdout"},
-		{[]string{"check", "--from", "fixtures/scenarios/healthy", "--format", "json", "--output", "sarif=x"}, "cannot be combined"},
+		{[]string{"check", "--from", scenarioPath("healthy"), "--output", "sarf=x"}, `did you mean "sarif"?`},
+		{[]string{"check", "--from", scenarioPath("healthy"), "--output", "json", "--output", "text"}, "only text and github can share stdout"},
+		{[]string{"check", "--from", scenarioPath("healthy"), "--format", "json", "--output", "sarif=x"}, "cannot be combined"},
 		{[]string{"check", "--from", "no/such/dir"}, "no/such/dir"},
-		{[]string{"check", "--from", "fixtures/scenarios/healthy", "extra"}, "check takes no arguments"},
-		{[]string{"check", "--from", "fixtures/scenarios/healthy", "--timeout"}, "flag needs an argument"},
+		{[]string{"check", "--from", scenarioPath("healthy"), "extra"}, "check takes no arguments"},
+		{[]string{"check", "--from", scenarioPath("healthy"), "--timeout"}, "flag needs an argument"},
 	}
 	for _, tt := range tests {
 		code, stdout, stderr := runCLI(t, tt.args...)
@@ -115,7 +115,7 @@ func TestVersion(t *testing.T) {
 // TestTextAndGitHubShareStdout: the human report streams first, the annotations follow, in
 // the same stdout; the exit code is the gate's.
 func TestTextAndGitHubShareStdout(t *testing.T) {
-	code, stdout, stderr := runCLI(t, "check", "--from", filepath.Join("fixtures", "scenarios", "connector-network"),
+	code, stdout, stderr := runCLI(t, "check", "--from", scenarioPath("connector-network"),
 		"--output", "github", "--output", "text")
 	if code != exitFindings {
 		t.Errorf("exit %d, want %d; stderr %s", code, exitFindings, stderr)
@@ -125,7 +125,7 @@ func TestTextAndGitHubShareStdout(t *testing.T) {
 	if summary < 0 || annotation < summary {
 		t.Errorf("want the text report, then the annotations:\n%s", stdout)
 	}
-	if !strings.Contains(stdout, "::error file=fixtures/scenarios/connector-network/connector.yaml,line=") {
+	if !strings.Contains(stdout, "::error file="+scenarioPath("connector-network", "connector.yaml")+",line=") {
 		t.Errorf("the annotation is not on the connector's file and line:\n%s", stdout)
 	}
 }
@@ -142,7 +142,7 @@ func TestStepSummaryAppends(t *testing.T) {
 		}
 	}
 	t.Setenv("GITHUB_STEP_SUMMARY", summary)
-	runCLI(t, "check", "--from", filepath.Join("fixtures", "scenarios", "healthy"),
+	runCLI(t, "check", "--from", scenarioPath("healthy"),
 		"--output", "markdown="+summary, "--output", "markdown="+other)
 	got, _ := os.ReadFile(summary)
 	if !strings.HasPrefix(string(got), "earlier\n### ") {
@@ -171,13 +171,13 @@ func TestSARIFForEveryKindOfRun(t *testing.T) {
 		}
 	}
 	for _, scenario := range fixtures.Scenarios() {
-		dir := filepath.Join("fixtures", "scenarios", scenario.Name)
+		dir := scenarioPath(scenario.Name)
 		code, stdout, stderr := runCLI(t, "check", "--from", dir, "--all", "--format", "sarif")
 		check("snapshot "+scenario.Name, code, stdout, stderr)
 	}
 	plans, _ := filepath.Glob(filepath.Join(planDir, "*.json"))
 	for _, plan := range plans {
-		code, stdout, stderr := runCLI(t, "check", "--from", filepath.Join("fixtures", "scenarios", "connector-network"),
+		code, stdout, stderr := runCLI(t, "check", "--from", scenarioPath("connector-network"),
 			"--terraform-plan", plan, "--format", "sarif")
 		if code == exitUsage {
 			continue // a plan that needs more flags (its README); its reports are tested elsewhere

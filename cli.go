@@ -6,10 +6,12 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/mattn/go-isatty"
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
@@ -275,6 +277,7 @@ func outputFlags() []cli.Flag {
 		&cli.StringFlag{Name: "color", Value: "auto", Usage: "color the text report: auto, always or never (auto: only on a terminal, never with NO_COLOR)"},
 		&cli.StringFlag{Name: "fail-on", Value: "fail", Usage: "exit 1 when a finding is at or above this status: fail or warn"},
 		&cli.StringSliceFlag{Name: "ignore", Usage: "check IDs to ignore: reported, marked ignored, not counted for the exit code (repeatable or comma-separated)"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "text report: only the verdict, the path and what did not pass"},
 	}
 }
 
@@ -290,10 +293,18 @@ type outputOptions struct {
 	// terraformPlan is the --terraform-plan file, whose resources are located on the .tf
 	// files beside it when they declare them.
 	terraformPlan string
+	// width is the text report's line width: the terminal's, else $COLUMNS, else 100.
+	width int
+	quiet bool
+}
+
+// textOptions are the text report's options.
+func (o outputOptions) textOptions() report.TextOptions {
+	return report.TextOptions{Color: o.color, Width: o.width, Quiet: o.quiet}
 }
 
 func parseOutputOptions(c *cli.Context, stdout io.Writer) (outputOptions, error) {
-	opts := outputOptions{format: c.String("format"), ignore: map[string]bool{}}
+	opts := outputOptions{format: c.String("format"), ignore: map[string]bool{}, width: textWidth(stdout), quiet: c.Bool("quiet")}
 	if _, ok := report.LookupFormat(opts.format); !ok {
 		return opts, usage("--format %q: want one of %s%s", opts.format, report.FormatNames(), didYouMean(opts.format, formatNames()))
 	}
@@ -331,6 +342,20 @@ func parseOutputOptions(c *cli.Context, stdout io.Writer) (outputOptions, error)
 		}
 	}
 	return opts, nil
+}
+
+// textWidth is the width the text report fits: the terminal's when w is one, else
+// $COLUMNS when set (as shells export it), else report.DefaultWidth.
+func textWidth(w io.Writer) int {
+	if f, ok := w.(*os.File); ok && isTerminal(w) {
+		if width, _, err := term.GetSize(int(f.Fd())); err == nil && width > 0 {
+			return width
+		}
+	}
+	if columns, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && columns > 0 {
+		return columns
+	}
+	return report.DefaultWidth
 }
 
 func isTerminal(w io.Writer) bool {
@@ -374,7 +399,7 @@ func versionCommand() *cli.Command {
 
 // boolFlags are the flags that take no value; flagsFirst needs them to tell a flag's value
 // from a positional argument.
-var boolFlags = map[string]bool{"all": true, "probe": true, "tls": true, "from-env": true, "help": true, "h": true, "version": true, "v": true}
+var boolFlags = map[string]bool{"quiet": true, "q": true, "all": true, "probe": true, "tls": true, "from-env": true, "help": true, "h": true, "version": true, "v": true}
 
 // completionFlag is what a shell's completion function appends to ask for candidates; the
 // library only sees it as the last argument.

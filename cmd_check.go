@@ -10,6 +10,7 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
+	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 	"github.com/vpcdoctor/vpcdoctor/probe"
 	"github.com/vpcdoctor/vpcdoctor/report"
@@ -154,14 +155,19 @@ func checkInventory(stdout io.Writer, inv *inventory.Inventory, sel inventory.Se
 	fillTarget(&target, paths)
 	findings := runPaths(stdout, paths, target, opts, probing)
 	locateFindings(findings, opts.terraformPlan)
-	return finishReport(stdout, findings, target, opts)
+	shapes := make([]report.PathShape, 0, len(paths))
+	for _, p := range paths {
+		shapes = append(shapes, report.ShapeOf(p))
+	}
+	return finishReport(stdout, findings, shapes, target, opts)
 }
 
 // finishReport writes the buffered reports (the --output list, or the --format report
 // when it is not the streamed text) once every finding is known, and returns the exit
 // status of the findings. Text has streamed already.
-func finishReport(stdout io.Writer, findings []checks.Finding, target report.Target, opts outputOptions) error {
+func finishReport(stdout io.Writer, findings []checks.Finding, shapes []report.PathShape, target report.Target, opts outputOptions) error {
 	doc := newDocument(target, findings, opts.failOn)
+	doc.Paths = shapes
 	switch {
 	case len(opts.outputs) > 0:
 		if err := writeOutputs(opts.outputs, stdout, doc); err != nil {
@@ -203,7 +209,7 @@ func catalogueRules() []report.Rule {
 func runPaths(stdout io.Writer, paths []*inventory.Path, target report.Target, opts outputOptions, probing *probeSettings) []checks.Finding {
 	var text *report.Text
 	if opts.format == "text" {
-		text = report.NewText(stdout, opts.color)
+		text = report.NewTextWith(stdout, opts.textOptions())
 		text.Begin(target)
 	}
 	catalogue := checks.Catalogue()
@@ -213,19 +219,22 @@ func runPaths(stdout io.Writer, paths []*inventory.Path, target report.Target, o
 		if opts.ignore[f.ID] {
 			f.Ignored = true
 		}
-		f.Source = findingSource(current, target, f)
+		f.Source = sanitize.Line(findingSource(current, target, f))
 		if text != nil {
 			text.Finding(f)
 		}
 	}
 	for _, path := range paths {
 		current = path
+		if text != nil {
+			text.Path(report.ShapeOf(path))
+		}
 		found := checks.Run(catalogue, path, observe)
 		if probing != nil {
 			found = append(found, probePath(path, probing, observe)...)
 		}
 		for i := range found {
-			found[i].Source = findingSource(path, target, found[i])
+			found[i].Source = sanitize.Line(findingSource(path, target, found[i]))
 		}
 		all = append(all, found...)
 	}
@@ -394,12 +403,10 @@ func renderProbe(c *cli.Context, findings []checks.Finding, address string) erro
 		findings[i].Ignored = opts.ignore[findings[i].ID]
 	}
 	if opts.format == "text" {
-		text := report.NewText(c.App.Writer, opts.color)
-		text.Begin(target)
-		for _, f := range findings {
-			text.Finding(f)
+		doc := report.NewDocument(report.Tool{Name: "vpcdoctor", Version: toolVersion()}, target, findings)
+		if err := report.WriteText(c.App.Writer, doc, opts.textOptions()); err != nil {
+			return cli.Exit("write report: "+err.Error(), exitUsage)
 		}
-		text.End()
 	}
-	return finishReport(c.App.Writer, findings, target, opts)
+	return finishReport(c.App.Writer, findings, nil, target, opts)
 }

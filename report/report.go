@@ -109,6 +109,9 @@ type Document struct {
 	// Rules describe the checks that could report (SARIF rules); data from the caller, so
 	// that reporters never read the catalogue themselves. Not part of the JSON report.
 	Rules []Rule `json:"-"`
+	// Paths are the hops of each service's path, for the reports that draw it (text strip,
+	// Mermaid, HTML); not part of the JSON contract.
+	Paths []PathShape `json:"-"`
 }
 
 // Tool identifies the program that wrote the report.
@@ -173,7 +176,7 @@ type Format struct {
 // Formats is the registry of output formats, in the order help lists them.
 func Formats() []Format {
 	return []Format{
-		{Name: "text", Description: "the human report (streamed as checks finish)", Stream: true, Write: WriteText},
+		{Name: "text", Description: "the human report (streamed as checks finish)", Stream: true, Write: writePlainText},
 		{Name: "json", Description: "the JSON report (report/schema.json)", Write: WriteJSON},
 		{Name: "jsonl", Description: "the JSON report on one line, for log pipelines", Write: WriteJSONCompact},
 		{Name: "sarif", Description: "SARIF 2.1.0 for GitHub code scanning, Jenkins Warnings NG and other viewers", Write: WriteSARIF},
@@ -203,25 +206,10 @@ func FormatNames() string {
 	return strings.Join(names, ", ")
 }
 
-// WriteText renders a whole document as the text report, as the streamed reporter would
-// have printed it finding by finding, without color.
-func WriteText(w io.Writer, doc *Document) error {
-	return writeText(w, doc, false)
-}
-
-// WriteTextColor is WriteText with the terminal colors on or off.
-func WriteTextColor(w io.Writer, doc *Document, color bool) error {
-	return writeText(w, doc, color)
-}
-
-func writeText(w io.Writer, doc *Document, color bool) error {
-	text := NewText(w, color)
-	text.Begin(doc.Target)
-	for _, f := range doc.Findings {
-		text.Finding(f)
-	}
-	text.End()
-	return nil
+// writePlainText is the text report of a whole document, without color, at the default
+// width: what the registry writes to a file.
+func writePlainText(w io.Writer, doc *Document) error {
+	return WriteText(w, doc, TextOptions{})
 }
 
 // attentionOrder returns the indexes of the findings in the order a reader should see them
