@@ -42,7 +42,7 @@ func checkCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "check",
 		Usage: "check the path from a Cloud Run service to its Redis instance",
-		UsageText: "vpcdoctor check --from DIR [--service NAME] [--redis NAME] [--region R] [--format text|json] [--color auto|always|never] [--fail-on fail|warn]\n" +
+		UsageText: "vpcdoctor check --from DIR [--service NAME] [--redis NAME] [--region R] [--format FORMAT | --output FORMAT[=PATH]...] [--color auto|always|never] [--fail-on fail|warn]\n" +
 			"vpcdoctor check --project P --region R [--service S] [--redis I] [--connector C] [--timeout 30s]   (live, Application Default Credentials)",
 		Flags: append(append(append(append([]cli.Flag{
 			&cli.StringFlag{Name: "from", Usage: "snapshot directory: gcloud describe/list output, YAML or JSON, any file names (without it: the live APIs)"},
@@ -107,7 +107,7 @@ func demoCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "demo",
 		Usage:     "run check on a built-in scenario (lists the scenarios without one)",
-		UsageText: "vpcdoctor demo [SCENARIO] [--format text|json] [--color ...] [--fail-on ...]",
+		UsageText: "vpcdoctor demo [SCENARIO] [--format FORMAT] [--color ...] [--fail-on ...]",
 		Flags:     outputFlags(),
 		Action: func(c *cli.Context) error {
 			if !c.Args().Present() {
