@@ -386,7 +386,7 @@ func versionCommand() *cli.Command {
 				extra = append(extra, "commit "+shortCommit(b.commit))
 			}
 			if b.date != "" {
-				extra = append(extra, "built from a commit of "+b.date)
+				extra = append(extra, b.date)
 			}
 			if len(extra) > 0 {
 				line += " (" + strings.Join(extra, ", ") + ")"
