@@ -39,9 +39,9 @@ import (
 //     line 1); else, for a check of a deploy (Target.Source "plan"), Target.Input; else (live
 //     APIs, built-in scenarios) a pseudo-location: the relative path
 //     "gcp/" + the resource's full name (or the service's, or the project's), line 1. It is
-//     stable across runs, names the Google Cloud resource, and is not a file of any
-//     repository, so code scanning lists the alert without a source snippet. The resource's
-//     name is also the location's logicalLocation;
+//     stable across runs, names the Google Cloud resource, and meets GitHub's ingestion
+//     rules (a relative URI and a start line); being no file of the repository, it gets no
+//     source snippet. The resource's name is also the location's logicalLocation;
 //   - partialFingerprints "vpcdoctorFinding/v1": a hash of check, service and resource, so
 //     an alert is the same across runs whatever its wording or line.
 
