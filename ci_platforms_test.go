@@ -49,6 +49,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"check", "--from", "no/such/dir"}, "no/such/dir"},
 		{[]string{"check", "--from", scenarioPath("healthy"), "extra"}, "check takes no arguments"},
 		{[]string{"check", "--from", scenarioPath("healthy"), "--timeout"}, "flag needs an argument"},
+		{[]string{"check", "--project", "p", "--region", "r", "--timeout", "soon"}, "invalid value"},
+		{[]string{"demo", "healthy", "--output", "json"}, "unknown flag --output"},
+		{[]string{"probe", "--format", "sarf", "--host", "127.0.0.1"}, `did you mean "sarif"?`},
 	}
 	for _, tt := range tests {
 		code, stdout, stderr := runCLI(t, tt.args...)
