@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -171,7 +172,23 @@ func WriteText(w io.Writer, doc *Document, opts TextOptions) error {
 	if s.Ignored > 0 {
 		parts = append(parts, fmt.Sprintf("%d ignored", s.Ignored))
 	}
-	fmt.Fprintf(bw, "\n%s %s\n", paint.bold.Sprint("Summary:"), strings.Join(parts, ", "))
+	// The counts, wrapped at a comma when the width is short.
+	line, plain := paint.bold.Sprint("Summary:"), len("Summary:")
+	for i, part := range parts {
+		n := len(stripANSI(part)) + 2
+		if plain+n > width {
+			line += "\n        "
+			plain = 8
+		} else {
+			line += " "
+		}
+		line += part
+		if i < len(parts)-1 {
+			line += ","
+		}
+		plain += n
+	}
+	fmt.Fprintf(bw, "\n%s\n", line)
 	return bw.Flush()
 }
 
@@ -250,6 +267,11 @@ func writeTextFinding(w io.Writer, f checks.Finding, width int, paint textPainte
 	}
 }
 
+// stripANSI removes colour codes, to measure what a coloured string shows.
+func stripANSI(s string) string { return ansiRe.ReplaceAllString(s, "") }
+
+var ansiRe = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
 func spaces(n int) string { return strings.Repeat(" ", n) }
 
 // Strip renders a route as one line of hops, each with its mark, the broken hop red; it
@@ -282,7 +304,7 @@ func Strip(r Route, width int, paint textPainter) string {
 		longest := -1
 		for i, l := range labels {
 			n := utf8.RuneCountInString(l)
-			if n <= 10 {
+			if n <= 6 {
 				continue
 			}
 			if longest < 0 || (i != broken && (longest == broken || n > utf8.RuneCountInString(labels[longest]))) {
