@@ -26,7 +26,7 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	goldenfile.Check(t, filepath.Join("testdata", "golden", name), got)
+	goldenfile.Check(t, filepath.Join("testdata", "golden", name), stableScenarioPaths(got))
 }
 
 // The version is blanked in goldens so they survive releases.
@@ -119,8 +119,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"demo", "missing-subnets"}, 3},                         // error, nothing failed
 		{[]string{"demo", "connector-network", "--ignore", "connector.network"}, 0},
 		{[]string{"demo", "missing-subnets", "--ignore", "connector.range"}, 0},
-		{[]string{"check", "--from", filepath.Join("fixtures", "scenarios", "healthy")}, 0},
-		{[]string{"check", "--from", filepath.Join("fixtures", "scenarios", "redis-repairing"), "--format", "json"}, 1},
+		{[]string{"check", "--from", scenarioPath("healthy")}, 0},
+		{[]string{"check", "--from", scenarioPath("redis-repairing"), "--format", "json"}, 1},
 	}
 	for _, tt := range tests {
 		if code, _, stderr := runCLI(t, tt.args...); code != tt.want {
@@ -163,7 +163,7 @@ func TestBadInput(t *testing.T) {
 		}
 		return sub
 	}
-	healthy := filepath.Join("fixtures", "scenarios", "healthy")
+	healthy := scenarioPath("healthy")
 	twoRedis := t.TempDir()
 	for _, name := range []string{"service.yaml", "connector.yaml", "redis.yaml"} {
 		data, _ := os.ReadFile(filepath.Join(healthy, name))
@@ -270,10 +270,10 @@ func TestReadmeListsCatalogue(t *testing.T) {
 // password through every output format and requires the value to appear in none of them.
 func TestSecretsNeverPrinted(t *testing.T) {
 	const secret = "9f3c1e7a-4b2d-4e8a-b6c5-2d7f0a91e4b3" // REDIS_PASSWORD in the fixture
-	if !strings.Contains(mustRead(t, filepath.Join("fixtures", "scenarios", "redis-auth-plaintext", "service.yaml")), secret) {
+	if !strings.Contains(mustRead(t, scenarioPath("redis-auth-plaintext", "service.yaml")), secret) {
 		t.Fatal("the fixture no longer carries the secret; this test would pass vacuously")
 	}
-	dir := filepath.Join("fixtures", "scenarios", "redis-auth-plaintext")
+	dir := scenarioPath("redis-auth-plaintext")
 	outDir := t.TempDir()
 	args := []string{"check", "--from", dir, "--output", "text"}
 	for _, format := range []string{"json", "junit", "sarif", "github", "markdown"} {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
+	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 	"github.com/vpcdoctor/vpcdoctor/probe"
 	"github.com/vpcdoctor/vpcdoctor/report"
@@ -189,7 +190,7 @@ func runPaths(stdout io.Writer, paths []*inventory.Path, target report.Target, o
 		if opts.ignore[f.ID] {
 			f.Ignored = true
 		}
-		f.Source = findingSource(current, target, f)
+		f.Source = sanitize.Line(findingSource(current, target, f))
 		if text != nil {
 			text.Finding(f)
 		}
@@ -204,7 +205,7 @@ func runPaths(stdout io.Writer, paths []*inventory.Path, target report.Target, o
 			found = append(found, probePath(path, probing, observe)...)
 		}
 		for i := range found {
-			found[i].Source = findingSource(path, target, found[i])
+			found[i].Source = sanitize.Line(findingSource(path, target, found[i]))
 		}
 		all = append(all, found...)
 	}

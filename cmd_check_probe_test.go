@@ -62,7 +62,7 @@ func startRedisOn(t *testing.T, portArgs func(port int) []string, args ...string
 func snapshotPointingAt(t *testing.T, port int) string {
 	t.Helper()
 	dir := t.TempDir()
-	src := filepath.Join("fixtures", "scenarios", "healthy")
+	src := scenarioPath("healthy")
 	entries, err := os.ReadDir(src)
 	if err != nil {
 		t.Fatal(err)

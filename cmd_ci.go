@@ -2,12 +2,14 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -35,16 +37,20 @@ func ciFlags() []cli.Flag {
 // one-line error naming it, exit 2.
 func applyCIInputs(c *cli.Context, inv *inventory.Inventory) error {
 	if path := c.String("terraform-plan"); path != "" {
-		data, err := readInput(path)
+		data, err := readInput(path, inventory.MaxPlanBytes)
 		if err != nil {
 			return err
 		}
-		if err := inventory.ApplyPlan(inv, data, path); err != nil {
+		// --timeout bounds reading the plan too (a plan is data from a pull request).
+		ctx, cancel := context.WithTimeout(c.Context, planTimeout(c))
+		err = inventory.ApplyPlanContext(ctx, inv, data, path)
+		cancel()
+		if err != nil {
 			return inputError(err)
 		}
 	}
 	if path := c.String("service-file"); path != "" {
-		data, err := readInput(path)
+		data, err := readInput(path, inventory.MaxFileBytes)
 		if err != nil {
 			return err
 		}
@@ -72,6 +78,15 @@ func applyCIInputs(c *cli.Context, inv *inventory.Inventory) error {
 	return nil
 }
 
+// planTimeout is the bound on reading a plan: --timeout when it is positive, else the
+// default.
+func planTimeout(c *cli.Context) time.Duration {
+	if d := c.Duration("timeout"); d > 0 {
+		return d
+	}
+	return defaultLiveTimeout
+}
+
 // ciTarget marks the report target as a check of a deploy described by a file: results are
 // then located on that file (SARIF locations, GitHub annotations). The service file is the
 // more precise location when both are given.
@@ -84,22 +99,12 @@ func ciTarget(c *cli.Context, target *report.Target) {
 	}
 }
 
-func readInput(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+// readInput reads a file named by a flag: a regular file of at most limit bytes, or a
+// one-line usage error naming it (exit 2).
+func readInput(path string, limit int64) ([]byte, error) {
+	data, err := inventory.ReadInputFile(path, limit)
 	if err != nil {
-		reason := err.Error()
-		switch {
-		case errors.Is(err, os.ErrNotExist):
-			reason = "no such file"
-		case errors.Is(err, os.ErrPermission):
-			reason = "permission denied"
-		default:
-			var pathErr *os.PathError
-			if errors.As(err, &pathErr) {
-				reason = pathErr.Err.Error()
-			}
-		}
-		return nil, usage("%s: %s", path, reason)
+		return nil, inputError(err)
 	}
 	return data, nil
 }

@@ -102,7 +102,7 @@ func TestParseOutputs(t *testing.T) {
 // ciFindings loads a fixture scenario directory, applies the CI flags and runs the checks.
 func ciFindings(t *testing.T, scenario string, args []string, sel inventory.Selector) ([]checks.Finding, report.Target, error) {
 	t.Helper()
-	dir := filepath.Join("fixtures", "scenarios", scenario)
+	dir := scenarioPath(scenario)
 	inv, err := inventory.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -154,17 +154,17 @@ func TestApplyCIInputs(t *testing.T) {
 			want:  map[string]checks.Status{"connector.found": checks.Pass, "connector.network": checks.Pass, "connector.range": checks.Pass},
 			input: filepath.Join(planDir, "connector-fix.json"), source: "plan"},
 		{name: "service file with Direct VPC replaces the snapshot's service",
-			args:  []string{"--service-file", filepath.Join("fixtures", "scenarios", "direct-vpc", "service.yaml")},
+			args:  []string{"--service-file", scenarioPath("direct-vpc", "service.yaml")},
 			want:  map[string]checks.Status{"run.vpc-egress": checks.Pass, "connector.found": checks.Skip},
-			input: filepath.Join("fixtures", "scenarios", "direct-vpc", "service.yaml"), source: "plan"},
+			input: scenarioPath("direct-vpc", "service.yaml"), source: "plan"},
 		{name: "service file wins over the plan's service",
-			args: []string{"--terraform-plan", filepath.Join(planDir, "connector-fix.json"), "--service-file", filepath.Join("fixtures", "scenarios", "healthy", "service.yaml")},
+			args: []string{"--terraform-plan", filepath.Join(planDir, "connector-fix.json"), "--service-file", scenarioPath("healthy", "service.yaml")},
 			// healthy's service.yaml uses redis-connector on default: the plan's new connector is unused.
 			want:  map[string]checks.Status{"connector.found": checks.Pass, "connector.network": checks.Fail},
-			input: filepath.Join("fixtures", "scenarios", "healthy", "service.yaml"), source: "plan"},
+			input: scenarioPath("healthy", "service.yaml"), source: "plan"},
 		{name: "no CI inputs", args: nil,
 			want:  map[string]checks.Status{"connector.network": checks.Fail},
-			input: filepath.Join("fixtures", "scenarios", "connector-network"), source: "snapshot"},
+			input: scenarioPath("connector-network"), source: "snapshot"},
 	}
 	for _, tt := range tests {
 		findings, target, err := ciFindings(t, "connector-network", tt.args, tt.sel)
@@ -201,7 +201,7 @@ func TestApplyCIInputsBadFiles(t *testing.T) {
 		{"--terraform-plan", write("plan.out", "PK\x03\x04binary")},
 		{"--service-file", filepath.Join(dir, "missing.yaml")},
 		{"--service-file", write("broken.yaml", "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: [\n")},
-		{"--service-file", filepath.Join("fixtures", "scenarios", "healthy", "redis.yaml")}, // no service in it
+		{"--service-file", scenarioPath("healthy", "redis.yaml")}, // no service in it
 	}
 	for _, tt := range tests {
 		_, _, err := ciFindings(t, "healthy", []string{tt.flag, tt.path}, inventory.Selector{})
@@ -334,7 +334,7 @@ func TestCheckCIEndToEnd(t *testing.T) {
 		t.Skip("check does not carry ciFlags() yet")
 	}
 	dir := t.TempDir()
-	snapshot := filepath.Join("fixtures", "scenarios", "connector-network")
+	snapshot := scenarioPath("connector-network")
 	tests := []struct {
 		plan  string
 		redis string
@@ -401,10 +401,10 @@ func TestCheckPlanReports(t *testing.T) {
 		want int
 	}{
 		// The failing connector comes from the plan: located on the plan.
-		{"plan-connector-wrong-network", []string{"--from", filepath.Join("fixtures", "scenarios", "connector-network"),
+		{"plan-connector-wrong-network", []string{"--from", scenarioPath("connector-network"),
 			"--terraform-plan", filepath.Join(planDir, "connector-wrong-network.json")}, exitFindings},
 		// A snapshot alone: located on the snapshot file the instance was read from.
-		{"snapshot-redis-region", []string{"--from", filepath.Join("fixtures", "scenarios", "redis-region")}, exitOK},
+		{"snapshot-redis-region", []string{"--from", scenarioPath("redis-region")}, exitOK},
 	}
 	for _, r := range runs {
 		files := map[string]string{"json": r.name + ".json", "sarif": r.name + ".sarif.json", "github": r.name + ".github.txt"}
@@ -435,8 +435,8 @@ func TestCheckPlanReports(t *testing.T) {
 
 	// A service read from a service.yaml is named by its project number; its findings still
 	// point at the file.
-	service := filepath.Join("fixtures", "scenarios", "healthy", "service.yaml")
-	_, stdout, _ := runCLI(t, "check", "--from", filepath.Join("fixtures", "scenarios", "connector-network"), "--service-file", service, "--output", "json")
+	service := scenarioPath("healthy", "service.yaml")
+	_, stdout, _ := runCLI(t, "check", "--from", scenarioPath("connector-network"), "--service-file", service, "--output", "json")
 	var doc report.Document
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatal(err)
@@ -445,7 +445,7 @@ func TestCheckPlanReports(t *testing.T) {
 		if f.Hop == checks.HopRun && f.Source != service {
 			t.Errorf("%s: source %q, want %s", f.ID, f.Source, service)
 		}
-		if f.Hop == checks.HopRedis && f.Source != filepath.Join("fixtures", "scenarios", "connector-network", "redis.yaml") {
+		if f.Hop == checks.HopRedis && f.Source != scenarioPath("connector-network", "redis.yaml") {
 			t.Errorf("%s: source %q, want the snapshot's redis.yaml", f.ID, f.Source)
 		}
 	}

@@ -93,7 +93,7 @@ func TestLiveCheckMatchesFromEveryScenario(t *testing.T) {
 				t.Fatal(err)
 			}
 			hermeticLive(t, serveFixture(t, snapshot))
-			dir := filepath.Join("fixtures", "scenarios", scenario.Name)
+			dir := scenarioPath(scenario.Name)
 			wantCode, want, wantErr := runLive(t, "check", "--from", dir, "--service", liveService, "--format", "json")
 			gotCode, got, gotErr := runLive(t, liveCheckArgs("--service", liveService)...)
 			if gotCode != wantCode {
@@ -119,7 +119,7 @@ func TestLiveCheckRedisCluster(t *testing.T) {
 	}
 	server := serveFixture(t, snapshot)
 	hermeticLive(t, server)
-	wantCode, want, _ := runLive(t, "check", "--from", filepath.Join("fixtures", "scenarios", "redis-cluster"),
+	wantCode, want, _ := runLive(t, "check", "--from", scenarioPath("redis-cluster"),
 		"--service", liveService, "--redis", "my-redis", "--format", "json")
 	gotCode, got, gotErr := runLive(t, liveCheckArgs("--service", liveService, "--redis", "my-redis")...)
 	if gotCode != wantCode || gotCode != exitFindings {

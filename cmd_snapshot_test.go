@@ -112,7 +112,7 @@ func TestSnapshotCommandReproducesScenarios(t *testing.T) {
 			if !strings.Contains(stdout, "check --from "+out) {
 				t.Errorf("summary does not say how to check the snapshot:\n%s", stdout)
 			}
-			fixtureDir := filepath.Join("fixtures", "scenarios", scenario.Name)
+			fixtureDir := scenarioPath(scenario.Name)
 			wantCode, want, _ := runSnapshotCLI(t, "check", "--from", fixtureDir, "--service", "cache-service", "--format", "json")
 			gotCode, got, gotErr := runSnapshotCLI(t, "check", "--from", out, "--service", "cache-service", "--format", "json")
 			if gotCode != wantCode {

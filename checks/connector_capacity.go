@@ -61,5 +61,5 @@ func checkConnectorCapacity(p *inventory.Path) Result {
 	}
 	return warn(ref.String(), "connector %s %s", ref.Name, strings.Join(problems, "; it ")).
 		fix("For production Redis traffic (many small requests), give the connector dedicated-core machines and room to scale out.",
-			fmt.Sprintf("gcloud compute networks vpc-access connectors update %s --region %s --project %s %s", ref.Name, ref.Region, ref.Project, strings.Join(flags, " ")))
+			command("gcloud compute networks vpc-access connectors update %s --region %s --project %s %s", ref.Name, ref.Region, ref.Project, shell(strings.Join(flags, " "))))
 }

@@ -49,7 +49,7 @@ func checkConnectorFound(p *inventory.Path) Result {
 			connectorCreate(p, ref.Name, p.Region(), net, ""))
 	}
 	return result.fix("Create the connector in the service's region, or point the service at an existing one.",
-		fmt.Sprintf("gcloud compute networks vpc-access connectors list --region %s --project %s", p.Region(), ref.Project))
+		command("gcloud compute networks vpc-access connectors list --region %s --project %s", p.Region(), ref.Project))
 }
 
 func checkConnectorReady(p *inventory.Path) Result {
@@ -57,7 +57,7 @@ func checkConnectorReady(p *inventory.Path) Result {
 	if early != nil {
 		return *early
 	}
-	describe := fmt.Sprintf("gcloud compute networks vpc-access connectors describe %s --region %s --project %s", ref.Name, ref.Region, ref.Project)
+	describe := command("gcloud compute networks vpc-access connectors describe %s --region %s --project %s", ref.Name, ref.Region, ref.Project)
 	state := c.GetState()
 	switch state {
 	case vpcaccesspb.Connector_READY:
@@ -68,7 +68,7 @@ func checkConnectorReady(p *inventory.Path) Result {
 	}
 	recreate := []string{
 		describe,
-		fmt.Sprintf("gcloud compute networks vpc-access connectors delete %s --region %s --project %s", ref.Name, ref.Region, ref.Project),
+		command("gcloud compute networks vpc-access connectors delete %s --region %s --project %s", ref.Name, ref.Region, ref.Project),
 	}
 	if net, problem := connectorNetworkOf(p, c); problem == nil {
 		recreate = append(recreate, connectorCreate(p, ref.Name, ref.Region, net, ""))
@@ -94,7 +94,7 @@ func checkConnectorRegion(p *inventory.Path) Result {
 	name := ref.Name + "-" + p.Region()
 	return result.fix("Create a connector in the service's region on the Redis network and point the service at it.",
 		connectorCreate(p, name, p.Region(), net, ""),
-		serviceUpdate(p)+" --vpc-connector "+name)
+		serviceUpdate(p)+command(" --vpc-connector %s", name))
 }
 
 // connectorNetworkOf returns the network a connector attaches to: its network field, or,
@@ -157,7 +157,7 @@ func checkConnectorNetwork(p *inventory.Path) Result {
 		ref.Name, connectorNet, p.RedisRef.Name, authorized).
 		fix(fmt.Sprintf("Create a connector on %s (the network Redis authorizes) and point the service at it.", authorized),
 			connectorCreate(p, name, p.Region(), authorized, ""),
-			serviceUpdate(p)+" --vpc-connector "+name)
+			serviceUpdate(p)+command(" --vpc-connector %s", name))
 }
 
 func checkConnectorRange(p *inventory.Path) Result {
@@ -179,7 +179,7 @@ func checkConnectorRange(p *inventory.Path) Result {
 	}
 	recreate := func(result Result, text string) Result {
 		return result.fix(text,
-			fmt.Sprintf("gcloud compute networks vpc-access connectors delete %s --region %s --project %s", ref.Name, ref.Region, ref.Project),
+			command("gcloud compute networks vpc-access connectors delete %s --region %s --project %s", ref.Name, ref.Region, ref.Project),
 			connectorCreate(p, ref.Name, ref.Region, net, c.GetName()))
 	}
 	if err != nil || !prefix.Addr().Is4() || prefix.Masked() != prefix {

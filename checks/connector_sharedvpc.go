@@ -44,11 +44,11 @@ func checkConnectorSharedVPC(p *inventory.Path) Result {
 	}
 	var commands []string
 	if number == "PROJECT_NUMBER" {
-		commands = append(commands, fmt.Sprintf("gcloud projects describe %s --format 'value(projectNumber)'", service))
+		commands = append(commands, command("gcloud projects describe %s --format 'value(projectNumber)'", service))
 	}
 	commands = append(commands,
-		fmt.Sprintf("gcloud projects add-iam-policy-binding %s --member serviceAccount:%s --role roles/vpcaccess.user", ref.Project, cloudRunServiceAgent(number)),
-		serviceUpdate(p)+" --vpc-connector "+ref.String())
+		command("gcloud projects add-iam-policy-binding %s --member serviceAccount:%s --role roles/vpcaccess.user", ref.Project, cloudRunServiceAgent(number)),
+		serviceUpdate(p)+command(" --vpc-connector %s", ref.String()))
 	return fail(ref.String(), "connector %s is in project %s, but its connected projects (%s) do not include service %s's project %s: Cloud Run can only attach the service to it when the Cloud Run service agent %s holds roles/vpcaccess.user on %s (deploys fail with a permission error on vpcaccess.connectors.use)",
 		ref.Name, ref.Project, listed, p.ServiceRef.Name, service, cloudRunServiceAgent(number), ref.Project).
 		fix(fmt.Sprintf("Grant the Cloud Run service agent of %s the Serverless VPC Access User role on %s (a host project admin runs this), then deploy again.", service, ref.Project), commands...)

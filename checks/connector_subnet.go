@@ -41,7 +41,7 @@ func checkConnectorSubnet(p *inventory.Path) Result {
 		}
 		return result.fix(fmt.Sprintf("Create the /28 subnet on %s in %s (in a Shared VPC the host project's network admins do this), then recreate the connector on it.", net, ref.Region),
 			subnetCreate(p, subRef, net),
-			fmt.Sprintf("gcloud compute networks vpc-access connectors delete %s --region %s --project %s", ref.Name, ref.Region, ref.Project),
+			command("gcloud compute networks vpc-access connectors delete %s --region %s --project %s", ref.Name, ref.Region, ref.Project),
 			connectorCreateOnSubnet(ref, subRef))
 	}
 	subnetNet, _ := inventory.ParseNetwork(subnet.GetNetwork(), subRef.Project)
@@ -52,7 +52,7 @@ func checkConnectorSubnet(p *inventory.Path) Result {
 	if region != ref.Region {
 		return fail(subRef.String(), "connector %s in %s uses subnet %s in %s; a connector's subnet must be in the connector's region", ref.Name, ref.Region, subRef.Name, region).
 			fix("Recreate the connector on a /28 subnet of its own region.",
-				fmt.Sprintf("gcloud compute networks vpc-access connectors delete %s --region %s --project %s", ref.Name, ref.Region, ref.Project),
+				command("gcloud compute networks vpc-access connectors delete %s --region %s --project %s", ref.Name, ref.Region, ref.Project),
 				subnetCreate(p, inventory.SubnetRef{Project: subRef.Project, Region: ref.Region, Name: ref.Name + "-subnet"}, subnetNet),
 				connectorCreateOnSubnet(ref, inventory.SubnetRef{Project: subRef.Project, Region: ref.Region, Name: ref.Name + "-subnet"}))
 	}
@@ -62,7 +62,7 @@ func checkConnectorSubnet(p *inventory.Path) Result {
 		return fail(subRef.String(), "connector %s uses subnet %s with range %s; a connector needs a /28 subnet used by nothing else", ref.Name, subRef.Name, subnet.GetIpCidrRange()).
 			fix("Create a /28 subnet for the connector alone and recreate the connector on it.",
 				subnetCreate(p, newRef, subnetNet),
-				fmt.Sprintf("gcloud compute networks vpc-access connectors delete %s --region %s --project %s", ref.Name, ref.Region, ref.Project),
+				command("gcloud compute networks vpc-access connectors delete %s --region %s --project %s", ref.Name, ref.Region, ref.Project),
 				connectorCreateOnSubnet(ref, newRef))
 	}
 	return pass(ref.String(), "connector %s uses subnet %s (%s) in %s, project %s, on network %s", ref.Name, subRef.Name, prefix, region, subRef.Project, subnetNet)
@@ -70,16 +70,16 @@ func checkConnectorSubnet(p *inventory.Path) Result {
 
 // subnetCreate creates a /28 for a connector on net, on a range free in the snapshot.
 func subnetCreate(p *inventory.Path, sub inventory.SubnetRef, net inventory.NetworkRef) string {
-	return fmt.Sprintf("gcloud compute networks subnets create %s --network %s --region %s --range %s --project %s",
+	return command("gcloud compute networks subnets create %s --network %s --region %s --range %s --project %s",
 		sub.Name, net.String(), sub.Region, freeConnectorRange(p, net, ""), sub.Project)
 }
 
 // connectorCreateOnSubnet creates a connector on an existing subnet (possibly in a Shared
 // VPC host project).
 func connectorCreateOnSubnet(ref inventory.ConnectorRef, sub inventory.SubnetRef) string {
-	cmd := fmt.Sprintf("gcloud compute networks vpc-access connectors create %s --region %s --subnet %s", ref.Name, ref.Region, sub.Name)
+	cmd := command("gcloud compute networks vpc-access connectors create %s --region %s --subnet %s", ref.Name, ref.Region, sub.Name)
 	if sub.Project != ref.Project {
-		cmd += " --subnet-project " + sub.Project
+		cmd += command(" --subnet-project %s", sub.Project)
 	}
-	return cmd + " --min-instances 2 --max-instances 10 --machine-type e2-standard-4 --project " + ref.Project
+	return cmd + command(" --min-instances 2 --max-instances 10 --machine-type e2-standard-4 --project %s", ref.Project)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
@@ -69,12 +70,32 @@ func Run(catalogue []Check, path *inventory.Path, observe func(Finding)) []Findi
 			Remediation: result.Remediation,
 			Docs:        DocsBase + "#" + Anchor(check.ID),
 		}
+		finding = withheldCommands(finding)
+		finding = Sanitize(finding)
 		findings = append(findings, finding)
 		if observe != nil {
 			observe(finding)
 		}
 	}
 	return findings
+}
+
+// Sanitize returns f with every string that may carry input (a name, a value, a server's
+// reply) made one printable line by sanitize.Line: no finding, in any report, carries a
+// control character, an escape sequence or a line break that came from input. The engine
+// applies it to every check's finding and the probe to its own; reporters then escape for
+// their sink (Markdown, XML, workflow commands) on top.
+func Sanitize(f Finding) Finding {
+	f.ID, f.Title, f.Service, f.Resource, f.Message = sanitize.Line(f.ID), sanitize.Line(f.Title), sanitize.Line(f.Service), sanitize.Line(f.Resource), sanitize.Line(f.Message)
+	f.Docs, f.Source = sanitize.Line(f.Docs), sanitize.Line(f.Source)
+	if f.Remediation != nil {
+		r := &Remediation{Text: sanitize.Line(f.Remediation.Text), Commands: make([]string, 0, len(f.Remediation.Commands))}
+		for _, c := range f.Remediation.Commands {
+			r.Commands = append(r.Commands, sanitize.Line(c))
+		}
+		f.Remediation = r
+	}
+	return f
 }
 
 func runOne(check Check, path *inventory.Path, status map[string]Status) (result Result) {

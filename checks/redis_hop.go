@@ -29,16 +29,16 @@ func checkRedisFound(p *inventory.Path) Result {
 	if name == "" {
 		return fail(p.ServiceRef.String(), "no Redis instance found for service %s: %s", p.ServiceRef.Name, problem.Detail).
 			fix("List the instances the project has and pass the one the service uses with --redis.",
-				fmt.Sprintf("gcloud redis instances list --region %s --project %s", p.Region(), p.Project()))
+				command("gcloud redis instances list --region %s --project %s", p.Region(), p.Project()))
 	}
 	return fail(p.RedisRef.String(), "Redis instance %s does not exist in project %s, region %s", name, p.RedisRef.Project, p.RedisRef.Region).
 		fix("Check the instance name and region.",
-			fmt.Sprintf("gcloud redis instances list --region %s --project %s", p.RedisRef.Region, p.RedisRef.Project))
+			command("gcloud redis instances list --region %s --project %s", p.RedisRef.Region, p.RedisRef.Project))
 }
 
 func checkRedisReady(p *inventory.Path) Result {
 	r, ref := p.Redis, p.RedisRef
-	describe := fmt.Sprintf("gcloud redis instances describe %s --region %s --project %s", ref.Name, ref.Region, ref.Project)
+	describe := command("gcloud redis instances describe %s --region %s --project %s", ref.Name, ref.Region, ref.Project)
 	switch state := r.GetState(); state {
 	case redispb.Instance_READY:
 		return pass(ref.String(), "Redis %s is READY", ref.Name)
@@ -65,7 +65,7 @@ func checkRedisRegion(p *inventory.Path) Result {
 	return warn(ref.String(), "Redis %s is in %s but service %s runs in %s: it works over the VPC, but every command pays the cross-region round trip and egress is billed",
 		ref.Name, ref.Region, p.ServiceRef.Name, p.Region()).
 		fix("Run the service in the Redis region, or create a Redis replica of the data in the service's region.",
-			fmt.Sprintf("gcloud run deploy %s --region %s --project %s --image IMAGE", p.ServiceRef.Name, ref.Region, p.Project()))
+			command("gcloud run deploy %s --region %s --project %s --image IMAGE", p.ServiceRef.Name, ref.Region, p.Project()))
 }
 
 // clusterFor finds a Memorystore for Redis Cluster the user may have meant: one with the
@@ -95,5 +95,5 @@ func clusterFound(p *inventory.Path, c *clusterpb.Cluster) Result {
 	}
 	return fail(c.GetName(), "%s is a Memorystore for Redis Cluster, not a Memorystore for Redis instance: Cluster is reached through Private Service Connect at %s with a cluster-aware client, so the connector/peering path these checks cover does not apply", ref.Name, endpoint).
 		fix("Connect with a Redis Cluster client to the discovery endpoint from a network that has the cluster's PSC endpoints, and check that setup instead.",
-			fmt.Sprintf("gcloud redis clusters describe %s --region %s --project %s", ref.Name, ref.Region, ref.Project))
+			command("gcloud redis clusters describe %s --region %s --project %s", ref.Name, ref.Region, ref.Project))
 }

@@ -1,10 +1,12 @@
 package checks
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"cloud.google.com/go/redis/apiv1/redispb"
+	"google.golang.org/genproto/googleapis/type/timeofday"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -54,5 +56,41 @@ func TestClassifyCAs(t *testing.T) {
 	}
 	if s := classifyCAs([]*redispb.TlsCertificate{ca("fine", 31*24*time.Hour)}, at); len(s.Expiring) != 0 || len(s.Expired) != 0 {
 		t.Errorf("a CA expiring in 31 days should not warn")
+	}
+}
+
+// TestRescheduleAdvice pins the commands redis.maintenance offers from scheduleDeadlineTime
+// (canReschedule is deprecated and must not decide): which reschedule type, if any.
+func TestRescheduleAdvice(t *testing.T) {
+	start := time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC) // a Wednesday
+	sunday3 := &redispb.MaintenancePolicy{WeeklyMaintenanceWindow: []*redispb.WeeklyMaintenanceWindow{{Day: 7, StartTime: &timeofday.TimeOfDay{Hours: 3}}}}
+	for _, tc := range []struct {
+		name     string
+		deadline time.Duration // from start; 0 means the field is absent
+		policy   *redispb.MaintenancePolicy
+		want     string // the reschedule type offered, "" for none
+	}{
+		{"no deadline reported", 0, sunday3, "next-available-window"},
+		{"deadline in two weeks, canReschedule absent", 14 * 24 * time.Hour, sunday3, "next-available-window"},
+		{"deadline before the next window", 24 * time.Hour, sunday3, "specific-time"},
+		{"deadline is the start", 0, nil, ""},
+	} {
+		schedule := &redispb.MaintenanceSchedule{StartTime: timestamppb.New(start), EndTime: timestamppb.New(start.Add(time.Hour))}
+		if tc.name != "no deadline reported" {
+			schedule.ScheduleDeadlineTime = timestamppb.New(start.Add(tc.deadline))
+		}
+		r := &redispb.Instance{MaintenanceSchedule: schedule, MaintenancePolicy: tc.policy}
+		got := rescheduleAdvice(warn("x", "soon"), r, "gcloud redis instances describe x", "gcloud redis instances reschedule-maintenance x --reschedule-type next-available-window")
+		offered := ""
+		for _, c := range got.Remediation.Commands {
+			for _, typ := range []string{"next-available-window", "specific-time"} {
+				if strings.Contains(c, "--reschedule-type "+typ) {
+					offered = typ
+				}
+			}
+		}
+		if offered != tc.want {
+			t.Errorf("%s: offers %q, want %q (%v)", tc.name, offered, tc.want, got.Remediation.Commands)
+		}
 	}
 }

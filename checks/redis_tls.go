@@ -54,9 +54,9 @@ func describeCA(cert *redispb.TlsCertificate) string {
 func caCommands(p *inventory.Path) []string {
 	ref := p.RedisRef
 	return []string{
-		fmt.Sprintf("gcloud redis instances describe %s --region %s --project %s --flatten 'serverCaCerts[]' --format 'value(serverCaCerts.cert)' > server-ca.pem", ref.Name, ref.Region, ref.Project),
-		fmt.Sprintf("gcloud secrets create redis-server-ca --data-file server-ca.pem --project %s", p.Project()),
-		fmt.Sprintf("gcloud secrets add-iam-policy-binding redis-server-ca --member serviceAccount:%s --role roles/secretmanager.secretAccessor --project %s", runServiceAccount(p), p.Project()),
+		command("gcloud redis instances describe %s --region %s --project %s --flatten 'serverCaCerts[]' --format 'value(serverCaCerts.cert)' > server-ca.pem", ref.Name, ref.Region, ref.Project),
+		command("gcloud secrets create redis-server-ca --data-file server-ca.pem --project %s", p.Project()),
+		command("gcloud secrets add-iam-policy-binding redis-server-ca --member serviceAccount:%s --role roles/secretmanager.secretAccessor --project %s", runServiceAccount(p), p.Project()),
 		serviceUpdate(p) + " --update-secrets /etc/redis-ca/server-ca.pem=redis-server-ca:1",
 	}
 }
@@ -83,27 +83,27 @@ func checkRedisTLS(p *inventory.Path) Result {
 		if len(tlsURLs) > 0 {
 			return fail(ref.String(), "in-transit encryption is off on Redis %s, but %s uses rediss://: the client starts a TLS handshake the server never answers in TLS (`tls: first record does not look like a TLS handshake`)", ref.Name, strings.Join(tlsURLs, ", ")).
 				fix("Connect in plain text (redis://), or recreate the instance with in-transit encryption: it can only be chosen at creation.",
-					serviceUpdate(p)+fmt.Sprintf(" --update-env-vars %s=redis://%s:%d", tlsURLs[0], r.GetHost(), port))
+					serviceUpdate(p)+command(" --update-env-vars %s=redis://%s:%d", tlsURLs[0], r.GetHost(), port))
 		}
 		return pass(ref.String(), "in-transit encryption is off on Redis %s: clients connect in plain text on port %d", ref.Name, port)
 	}
 	if len(r.GetServerCaCerts()) == 0 {
 		return Result{Status: Error, Resource: ref.String(), Message: fmt.Sprintf("cannot evaluate: Redis %s has in-transit encryption on, but the instance data carries no serverCaCerts", ref.Name)}.
 			fix("Save the full description of the instance (it includes the CAs) in the snapshot.",
-				fmt.Sprintf("gcloud redis instances describe %s --region %s --project %s --format yaml > SNAPSHOT_DIR/redis.yaml", ref.Name, ref.Region, ref.Project))
+				command("gcloud redis instances describe %s --region %s --project %s --format yaml > SNAPSHOT_DIR/redis.yaml", ref.Name, ref.Region, ref.Project))
 	}
 	at := now()
 	cas := classifyCAs(r.GetServerCaCerts(), at)
 	if len(plainURLs) > 0 {
 		return fail(ref.String(), "Redis %s accepts only TLS (in-transit encryption on port %d), but %s uses redis://, a plain-text connection the server closes (`Error: Connection is closed.`, `EOF`, `read: connection reset by peer`)", ref.Name, port, strings.Join(plainURLs, ", ")).
 			fix(fmt.Sprintf("Connect with rediss:// on port %d and trust the instance's CA.", port),
-				append([]string{serviceUpdate(p) + fmt.Sprintf(" --update-env-vars %s=rediss://%s:%d", plainURLs[0], r.GetHost(), port)}, caCommands(p)...)...)
+				append([]string{serviceUpdate(p) + command(" --update-env-vars %s=rediss://%s:%d", plainURLs[0], r.GetHost(), port)}, caCommands(p)...)...)
 	}
 	newest := cas.Newest
 	if !newest.GetExpireTime().AsTime().After(at) {
 		return fail(ref.String(), "every server CA of Redis %s has expired (newest: %s): clients cannot verify the server and TLS handshakes fail (`x509: certificate has expired or is not yet valid`)", ref.Name, describeCA(newest)).
 			fix("Rotate the instance's CA and install the new one on every client.",
-				fmt.Sprintf("gcloud redis instances describe %s --region %s --project %s --format yaml", ref.Name, ref.Region, ref.Project))
+				command("gcloud redis instances describe %s --region %s --project %s --format yaml", ref.Name, ref.Region, ref.Project))
 	}
 	if len(cas.Expired) > 0 || len(cas.Expiring) > 0 {
 		var notes []string

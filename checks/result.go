@@ -51,11 +51,11 @@ func missing(resource string, problem *inventory.Problem) Result {
 	r := Result{Status: Error, Resource: resource, Message: "cannot evaluate: " + problem.Error()}
 	switch problem.Code {
 	case inventory.NotFound:
-		return r.fix("Check that the resource exists and that vpcdoctor looks in the right project and region.", "gcloud "+describeVerb(problem.Kind)+" --project "+projectOrPlaceholder(problem.Name, resource))
+		return r.fix("Check that the resource exists and that vpcdoctor looks in the right project and region.", command("gcloud %s --project %s", shell(describeVerb(problem.Kind)), projectOrPlaceholder(problem.Name, resource)))
 	case inventory.PermissionDenied:
 		if problem.Role != "" {
 			return r.fix(fmt.Sprintf("Grant %s (it includes %s) to the account running vpcdoctor, or run it as an account that has it.", problem.Role, problem.Permission),
-				fmt.Sprintf("gcloud projects add-iam-policy-binding %s --member user:YOU@example.com --role %s", projectOrPlaceholder(problem.Name, resource), problem.Role))
+				command("gcloud projects add-iam-policy-binding %s --member user:YOU@example.com --role %s", projectOrPlaceholder(problem.Name, resource), problem.Role))
 		}
 	case inventory.NotLoaded:
 		command := inventory.SnapshotCommand(problem.Kind, problem.Name)

@@ -25,6 +25,16 @@ const directVPCIPsPerInstance = 2
 // scale quickly.
 const directVPCMinSubnetBits = 26
 
+// defaultMaxInstances is the ceiling Cloud Run applies when a service sets none: the v2 API
+// says an unspecified RevisionScaling.max_instance_count "is set to the server default value
+// of 100", and the max-instances page "By default, Cloud Run services are configured to
+// scale out to a maximum of 100 instances."
+const defaultMaxInstances = 100
+
+// subnetFullError is what Cloud Run logs when a Direct VPC subnet has no address left for a
+// new instance (quoted from a published incident; the subnet's name follows "subnetwork").
+const subnetFullError = "Instance failed to start because of insufficient free IP addresses in the subnetwork"
+
 // reservedPerSubnet is how many addresses of every primary IPv4 range Google Cloud keeps for
 // itself (network, gateway, second-to-last and broadcast addresses).
 const reservedPerSubnet = 4
@@ -70,7 +80,7 @@ func resolveDirectInterface(p *inventory.Path, ni *runpb.VpcAccess_NetworkInterf
 			if net, ok := redisNetwork(p); ok {
 				r = r.fix("Use an existing subnet of the network Redis authorizes, in the service's region.", directVPCCommand(p, net))
 			} else {
-				r = r.fix("List the subnets of the region and use one of them.", fmt.Sprintf("gcloud compute networks subnets list --regions %s --project %s", p.Region(), subRef.Project))
+				r = r.fix("List the subnets of the region and use one of them.", command("gcloud compute networks subnets list --regions %s --project %s", p.Region(), subRef.Project))
 			}
 			return directInterface{}, &r
 		}
@@ -84,7 +94,7 @@ func resolveDirectInterface(p *inventory.Path, ni *runpb.VpcAccess_NetworkInterf
 	}
 	if !declared.IsZero() && declared != subnetNet {
 		r := fail(p.ServiceRef.String(), "service %s's Direct VPC interface names network %s but subnet %s, which belongs to %s; Cloud Run requires the subnet to be in the network", p.ServiceRef.Name, declared, subRef.Name, subnetNet).
-			fix("Name a subnet of the network (or drop --network and let the subnet decide).", serviceUpdate(p)+" --network "+networkFlagFor(p, subnetNet)+" --subnet "+subRef.Name)
+			fix("Name a subnet of the network (or drop --network and let the subnet decide).", serviceUpdate(p)+command(" --network %s --subnet %s", networkFlagFor(p, subnetNet), subRef.Name))
 		return directInterface{}, &r
 	}
 	return directInterface{Subnet: subnet, SubnetRef: subRef, Network: subnetNet, Tags: ni.GetTags()}, nil
@@ -96,16 +106,19 @@ func directVPCCommand(p *inventory.Path, net inventory.NetworkRef) string {
 	if !ok {
 		subnet = "SUBNET"
 	}
-	return serviceUpdate(p) + " --network " + networkFlagFor(p, net) + " --subnet " + subnet
+	return serviceUpdate(p) + command(" --network %s --subnet %s", networkFlagFor(p, net), subnet)
 }
 
-// maxInstances is the service's ceiling on instances: the revision's, else the service's;
-// 0 when neither is set.
-func maxInstances(p *inventory.Path) int {
+// maxInstances is the service's ceiling on instances: the revision's, else the service's,
+// else Cloud Run's default of 100; set says whether the service names one.
+func maxInstances(p *inventory.Path) (max int, set bool) {
 	if n := p.Service.GetTemplate().GetScaling().GetMaxInstanceCount(); n > 0 {
-		return int(n)
+		return int(n), true
 	}
-	return int(p.Service.GetScaling().GetMaxInstanceCount())
+	if n := p.Service.GetScaling().GetMaxInstanceCount(); n > 0 {
+		return int(n), true
+	}
+	return defaultMaxInstances, false
 }
 
 // usableAddresses is how many addresses of a primary IPv4 range instances can get.
@@ -171,33 +184,35 @@ func checkDirectVPC(p *inventory.Path) Result {
 		return fail(subRef.String(), "Direct VPC subnet %s has range %q, not an IPv4 range", subRef.Name, subnet.GetIpCidrRange())
 	}
 	usable := usableAddresses(prefix)
-	max := maxInstances(p)
+	max, maxSet := maxInstances(p)
+	maxText := fmt.Sprintf("max instances %d", max)
+	if !maxSet {
+		maxText = fmt.Sprintf("no max instances set, so Cloud Run's default of %d applies", max)
+	}
 	where := fmt.Sprintf("subnet %s (%s, %d usable addresses; addresses other resources in it use are not counted)", subRef.Name, prefix, usable)
 	expand := func(need int) string {
-		return fmt.Sprintf("gcloud compute networks subnets expand-ip-range %s --region %s --prefix-length %d --project %s", subRef.Name, subRef.Region, prefixFor(need), subRef.Project)
+		return command("gcloud compute networks subnets expand-ip-range %s --region %s --prefix-length %d --project %s", subRef.Name, subRef.Region, prefixFor(need), subRef.Project)
 	}
+	need := directVPCIPsPerInstance * max
 	switch {
 	case prefix.Bits() > directVPCMinSubnetBits:
-		need := maxInt(directVPCIPsPerInstance*max, usableAddresses(netip.PrefixFrom(prefix.Addr(), directVPCMinSubnetBits)))
-		msg := fmt.Sprintf("Direct VPC %s is a /%d; Cloud Run reserves addresses 16 at a time and needs a /%d or larger", where, prefix.Bits(), directVPCMinSubnetBits)
-		if directVPCIPsPerInstance*max > usable {
-			msg += fmt.Sprintf(", and service %s's %d max instances need about %d addresses (%d per instance)", p.ServiceRef.Name, max, directVPCIPsPerInstance*max, directVPCIPsPerInstance)
+		msg := fmt.Sprintf("Direct VPC %s is a /%d; Cloud Run reserves addresses 16 at a time and requires a /%d or larger", where, prefix.Bits(), directVPCMinSubnetBits)
+		if need > usable {
+			msg += fmt.Sprintf(", and service %s (%s) may use about %d addresses (%d per instance)", p.ServiceRef.Name, maxText, need, directVPCIPsPerInstance)
 		}
 		return fail(subRef.String(), "%s", msg).
-			fix("Expand the subnet (the new range must not overlap any other range on the network), or attach the service to a larger subnet.", expand(need))
-	case max == 0:
-		return warn(svc, "service %s sets no max instances, so on Direct VPC %s it can scale until the addresses run out: Cloud Run uses about %d per instance, room for %d instances",
-			p.ServiceRef.Name, where, directVPCIPsPerInstance, usable/directVPCIPsPerInstance).
-			fix("Cap the instances at what the subnet can hold.", serviceUpdate(p)+fmt.Sprintf(" --max-instances %d", usable/directVPCIPsPerInstance))
-	case directVPCIPsPerInstance*max > usable:
-		need := directVPCIPsPerInstance * max
-		return fail(subRef.String(), "service %s may run %d instances, which need about %d addresses (%d per instance), but Direct VPC %s has room for %d instances; new instances fail to start once it is full",
-			p.ServiceRef.Name, max, need, directVPCIPsPerInstance, where, usable/directVPCIPsPerInstance).
-			fix("Expand the subnet (the new range must not overlap any other range on the network), or lower max instances to what it holds.",
-				expand(need), serviceUpdate(p)+fmt.Sprintf(" --max-instances %d", usable/directVPCIPsPerInstance))
+			fix("Expand the subnet (the new range must not overlap any other range on the network), or attach the service to a larger subnet.", expand(maxInt(need, usableAddresses(netip.PrefixFrom(prefix.Addr(), directVPCMinSubnetBits)))))
+	case need > usable:
+		// The documented hard rule (a /26 or larger) holds; 2 addresses per instance is
+		// the steady-state usage the docs plan with, reached only if the service really
+		// scales that far, so this is a warning with the numbers.
+		return warn(subRef.String(), "service %s (%s) could use about %d addresses at full scale (%d per running instance in steady state), but Direct VPC %s has room for about %d running instances; beyond that new instances fail to start (%q)",
+			p.ServiceRef.Name, maxText, need, directVPCIPsPerInstance, where, usable/directVPCIPsPerInstance, subnetFullError+" … Please consider moving to a subnetwork with more available IP addresses.").
+			fix("If the service may really scale that far, expand the subnet (the new range must not overlap any other range on the network); otherwise cap max instances at what it holds.",
+				expand(need), serviceUpdate(p)+command(" --max-instances %d", usable/directVPCIPsPerInstance))
 	}
-	return pass(svc, "service %s uses Direct VPC egress on %s, which Redis %s authorizes; %s has room for max instances %d at %d addresses each",
-		p.ServiceRef.Name, iface.Network, p.RedisRef.Name, where, max, directVPCIPsPerInstance)
+	return pass(svc, "service %s uses Direct VPC egress on %s, which Redis %s authorizes; %s has room for %s at %d addresses each",
+		p.ServiceRef.Name, iface.Network, p.RedisRef.Name, where, maxText, directVPCIPsPerInstance)
 }
 
 func maxInt(a, b int) int {

@@ -220,21 +220,23 @@ func checkRedisHost(p *inventory.Path) Result {
 		switch {
 		case !pv.Valid:
 			fails = append(fails, fmt.Sprintf("%s is not a port number", pv.Name))
-			commands = append(commands, serviceUpdate(p)+fmt.Sprintf(" --update-env-vars %s=%d", pv.Name, redisPort(r)))
+			commands = append(commands, serviceUpdate(p)+command(" --update-env-vars %s=%d", pv.Name, redisPort(r)))
 		case pv.Port != redisPort(r) && !(r.GetReadEndpoint() != "" && pv.Port == redisReadPort(r)):
 			fails = append(fails, fmt.Sprintf("%s is %d, but Redis %s listens on port %d%s", pv.Name, pv.Port, ref.Name, redisPort(r), tlsPortHint(r)))
-			commands = append(commands, serviceUpdate(p)+fmt.Sprintf(" --update-env-vars %s=%d", pv.Name, redisPort(r)))
+			commands = append(commands, serviceUpdate(p)+command(" --update-env-vars %s=%d", pv.Name, redisPort(r)))
 		default:
 			oks = append(oks, fmt.Sprintf("%s is %d", pv.Name, pv.Port))
 		}
 	}
 	// "No variable sets the port" rests on an absence: a value the plan leaves unknown may
 	// be a URL that sets it.
+	// No variable naming the port is not proof the client uses 6379: apps hard-code the
+	// port or read it from a configuration file, so this is a warning naming the setting.
 	var noPortGap *inventory.Problem
 	if !portSeen && redisPort(r) != 6379 {
 		if noPortGap = p.Inv.UnknownEnv(svc); noPortGap == nil {
-			fails = append(fails, fmt.Sprintf("no variable sets the port, so clients use the default 6379, but Redis %s listens on %d%s", ref.Name, redisPort(r), tlsPortHint(r)))
-			commands = append(commands, serviceUpdate(p)+fmt.Sprintf(" --update-env-vars REDIS_PORT=%d", redisPort(r)))
+			warns = append(warns, fmt.Sprintf("no variable sets the port and Redis %s listens on %d%s: a client left at the default 6379 times out, so check the port in the app's own configuration", ref.Name, redisPort(r), tlsPortHint(r)))
+			commands = append(commands, serviceUpdate(p)+command(" --update-env-vars REDIS_PORT=%d", redisPort(r)))
 		}
 	}
 
@@ -245,9 +247,9 @@ func checkRedisHost(p *inventory.Path) Result {
 		return fail(svc, "%s", strings.Join(append(fails, warns...), "; ")).
 			fix(fmt.Sprintf("Point the service at Redis %s's endpoint %s (the values are read at instance start, so this deploys a new revision).", ref.Name, want), dedupe(commands)...)
 	case len(warns) > 0:
+		commands = append(commands, command("gcloud redis instances describe %s --region %s --project %s --format 'value(host,port,readEndpoint,readEndpointPort)'", ref.Name, ref.Region, ref.Project))
 		return warn(svc, "%s", strings.Join(append(warns, oks...), "; ")).
-			fix(fmt.Sprintf("Make the variables name %s, the endpoint Redis %s serves reads and writes on.", want, ref.Name),
-				fmt.Sprintf("gcloud redis instances describe %s --region %s --project %s --format 'value(host,port,readEndpoint,readEndpointPort)'", ref.Name, ref.Region, ref.Project))
+			fix(fmt.Sprintf("Make the client use %s, the endpoint Redis %s serves reads and writes on (set it in the environment if the app reads it from there).", want, ref.Name), dedupe(commands)...)
 	}
 	return pass(svc, "%s, matching Redis %s (%s)", strings.Join(oks, ", "), ref.Name, want)
 }
@@ -266,7 +268,7 @@ func envFixCommand(p *inventory.Path, ev endpointVar, r *redispb.Instance) strin
 	case ev.Port != 0:
 		value = fmt.Sprintf("%s:%d", r.GetHost(), redisPort(r))
 	}
-	return serviceUpdate(p) + fmt.Sprintf(" --update-env-vars %s=%s", ev.Name, value)
+	return serviceUpdate(p) + command(" --update-env-vars %s=%s", ev.Name, value)
 }
 
 func tlsPortHint(r *redispb.Instance) string {
@@ -364,12 +366,12 @@ func authSecretCommands(p *inventory.Path, name string, replacePlain bool) []str
 	update := serviceUpdate(p)
 	if replacePlain {
 		// gcloud applies --remove-env-vars before the other updates of the same command.
-		update += " --remove-env-vars " + name
+		update += command(" --remove-env-vars %s", name)
 	}
 	return []string{
-		fmt.Sprintf("gcloud redis instances get-auth-string %s --region %s --project %s --format 'value(authString)' | gcloud secrets create %s --data-file=- --project %s", ref.Name, ref.Region, ref.Project, secret, p.Project()),
-		fmt.Sprintf("gcloud secrets add-iam-policy-binding %s --member serviceAccount:%s --role roles/secretmanager.secretAccessor --project %s", secret, runServiceAccount(p), p.Project()),
-		update + fmt.Sprintf(" --update-secrets %s=%s:1", name, secret),
+		command("gcloud redis instances get-auth-string %s --region %s --project %s --format 'value(authString)' | gcloud secrets create %s --data-file=- --project %s", ref.Name, ref.Region, ref.Project, secret, p.Project()),
+		command("gcloud secrets add-iam-policy-binding %s --member serviceAccount:%s --role roles/secretmanager.secretAccessor --project %s", secret, runServiceAccount(p), p.Project()),
+		update + command(" --update-secrets %s=%s:1", name, secret),
 	}
 }
 
@@ -399,7 +401,7 @@ func checkRedisAuth(p *inventory.Path) Result {
 		names := authVarNames(present)
 		return warn(svc, "AUTH is disabled on Redis %s, yet service %s sets %s: a client that sends AUTH gets `ERR AUTH <password> called without any password configured for the default user`", ref.Name, p.ServiceRef.Name, names).
 			fix("Either stop sending AUTH (remove the variable) or enable AUTH on the instance and keep the string in Secret Manager.",
-				serviceUpdate(p)+" --remove-env-vars "+present[0].Name)
+				serviceUpdate(p)+command(" --remove-env-vars %s", present[0].Name))
 	}
 	for _, v := range present {
 		if v.Secret {
@@ -420,7 +422,9 @@ func checkRedisAuth(p *inventory.Path) Result {
 	if absenceGap != nil {
 		return missing(svc, absenceGap)
 	}
-	result := fail(svc, "AUTH is enabled on Redis %s, but no AUTH string reaches service %s (no REDIS_AUTH/REDIS_PASSWORD variable, secret, or password in a redis:// URL): every command fails with `NOAUTH Authentication required.`", ref.Name, p.ServiceRef.Name)
+	// Nothing visible carries the AUTH string, but an app may fetch it at run time (the
+	// Secret Manager API, a configuration file): absence is not proof, so this warns.
+	result := warn(svc, "AUTH is enabled on Redis %s, but service %s's configuration shows no AUTH string (no REDIS_AUTH/REDIS_PASSWORD variable, secret, secret volume, or password in a redis:// URL): unless the app fetches it at run time, every command fails with `NOAUTH Authentication required.`", ref.Name, p.ServiceRef.Name)
 	if volumes := secretVolumes(p); len(volumes) > 0 {
 		return warn(svc, "AUTH is enabled on Redis %s; service %s passes no AUTH variable, but mounts secret %s as a file: make sure the client reads its AUTH string from there, or commands fail with `NOAUTH Authentication required.`", ref.Name, p.ServiceRef.Name, strings.Join(volumes, ", ")).
 			fix("If the mounted secret is not the AUTH string, pass the AUTH string from Secret Manager as REDIS_AUTH.", authSecretCommands(p, "REDIS_AUTH", false)...)

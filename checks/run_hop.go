@@ -32,7 +32,7 @@ func checkVPCEgress(p *inventory.Path) Result {
 	}
 	msg := fmt.Sprintf("service %s has no VPC egress: its revision template sets neither a VPC connector nor Direct VPC network interfaces, so traffic to a private Redis IP never enters the VPC", p.ServiceRef.Name)
 	if misplaced := misplacedVPCAnnotations(p.Service); len(misplaced) > 0 {
-		msg += fmt.Sprintf("; the annotations %s are on the Service's metadata, where Cloud Run ignores them: move them to spec.template.metadata.annotations", strings.Join(misplaced, ", "))
+		msg += fmt.Sprintf("; the annotations %s are on the Service's metadata, where the Cloud Run API rejects them (HTTP 400 \"Annotation ... is not supported on resources of kind 'Service'\"), so deploying this file fails before any traffic flows: move them to spec.template.metadata.annotations", strings.Join(misplaced, ", "))
 	}
 	return fail(svc, "%s", msg).fix("Attach the service to the Redis network through a connector (the first commands), or use Direct VPC egress instead (the last command).", egressCommands(p)...)
 }
@@ -45,18 +45,18 @@ func egressCommands(p *inventory.Path) []string {
 	}
 	var cmds []string
 	if name, ok := usableConnector(p, net); ok {
-		cmds = append(cmds, serviceUpdate(p)+" --vpc-connector "+name+" --vpc-egress private-ranges-only")
+		cmds = append(cmds, serviceUpdate(p)+command(" --vpc-connector %s --vpc-egress private-ranges-only", name))
 	} else {
 		name := "redis-connector"
 		cmds = append(cmds,
 			connectorCreate(p, name, p.Region(), net, ""),
-			serviceUpdate(p)+" --vpc-connector "+name+" --vpc-egress private-ranges-only")
+			serviceUpdate(p)+command(" --vpc-connector %s --vpc-egress private-ranges-only", name))
 	}
 	subnet, ok := subnetFor(p, net, p.Region())
 	if !ok {
 		subnet = "SUBNET"
 	}
-	cmds = append(cmds, serviceUpdate(p)+" --network "+networkFlagFor(p, net)+" --subnet "+subnet+" --vpc-egress private-ranges-only")
+	cmds = append(cmds, serviceUpdate(p)+command(" --network %s --subnet %s --vpc-egress private-ranges-only", networkFlagFor(p, net), subnet))
 	return cmds
 }
 

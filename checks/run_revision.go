@@ -95,18 +95,18 @@ func egressFlags(p *inventory.Path, vpc *runpb.VpcAccess) string {
 		egress = " --vpc-egress all-traffic"
 	}
 	if c := vpc.GetConnector(); c != "" {
-		return " --vpc-connector " + c + egress
+		return command(" --vpc-connector %s", c) + egress
 	}
 	if nis := vpc.GetNetworkInterfaces(); len(nis) > 0 {
 		flags := ""
 		if nis[0].GetNetwork() != "" {
-			flags += " --network " + nis[0].GetNetwork()
+			flags += command(" --network %s", nis[0].GetNetwork())
 		}
 		if nis[0].GetSubnetwork() != "" {
-			flags += " --subnet " + nis[0].GetSubnetwork()
+			flags += command(" --subnet %s", nis[0].GetSubnetwork())
 		}
 		if len(nis[0].GetTags()) > 0 {
-			flags += " --network-tags " + strings.Join(nis[0].GetTags(), ",")
+			flags += command(" --network-tags %s", nameList(nis[0].GetTags()))
 		}
 		return flags + egress
 	}
@@ -149,10 +149,10 @@ func checkServingRevision(p *inventory.Path) Result {
 	if latest := inventory.ShortName(p.Service.GetLatestReadyRevision()); latest != "" {
 		if rev, problem := lookupRevision(p, latest); problem == nil && egressOf(p, rev.GetVpcAccess()) == want {
 			return fail(svc, "%s", msg).fix(fmt.Sprintf("Send all traffic to the latest revision, %s, which has the template's VPC setting.", latest),
-				fmt.Sprintf("gcloud run services update-traffic %s --region %s --project %s --to-latest", p.ServiceRef.Name, p.Region(), p.Project()))
+				command("gcloud run services update-traffic %s --region %s --project %s --to-latest", p.ServiceRef.Name, p.Region(), p.Project()))
 		}
 	}
 	return fail(svc, "%s", msg).fix("Deploy a revision with the template's VPC setting, then send all traffic to it.",
 		serviceUpdate(p)+egressFlags(p, template),
-		fmt.Sprintf("gcloud run services update-traffic %s --region %s --project %s --to-latest", p.ServiceRef.Name, p.Region(), p.Project()))
+		command("gcloud run services update-traffic %s --region %s --project %s --to-latest", p.ServiceRef.Name, p.Region(), p.Project()))
 }

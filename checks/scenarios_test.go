@@ -1,6 +1,7 @@
 package checks_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -36,6 +37,8 @@ var scenarioWant = map[string]map[string]checks.Status{
 	"connector-range-size":    with(connectorPath, map[string]checks.Status{"connector.range": checks.Fail}),
 	"direct-vpc":              directPath,
 	"direct-vpc-subnet":       with(directPath, map[string]checks.Status{"run.direct-vpc": checks.Fail}),
+	"dvpc-26-default":         with(directPath, map[string]checks.Status{"run.direct-vpc": checks.Warn}),
+	"dvpc-26-unset":           with(directPath, map[string]checks.Status{"run.direct-vpc": checks.Warn}),
 	"redis-missing": with(connectorPath, map[string]checks.Status{
 		"redis.found": checks.Fail, "redis.ready": checks.Skip, "redis.region": checks.Skip,
 		"run.egress-scope": checks.Skip, "connector.network": checks.Skip,
@@ -54,7 +57,8 @@ var scenarioWant = map[string]map[string]checks.Status{
 	"redis-region":               with(connectorPath, map[string]checks.Status{"redis.region": checks.Warn}),
 	"missing-subnets":            with(connectorPath, map[string]checks.Status{"connector.range": checks.Error}),
 	"redis-host-stale":           with(connectorPath, map[string]checks.Status{"run.redis-host": checks.Fail}),
-	"redis-auth-missing":         with(connectorPath, map[string]checks.Status{"run.redis-auth": checks.Fail}),
+	"redis-auth-missing":         with(connectorPath, map[string]checks.Status{"run.redis-auth": checks.Warn}),
+	"redis-tls-no-port":          with(connectorPath, map[string]checks.Status{"run.redis-host": checks.Warn}),
 	"redis-auth-plaintext":       with(connectorPath, map[string]checks.Status{"run.redis-auth": checks.Warn}),
 	"cold-start":                 with(connectorPath, map[string]checks.Status{"run.cold-start": checks.Warn}),
 	"serving-old-revision":       with(connectorPath, map[string]checks.Status{"run.serving-revision": checks.Fail}),
@@ -74,6 +78,9 @@ var scenarioWant = map[string]map[string]checks.Status{
 	"redis-tls-plaintext":        with(connectorPath, map[string]checks.Status{"redis.tls": checks.Fail, "run.redis-host": checks.Fail}),
 	"connector-capacity":         with(connectorPath, map[string]checks.Status{"connector.capacity": checks.Warn}),
 	"redis-maintenance":          with(connectorPath, map[string]checks.Status{"redis.ready": checks.Warn, "redis.maintenance": checks.Warn}),
+	"redis-maintenance-soon":     with(connectorPath, map[string]checks.Status{"redis.maintenance": checks.Warn}),
+	"service-level-minscale":     connectorPath,
+	"knative-numeric-limits":     connectorPath,
 }
 
 // connectorPath is the outcome every scenario cloned from healthy shares: it egresses
@@ -167,5 +174,23 @@ func TestScenarios(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMaintenanceCanMove pins the advice that depends on scheduleDeadlineTime rather than
+// the deprecated canReschedule: the instance's maintenance can still move, so the fix
+// offers reschedule-maintenance.
+func TestMaintenanceCanMove(t *testing.T) {
+	for _, f := range runScenario(t, "redis-maintenance-soon") {
+		if f.ID != "redis.maintenance" {
+			continue
+		}
+		found := false
+		for _, c := range f.Remediation.Commands {
+			found = found || strings.Contains(c, "reschedule-maintenance")
+		}
+		if !found {
+			t.Errorf("redis.maintenance offers no reschedule-maintenance command: %v", f.Remediation.Commands)
+		}
 	}
 }

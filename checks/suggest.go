@@ -83,7 +83,7 @@ func freeConnectorRange(p *inventory.Path, net inventory.NetworkRef, exceptConne
 
 // connectorCreate is the command that creates a connector on net in region.
 func connectorCreate(p *inventory.Path, name, region string, net inventory.NetworkRef, exceptConnector string) string {
-	return fmt.Sprintf("gcloud compute networks vpc-access connectors create %s --region %s --network %s --range %s --min-instances 2 --max-instances 10 --machine-type e2-standard-4 --project %s",
+	return command("gcloud compute networks vpc-access connectors create %s --region %s --network %s --range %s --min-instances 2 --max-instances 10 --machine-type e2-standard-4 --project %s",
 		name, region, networkFlagFor(p, net), freeConnectorRange(p, net, exceptConnector), p.Project())
 }
 
@@ -107,7 +107,7 @@ func usableConnector(p *inventory.Path, net inventory.NetworkRef) (string, bool)
 
 // serviceUpdate is the start of every `gcloud run services update` remediation.
 func serviceUpdate(p *inventory.Path) string {
-	return fmt.Sprintf("gcloud run services update %s --region %s --project %s", p.ServiceRef.Name, p.Region(), p.Project())
+	return command("gcloud run services update %s --region %s --project %s", p.ServiceRef.Name, p.Region(), p.Project())
 }
 
 // subnetFor finds a subnet of net in region for Direct VPC egress.

@@ -227,12 +227,12 @@ func checkFirewallEgress(p *inventory.Path) Result {
 		return fail(src.Network.String(), "%s is %s (Connectivity Tests: FIREWALL_RULE)%s", what, verdict.Reason, nf.note).fix(text, command...)
 	}
 	rules := nf.rules
-	command := fmt.Sprintf("gcloud compute firewall-rules create %s --network %s --direction EGRESS --action ALLOW --rules tcp:%d --destination-ranges %s --priority %d",
+	cmd := command("gcloud compute firewall-rules create %s --network %s --direction EGRESS --action ALLOW --rules tcp:%d --destination-ranges %s --priority %d",
 		ruleNameFree(rules, "allow-redis-egress"), src.Network.Name, port, destination, priorityAbove(verdict.Rule))
 	if src.TargetTag != "" {
-		command += " --target-tags " + src.TargetTag
+		cmd += command(" --target-tags %s", src.TargetTag)
 	}
-	command += " --project " + src.Network.Project
+	cmd += command(" --project %s", src.Network.Project)
 	text := fmt.Sprintf("Allow the traffic with a rule that outranks %s, limited to the Redis range and port.", firewall.Describe(verdict.Rule))
 	if verdict.Rule != nil && verdict.Rule.GetPriority() == 0 {
 		text = fmt.Sprintf("Rule %s has priority 0, which no rule can outrank: narrow its destination ranges so they exclude %s, then add the allow rule.", verdict.Rule.GetName(), destination)
@@ -241,7 +241,7 @@ func checkFirewallEgress(p *inventory.Path) Result {
 	if nf.policiesUnknown != nil {
 		message += fmt.Sprintf("; the firewall policies in effect on the network are not known (%s)", nf.policiesUnknown.Error())
 	}
-	return Result{Status: Fail, Resource: src.Network.String(), Message: message}.fix(text, command)
+	return Result{Status: Fail, Resource: src.Network.String(), Message: message}.fix(text, cmd)
 }
 
 // connectorDropCause is the Connectivity Tests drop cause for each connector requirement.
@@ -372,17 +372,17 @@ func requirementRule(rules []*computepb.Firewall, net inventory.NetworkRef, r fi
 	// is disabled): raise it rather than adding a twin.
 	for _, existing := range rules {
 		if existing.GetName() == req.Name && len(existing.GetAllowed()) > 0 && strings.EqualFold(existing.GetDirection(), req.Direction) {
-			cmd := fmt.Sprintf("gcloud compute firewall-rules update %s --priority %d", req.Name, priority)
+			cmd := command("gcloud compute firewall-rules update %s --priority %d", req.Name, priority)
 			if existing.GetDisabled() {
 				cmd += " --no-disabled"
 			}
-			return cmd + " --project " + net.Project
+			return cmd + command(" --project %s", net.Project)
 		}
 	}
 	peers := "--source-ranges"
 	if req.Direction == firewall.DirectionEgress {
 		peers = "--destination-ranges"
 	}
-	return fmt.Sprintf("gcloud compute firewall-rules create %s --network %s --direction %s --action ALLOW --rules %s %s %s --target-tags %s --priority %d --project %s",
-		ruleNameFree(rules, req.Name), net.Name, req.Direction, strings.Join(traffic, ","), peers, strings.Join(req.Ranges, ","), firewall.ConnectorTag, priority, net.Project)
+	return command("gcloud compute firewall-rules create %s --network %s --direction %s --action ALLOW --rules %s %s %s --target-tags %s --priority %d --project %s",
+		ruleNameFree(rules, req.Name), net.Name, req.Direction, nameList(traffic), shell(peers), nameList(req.Ranges), firewall.ConnectorTag, priority, net.Project)
 }

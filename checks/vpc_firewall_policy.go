@@ -50,29 +50,29 @@ func policyAllowFix(policy *firewall.Policy, rule *computepb.FirewallPolicyRule,
 	if !ok {
 		return fmt.Sprintf("%s has a priority no free priority number outranks: narrow its match so it excludes %s.", describe, strings.Join(want.peers, ",")), []string{}
 	}
-	peers := "--dest-ip-ranges=" + strings.Join(want.peers, ",")
+	peers := command("--dest-ip-ranges=%s", nameList(want.peers))
 	if want.direction == firewall.DirectionIngress {
-		peers = "--src-ip-ranges=" + strings.Join(want.peers, ",")
+		peers = command("--src-ip-ranges=%s", nameList(want.peers))
 	}
-	common := fmt.Sprintf("--action=allow --direction=%s %s --layer4-configs=%s", want.direction, peers, want.traffic)
+	common := command("--action=allow --direction=%s %s --layer4-configs=%s", want.direction, shell(peers), nameList(strings.Split(want.traffic, ",")))
 	if len(want.serviceAccounts) > 0 {
-		common += " --target-service-accounts=" + strings.Join(want.serviceAccounts, ",")
+		common += command(" --target-service-accounts=%s", nameList(want.serviceAccounts))
 	}
 	switch strings.ToUpper(policy.GetType()) {
 	case firewall.PolicyHierarchy:
 		// A hierarchical policy's name is its number, which needs no --organization.
-		policyFlag := "--firewall-policy=" + policy.GetName()
+		policyFlag := command("--firewall-policy=%s", policy.GetName())
 		if policy.GetName() == "" {
-			policyFlag = "--firewall-policy=" + firewall.PolicyName(policy) + " --organization=ORGANIZATION_ID"
+			policyFlag = command("--firewall-policy=%s --organization=ORGANIZATION_ID", firewall.PolicyName(policy))
 		}
-		command := fmt.Sprintf("gcloud compute firewall-policies rules create %d %s %s --target-resources=%s",
-			priority, policyFlag, common, networkURL(want.network))
+		cmd := command("gcloud compute firewall-policies rules create %d %s %s --target-resources=%s",
+			priority, shell(policyFlag), shell(common), networkURL(want.network))
 		return fmt.Sprintf("Allow the traffic in %s %s with a rule at priority %d, above its rule %d, limited to network %s; this needs an organization or folder firewall policy admin (roles/compute.orgFirewallPolicyAdmin).",
-			firewall.PolicyLevel(policy), firewall.PolicyName(policy), priority, rule.GetPriority(), want.network.Name), []string{command}
+			firewall.PolicyLevel(policy), firewall.PolicyName(policy), priority, rule.GetPriority(), want.network.Name), []string{cmd}
 	case firewall.PolicyNetwork:
-		command := fmt.Sprintf("gcloud compute network-firewall-policies rules create %d --firewall-policy=%s --global-firewall-policy %s --project=%s",
-			priority, firewall.PolicyName(policy), common, want.network.Project)
-		return fmt.Sprintf("Allow the traffic in %s %s with a rule at priority %d, above its rule %d.", firewall.PolicyLevel(policy), firewall.PolicyName(policy), priority, rule.GetPriority()), []string{command}
+		cmd := command("gcloud compute network-firewall-policies rules create %d --firewall-policy=%s --global-firewall-policy %s --project=%s",
+			priority, firewall.PolicyName(policy), shell(common), want.network.Project)
+		return fmt.Sprintf("Allow the traffic in %s %s with a rule at priority %d, above its rule %d.", firewall.PolicyLevel(policy), firewall.PolicyName(policy), priority, rule.GetPriority()), []string{cmd}
 	case firewall.PolicyNetworkRegional:
 		// The regional answer names a policy by its name (it has no short name).
 		name, region := policy.GetName(), want.region
@@ -82,9 +82,9 @@ func policyAllowFix(policy *firewall.Policy, rule *computepb.FirewallPolicyRule,
 		if region == "" {
 			region = "REGION"
 		}
-		command := fmt.Sprintf("gcloud compute network-firewall-policies rules create %d --firewall-policy=%s --firewall-policy-region=%s %s --project=%s",
-			priority, name, region, common, want.network.Project)
-		return fmt.Sprintf("Allow the traffic in %s %s with a rule at priority %d, above its rule %d.", firewall.PolicyLevel(policy), firewall.PolicyName(policy), priority, rule.GetPriority()), []string{command}
+		cmd := command("gcloud compute network-firewall-policies rules create %d --firewall-policy=%s --firewall-policy-region=%s %s --project=%s",
+			priority, name, region, shell(common), want.network.Project)
+		return fmt.Sprintf("Allow the traffic in %s %s with a rule at priority %d, above its rule %d.", firewall.PolicyLevel(policy), firewall.PolicyName(policy), priority, rule.GetPriority()), []string{cmd}
 	}
 	return fmt.Sprintf("%s belongs to a firewall policy Google manages, which cannot be edited: ask the service that created it, or route the traffic elsewhere.", describe), []string{}
 }

@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"fmt"
 	"strings"
 
 	"cloud.google.com/go/compute/apiv1/computepb"
@@ -36,7 +35,7 @@ func checkVPCPeering(p *inventory.Path) Result {
 		}
 		return fail(authorized.String(), "network %s, which Redis %s authorizes, does not exist (the snapshot's networks do not include it): with no network there is no peering to the instance", authorized, ref.Name).
 			fix("Check the network; if it exists and the snapshot only lacks it, add its description and run again.",
-				fmt.Sprintf("gcloud compute networks describe %s --project %s --format yaml", authorized.Name, authorized.Project))
+				command("gcloud compute networks describe %s --project %s --format yaml", authorized.Name, authorized.Project))
 	}
 	psa := p.Redis.GetConnectMode() == redispb.Instance_PRIVATE_SERVICE_ACCESS
 	expected := directPeeringPrefix + "*"
@@ -58,7 +57,7 @@ func checkVPCPeering(p *inventory.Path) Result {
 		return fail(authorized.String(), "network %s's peering %s to the Memorystore producer network is %s (%s): packets to Redis %s at %s are dropped",
 			authorized.Name, peering.GetName(), peering.GetState(), orDefault(peering.GetStateDetails(), "no details"), ref.Name, p.Redis.GetHost()).
 			fix("An INACTIVE peering no longer has its other side: delete it and let Memorystore set it up again.",
-				append([]string{fmt.Sprintf("gcloud compute networks peerings delete %s --network %s --project %s", peering.GetName(), authorized.Name, authorized.Project)},
+				append([]string{command("gcloud compute networks peerings delete %s --network %s --project %s", peering.GetName(), authorized.Name, authorized.Project)},
 					peeringRepair(p, authorized, psa)...)...)
 	}
 	return fail(authorized.String(), "network %s has no %s connection (a peering named %s) to the Memorystore producer network, so nothing routes to Redis %s at %s",
@@ -92,14 +91,14 @@ func peeringRepair(p *inventory.Path, net inventory.NetworkRef, psa bool) []stri
 	ref := p.RedisRef
 	if psa {
 		return []string{
-			fmt.Sprintf("gcloud compute addresses list --global --filter purpose=VPC_PEERING --project %s", net.Project),
-			fmt.Sprintf("gcloud services vpc-peerings connect --service servicenetworking.googleapis.com --network %s --ranges RANGE_NAME --project %s", net.Name, net.Project),
+			command("gcloud compute addresses list --global --filter purpose=VPC_PEERING --project %s", net.Project),
+			command("gcloud services vpc-peerings connect --service servicenetworking.googleapis.com --network %s --ranges RANGE_NAME --project %s", net.Name, net.Project),
 		}
 	}
 	repair := "redis-peering-repair"
 	return []string{
-		fmt.Sprintf("gcloud redis instances create %s --size 1 --region %s --network %s --project %s", repair, ref.Region, net.String(), ref.Project),
-		fmt.Sprintf("gcloud redis instances delete %s --region %s --project %s --quiet", repair, ref.Region, ref.Project),
+		command("gcloud redis instances create %s --size 1 --region %s --network %s --project %s", repair, ref.Region, net.String(), ref.Project),
+		command("gcloud redis instances delete %s --region %s --project %s --quiet", repair, ref.Region, ref.Project),
 	}
 }
 

@@ -12,6 +12,21 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// Limits on what one YAML document may expand to. gcloud and the APIs never write anchors or
+// aliases, and a hand-written service.yaml uses a few; these limits stop an alias bomb (a
+// few hundred bytes that expand to gigabytes) and an alias cycle (`a: &a [*a]`) before they
+// cost memory or stack, with an error naming the line.
+const (
+	// MaxYAMLAliasNodes bounds the nodes (mappings, lists, scalars) that aliases may add to
+	// one file when they are expanded.
+	MaxYAMLAliasNodes = 100_000
+	// MaxYAMLAliasBytes bounds the scalar text that aliases may add to one file.
+	MaxYAMLAliasBytes = 4 << 20
+	// MaxYAMLDepth bounds the nesting of mappings and lists in one document, aliases
+	// expanded. Google Cloud resources nest a few levels deep.
+	MaxYAMLDepth = 256
+)
+
 // document is one decoded YAML or JSON document in JSON-compatible form, with the line
 // it starts on (for error messages).
 type document struct {
@@ -31,6 +46,8 @@ func decodeDocuments(data []byte) ([]document, error) {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []document
+	// The alias budget is per file: a bomb split over many documents is still one file.
+	conv := &nodeConverter{expanding: map[*yaml.Node]bool{}}
 	for {
 		var node yaml.Node
 		err := dec.Decode(&node)
@@ -38,9 +55,9 @@ func decodeDocuments(data []byte) ([]document, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "yaml: "))
+			return nil, fmt.Errorf("%s", oneLineText(strings.TrimPrefix(err.Error(), "yaml: ")))
 		}
-		value, err := nodeValue(&node)
+		value, err := conv.value(&node, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -52,20 +69,71 @@ func decodeDocuments(data []byte) ([]document, error) {
 	return docs, nil
 }
 
-// nodeValue converts a YAML node into the values encoding/json produces.
-func nodeValue(n *yaml.Node) (any, error) {
+// oneLineText keeps the first line of a parser message: errors are one line.
+func oneLineText(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// nodeConverter converts YAML nodes into the values encoding/json produces, counting what
+// aliases expand to against the limits above.
+type nodeConverter struct {
+	aliasNodes, aliasBytes int
+	// aliasDepth is how many aliases enclose the node being converted: what is converted
+	// inside an alias counts against the alias budget.
+	aliasDepth int
+	// expanding holds the anchored nodes whose alias is being expanded: meeting one again
+	// inside itself is a cycle.
+	expanding map[*yaml.Node]bool
+}
+
+func (c *nodeConverter) count(n *yaml.Node) error {
+	if c.aliasDepth == 0 {
+		return nil // the file's own nodes: bounded by the file size limit
+	}
+	c.aliasNodes++
+	c.aliasBytes += len(n.Value)
+	if c.aliasNodes > MaxYAMLAliasNodes || c.aliasBytes > MaxYAMLAliasBytes {
+		return fmt.Errorf("line %d: YAML aliases expand to more than %d nodes or %d MiB (an alias bomb?); write the values out instead", n.Line, MaxYAMLAliasNodes, MaxYAMLAliasBytes>>20)
+	}
+	return nil
+}
+
+// value converts one node; depth is its nesting with aliases expanded.
+func (c *nodeConverter) value(n *yaml.Node, depth int) (any, error) {
+	if depth > MaxYAMLDepth {
+		return nil, fmt.Errorf("line %d: YAML nested more than %d levels deep", n.Line, MaxYAMLDepth)
+	}
+	if err := c.count(n); err != nil {
+		return nil, err
+	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return nodeValue(n.Content[0])
+		return c.value(n.Content[0], depth)
 	case yaml.AliasNode:
-		return nodeValue(n.Alias)
+		target := n.Alias
+		if target == nil {
+			return nil, fmt.Errorf("line %d: alias *%s names no anchor", n.Line, n.Value)
+		}
+		if c.expanding[target] {
+			return nil, fmt.Errorf("line %d: alias *%s refers to the node that contains it (a cycle)", n.Line, n.Value)
+		}
+		c.expanding[target] = true
+		c.aliasDepth++
+		v, err := c.value(target, depth)
+		c.aliasDepth--
+		delete(c.expanding, target)
+		return v, err
 	case yaml.SequenceNode:
 		list := make([]any, 0, len(n.Content))
-		for _, c := range n.Content {
-			v, err := nodeValue(c)
+		for _, item := range n.Content {
+			v, err := c.value(item, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -73,37 +141,58 @@ func nodeValue(n *yaml.Node) (any, error) {
 		}
 		return list, nil
 	case yaml.MappingNode:
-		obj := make(map[string]any, len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			key := n.Content[i]
-			if key.Kind != yaml.ScalarNode {
-				return nil, fmt.Errorf("line %d: a mapping key must be a plain value", key.Line)
-			}
-			if key.Value == "<<" { // merge key: copy the referenced mapping's entries
-				v, err := nodeValue(n.Content[i+1])
-				if err != nil {
-					return nil, err
-				}
-				if m, ok := v.(map[string]any); ok {
-					for k, mv := range m {
-						if _, exists := obj[k]; !exists {
-							obj[k] = mv
-						}
-					}
-				}
-				continue
-			}
-			v, err := nodeValue(n.Content[i+1])
-			if err != nil {
-				return nil, err
-			}
-			obj[key.Value] = v
-		}
-		return obj, nil
+		return c.mapping(n, depth)
 	case yaml.ScalarNode:
 		return scalarValue(n)
 	}
 	return nil, fmt.Errorf("line %d: unsupported YAML node", n.Line)
+}
+
+// mapping converts a mapping node, honouring merge keys: `<<: *base` copies the entries of
+// one mapping and `<<: [*a, *b]` of several, earlier ones first; the mapping's own keys
+// win over merged ones, wherever they are written (YAML merge key type).
+func (c *nodeConverter) mapping(n *yaml.Node, depth int) (any, error) {
+	obj := make(map[string]any, len(n.Content)/2)
+	merged := map[string]bool{} // keys that came from a merge, which an own key replaces
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key := n.Content[i]
+		if key.Kind != yaml.ScalarNode {
+			return nil, fmt.Errorf("line %d: a mapping key must be a plain value", key.Line)
+		}
+		if key.Value == "<<" && key.Style == 0 && (key.Tag == "" || key.ShortTag() == "!!merge") {
+			v, err := c.value(n.Content[i+1], depth+1)
+			if err != nil {
+				return nil, err
+			}
+			sources := []any{v}
+			if list, ok := v.([]any); ok {
+				sources = list
+			}
+			for _, source := range sources {
+				m, ok := source.(map[string]any)
+				if !ok {
+					return nil, fmt.Errorf("line %d: merge key << wants a mapping or a list of mappings", key.Line)
+				}
+				for k, mv := range m {
+					if _, exists := obj[k]; !exists {
+						obj[k] = mv
+						merged[k] = true
+					}
+				}
+			}
+			continue
+		}
+		v, err := c.value(n.Content[i+1], depth+1)
+		if err != nil {
+			return nil, err
+		}
+		if _, exists := obj[key.Value]; exists && !merged[key.Value] {
+			return nil, fmt.Errorf("line %d: mapping key %q is defined twice", key.Line, key.Value)
+		}
+		obj[key.Value] = v
+		delete(merged, key.Value)
+	}
+	return obj, nil
 }
 
 func scalarValue(n *yaml.Node) (any, error) {

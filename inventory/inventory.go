@@ -17,6 +17,8 @@ import (
 	clusterpb "cloud.google.com/go/redis/cluster/apiv1/clusterpb"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
+
+	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 )
 
 // Kind is a kind of resource the inventory holds.
@@ -140,18 +142,27 @@ func GcloudCommand(k Kind) string {
 // name (of the kind itself, or, for subnetwork and firewall listings, of their network).
 // Parts the name does not give stay placeholders.
 func SnapshotCommand(k Kind, name string) string {
+	cmd := snapshotCommand(k, name)
+	if _, withheld := sanitize.Withheld(cmd); withheld {
+		// A name no resource can have is not pasted into a command: the placeholders are.
+		return GcloudCommand(k)
+	}
+	return cmd
+}
+
+func snapshotCommand(k Kind, name string) string {
 	switch k {
 	case KindConnector:
 		if ref, err := ParseConnector(name, "", ""); err == nil && ref.Project != "" && ref.Region != "" {
-			return fmt.Sprintf("gcloud compute networks vpc-access connectors describe %s --region %s --project %s --format yaml", ref.Name, ref.Region, ref.Project)
+			return sanitize.Command("gcloud compute networks vpc-access connectors describe %s --region %s --project %s --format yaml", ref.Name, ref.Region, ref.Project)
 		}
 	case KindRedis:
 		if ref, err := ParseLocation(name, "instances"); err == nil {
-			return fmt.Sprintf("gcloud redis instances describe %s --region %s --project %s --format yaml", ref.Name, ref.Region, ref.Project)
+			return sanitize.Command("gcloud redis instances describe %s --region %s --project %s --format yaml", ref.Name, ref.Region, ref.Project)
 		}
 	case KindNetwork:
 		if ref, err := ParseNetwork(name, ""); err == nil && ref.Project != "" {
-			return fmt.Sprintf("gcloud compute networks describe %s --project %s --format yaml", ref.Name, ref.Project)
+			return sanitize.Command("gcloud compute networks describe %s --project %s --format yaml", ref.Name, ref.Project)
 		}
 	case KindSubnetwork, KindFirewall:
 		if strings.Contains(name, "/networks/") {
@@ -160,23 +171,23 @@ func SnapshotCommand(k Kind, name string) string {
 				if k == KindFirewall {
 					list = "compute firewall-rules list"
 				}
-				return fmt.Sprintf("gcloud %s --filter network=%s --project %s --format yaml", list, ref.Name, ref.Project)
+				return sanitize.Command("gcloud %s --filter network=%s --project %s --format yaml", sanitize.Words(list), ref.Name, ref.Project)
 			}
 		}
 	case KindFirewallPolicy:
 		if ref, region, ok := ParseRegionalPoliciesName(name); ok {
-			return fmt.Sprintf("gcloud compute network-firewall-policies get-effective-firewalls --network %s --region %s --project %s --format json", ref.Name, region, ref.Project)
+			return sanitize.Command("gcloud compute network-firewall-policies get-effective-firewalls --network %s --region %s --project %s --format json", ref.Name, region, ref.Project)
 		}
 		if ref, err := ParseNetwork(name, ""); err == nil && ref.Project != "" && strings.Contains(name, "/networks/") {
-			return fmt.Sprintf("gcloud compute networks get-effective-firewalls %s --project %s --format json", ref.Name, ref.Project)
+			return sanitize.Command("gcloud compute networks get-effective-firewalls %s --project %s --format json", ref.Name, ref.Project)
 		}
 	case KindAddress:
 		if ref, err := ParseNetwork(name, ""); err == nil && ref.Project != "" {
-			return fmt.Sprintf("gcloud compute addresses list --global --filter purpose=VPC_PEERING --project %s --format yaml", ref.Project)
+			return sanitize.Command("gcloud compute addresses list --global --filter purpose=VPC_PEERING --project %s --format yaml", ref.Project)
 		}
 	case KindService:
 		if ref, err := ParseLocation(name, "services"); err == nil && ref.Project != Unknown && ref.Region != Unknown {
-			return fmt.Sprintf("gcloud run services describe %s --region %s --project %s --format yaml", ref.Name, ref.Region, ref.Project)
+			return sanitize.Command("gcloud run services describe %s --region %s --project %s --format yaml", ref.Name, ref.Region, ref.Project)
 		}
 	}
 	return GcloudCommand(k)

@@ -18,6 +18,11 @@ const (
 	AnnotationNetworkInterfaces = "run.googleapis.com/network-interfaces"
 	AnnotationMinScale          = "autoscaling.knative.dev/minScale"
 	AnnotationMaxScale          = "autoscaling.knative.dev/maxScale"
+	// AnnotationServiceMinScale and AnnotationServiceMaxScale are the Service-level
+	// scaling annotations (run/v1 ObjectMeta: "run.googleapis.com/minScale: Service"):
+	// total instances for the service, divided among the revisions that get traffic.
+	AnnotationServiceMinScale = "run.googleapis.com/minScale"
+	AnnotationServiceMaxScale = "run.googleapis.com/maxScale"
 	// LabelLocation is the label gcloud's describe output carries with the service's region.
 	LabelLocation = "cloud.googleapis.com/location"
 )
@@ -30,6 +35,7 @@ const Unknown = "-"
 // describe` prints it or as a service.yaml is written before the first deploy, into the
 // Cloud Run v2 shape the checks read. The v1 types come from Google's own v1 client.
 func (inv *Inventory) addKnativeService(path string, line int, obj map[string]any) error {
+	quantitiesAsStrings(obj)
 	data, err := json.Marshal(obj)
 	if err != nil {
 		return &InputError{Path: path, Line: line, Msg: err.Error()}
@@ -118,7 +124,64 @@ func convertKnative(v1 *runv1.Service) (*runpb.Service, error) {
 		return nil, err
 	}
 	svc.Template.Scaling = scaling
+	serviceScaling, err := serviceScalingFromAnnotations(meta.Annotations)
+	if err != nil {
+		return nil, err
+	}
+	svc.Scaling = serviceScaling
 	return svc, nil
+}
+
+// quantitiesAsStrings rewrites the numbers among the containers' resources.limits and
+// resources.requests as the strings the v1 client's types hold. Kubernetes quantities may
+// be written as numbers (`cpu: 1`, as Cloud Deploy manifests have): the Quantity type
+// accepts an unquoted value as well as a quoted one.
+func quantitiesAsStrings(obj map[string]any) {
+	spec, _ := obj["spec"].(map[string]any)
+	tmpl, _ := spec["template"].(map[string]any)
+	tmplSpec, _ := tmpl["spec"].(map[string]any)
+	containers, _ := tmplSpec["containers"].([]any)
+	for _, c := range containers {
+		container, _ := c.(map[string]any)
+		resources, _ := container["resources"].(map[string]any)
+		for _, key := range []string{"limits", "requests"} {
+			values, _ := resources[key].(map[string]any)
+			for name, v := range values {
+				switch n := v.(type) {
+				case float64:
+					values[name] = strconv.FormatFloat(n, 'f', -1, 64)
+				case int:
+					values[name] = strconv.Itoa(n)
+				case int64:
+					values[name] = strconv.FormatInt(n, 10)
+				case json.Number:
+					values[name] = n.String()
+				}
+			}
+		}
+	}
+}
+
+// serviceScalingFromAnnotations reads the Service-level min and max instances; nil when
+// neither is set.
+func serviceScalingFromAnnotations(ann map[string]string) (*runpb.ServiceScaling, error) {
+	scaling := &runpb.ServiceScaling{}
+	set := false
+	for key, dst := range map[string]*int32{AnnotationServiceMinScale: &scaling.MinInstanceCount, AnnotationServiceMaxScale: &scaling.MaxInstanceCount} {
+		value := strings.TrimSpace(ann[key])
+		if value == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(value, 10, 32)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("annotation %s: %q is not a non-negative whole number", key, value)
+		}
+		*dst, set = int32(n), true
+	}
+	if !set {
+		return nil, nil
+	}
+	return scaling, nil
 }
 
 // vpcAccessFromAnnotations reads the VPC egress settings of a revision template. It

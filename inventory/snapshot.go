@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -39,9 +40,23 @@ func (e *InputError) Error() string {
 
 var unmarshal = protojson.UnmarshalOptions{DiscardUnknown: true}
 
+// Limits on what a snapshot may make vpcdoctor read. A snapshot in CI can come from a pull
+// request; these keep a hostile one from exhausting memory or hanging the run. Real ones are
+// far below them: the subnetworks of a 10,000-subnet project are about 10 MiB of JSON.
+const (
+	// MaxFileBytes is the largest snapshot file, --service-file or other input file read.
+	MaxFileBytes = 64 << 20
+	// MaxSnapshotBytes is the largest total size of a snapshot directory's files.
+	MaxSnapshotBytes = 256 << 20
+	// MaxSnapshotFiles is the most files a snapshot directory may hold.
+	MaxSnapshotFiles = 10_000
+)
+
 // LoadDir reads a snapshot directory: every regular, non-hidden file in it (and in its
 // subdirectories) is YAML or JSON as gcloud or the APIs print it, and is recognised by its
-// content. Files named README* are skipped so a snapshot can carry its own notes.
+// content. Files named README* are skipped so a snapshot can carry its own notes. Reading
+// stays inside the directory: a symbolic link that leads out of it is refused, as is
+// anything but a regular file (a FIFO, a device), and the limits above apply.
 func LoadDir(dir string) (*Inventory, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
@@ -50,17 +65,32 @@ func LoadDir(dir string) (*Inventory, error) {
 	if !info.IsDir() {
 		return nil, &InputError{Path: dir, Msg: "is a file, not a snapshot directory (give the directory that holds the gcloud output files)"}
 	}
-	return LoadFS(os.DirFS(dir), dir)
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, &InputError{Path: dir, Msg: "cannot read snapshot directory: " + describeOSError(err)}
+	}
+	defer root.Close()
+	// An os.Root file system resolves every name inside the directory: a symbolic link
+	// that leads out of it fails to open instead of being followed.
+	return LoadFS(root.FS(), dir)
+}
+
+// snapshotFile is one file of a snapshot to read, found by the walk.
+type snapshotFile struct {
+	name    string // slash-separated, relative to the snapshot
+	display string // prefix + name, for errors and Sources
 }
 
 // LoadFS reads a snapshot from a file system (a directory, or the fixtures embedded in
 // the binary); prefix is prepended to file names in errors and Sources.
 func LoadFS(fsys fs.FS, prefix string) (*Inventory, error) {
 	inv := &Inventory{}
-	var files []string
+	var files []snapshotFile
+	var total int64
 	err := fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+		display := filepath.Join(prefix, filepath.FromSlash(path))
 		if err != nil {
-			return err
+			return &InputError{Path: display, Msg: describeOSError(err)}
 		}
 		name := d.Name()
 		if path != "." && strings.HasPrefix(name, ".") {
@@ -72,35 +102,71 @@ func LoadFS(fsys fs.FS, prefix string) (*Inventory, error) {
 		if d.IsDir() || strings.HasPrefix(strings.ToUpper(name), "README") {
 			return nil
 		}
-		files = append(files, path)
+		// The entry's own type first: a symbolic link is judged by what it leads to, which
+		// must be a regular file inside the snapshot. Its target is never quoted.
+		info, err := fs.Stat(fsys, path)
+		if err != nil {
+			if d.Type()&fs.ModeSymlink != 0 {
+				return &InputError{Path: display, Msg: "symbolic link that leads outside the snapshot directory, or to nothing: refused"}
+			}
+			return &InputError{Path: display, Msg: describeOSError(err)}
+		}
+		if !info.Mode().IsRegular() {
+			what := "not a regular file"
+			switch {
+			case info.IsDir():
+				what = "a symbolic link to a directory"
+			case info.Mode()&fs.ModeNamedPipe != 0:
+				what = "a named pipe (FIFO)"
+			case info.Mode()&fs.ModeDevice != 0:
+				what = "a device"
+			case info.Mode()&fs.ModeSocket != 0:
+				what = "a socket"
+			}
+			return &InputError{Path: display, Msg: what + ", not a file of gcloud output: refused"}
+		}
+		if info.Size() > MaxFileBytes {
+			return &InputError{Path: display, Msg: fmt.Sprintf("%s is larger than the limit of %d MiB per file", sizeText(info.Size()), MaxFileBytes>>20)}
+		}
+		total += info.Size()
+		if total > MaxSnapshotBytes {
+			return &InputError{Path: prefix, Msg: fmt.Sprintf("snapshot files add up to more than the limit of %d MiB", MaxSnapshotBytes>>20)}
+		}
+		if len(files) == MaxSnapshotFiles {
+			return &InputError{Path: prefix, Msg: fmt.Sprintf("snapshot holds more than the limit of %d files", MaxSnapshotFiles)}
+		}
+		files = append(files, snapshotFile{name: path, display: display})
 		return nil
 	})
 	if err != nil {
+		var inErr *InputError
+		if errors.As(err, &inErr) {
+			return nil, inErr
+		}
 		return nil, &InputError{Path: prefix, Msg: describeOSError(err)}
 	}
 	if len(files) == 0 {
 		return nil, &InputError{Path: prefix, Msg: "snapshot directory holds no files (save gcloud output there; see the README)"}
 	}
-	sort.Strings(files)
+	sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
 	// Files are parsed concurrently (parsing dominates on large projects) and merged in
 	// name order, so the inventory and the first error reported do not depend on timing.
 	parsed := make([]*Inventory, len(files))
 	errs := make([]error, len(files))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
-	for i, name := range files {
+	for i, file := range files {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			display := filepath.Join(prefix, filepath.FromSlash(name))
-			data, err := fs.ReadFile(fsys, name)
+			data, err := readLimited(fsys, file.name, MaxFileBytes)
 			if err != nil {
-				errs[i] = &InputError{Path: display, Msg: describeOSError(err)}
+				errs[i] = &InputError{Path: file.display, Msg: describeOSError(err)}
 				return
 			}
 			part := &Inventory{}
-			errs[i] = part.AddFile(display, data)
+			errs[i] = part.AddFile(file.display, data)
 			parsed[i] = part
 		}()
 	}
@@ -109,9 +175,138 @@ func LoadFS(fsys fs.FS, prefix string) (*Inventory, error) {
 		if errs[i] != nil {
 			return nil, errs[i]
 		}
+	}
+	if err := checkDuplicates(files, parsed); err != nil {
+		return nil, err
+	}
+	for i := range files {
 		inv.merge(parsed[i])
 	}
 	return inv, nil
+}
+
+// errTooLarge: a file grew past its limit while it was read (it was checked before).
+var errTooLarge = errors.New("file is larger than the size limit")
+
+// readLimited reads a whole file, never more than limit bytes: a file that grows while it
+// is read (or whose size the file system does not report) stops there.
+func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%w of %d MiB", errTooLarge, limit>>20)
+	}
+	return data, nil
+}
+
+// ReadInputFile reads one input file named on the command line (a service file, a
+// Terraform plan): it must be a regular file of at most limit bytes. The error is an
+// *InputError naming the file.
+func ReadInputFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &InputError{Path: path, Msg: describeOSError(err)}
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, &InputError{Path: path, Msg: describeOSError(err)}
+	}
+	if !info.Mode().IsRegular() {
+		return nil, &InputError{Path: path, Msg: "not a regular file (a pipe, a device or a directory): refused"}
+	}
+	if info.Size() > limit {
+		return nil, &InputError{Path: path, Msg: fmt.Sprintf("%s is larger than the limit of %d MiB", sizeText(info.Size()), limit>>20)}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, &InputError{Path: path, Msg: describeOSError(err)}
+	}
+	if int64(len(data)) > limit {
+		return nil, &InputError{Path: path, Msg: fmt.Sprintf("larger than the limit of %d MiB", limit>>20)}
+	}
+	return data, nil
+}
+
+func sizeText(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// checkDuplicates refuses two descriptions of one resource (the same kind and canonical
+// name) that differ: which one a run used would depend on file names, so a renamed file
+// could flip a verdict. The same resource saved twice alike (a describe and a list) is fine.
+func checkDuplicates(files []snapshotFile, parsed []*Inventory) error {
+	type seen struct {
+		msg  proto.Message
+		file string
+	}
+	first := map[string]seen{}
+	for i, part := range parsed {
+		var conflict error
+		eachResource(part, func(kind Kind, name string, msg proto.Message) {
+			if conflict != nil || name == "" {
+				return
+			}
+			key := string(kind) + " " + name
+			prev, ok := first[key]
+			if !ok {
+				first[key] = seen{msg: msg, file: files[i].display}
+				return
+			}
+			if !proto.Equal(prev.msg, msg) {
+				where := "both in " + prev.file
+				if prev.file != files[i].display {
+					where = prev.file + " and " + files[i].display
+				}
+				conflict = &InputError{Path: files[i].display, Msg: fmt.Sprintf("%s %s is described twice, differently (%s): keep one", kind, name, where)}
+			}
+		})
+		if conflict != nil {
+			return conflict
+		}
+	}
+	return nil
+}
+
+// eachResource visits every resource of an inventory with its kind and canonical name.
+func eachResource(inv *Inventory, visit func(kind Kind, name string, msg proto.Message)) {
+	for _, s := range inv.Services {
+		visit(KindService, trimSelfLink(s.GetName()), s)
+	}
+	for _, r := range inv.Revisions {
+		visit(KindRevision, trimSelfLink(r.GetName()), r)
+	}
+	for _, c := range inv.Connectors {
+		visit(KindConnector, trimSelfLink(c.GetName()), c)
+	}
+	for _, r := range inv.RedisInstances {
+		visit(KindRedis, trimSelfLink(r.GetName()), r)
+	}
+	for _, c := range inv.RedisClusters {
+		visit(KindRedisCluster, trimSelfLink(c.GetName()), c)
+	}
+	for _, n := range inv.Networks {
+		visit(KindNetwork, trimSelfLink(n.GetSelfLink()), n)
+	}
+	for _, s := range inv.Subnetworks {
+		visit(KindSubnetwork, trimSelfLink(s.GetSelfLink()), s)
+	}
+	for _, f := range inv.Firewalls {
+		visit(KindFirewall, trimSelfLink(f.GetSelfLink()), f)
+	}
+	for _, a := range inv.Addresses {
+		visit(KindAddress, trimSelfLink(a.GetSelfLink()), a)
+	}
 }
 
 // merge appends another inventory's resources, listings, problems and sources.

@@ -2,10 +2,12 @@ package inventory
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -78,23 +80,60 @@ var tfKinds = map[string]Kind{
 // inventory, as described above. path names the plan file in errors and in inv.Sources. An
 // unreadable plan is an *InputError (exit 2) naming the file.
 func ApplyPlan(inv *Inventory, data []byte, path string) error {
+	return ApplyPlanContext(context.Background(), inv, data, path)
+}
+
+// Limits on a Terraform plan, for a plan a pull request wrote. A plan of a large project
+// (20,000 resources of the types read here) is some tens of MiB and loads in well under a
+// second.
+const (
+	// MaxPlanBytes is the largest plan file read.
+	MaxPlanBytes = 256 << 20
+	// MaxPlanResources is the most resources of the types vpcdoctor reads in one plan.
+	MaxPlanResources = 200_000
+	// maxReferenceDepth bounds how many module outputs and variables one reference may pass
+	// through (each is resolved once; this only bounds the stack).
+	maxReferenceDepth = 1000
+)
+
+// ApplyPlanContext is ApplyPlan bounded by ctx: when it is done first (--timeout), loading
+// stops with an *InputError saying so.
+func ApplyPlanContext(ctx context.Context, inv *Inventory, data []byte, path string) error {
+	if len(data) > MaxPlanBytes {
+		return &InputError{Path: path, Msg: fmt.Sprintf("plan is larger than the limit of %d MiB", MaxPlanBytes>>20)}
+	}
 	plan, err := decodePlan(data, path)
 	if err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return &InputError{Path: path, Msg: "reading the plan took longer than --timeout"}
+	}
 	p := newPlanReader(plan, path)
-	p.collect()
+	if err := p.collect(); err != nil {
+		return err
+	}
 	if err := p.identify(); err != nil {
 		return err
 	}
-	for _, r := range p.ordered {
+	ix := newApplyIndex(inv)
+	for i, r := range p.ordered {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return p.timeoutError(err)
+			}
+		}
 		if r.typ == tfServiceNetworking {
 			continue // applied to its network below, once every network is in place
 		}
-		if err := p.apply(inv, r); err != nil {
+		if err := p.apply(inv, ix, r); err != nil {
 			return err
 		}
+		if p.err != nil {
+			return p.err
+		}
 	}
+	ix.compact(inv)
 	inv.resetIndex()
 	p.applyServiceNetworking(inv)
 	inv.resetIndex()
@@ -190,15 +229,36 @@ type planReader struct {
 	modules   map[string]*tfjson.ConfigModule // module address without instance keys → config
 	calls     map[string]*tfjson.ModuleCall   // same key → the call that instantiates it
 	defaults  struct{ project, region string }
+	// Indexes, so resolving references is linear in the plan.
+	byConfig map[string][]*planResource        // module + " " + configAddr → instances
+	configs  map[string]*tfjson.ConfigResource // module + " " + address → configuration
+	subnets  map[string][]*planResource        // canonical name → subnetworks
+	// resolved memoises resolveRef. inProgress holds the references being resolved, each
+	// with its position in chain (the references followed to get there), to name a cycle.
+	resolved   map[string]*planResource
+	inProgress map[string]int
+	chain      []string
+	// problemKeys indexes inv.Problems[:problemsSeen] by kind and name for hasProblem.
+	problemKeys  map[string]bool
+	problemsSeen int
+	// err is the first error met while resolving references (a cycle), reported by
+	// ApplyPlanContext.
+	err error
 }
 
 func newPlanReader(plan *tfjson.Plan, path string) *planReader {
 	p := &planReader{plan: plan, path: path, byAddress: map[string]*planResource{},
-		modules: map[string]*tfjson.ConfigModule{}, calls: map[string]*tfjson.ModuleCall{}}
+		modules: map[string]*tfjson.ConfigModule{}, calls: map[string]*tfjson.ModuleCall{},
+		byConfig: map[string][]*planResource{}, configs: map[string]*tfjson.ConfigResource{},
+		subnets: map[string][]*planResource{}, resolved: map[string]*planResource{},
+		inProgress: map[string]int{}, problemKeys: map[string]bool{}}
 	if plan.Config != nil && plan.Config.RootModule != nil {
 		p.indexModules("", plan.Config.RootModule)
 		// The provider block's project and region are what resources without their own use.
 		for _, pc := range plan.Config.ProviderConfigs {
+			if pc == nil {
+				continue
+			}
 			if pc.Name != "google" && pc.Name != "google-beta" || pc.Alias != "" {
 				continue
 			}
@@ -214,7 +274,18 @@ func newPlanReader(plan *tfjson.Plan, path string) *planReader {
 }
 
 func (p *planReader) indexModules(address string, m *tfjson.ConfigModule) {
+	if _, seen := p.modules[address]; seen {
+		return // two calls that strip to one address: the first one's configuration
+	}
 	p.modules[address] = m
+	for _, res := range m.Resources {
+		if res == nil {
+			continue
+		}
+		if key := address + " " + res.Address; p.configs[key] == nil {
+			p.configs[key] = res
+		}
+	}
 	for name, call := range m.ModuleCalls {
 		if call == nil || call.Module == nil {
 			continue
@@ -241,8 +312,10 @@ func constantString(e *tfjson.Expression) (string, bool) {
 }
 
 // collect gathers the resources of the types vpcdoctor reads, in a stable order: the
-// order of resource_changes, then planned values and data sources it does not list.
-func (p *planReader) collect() {
+// order of resource_changes, then planned values and data sources it does not list. A null
+// entry (terraform never writes one) is an error naming where it is.
+func (p *planReader) collect() error {
+	var err error
 	add := func(r *planResource) {
 		if existing, ok := p.byAddress[r.address]; ok {
 			// planned_values and resource_changes describe the same instance; the change
@@ -252,10 +325,21 @@ func (p *planReader) collect() {
 			}
 			return
 		}
+		if len(p.ordered) == MaxPlanResources {
+			if err == nil {
+				err = &InputError{Path: p.path, Msg: fmt.Sprintf("plan has more than the limit of %d resources vpcdoctor reads", MaxPlanResources)}
+			}
+			return
+		}
 		p.byAddress[r.address] = r
 		p.ordered = append(p.ordered, r)
+		key := r.module + " " + r.configAddr
+		p.byConfig[key] = append(p.byConfig[key], r)
 	}
-	for _, rc := range p.plan.ResourceChanges {
+	for i, rc := range p.plan.ResourceChanges {
+		if rc == nil {
+			return &InputError{Path: p.path, Msg: fmt.Sprintf("resource_changes[%d] is null (not what terraform show -json writes)", i)}
+		}
 		if !readsType(rc.Type) || rc.Change == nil || rc.DeposedKey != "" {
 			continue
 		}
@@ -277,12 +361,16 @@ func (p *planReader) collect() {
 		}
 		add(r)
 	}
-	var walk func(m *tfjson.StateModule, action planAction)
-	walk = func(m *tfjson.StateModule, action planAction) {
-		if m == nil {
+	var walk func(m *tfjson.StateModule, action planAction, where string)
+	walk = func(m *tfjson.StateModule, action planAction, where string) {
+		if m == nil || err != nil {
 			return
 		}
-		for _, res := range m.Resources {
+		for i, res := range m.Resources {
+			if res == nil {
+				err = &InputError{Path: p.path, Msg: fmt.Sprintf("%s.resources[%d] is null (not what terraform show -json writes)", where, i)}
+				return
+			}
 			if !readsType(res.Type) {
 				continue
 			}
@@ -295,16 +383,17 @@ func (p *planReader) collect() {
 			r.value = tfValue{v: anyMap(res.AttributeValues), sensitive: sensitive}
 			add(r)
 		}
-		for _, child := range m.ChildModules {
-			walk(child, action)
+		for i, child := range m.ChildModules {
+			walk(child, action, fmt.Sprintf("%s.child_modules[%d]", where, i))
 		}
 	}
 	if pv := p.plan.PlannedValues; pv != nil {
-		walk(pv.RootModule, planKeep)
+		walk(pv.RootModule, planKeep, "planned_values.root_module")
 	}
 	if ps := p.plan.PriorState; ps != nil && ps.Values != nil {
-		walk(ps.Values.RootModule, planKeep)
+		walk(ps.Values.RootModule, planKeep, "prior_state.values.root_module")
 	}
+	return err
 }
 
 func anyMap(m map[string]any) any {
@@ -401,6 +490,9 @@ func (p *planReader) identify() error {
 		if r.region == "" {
 			r.region = Unknown
 		}
+		if r.typ == tfSubnetwork {
+			p.subnets[r.canonical()] = append(p.subnets[r.canonical()], r)
+		}
 	}
 	return nil
 }
@@ -440,12 +532,12 @@ func (r *planResource) canonical() string {
 }
 
 // apply puts one plan resource into the inventory.
-func (p *planReader) apply(inv *Inventory, r *planResource) error {
+func (p *planReader) apply(inv *Inventory, ix *applyIndex, r *planResource) error {
 	kind := tfKinds[r.typ]
 	name := r.canonical()
 	if r.action == planDestroy {
 		if r.name != "" {
-			removeResource(inv, kind, name)
+			ix.remove(kind, name)
 			inv.MarkListed(kind)
 		}
 		return nil
@@ -454,7 +546,7 @@ func (p *planReader) apply(inv *Inventory, r *planResource) error {
 		inv.UnknownResource(kind, name, r.address)
 		return nil
 	}
-	if r.action == planKeep && hasResource(inv, kind, name) {
+	if r.action == planKeep && ix.has(kind, name) {
 		return nil
 	}
 	b := &protoBuilder{p: p, r: r, inv: inv, name: name}
@@ -462,81 +554,146 @@ func (p *planReader) apply(inv *Inventory, r *planResource) error {
 	if err != nil {
 		return &InputError{Path: p.path, Msg: fmt.Sprintf("%s: %v", r.address, err)}
 	}
-	removeResource(inv, kind, name)
+	ix.remove(kind, name)
 	inv.add(p.path, msg, kind)
+	ix.insert(kind, msg)
 	return nil
+}
+
+// timeoutError is the error of a plan whose loading outlived --timeout.
+func (p *planReader) timeoutError(err error) error {
+	return &InputError{Path: p.path, Msg: "applying the plan took longer than --timeout (" + err.Error() + ")"}
+}
+
+// applyIndex finds the inventory's resources by canonical name while a plan is applied,
+// so applying one is linear in its resources and the inventory's, not their product. A
+// removed resource is only marked; compact drops the marked ones from the inventory once,
+// at the end (nothing reads the resource lists while the plan is applied).
+type applyIndex struct {
+	byKey   map[string][]proto.Message // indexKey → resources, removed ones included
+	removed map[proto.Message]bool
+}
+
+func newApplyIndex(inv *Inventory) *applyIndex {
+	ix := &applyIndex{byKey: map[string][]proto.Message{}, removed: map[proto.Message]bool{}}
+	for _, kind := range []Kind{KindService, KindConnector, KindRedis, KindNetwork, KindSubnetwork, KindFirewall, KindAddress} {
+		forEachMessage(inv, kind, func(msg proto.Message) { ix.insert(kind, msg) })
+	}
+	return ix
+}
+
+// indexKey is the key under which resources that sameResource may call equal meet: the
+// trimmed canonical name, but only the short name for services, which sameResource
+// compares loosely.
+func indexKey(kind Kind, name string) string {
+	name = trimSelfLink(name)
+	if kind == KindService {
+		if ref, err := ParseLocation(name, "services"); err == nil {
+			name = ref.Name
+		}
+	}
+	return string(kind) + " " + name
+}
+
+func (ix *applyIndex) insert(kind Kind, msg proto.Message) {
+	key := indexKey(kind, messageName(kind, msg))
+	ix.byKey[key] = append(ix.byKey[key], msg)
+}
+
+// has reports whether the inventory holds a resource of that canonical name.
+func (ix *applyIndex) has(kind Kind, name string) bool {
+	for _, msg := range ix.byKey[indexKey(kind, name)] {
+		if !ix.removed[msg] && sameResource(kind, messageName(kind, msg), name) {
+			return true
+		}
+	}
+	return false
+}
+
+// remove marks every resource of that canonical name as removed.
+func (ix *applyIndex) remove(kind Kind, name string) {
+	for _, msg := range ix.byKey[indexKey(kind, name)] {
+		if sameResource(kind, messageName(kind, msg), name) {
+			ix.removed[msg] = true
+		}
+	}
+}
+
+// compact drops the removed resources from the inventory, in new slices (the old ones may
+// be shared with another inventory).
+func (ix *applyIndex) compact(inv *Inventory) {
+	if len(ix.removed) == 0 {
+		return
+	}
+	keep := func(msg proto.Message) bool { return !ix.removed[msg] }
+	inv.Services = filter(inv.Services, func(s *runpb.Service) bool { return keep(s) })
+	inv.Connectors = filter(inv.Connectors, func(c *vpcaccesspb.Connector) bool { return keep(c) })
+	inv.RedisInstances = filter(inv.RedisInstances, func(r *redispb.Instance) bool { return keep(r) })
+	inv.Networks = filter(inv.Networks, func(n *computepb.Network) bool { return keep(n) })
+	inv.Subnetworks = filter(inv.Subnetworks, func(s *computepb.Subnetwork) bool { return keep(s) })
+	inv.Firewalls = filter(inv.Firewalls, func(f *computepb.Firewall) bool { return keep(f) })
+	inv.Addresses = filter(inv.Addresses, func(a *computepb.Address) bool { return keep(a) })
+}
+
+// messageName is the name of a resource as the inventory compares it.
+func messageName(kind Kind, msg proto.Message) string {
+	switch m := msg.(type) {
+	case *runpb.Service:
+		return m.GetName()
+	case *vpcaccesspb.Connector:
+		return m.GetName()
+	case *redispb.Instance:
+		return m.GetName()
+	case *computepb.Network:
+		return networkName(m)
+	case *computepb.Subnetwork:
+		return subnetName(m)
+	case *computepb.Firewall:
+		return firewallName(m)
+	case *computepb.Address:
+		return addressName(m)
+	}
+	return ""
+}
+
+// forEachMessage visits the resources of one kind.
+func forEachMessage(inv *Inventory, kind Kind, visit func(proto.Message)) {
+	switch kind {
+	case KindService:
+		for _, s := range inv.Services {
+			visit(s)
+		}
+	case KindConnector:
+		for _, c := range inv.Connectors {
+			visit(c)
+		}
+	case KindRedis:
+		for _, r := range inv.RedisInstances {
+			visit(r)
+		}
+	case KindNetwork:
+		for _, n := range inv.Networks {
+			visit(n)
+		}
+	case KindSubnetwork:
+		for _, s := range inv.Subnetworks {
+			visit(s)
+		}
+	case KindFirewall:
+		for _, f := range inv.Firewalls {
+			visit(f)
+		}
+	case KindAddress:
+		for _, a := range inv.Addresses {
+			visit(a)
+		}
+	}
 }
 
 // resetIndex makes the next lookup rebuild the indexes over the changed resources.
 func (inv *Inventory) resetIndex() {
 	inv.indexOnce = sync.Once{}
 	inv.index = nil
-}
-
-// hasResource reports whether the inventory holds a resource of that canonical name.
-func hasResource(inv *Inventory, kind Kind, name string) bool {
-	found := false
-	forEachResource(inv, kind, func(resourceName string) bool {
-		if sameResource(kind, resourceName, name) {
-			found = true
-		}
-		return true
-	})
-	return found
-}
-
-// removeResource drops every resource of that canonical name from the inventory.
-func removeResource(inv *Inventory, kind Kind, name string) {
-	keep := func(resourceName string) bool { return !sameResource(kind, resourceName, name) }
-	switch kind {
-	case KindService:
-		inv.Services = filter(inv.Services, func(s *runpb.Service) bool { return keep(s.GetName()) })
-	case KindConnector:
-		inv.Connectors = filter(inv.Connectors, func(c *vpcaccesspb.Connector) bool { return keep(c.GetName()) })
-	case KindRedis:
-		inv.RedisInstances = filter(inv.RedisInstances, func(r *redispb.Instance) bool { return keep(r.GetName()) })
-	case KindNetwork:
-		inv.Networks = filter(inv.Networks, func(n *computepb.Network) bool { return keep(networkName(n)) })
-	case KindSubnetwork:
-		inv.Subnetworks = filter(inv.Subnetworks, func(s *computepb.Subnetwork) bool { return keep(subnetName(s)) })
-	case KindFirewall:
-		inv.Firewalls = filter(inv.Firewalls, func(f *computepb.Firewall) bool { return keep(firewallName(f)) })
-	case KindAddress:
-		inv.Addresses = filter(inv.Addresses, func(a *computepb.Address) bool { return keep(addressName(a)) })
-	}
-}
-
-func forEachResource(inv *Inventory, kind Kind, visit func(name string) bool) {
-	switch kind {
-	case KindService:
-		for _, s := range inv.Services {
-			visit(s.GetName())
-		}
-	case KindConnector:
-		for _, c := range inv.Connectors {
-			visit(c.GetName())
-		}
-	case KindRedis:
-		for _, r := range inv.RedisInstances {
-			visit(r.GetName())
-		}
-	case KindNetwork:
-		for _, n := range inv.Networks {
-			visit(networkName(n))
-		}
-	case KindSubnetwork:
-		for _, s := range inv.Subnetworks {
-			visit(subnetName(s))
-		}
-	case KindFirewall:
-		for _, f := range inv.Firewalls {
-			visit(firewallName(f))
-		}
-	case KindAddress:
-		for _, a := range inv.Addresses {
-			visit(addressName(a))
-		}
-	}
 }
 
 func filter[T any](list []T, keep func(T) bool) []T {
@@ -818,13 +975,15 @@ func (b *protoBuilder) connectorOf(v tfValue, exprPath ...any) string {
 	return target.configAddr
 }
 
+// hasProblem reports whether the inventory records a problem of that resource. Problems
+// are only added while a plan is applied, so the index catches up with the new ones.
 func (b *protoBuilder) hasProblem(kind Kind, name string) bool {
-	for _, p := range b.inv.Problems {
-		if p.Kind == kind && p.Name == name {
-			return true
-		}
+	p := b.p
+	for ; p.problemsSeen < len(b.inv.Problems); p.problemsSeen++ {
+		q := b.inv.Problems[p.problemsSeen]
+		p.problemKeys[string(q.Kind)+" "+q.Name] = true
 	}
-	return false
+	return p.problemKeys[string(kind)+" "+name]
 }
 
 // runV1 maps google_cloud_run_service (the Knative shape) through the same conversion as a
@@ -958,8 +1117,8 @@ func (b *protoBuilder) subnetRangeGap(subnet, field string, project ...string) {
 	if err != nil {
 		return
 	}
-	for _, r := range b.p.ordered {
-		if r.typ == tfSubnetwork && r.action != planDestroy && r.canonical() == ref.String() && r.value.attr("ip_cidr_range").hasUnknown() {
+	for _, r := range b.p.subnets[ref.String()] {
+		if r.action != planDestroy && r.value.attr("ip_cidr_range").hasUnknown() {
 			b.inv.MarkUnknown(tfKinds[b.r.typ], b.name, field, r.address)
 			return
 		}
@@ -1177,16 +1336,7 @@ func (p *planReader) hasExpression(r *planResource, attribute string) bool {
 
 // configResource finds a resource's configuration block.
 func (p *planReader) configResource(r *planResource) *tfjson.ConfigResource {
-	module := p.modules[r.module]
-	if module == nil {
-		return nil
-	}
-	for _, res := range module.Resources {
-		if res.Address == r.configAddr {
-			return res
-		}
-	}
-	return nil
+	return p.configs[r.module+" "+r.configAddr]
 }
 
 // resolve finds the plan resource of type wantType that the configuration expression at
@@ -1225,40 +1375,14 @@ func (p *planReader) resolve(r *planResource, wantType string, path ...any) *pla
 }
 
 // resolveRefs follows references in a module to the one resource of wantType they name.
-// References to module outputs and to module variables are followed (depth-limited, as a
-// guard against a malformed plan); locals and functions are opaque in the plan JSON.
+// References to module outputs and to module variables are followed; locals and functions
+// are opaque in the plan JSON. Each reference is resolved once (memoised), so resolving is
+// linear in the configuration; a reference that leads back to itself through outputs and
+// variables is a cycle, recorded in p.err with the references it passes through.
 func (p *planReader) resolveRefs(module string, refs []string, wantType string, depth int) *planResource {
-	if depth > 16 {
-		return nil
-	}
 	var found *planResource
 	for _, ref := range refs {
-		var target *planResource
-		parts := splitAddress(ref)
-		switch {
-		case len(parts) >= 3 && parts[0] == "module":
-			call := joinModule(module, "module."+stripInstanceKeys(parts[1]))
-			child := p.modules[call]
-			if child == nil {
-				continue
-			}
-			if out := child.Outputs[parts[2]]; out != nil && out.Expression != nil && out.Expression.ExpressionData != nil {
-				target = p.resolveRefs(call, out.Expression.References, wantType, depth+1)
-			}
-		case len(parts) >= 2 && parts[0] == "var":
-			call := p.calls[module]
-			if call == nil {
-				continue // a root variable is a constant: the value is already known
-			}
-			if e := call.Expressions[parts[1]]; e != nil && e.ExpressionData != nil {
-				parent := moduleParent(module)
-				target = p.resolveRefs(parent, e.References, wantType, depth+1)
-			}
-		case len(parts) >= 2 && parts[0] == wantType:
-			target = p.lookup(module, parts[0]+"."+parts[1])
-		case len(parts) >= 3 && parts[0] == "data" && parts[1] == wantType:
-			target = p.lookup(module, "data."+parts[1]+"."+parts[2])
-		}
+		target := p.resolveRef(module, ref, wantType, depth)
 		if target == nil {
 			continue
 		}
@@ -1268,6 +1392,74 @@ func (p *planReader) resolveRefs(module string, refs []string, wantType string, 
 		found = target
 	}
 	return found
+}
+
+// resolveRef resolves one reference of a module, memoised.
+func (p *planReader) resolveRef(module, ref, wantType string, depth int) *planResource {
+	if p.err != nil {
+		return nil
+	}
+	key := module + "\x00" + ref + "\x00" + wantType
+	if target, done := p.resolved[key]; done {
+		return target
+	}
+	if at, ok := p.inProgress[key]; ok {
+		chain := append(slices.Clone(p.chain[at:]), referenceText(module, ref))
+		p.err = &InputError{Path: p.path, Msg: "references form a cycle through module outputs and variables: " + strings.Join(chain, " → ")}
+		return nil
+	}
+	if depth > maxReferenceDepth {
+		p.err = &InputError{Path: p.path, Msg: fmt.Sprintf("reference %s passes through more than %d module outputs and variables", referenceText(module, ref), maxReferenceDepth)}
+		return nil
+	}
+	p.inProgress[key] = len(p.chain)
+	p.chain = append(p.chain, referenceText(module, ref))
+	target := p.followRef(module, ref, wantType, depth)
+	p.chain = p.chain[:len(p.chain)-1]
+	delete(p.inProgress, key)
+	if p.err != nil {
+		return nil
+	}
+	p.resolved[key] = target
+	return target
+}
+
+// referenceText names a reference with its module, as a user finds it in the configuration.
+func referenceText(module, ref string) string {
+	if module == "" {
+		return ref
+	}
+	return module + "." + ref
+}
+
+// followRef resolves one reference: a resource of wantType, or through a module output or
+// a module variable to what they reference.
+func (p *planReader) followRef(module, ref, wantType string, depth int) *planResource {
+	parts := splitAddress(ref)
+	switch {
+	case len(parts) >= 3 && parts[0] == "module":
+		call := joinModule(module, "module."+stripInstanceKeys(parts[1]))
+		child := p.modules[call]
+		if child == nil {
+			return nil
+		}
+		if out := child.Outputs[parts[2]]; out != nil && out.Expression != nil && out.Expression.ExpressionData != nil {
+			return p.resolveRefs(call, out.Expression.References, wantType, depth+1)
+		}
+	case len(parts) >= 2 && parts[0] == "var":
+		call := p.calls[module]
+		if call == nil {
+			return nil // a root variable is a constant: the value is already known
+		}
+		if e := call.Expressions[parts[1]]; e != nil && e.ExpressionData != nil {
+			return p.resolveRefs(moduleParent(module), e.References, wantType, depth+1)
+		}
+	case len(parts) >= 2 && parts[0] == wantType:
+		return p.lookup(module, parts[0]+"."+parts[1])
+	case len(parts) >= 3 && parts[0] == "data" && parts[1] == wantType:
+		return p.lookup(module, "data."+parts[1]+"."+parts[2])
+	}
+	return nil
 }
 
 func moduleParent(module string) string {
@@ -1283,14 +1475,17 @@ func moduleParent(module string) string {
 // must have exactly one instance.
 func (p *planReader) lookup(module, address string) *planResource {
 	want := stripInstanceKeys(address)
-	var match []*planResource
-	for _, r := range p.ordered {
-		if r.module == module && r.configAddr == want {
-			if strings.Contains(address, "[") && !strings.HasSuffix(r.address, address) {
-				continue
-			}
-			match = append(match, r)
+	if strings.Contains(address, "[") {
+		if r := p.byAddress[joinModule(module, address)]; r != nil && r.module == module && r.configAddr == want {
+			return r
 		}
+	}
+	var match []*planResource
+	for _, r := range p.byConfig[module+" "+want] {
+		if strings.Contains(address, "[") && !strings.HasSuffix(r.address, address) {
+			continue
+		}
+		match = append(match, r)
 	}
 	if len(match) != 1 {
 		return nil

