@@ -14,7 +14,7 @@ import (
 var pathScenarios = []string{
 	"healthy", "connector-network", "direct-vpc", "direct-vpc-subnet", "no-vpc-egress",
 	"shared-vpc", "shared-vpc-not-connected", "peering-deleted", "firewall-egress-deny",
-	"redis-repairing", "missing-subnets", "redis-auth-missing",
+	"redis-repairing", "missing-subnets", "redis-host-stale",
 }
 
 // TestGoldenPaths pins, for each scenario, the first two lines of the text report (verdict
@@ -47,7 +47,7 @@ func TestBrokenHop(t *testing.T) {
 		"peering-deleted":          HopKeyPeering,
 		"firewall-egress-deny":     HopKeyNetwork,
 		"redis-repairing":          HopKeyRedis,
-		"redis-auth-missing":       HopKeyService,
+		"redis-host-stale":       HopKeyService,
 		"shared-vpc-not-connected": HopKeyConnector,
 		"healthy":                  "",
 	}
