@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -160,6 +161,7 @@ func checkInventory(stdout io.Writer, inv *inventory.Inventory, sel inventory.Se
 func finishReport(stdout io.Writer, findings []checks.Finding, shapes []report.PathShape, target report.Target, opts outputOptions) error {
 	doc := report.NewDocument(report.Tool{Name: "vpcdoctor", Version: toolVersion()}, target, findings)
 	doc.Paths = shapes
+	doc.Generated = time.Now()
 	switch {
 	case len(opts.outputs) > 0:
 		if err := writeOutputs(opts.outputs, stdout, doc); err != nil {

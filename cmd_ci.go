@@ -27,7 +27,7 @@ func ciFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "service-file", Usage: "the Cloud Run service about to be deployed: a service.yaml (Knative) or Cloud Run v2 JSON; it replaces the snapshot's or live service"},
 		&cli.StringFlag{Name: "terraform-plan", Usage: "the output of `terraform show -json PLAN`: what the plan creates or changes replaces the snapshot's or live resources"},
-		&cli.StringSliceFlag{Name: "output", Usage: "FORMAT[=PATH], repeatable: a report in text, json, junit, sarif, github or markdown, to PATH or (without =PATH) to stdout; replaces --format"},
+		&cli.StringSliceFlag{Name: "output", Usage: "FORMAT[=PATH], repeatable: a report in text, json, junit, sarif, github, markdown or html, to PATH or (without =PATH) to stdout; replaces --format"},
 	}
 }
 
@@ -128,6 +128,7 @@ var outputWriters = map[string]func(io.Writer, *report.Document) error{
 	"sarif":    report.WriteSARIF,
 	"github":   report.WriteGitHub,
 	"markdown": report.WriteMarkdown,
+	"html":     report.WriteHTML,
 }
 
 // outputFormats lists the formats --output accepts, for messages.

@@ -64,7 +64,7 @@ func TestParseOutputs(t *testing.T) {
 			want: []outputSpec{{format: "text"}, {format: "sarif", path: "out/vpcdoctor.sarif"}, {format: "junit", path: "vpcdoctor.xml"}}},
 		{args: []string{"--output", "github", "--output", "markdown=summary.md", "--output", "json=r.json"},
 			want: []outputSpec{{format: "github"}, {format: "markdown", path: "summary.md"}, {format: "json", path: "r.json"}}},
-		{args: []string{"--output", "html=x"}, wantErr: `unknown format "html"`},
+		{args: []string{"--output", "pdf=x"}, wantErr: `unknown format "pdf"`},
 		{args: []string{"--output", "text", "--output", "github"}, wantErr: "only one report can go to stdout"},
 		{args: []string{"--output", "sarif=a", "--output", "junit=a"}, wantErr: "two reports would be written to a"},
 		{args: []string{"--output", "sarif="}, wantErr: "empty path"},

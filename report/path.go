@@ -47,9 +47,10 @@ type PathShape struct {
 	Network        string `json:"network,omitempty"`
 	NetworkProject string `json:"networkProject,omitempty"`
 	// Link is LinkPeering or LinkPSA.
-	Link      string `json:"link,omitempty"`
-	Redis     string `json:"redis,omitempty"`
-	RedisHost string `json:"redisHost,omitempty"`
+	Link         string `json:"link,omitempty"`
+	Redis        string `json:"redis,omitempty"`
+	RedisProject string `json:"redisProject,omitempty"`
+	RedisHost    string `json:"redisHost,omitempty"`
 }
 
 // SharedVPC reports whether the network belongs to another project than the service (a
@@ -113,6 +114,7 @@ func ShapeOf(p *inventory.Path) PathShape {
 	} else {
 		s.Redis = p.RedisRef.Name
 	}
+	s.RedisProject = p.RedisRef.Project
 	return s
 }
 
@@ -329,7 +331,7 @@ func buildRoute(shape PathShape, known bool, findings []checks.Finding) Route {
 	if shape.Link == LinkPSA {
 		link = RouteHop{Key: HopKeyPSA, Kind: "Private services access"}
 	}
-	redis := RouteHop{Key: HopKeyRedis, Kind: "Memorystore for Redis", Name: shape.Redis, Project: shape.Project}
+	redis := RouteHop{Key: HopKeyRedis, Kind: "Memorystore for Redis", Name: shape.Redis, Project: shape.RedisProject}
 	if shape.RedisHost != "" {
 		redis.Note = shape.RedisHost
 	}

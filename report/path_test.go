@@ -47,7 +47,7 @@ func TestBrokenHop(t *testing.T) {
 		"peering-deleted":          HopKeyPeering,
 		"firewall-egress-deny":     HopKeyNetwork,
 		"redis-repairing":          HopKeyRedis,
-		"redis-host-stale":       HopKeyService,
+		"redis-host-stale":         HopKeyService,
 		"shared-vpc-not-connected": HopKeyConnector,
 		"healthy":                  "",
 	}

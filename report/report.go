@@ -3,6 +3,8 @@
 package report
 
 import (
+	"time"
+
 	"github.com/vpcdoctor/vpcdoctor/checks"
 )
 
@@ -60,6 +62,9 @@ type Document struct {
 	// Paths are the hops of each service's path, for the reports that draw it (text strip,
 	// Mermaid, HTML); not part of the JSON contract.
 	Paths []PathShape `json:"-"`
+	// Generated is when the report was made, for the reports that show it (HTML); not part
+	// of the JSON contract.
+	Generated time.Time `json:"-"`
 }
 
 // Tool identifies the program that wrote the report.
