@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -143,7 +144,7 @@ func newHTMLPage(doc *Document) htmlPage {
 		Status:     status,
 		StatusText: statusWord(status),
 		Mark:       Marks[status],
-		Verdict:    htmlText(verdict),
+		Verdict:    htmlText(fit(verdict, 240)),
 		Several:    len(routes) > 1,
 		Tool:       strings.TrimSpace(doc.Tool.Name + " " + doc.Tool.Version),
 	}
@@ -179,6 +180,12 @@ func newHTMLPage(doc *Document) htmlPage {
 			}
 		}
 	}
+	// The table lists what asks for attention first: fail, error, warn, skip, pass, each in
+	// path order.
+	tableRank := map[checks.Status]int{checks.Fail: 4, checks.Error: 3, checks.Warn: 2, checks.Skip: 1, checks.Pass: 0}
+	sort.SliceStable(p.Findings, func(i, j int) bool {
+		return tableRank[p.Findings[i].Status] > tableRank[p.Findings[j].Status]
+	})
 	for _, s := range []checks.Status{checks.Fail, checks.Error, checks.Warn, checks.Skip, checks.Pass} {
 		if counts[s] > 0 {
 			p.Counts = append(p.Counts, htmlCount{Status: s, Mark: Marks[s], Count: counts[s]})
@@ -224,7 +231,7 @@ func newHTMLRoute(index int, r Route) htmlRoute {
 		hr.Status, hr.Mark = checks.Pass, Marks[checks.Pass]
 	}
 	if r.Verdict != nil {
-		hr.Verdict = htmlText(r.Verdict.ID + ": " + ShortNames(r.Verdict.Message))
+		hr.Verdict = htmlText(r.Verdict.ID + ": " + fit(ShortNames(r.Verdict.Message), 200))
 	} else {
 		hr.Verdict = "every check passed"
 	}
@@ -264,11 +271,13 @@ func newHTMLRoute(index int, r Route) htmlRoute {
 			hop.Name = "to Memorystore"
 		case h.Key == HopKeyPSA:
 			hop.Name = "to Memorystore"
+		case h.Key == HopKeyProbe:
+			hop.Name = "from here"
 		case h.Name == "" && h.Note != "":
 			hop.Name = htmlText(ellipsis(h.Note, 22))
 		}
 		if i == broken {
-			hr.WorstHop = htmlText(h.Label())
+			hr.WorstHop = htmlText(strings.TrimSpace(h.Kind + " " + h.Name))
 		}
 		passed, skipped := 0, 0
 		for _, f := range h.Findings {
@@ -313,7 +322,7 @@ func diagramKind(h RouteHop) string {
 	case HopKeyRedis:
 		return "Memorystore Redis"
 	case HopKeyProbe:
-		return "probe from here"
+		return "data plane probe"
 	}
 	return h.Kind
 }
@@ -410,5 +419,7 @@ func latencyChart(findings []checks.Finding) *htmlLatency {
 		})
 		x += barWidth + 40
 	}
+	chart.X1 = x - 10
+	chart.Width = x + 20
 	return chart
 }

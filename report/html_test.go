@@ -129,3 +129,32 @@ func TestLatencyChart(t *testing.T) {
 		t.Errorf("bars %s", got)
 	}
 }
+
+// TestHTMLRegionWide: a run over several services has one row per service, each linking to
+// its diagram.
+func TestHTMLRegionWide(t *testing.T) {
+	a := scenarioDocument(t, goldenCase{scenario: "connector-network"})
+	b := scenarioDocument(t, goldenCase{scenario: "healthy"})
+	var findings []checks.Finding
+	for _, f := range a.Findings {
+		f.Service = "cart"
+		findings = append(findings, f)
+	}
+	for _, f := range b.Findings {
+		f.Service = "checkout"
+		findings = append(findings, f)
+	}
+	shapeA, shapeB := a.Paths[0], b.Paths[0]
+	shapeA.Service, shapeB.Service = "cart", "checkout"
+	doc := NewDocument(Tool{Name: "vpcdoctor"}, Target{Services: []string{"cart", "checkout"}}, findings)
+	doc.Paths = []PathShape{shapeA, shapeB}
+	dom := domText(t, renderHTML(t, doc))
+	for _, want := range []string{
+		"tr data-status=fail\n", "a href=#route-1: cart", "a href=#route-2: checkout",
+		"section.route#route-1", "section.route#route-2",
+	} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+}

@@ -448,9 +448,9 @@ func VerdictText(routes []Route) (checks.Status, string) {
 	}
 	text := worst.Verdict.ID + ": " + ShortNames(worst.Verdict.Message)
 	if len(routes) > 1 {
-		text = worst.Service + " " + text
+		text = worst.Service + ": " + text
 		if broken > 1 {
-			text = itoa(broken) + " of " + itoa(len(routes)) + " services fail; " + text
+			text = itoa(broken) + " of " + itoa(len(routes)) + " services fail; first " + text
 		}
 	}
 	return worst.Verdict.Status, text
