@@ -126,7 +126,7 @@ func WriteText(w io.Writer, doc *Document, opts TextOptions) error {
 	routes := Routes(doc.Findings, doc.Paths)
 
 	status, verdict := VerdictText(routes)
-	line := fit(Marks[status]+" "+sanitize.Line(verdict), width)
+	line := fitVerdict(Marks[status]+" "+sanitize.Line(verdict), width)
 	fmt.Fprintln(bw, paint.status[status].Sprint(Marks[status])+" "+line[len(Marks[status])+1:])
 	for _, r := range routes {
 		fmt.Fprintln(bw, Strip(r, width, paint))
@@ -348,6 +348,50 @@ func fit(s string, width int) string {
 		return string(runes[:cut])[:i] + " …"
 	}
 	return string(runes[:cut]) + "…"
+}
+
+// fitVerdict shortens the verdict line to width while keeping the observed values, which
+// sit at both ends of a message ("X is on network A, but Redis authorizes B: consequence"):
+// first the consequence after the last ": " goes, then words from the middle.
+func fitVerdict(s string, width int) string {
+	if utf8.RuneCountInString(s) <= width {
+		return s
+	}
+	if i := strings.LastIndex(s, ": "); i > 0 && utf8.RuneCountInString(s[:i]) >= 40 && strings.Count(s[:i], ": ") >= 1 {
+		s = s[:i]
+	}
+	if utf8.RuneCountInString(s) <= width {
+		return s
+	}
+	words := strings.Fields(s)
+	// Keep words from the start (at least the mark, the check and a few words) and from the
+	// end until the line is full, with " … " between them.
+	head, tail := 0, len(words)
+	length := func() int {
+		return utf8.RuneCountInString(strings.Join(words[:head], " ")) + 3 + utf8.RuneCountInString(strings.Join(words[tail:], " "))
+	}
+	for grew := true; grew && head < tail; {
+		grew = false
+		if head++; length() > width {
+			head--
+		} else {
+			grew = true
+		}
+		if head < tail {
+			if tail--; length() > width {
+				tail++
+			} else {
+				grew = true
+			}
+		}
+	}
+	if head >= tail {
+		return s
+	}
+	if head < 3 || tail >= len(words) {
+		return fit(s, width)
+	}
+	return strings.Join(words[:head], " ") + " … " + strings.Join(words[tail:], " ")
 }
 
 // wrap breaks text into lines of at most width runes at spaces; a word longer than width
