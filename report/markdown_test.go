@@ -2,10 +2,14 @@ package report
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/fixtures"
+	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
 func TestMermaidEscaping(t *testing.T) {
@@ -107,5 +111,40 @@ func TestMarkdownVerdictIgnoresIgnored(t *testing.T) {
 	ignored := scenarioDocument(t, goldenCase{scenario: "connector-network", ignore: failing})
 	if got := markdownVerdict(ignored.Findings); got != MarkdownEmoji[checks.Pass] {
 		t.Errorf("verdict %s when every finding that asks for attention is ignored", got)
+	}
+}
+
+// TestMarkdownDeferredPlan: a plan whose checks wait for terraform apply says so, in the
+// heading and on the hops, instead of a green tick.
+func TestMarkdownDeferredPlan(t *testing.T) {
+	scenario, ok := fixtures.Lookup("connector-network")
+	if !ok {
+		t.Fatal("no connector-network scenario")
+	}
+	inv, err := inventory.LoadFS(scenario.FS, "fixtures/connector-network")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := os.ReadFile(filepath.Join("..", "inventory", "testdata", "terraform", "greenfield.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := inventory.ApplyPlan(inv, plan, "plan.json"); err != nil {
+		t.Fatal(err)
+	}
+	paths, err := inventory.Select(inv, inventory.Selector{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := documentFor(paths, Target{Source: "plan", Input: "plan.json"}, []string{"connector.capacity"})
+	out := render(t, func(w *bytes.Buffer) error { return WriteMarkdown(w, doc) })
+	if !strings.HasPrefix(out, "### "+PendingEmoji+" vpcdoctor: ") {
+		t.Errorf("heading %q, want the pending mark", strings.SplitN(out, "\n", 2)[0])
+	}
+	if !strings.Contains(out, PendingEmoji+" after apply\"]") {
+		t.Errorf("no hop of the graph waits for apply:\n%s", out)
+	}
+	if !strings.Contains(out, "until terraform apply</summary>") {
+		t.Error("the skipped section does not count the deferred checks")
 	}
 }
