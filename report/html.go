@@ -87,8 +87,10 @@ type htmlFinding struct {
 	ID, Title, Service, Hop, Message, Fix, Docs string
 	Status                                      checks.Status
 	Mark                                        string
-	Commands                                    []string
-	Ignored                                     bool
+	// Commands are the fix commands, each as its words: the page keeps a word on one line
+	// (a flag never breaks at its hyphen) and breaks only between words.
+	Commands [][]string
+	Ignored  bool
 }
 
 type htmlRoute struct {
@@ -219,7 +221,7 @@ func newHTMLFinding(f checks.Finding, hop string) htmlFinding {
 	if r := f.Remediation; r != nil && f.Status != checks.Pass && f.Status != checks.Skip {
 		hf.Fix = htmlText(r.Text)
 		for _, c := range r.Commands {
-			hf.Commands = append(hf.Commands, htmlText(c))
+			hf.Commands = append(hf.Commands, strings.Split(htmlText(c), " "))
 		}
 	}
 	return hf
