@@ -133,10 +133,12 @@ func markdownSummary(doc *Document, routes []Route) string {
 	if status == checks.Pass && deferred > 0 {
 		mark = PendingEmoji
 	}
+	// The verdict as a code span: shown literally, with no escapes in the raw text, so the
+	// line reads the same pasted into a chat as rendered.
 	if status == checks.Pass {
-		return fmt.Sprintf("%s vpcdoctor: %s (%s)", mark, sanitize.MarkdownText(verdict), summaryLine(doc.Summary))
+		return fmt.Sprintf("%s vpcdoctor: %s (%s)", mark, verdict, summaryLine(doc.Summary))
 	}
-	return fmt.Sprintf("%s vpcdoctor: %s — %s", mark, sanitize.MarkdownText(fit(verdict, 160)), summaryLine(doc.Summary))
+	return fmt.Sprintf("%s vpcdoctor: %s — %s", mark, sanitize.MarkdownCode(fitVerdict(verdict, 140), false), summaryLine(doc.Summary))
 }
 
 // markdownID names a check, with its service when the report covers several.
