@@ -184,6 +184,8 @@ func (h RouteHop) Label() string {
 		return h.Name // the first hop: the service's name says what it is
 	case h.Key == HopKeyEgress && h.Note != "none set":
 		short = "VPC egress"
+	case h.Key == HopKeyPeering && h.Note != "":
+		short = "link"
 	case h.Key == HopKeyNetwork && h.Project != "" && h.Note != "":
 		return "host " + h.Project + "/" + h.Name
 	}
@@ -328,8 +330,12 @@ func buildRoute(shape PathShape, known bool, findings []checks.Finding) Route {
 		network.Note = "host project " + shape.NetworkProject
 	}
 	link := RouteHop{Key: HopKeyPeering, Kind: "VPC peering to Memorystore"}
-	if shape.Link == LinkPSA {
+	switch shape.Link {
+	case LinkPSA:
 		link = RouteHop{Key: HopKeyPSA, Kind: "Private services access"}
+	case "":
+		// No instance was read: how the network would reach it is unknown.
+		link = RouteHop{Key: HopKeyPeering, Kind: "Link to Memorystore", Note: "unknown until the instance is read"}
 	}
 	redis := RouteHop{Key: HopKeyRedis, Kind: "Memorystore for Redis", Name: shape.Redis, Project: shape.RedisProject}
 	if shape.RedisHost != "" {
