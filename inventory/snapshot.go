@@ -584,9 +584,11 @@ func (inv *Inventory) add(path string, msg proto.Message, kind Kind) {
 		inv.RedisClusters = append(inv.RedisClusters, m)
 		name = m.GetName()
 	case *runpb.Service:
+		scrubService(m)
 		inv.Services = append(inv.Services, m)
 		name = m.GetName()
 	case *runpb.Revision:
+		scrubRevision(m)
 		inv.Revisions = append(inv.Revisions, m)
 		name = m.GetName()
 	}
