@@ -41,7 +41,7 @@ var hostileTargets = []string{"redis-connector", "my-redis", "cache-service", "r
 // their names exercises most command builders.
 var hostileScenarios = []string{
 	"healthy", "no-vpc-egress", "connector-missing", "connector-error", "connector-network", "connector-range-overlap",
-	"connector-capacity", "redis-missing", "redis-host-stale", "redis-auth-missing", "redis-auth-plaintext",
+	"connector-production-size", "redis-missing", "redis-host-stale", "redis-auth-missing", "redis-auth-plaintext",
 	"firewall-egress-deny", "connector-firewall-blocked", "firewall-policy-deny", "shared-vpc-not-connected",
 	"redis-tls-plaintext", "direct-vpc-subnet", "peering-deleted", "serving-old-revision", "redis-maintenance",
 }
