@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -84,6 +85,11 @@ func liveCannotReproduce(snapshot *inventory.Inventory) string {
 	if len(snapshot.RedisInstances) > 0 {
 		return "the scenario's Redis instance is in another project than the service"
 	}
+	for _, s := range snapshot.Services {
+		if _, err := strconv.ParseUint(inventory.ProjectOf(s.GetName()), 10, 64); err == nil {
+			return "the service names its project by number and no Redis instance ties the number to an id, while live mode reads the service by its project id"
+		}
+	}
 	return ""
 }
 
@@ -140,7 +146,7 @@ func TestLiveCheckRedisCluster(t *testing.T) {
 	}
 	server := serveFixture(t, snapshot)
 	hermeticLive(t, server)
-	wantCode, want, _ := runLive(t, "check", "--from", scenarioPath("redis-cluster"),
+	wantCode, want, _ := runLive(t, "check", "--from", scenarioPath("redis-cluster"), "--project", liveProject,
 		"--service", liveService, "--redis", "my-redis", "--format", "json")
 	gotCode, got, gotErr := runLive(t, liveCheckArgs("--service", liveService, "--redis", "my-redis")...)
 	if gotCode != wantCode || gotCode != exitFindings {
