@@ -40,18 +40,18 @@ var scenarioWant = map[string]map[string]checks.Status{
 	"dvpc-26-default":         with(directPath, map[string]checks.Status{"run.direct-vpc": checks.Warn}),
 	"dvpc-26-unset":           with(directPath, map[string]checks.Status{"run.direct-vpc": checks.Warn}),
 	"redis-missing": with(connectorPath, map[string]checks.Status{
-		// Without the Redis instance nothing ties the namespace number to my-project.
-		"connector.shared-vpc": checks.Warn,
-		"redis.found":          checks.Fail, "redis.ready": checks.Skip, "redis.region": checks.Skip,
+		// Without the Redis instance, the latest ready revision (named by id) still ties
+		// the namespace number to my-project: connector.shared-vpc passes.
+		"redis.found": checks.Fail, "redis.ready": checks.Skip, "redis.region": checks.Skip,
 		"run.egress-scope": checks.Skip, "connector.network": checks.Skip,
 		"run.redis-host": checks.Skip, "run.redis-auth": checks.Skip,
 		"vpc.peering": checks.Skip, "vpc.firewall-egress": checks.Skip,
 		"redis.tls": checks.Skip, "redis.maintenance": checks.Skip,
 	}),
 	"redis-cluster": with(connectorPath, map[string]checks.Status{
-		// Without the Redis instance nothing ties the namespace number to my-project.
-		"connector.shared-vpc": checks.Warn,
-		"redis.found":          checks.Fail, "redis.ready": checks.Skip, "redis.region": checks.Skip,
+		// Without the Redis instance, the latest ready revision (named by id) still ties
+		// the namespace number to my-project: connector.shared-vpc passes.
+		"redis.found": checks.Fail, "redis.ready": checks.Skip, "redis.region": checks.Skip,
 		"run.egress-scope": checks.Skip, "connector.network": checks.Skip,
 		"run.redis-host": checks.Skip, "run.redis-auth": checks.Skip,
 		"vpc.peering": checks.Skip, "vpc.firewall-egress": checks.Skip,
