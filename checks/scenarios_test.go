@@ -42,18 +42,18 @@ var scenarioWant = map[string]map[string]checks.Status{
 	"dvpc-26-default":         with(directPath, map[string]checks.Status{"run.direct-vpc": checks.Warn}),
 	"dvpc-26-unset":           with(directPath, map[string]checks.Status{"run.direct-vpc": checks.Warn}),
 	"redis-missing": with(connectorPath, map[string]checks.Status{
-		// Without the Redis instance nothing ties the namespace number to my-project.
-		"connector.shared-vpc": checks.Warn,
-		"redis.found":          checks.Fail, "redis.ready": checks.Skip, "redis.region": checks.Skip,
+		// Without the Redis instance, the latest ready revision (named by id) still ties
+		// the namespace number to my-project: connector.shared-vpc passes.
+		"redis.found": checks.Fail, "redis.ready": checks.Skip, "redis.region": checks.Skip,
 		"run.egress-scope": checks.Skip, "connector.network": checks.Skip,
 		"run.redis-host": checks.Skip, "run.redis-auth": checks.Skip,
 		"vpc.peering": checks.Skip, "vpc.firewall-egress": checks.Skip,
 		"redis.tls": checks.Skip, "redis.maintenance": checks.Skip,
 	}),
 	"redis-cluster": with(connectorPath, map[string]checks.Status{
-		// Without the Redis instance nothing ties the namespace number to my-project.
-		"connector.shared-vpc": checks.Warn,
-		"redis.found":          checks.Fail, "redis.ready": checks.Skip, "redis.region": checks.Skip,
+		// Without the Redis instance, the latest ready revision (named by id) still ties
+		// the namespace number to my-project: connector.shared-vpc passes.
+		"redis.found": checks.Fail, "redis.ready": checks.Skip, "redis.region": checks.Skip,
 		"run.egress-scope": checks.Skip, "connector.network": checks.Skip,
 		"run.redis-host": checks.Skip, "run.redis-auth": checks.Skip,
 		"vpc.peering": checks.Skip, "vpc.firewall-egress": checks.Skip,
@@ -73,8 +73,8 @@ var scenarioWant = map[string]map[string]checks.Status{
 	"real-alpfr-direct-vpc": with(directPath, map[string]checks.Status{"run.cold-start": checks.Warn}),
 	// Its persistenceIamIdentity is the older NUMBER-compute@ form, which connector.shared-vpc
 	// does not take as proof of the project number: it warns and asks for --project.
-	"real-redis3-custom-network":          with(connectorPath, map[string]checks.Status{"connector.shared-vpc": checks.Warn}),
-	"real-redis3-connector-wrong-network": with(connectorPath, map[string]checks.Status{"connector.network": checks.Fail, "connector.shared-vpc": checks.Warn}),
+	"real-redis3-custom-network":          connectorPath,
+	"real-redis3-connector-wrong-network": with(connectorPath, map[string]checks.Status{"connector.network": checks.Fail}),
 	"real-gcpdiag-cloudrun2-no-vpc": with(noConnector, map[string]checks.Status{
 		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip, "run.direct-vpc": checks.Skip,
 		"run.serving-revision": checks.Skip, "vpc.firewall-egress": checks.Skip, "run.cold-start": checks.Warn,
