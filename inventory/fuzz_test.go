@@ -115,6 +115,7 @@ func FuzzApplyPlan(f *testing.F) {
 			f.Add(data)
 		}
 	}
+	f.Add([]byte(fanOutPlan(30)))
 	healthy, ok := fixtures.Lookup("healthy")
 	if !ok {
 		f.Fatal("no healthy scenario")
