@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"cloud.google.com/go/redis/apiv1/redispb"
 	"github.com/urfave/cli/v2"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 	"github.com/vpcdoctor/vpcdoctor/probe"
 )
@@ -21,12 +24,20 @@ func probeCheckFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "connect-timeout", Value: probe.DefaultConnectTimeout, Usage: "with --probe: bound for the connect, the TLS handshake and each reply"},
 		&cli.IntFlag{Name: "count", Value: probe.DefaultCount, Usage: "with --probe: PINGs for the latency statistics"},
 		&cli.DurationFlag{Name: "interval", Usage: "with --probe: pause between PINGs (default: back to back); 10ms paces them like redis-cli --latency"},
+		&cli.StringFlag{Name: "probe-host", Usage: "with --probe and --from or --terraform-plan: the Redis host you trust with the AUTH string; it is sent only when the instance's host is this one"},
 	}
 }
 
 // probeSettings are the validated --probe flags; nil means no probe.
 type probeSettings struct {
-	auth           string
+	auth string
+	// trustedHost is the host the user named with --probe-host; hostsTrusted is true
+	// when the instance data comes from the live APIs alone, whose answers the user's own
+	// credentials fetched from Google. Otherwise the host was written by whoever wrote the
+	// snapshot or plan, and the AUTH string is not sent to it.
+	trustedHost    string
+	hostsTrusted   bool
+	timeout        time.Duration
 	connectTimeout time.Duration
 	count          int
 	interval       time.Duration
@@ -51,7 +62,15 @@ func probeSettingsFrom(c *cli.Context) (*probeSettings, error) {
 	if c.IsSet("auth-env") && auth == "" {
 		return nil, usage("--auth-env %s: the variable is not set or empty", authEnv)
 	}
-	return &probeSettings{auth: auth, connectTimeout: c.Duration("connect-timeout"), count: c.Int("count"), interval: c.Duration("interval"), ctx: c.Context}, nil
+	if c.Int("count") > probe.MaxCount {
+		return nil, usage("--count %d: at most %d", c.Int("count"), probe.MaxCount)
+	}
+	trusted := strings.TrimSpace(c.String("probe-host"))
+	if c.IsSet("probe-host") && !inventory.IsIP(trusted) && !inventory.IsDNSName(trusted) {
+		return nil, usage("--probe-host %s: want the Redis host, an IP address or a DNS name", sanitize.Line(trusted))
+	}
+	return &probeSettings{auth: auth, connectTimeout: c.Duration("connect-timeout"), count: c.Int("count"), interval: c.Duration("interval"), ctx: c.Context,
+		trustedHost: trusted, hostsTrusted: c.String("from") == "" && c.String("terraform-plan") == "", timeout: c.Duration("timeout")}, nil
 }
 
 // probePath probes the Redis instance of a path with what the configuration says about
@@ -70,11 +89,14 @@ func probePath(path *inventory.Path, settings *probeSettings, observe func(check
 		return skipped
 	}
 	tls := r.GetTransitEncryptionMode() == redispb.Instance_SERVER_AUTHENTICATION
+	auth, withheld := settings.authFor(r.GetHost())
 	opts := probe.Options{
 		Host:           r.GetHost(),
 		Port:           int(r.GetPort()),
 		TLS:            tls,
-		Auth:           settings.auth,
+		Auth:           auth,
+		AuthWithheld:   withheld,
+		Timeout:        settings.timeout,
 		Count:          settings.count,
 		Interval:       settings.interval,
 		ConnectTimeout: settings.connectTimeout,
@@ -99,4 +121,24 @@ func probePath(path *inventory.Path, settings *probeSettings, observe func(check
 		findings[i].Service = path.ServiceRef.Name
 	}
 	return findings
+}
+
+// authFor returns the AUTH string to send to host, or, when it must not go there, the
+// reason. A snapshot or a plan may come from a pull request: the host it names is sent
+// the AUTH string only when the user named the same host with --probe-host. A CA in the
+// snapshot proves nothing here, since whoever wrote the host could write the CA too.
+func (s *probeSettings) authFor(host string) (auth, withheld string) {
+	if s.auth == "" || s.hostsTrusted {
+		return s.auth, ""
+	}
+	if s.trustedHost != "" && strings.EqualFold(strings.TrimSuffix(s.trustedHost, "."), strings.TrimSuffix(host, ".")) {
+		return s.auth, ""
+	}
+	if !inventory.IsIP(host) && !inventory.IsDNSName(host) {
+		return "", "the instance's host, read from the input files, is neither an IP address nor a DNS name"
+	}
+	if s.trustedHost != "" {
+		return "", fmt.Sprintf("the instance's host %s, read from the input files, is not the --probe-host %s", host, s.trustedHost)
+	}
+	return "", fmt.Sprintf("the instance's host %s was read from the input files, not named by you; run again with --probe-host %s if you trust it", host, host)
 }

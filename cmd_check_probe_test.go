@@ -85,7 +85,7 @@ func TestCheckWithProbe(t *testing.T) {
 	dir := snapshotPointingAt(t, port)
 	t.Setenv("REDIS_AUTH", secret)
 
-	code, out, stderr := runCLI(t, "check", "--from", dir, "--probe", "--count", "20", "--format", "json")
+	code, out, stderr := runCLI(t, "check", "--from", dir, "--probe", "--probe-host", "127.0.0.1", "--count", "20", "--format", "json")
 	var doc report.Document
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("exit %d, stderr %q: %v", code, stderr, err)
@@ -104,6 +104,23 @@ func TestCheckWithProbe(t *testing.T) {
 	}
 	if strings.Contains(out+stderr, secret) {
 		t.Error("the AUTH secret appears in the output")
+	}
+
+	// Without --probe-host, the host the snapshot names is not sent the secret: whether it
+	// would be accepted is unknown (error), and the secret never reaches the server.
+	code, out, _ = runCLI(t, "check", "--from", dir, "--probe", "--count", "5", "--format", "json")
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("exit %d: %v", code, err)
+	}
+	for _, f := range doc.Findings {
+		if f.ID == "probe.auth" && (f.Status != "error" || !strings.Contains(f.Message, "--probe-host 127.0.0.1")) {
+			t.Errorf("without --probe-host: probe.auth %s: %s", f.Status, f.Message)
+		}
+	}
+	// A --probe-host that is not the snapshot's host does not unlock the secret either.
+	code, out, _ = runCLI(t, "check", "--from", dir, "--probe", "--probe-host", "10.9.9.9", "--count", "5", "--format", "json")
+	if !strings.Contains(out, `"status": "error"`) || !strings.Contains(out, "is not the --probe-host 10.9.9.9") || strings.Contains(out, secret) {
+		t.Errorf("with another --probe-host: exit %d\n%s", code, out)
 	}
 
 	// Without the secret the probe fails at AUTH, and the text report says so.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
@@ -105,7 +106,7 @@ func writeSnapshotReadme(dir string, opts inventory.LiveOptions) error {
 	if opts.Service != "" {
 		fmt.Fprintf(&b, ", service %s", opts.Service)
 	}
-	b.WriteString(".\nSecret-looking environment values are written as <redacted>; AUTH strings are never read.\n\n")
+	b.WriteString(".\nEnvironment values are written only when their shape cannot hold a secret (a port, an IP address,\na host:port, a redis:// URL without its user info); every other value, container argument and\ncommand is written as <redacted>. AUTH strings are never read.\n\n")
 	fmt.Fprintf(&b, "Check it anywhere, without credentials:\n\n    %s\n", checkFromCommand(dir, opts))
 	path := filepath.Join(dir, "README.md")
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
@@ -115,17 +116,18 @@ func writeSnapshotReadme(dir string, opts inventory.LiveOptions) error {
 }
 
 func checkFromCommand(dir string, opts inventory.LiveOptions) string {
-	cmd := "vpcdoctor check --from " + dir
+	// Each value is one shell word, so the command pastes as written whatever the names.
+	cmd := "vpcdoctor check --from " + sanitize.Shell(dir)
 	if opts.Service != "" {
-		cmd += " --service " + opts.Service
+		cmd += " --service " + sanitize.Shell(opts.Service)
 	} else {
-		cmd += " --region " + opts.Region + " --all"
+		cmd += " --region " + sanitize.Shell(opts.Region) + " --all"
 	}
 	if opts.Redis != "" {
-		cmd += " --redis " + opts.Redis
+		cmd += " --redis " + sanitize.Shell(opts.Redis)
 	}
 	if opts.Connector != "" {
-		cmd += " --connector " + opts.Connector
+		cmd += " --connector " + sanitize.Shell(opts.Connector)
 	}
 	return cmd
 }

@@ -55,8 +55,13 @@ func probeFlags() []cli.Flag {
 		&cli.IntFlag{Name: "count", Value: probe.DefaultCount, Usage: "PINGs to send for the latency statistics"},
 		&cli.DurationFlag{Name: "interval", Usage: "pause between PINGs (default: back to back); 10ms paces them like redis-cli --latency"},
 		&cli.DurationFlag{Name: "connect-timeout", Value: probe.DefaultConnectTimeout, Usage: "bound for the TCP connect, the TLS handshake and each reply"},
+		&cli.DurationFlag{Name: "timeout", Value: defaultProbeTimeout, Usage: "bound on the whole probe run"},
 	}
 }
+
+// defaultProbeTimeout bounds a probe run: 100 PINGs paced at 10ms and every retry fit
+// in it many times over, and a server that trickles bytes cannot hold a CI job longer.
+const defaultProbeTimeout = 2 * time.Minute
 
 // probeOptions turns the flags and the environment into probe options. Explicit flags
 // override what --from-env read. Every error is a usage error naming the flag or file.
@@ -101,8 +106,11 @@ func probeOptions(c *cli.Context, env func(string) string) (probe.Options, error
 		opts.CAPEM, opts.TLS = pem, true
 	}
 	opts.ServerName = c.String("server-name")
-	if opts.Count = c.Int("count"); opts.Count < 1 {
-		return probe.Options{}, usage("--count %d: want at least 1", opts.Count)
+	if opts.Count = c.Int("count"); opts.Count < 1 || opts.Count > probe.MaxCount {
+		return probe.Options{}, usage("--count %d: want 1 to %d", opts.Count, probe.MaxCount)
+	}
+	if opts.Timeout = c.Duration("timeout"); opts.Timeout <= 0 {
+		return probe.Options{}, usage("--timeout %s: want a positive duration such as 1m", opts.Timeout)
 	}
 	if opts.Interval = c.Duration("interval"); opts.Interval < 0 || opts.Interval > time.Minute {
 		return probe.Options{}, usage("--interval %s: want a duration from 0 to 1m, e.g. 10ms", opts.Interval)

@@ -99,6 +99,7 @@ func Catalogue() []Check {
 			ID: "connector.capacity", Hop: HopConnector, Title: "Connector is sized for Redis traffic",
 			Summary:  "the connector does not run shared-core (f1-micro, e2-micro) instances or a maximum at its floor",
 			Requires: []string{"connector.found"},
+			Reads:    map[inventory.Kind][]string{inventory.KindConnector: {"machineType", "minInstances", "maxInstances", "minThroughput", "maxThroughput"}},
 			Run:      checkConnectorCapacity,
 		},
 		{

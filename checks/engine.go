@@ -39,6 +39,9 @@ type Result struct {
 	Resource    string
 	Message     string
 	Remediation *Remediation
+	// Reason is the machine-readable reason of a skip or error (a Reason* code); the engine
+	// fills a default when a check leaves it empty.
+	Reason string
 }
 
 // DocsBase is where each check's documentation lives; a finding's Docs is DocsBase plus the
@@ -57,7 +60,7 @@ func Run(catalogue []Check, path *inventory.Path, observe func(Finding)) []Findi
 	findings := make([]Finding, 0, len(catalogue))
 	status := make(map[string]Status, len(catalogue))
 	for _, check := range catalogue {
-		result := runOne(check, path, status)
+		result := planManagedFix(check.ID, path, runOne(check, path, status))
 		status[check.ID] = result.Status
 		finding := Finding{
 			ID:          check.ID,
@@ -69,8 +72,8 @@ func Run(catalogue []Check, path *inventory.Path, observe func(Finding)) []Findi
 			Message:     result.Message,
 			Remediation: result.Remediation,
 			Docs:        DocsBase + "#" + Anchor(check.ID),
+			Reason:      reasonOf(result),
 		}
-		finding = withheldCommands(finding)
 		finding = Sanitize(finding)
 		findings = append(findings, finding)
 		if observe != nil {
@@ -84,8 +87,11 @@ func Run(catalogue []Check, path *inventory.Path, observe func(Finding)) []Findi
 // reply) made one printable line by sanitize.Line: no finding, in any report, carries a
 // control character, an escape sequence or a line break that came from input. The engine
 // applies it to every check's finding and the probe to its own; reporters then escape for
-// their sink (Markdown, XML, workflow commands) on top.
+// their sink (Markdown, XML, workflow commands) on top. A remediation command that was
+// withheld because a value it needed is not a valid name (see sanitize.Command) is left
+// out, and the message says so.
 func Sanitize(f Finding) Finding {
+	f = withheldCommands(f)
 	f.ID, f.Title, f.Service, f.Resource, f.Message = sanitize.Line(f.ID), sanitize.Line(f.Title), sanitize.Line(f.Service), sanitize.Line(f.Resource), sanitize.Line(f.Message)
 	f.Docs, f.Source = sanitize.Line(f.Docs), sanitize.Line(f.Source)
 	if f.Remediation != nil {
@@ -103,7 +109,7 @@ func runOne(check Check, path *inventory.Path, status map[string]Status) (result
 		switch st := status[req]; st {
 		case Pass, Warn:
 		default:
-			return Result{Status: Skip, Message: fmt.Sprintf("skipped: prerequisite %s is %s", req, describeStatus(st))}
+			return Result{Status: Skip, Reason: ReasonPrerequisite, Message: fmt.Sprintf("skipped: prerequisite %s is %s", req, describeStatus(st))}
 		}
 	}
 	if gap, ok := planGap(check, path); ok {
@@ -113,10 +119,28 @@ func runOne(check Check, path *inventory.Path, status map[string]Status) (result
 		// A check is a pure function of data we do not control; a bug in one must not take
 		// the whole report down.
 		if r := recover(); r != nil {
-			result = Result{Status: Error, Message: fmt.Sprintf("internal error in check %s: %v (please report this)", check.ID, r)}
+			result = Result{Status: Error, Reason: ReasonInternalError, Message: fmt.Sprintf("internal error in check %s: %v (please report this)", check.ID, r)}
 		}
 	}()
 	return check.Run(path)
+}
+
+// reasonOf is the reason code of a skip or error result: the one the check gave, else the
+// default for its kind. A check's own skip that points at the check that reports the cause
+// ("(see connector.found)") depends on that check's outcome; any other skip means the check
+// does not apply to the path.
+func reasonOf(r Result) string {
+	switch {
+	case r.Status != Skip && r.Status != Error:
+		return ""
+	case r.Reason != "":
+		return r.Reason
+	case r.Status == Error:
+		return ReasonCannotEvaluate
+	case strings.Contains(r.Message, "(see "):
+		return ReasonPrerequisite
+	}
+	return ReasonNotApplicable
 }
 
 func describeStatus(st Status) string {

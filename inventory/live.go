@@ -276,6 +276,7 @@ func redisListKey(project string) string             { return "redis " + project
 // addService records a service and requests what it depends on.
 func (l *liveLoader) addService(ctx context.Context, svc *runpb.Service) {
 	l.mu.Lock()
+	scrubService(svc)
 	l.inv.Services = append(l.inv.Services, svc)
 	l.inv.MarkListed(KindService)
 	l.mu.Unlock()
@@ -646,6 +647,7 @@ func (l *liveLoader) getRevision(ctx context.Context, name string) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	scrubRevision(rev)
 	l.inv.Revisions = append(l.inv.Revisions, rev)
 	l.inv.MarkListed(KindRevision)
 }

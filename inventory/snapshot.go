@@ -332,6 +332,8 @@ func (inv *Inventory) merge(other *Inventory) {
 	inv.FirewallPolicies = append(inv.FirewallPolicies, other.FirewallPolicies...)
 	inv.Addresses = append(inv.Addresses, other.Addresses...)
 	inv.RedisClusters = append(inv.RedisClusters, other.RedisClusters...)
+	inv.Projects = append(inv.Projects, other.Projects...)
+	inv.IAMPolicies = append(inv.IAMPolicies, other.IAMPolicies...)
 	inv.Problems = append(inv.Problems, other.Problems...)
 	for k := range other.Listed {
 		inv.MarkListed(k)
@@ -465,8 +467,14 @@ func (inv *Inventory) addObject(path string, line int, obj map[string]any) error
 	case clusterNameRe.MatchString(name):
 		return inv.addProto(path, line, obj, &clusterpb.Cluster{}, KindRedisCluster)
 	}
-	if _, ok := obj["firewallPolicys"]; ok {
+	if isEffectiveFirewalls(kind, obj) {
 		return inv.addEffectiveFirewalls(path, line, obj)
+	}
+	switch {
+	case isIAMPolicy(obj):
+		return inv.addIAMPolicy(path, line, obj)
+	case isProjectDescription(obj):
+		return inv.addProjectDescription(path, line, obj)
 	}
 	for _, key := range listKeys {
 		if list, ok := obj[key].([]any); ok {
@@ -576,9 +584,11 @@ func (inv *Inventory) add(path string, msg proto.Message, kind Kind) {
 		inv.RedisClusters = append(inv.RedisClusters, m)
 		name = m.GetName()
 	case *runpb.Service:
+		scrubService(m)
 		inv.Services = append(inv.Services, m)
 		name = m.GetName()
 	case *runpb.Revision:
+		scrubRevision(m)
 		inv.Revisions = append(inv.Revisions, m)
 		name = m.GetName()
 	}
@@ -600,6 +610,18 @@ func describeOSError(err error) string {
 		return pathErr.Err.Error()
 	}
 	return err.Error()
+}
+
+// isEffectiveFirewalls recognises a networks.getEffectiveFirewalls answer: it has a
+// firewallPolicys key, or, since gcloud and the API leave out empty lists, only a firewalls
+// key (a network without firewall policies). A firewalls.list answer has items instead.
+func isEffectiveFirewalls(kind string, obj map[string]any) bool {
+	if _, ok := obj["firewallPolicys"]; ok {
+		return true
+	}
+	_, rules := obj["firewalls"]
+	_, items := obj["items"]
+	return rules && !items && kind == ""
 }
 
 // EffectiveFirewallsKind marks the file in which `vpcdoctor snapshot` records the

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,9 +16,6 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 )
-
-// Redacted replaces secret-looking values in a written snapshot.
-const Redacted = "<redacted>"
 
 // The files WriteSnapshot writes, one per kind, in the APIs' own list formats.
 const (
@@ -53,9 +49,11 @@ func snapshotFiles() []string {
 // NotFound), and the problems of the load in problems.json.
 //
 // Secrets never reach the files: Redis AUTH strings are not part of an instance (vpcdoctor
-// never calls GetInstanceAuthString), and container env values whose name looks secret
-// (PASSWORD, SECRET, TOKEN, AUTH, KEY, CREDENTIAL) or that are URLs carrying a password are
-// written as Redacted (a URL keeps its host, which selects the Redis instance).
+// never calls GetInstanceAuthString), and services and revisions are written through the
+// same allow-list the loaders apply (see RedactEnvValue): an env value is written only when
+// its shape cannot hold a secret (a port, an IP address, a host:port, a redis:// URL
+// without its user info...), everything else as Redacted; container arguments and
+// commands always as Redacted.
 //
 // dir is created if needed; it must hold nothing but a previous snapshot's files (and a
 // README), so a snapshot never mixes with unrelated files that LoadDir would also read.
@@ -250,41 +248,4 @@ func redactRevision(rev *runpb.Revision) *runpb.Revision {
 	return out
 }
 
-func redactContainers(containers []*runpb.Container) {
-	for _, c := range containers {
-		for _, env := range c.GetEnv() {
-			if v, ok := env.GetValues().(*runpb.EnvVar_Value); ok {
-				v.Value = RedactEnvValue(env.GetName(), v.Value)
-			}
-		}
-	}
-}
-
-// secretWords mark an env variable name whose value is a secret.
-func secretWords() []string {
-	return []string{"PASSWORD", "PASSWD", "SECRET", "TOKEN", "AUTH", "KEY", "CREDENTIAL"}
-}
-
-// RedactEnvValue returns the value an env variable is written with in a snapshot: a URL
-// with a password keeps everything but the password; any other value of a variable whose
-// name looks secret becomes Redacted; the rest is unchanged.
-func RedactEnvValue(name, value string) string {
-	if value == "" {
-		return value
-	}
-	if strings.Contains(value, "://") {
-		if u, err := url.Parse(strings.TrimSpace(value)); err == nil && u.User != nil {
-			if _, hasPassword := u.User.Password(); hasPassword {
-				u.User = url.UserPassword(u.User.Username(), Redacted)
-				return u.String()
-			}
-		}
-	}
-	upper := strings.ToUpper(name)
-	for _, word := range secretWords() {
-		if strings.Contains(upper, word) {
-			return Redacted
-		}
-	}
-	return value
-}
+func redactContainers(containers []*runpb.Container) { scrubContainers(containers) }

@@ -90,7 +90,7 @@ func TestSnapshotRoundTripEveryScenario(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: fixtureRegion})
+			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: fixtureRegion, Project: fixtureProject})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -167,6 +167,24 @@ func TestRedactEnvValue(t *testing.T) {
 		{"REDIS_URL", "redis://10.0.0.3:6379", "redis://10.0.0.3:6379"},
 		{"SECRET_URL", "https://vault.example.com/v1/x", inventory.Redacted},
 		{"EMPTY_SECRET", "", ""},
+		// The allow-list: only shapes that cannot hold a secret survive, whatever the name.
+		{"REDIS_PASS", "hunter2", inventory.Redacted},
+		{"DB_PWD", "hunter2", inventory.Redacted},
+		{"OPAQUE", "hunter2", inventory.Redacted},
+		{"MY_SETTING", "p#w/x", inventory.Redacted},
+		{"REDIS_CONN", "10.0.0.3:6379,password=hunter2", inventory.Redacted},
+		{"DATABASE_DSN", "postgres://app:hunter2@db:5432/app", inventory.Redacted},
+		{"MYSQL_DSN", "app:hunter2@tcp(10.0.0.5:3306)/db", inventory.Redacted},
+		{"CONFIG_JSON", `{"password":"hunter2"}`, inventory.Redacted},
+		{"SESSION_URL", "redis://hunter2@10.0.0.3:6379", "redis://%3Credacted%3E@10.0.0.3:6379"},
+		{"CACHE_URL", "redis://10.0.0.3:6379/2?password=hunter2#x", "redis://10.0.0.3:6379/2"},
+		{"CACHE_URL", "redis://10.0.0.3:6379/%2e%2e", "redis://10.0.0.3:6379"},
+		{"CACHE_URL", "redis://evil$(id):6379", inventory.Redacted},
+		{"REDIS_HOST", "redis.internal.example.com", "redis.internal.example.com"},
+		{"REDIS_HOST", "10.0.0.3:6379", "10.0.0.3:6379"},
+		{"REDIS_HOST", "[fd00::3]:6379", "[fd00::3]:6379"},
+		{"REDIS_TLS", "true", "true"},
+		{"PORT", "99999", inventory.Redacted},
 	}
 	for _, tt := range tests {
 		if got := inventory.RedactEnvValue(tt.name, tt.value); got != tt.want {

@@ -1,10 +1,10 @@
 package probe
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 )
 
 // DocsURL is the page that documents every cause; a finding's Docs is DocsURL#<cause>.
@@ -63,27 +63,27 @@ func splitLocationName(full, collection string) (project, region, name string, o
 }
 
 // flags is the --region and --project suffix of a gcloud command.
-func (n names) flags() string {
-	s := " --region " + n.region
+func (n names) flags() sanitize.Words {
+	s := sanitize.Command(" --region %s", n.region)
 	if n.project != "" {
-		s += " --project " + n.project
+		s += sanitize.Command(" --project %s", n.project)
 	}
-	return s
+	return sanitize.Words(s)
 }
 
 // describeInstance is the gcloud command that prints the given instance fields.
 func (n names) describeInstance(fields string) string {
-	return fmt.Sprintf("gcloud redis instances describe %s%s --format='value(%s)'", n.instance, n.flags(), fields)
+	return sanitize.Command("gcloud redis instances describe %s%s --format=%s", n.instance, n.flags(), sanitize.Words(sanitize.Shell("value("+fields+")")))
 }
 
 // describeService is the gcloud command that prints the service's network settings.
 func (n names) describeService() string {
-	return fmt.Sprintf("gcloud run services describe %s%s --format='yaml(spec.template.metadata.annotations)'", n.service, n.flags())
+	return sanitize.Command("gcloud run services describe %s%s --format='yaml(spec.template.metadata.annotations)'", n.service, n.flags())
 }
 
 // caCommand saves the instance's CA certificate where --ca-file can read it.
 func (n names) caCommand() string {
-	return fmt.Sprintf("gcloud redis instances describe %s%s --format='value(serverCaCerts[0].cert)' > ca.pem", n.instance, n.flags())
+	return sanitize.Command("gcloud redis instances describe %s%s --format='value(serverCaCerts[0].cert)' > ca.pem", n.instance, n.flags())
 }
 
 // remediation says what to do about a cause: one paragraph naming the configuration check
@@ -104,7 +104,7 @@ func remediation(c Cause, n names, opts Options) *checks.Remediation {
 			Commands: []string{
 				n.describeService(),
 				n.describeInstance("host,port,authorizedNetwork,connectMode,state"),
-				"gcloud compute networks vpc-access connectors describe CONNECTOR" + n.flags() + " --format='value(state,network,ipCidrRange)'",
+				sanitize.Command("gcloud compute networks vpc-access connectors describe CONNECTOR%s --format='value(state,network,ipCidrRange)'", n.flags()),
 			}}
 	case CauseTLSToPlainServer:
 		return &checks.Remediation{Text: "The server does not speak TLS: in-transit encryption is disabled on the instance (config check redis.tls). Connect without TLS on port 6379, or enable in-transit encryption on a new instance (it cannot be turned on in place).",
@@ -135,18 +135,18 @@ func remediation(c Cause, n names, opts Options) *checks.Remediation {
 	case CauseNoAuth:
 		return &checks.Remediation{Text: "AUTH is enabled on the instance but no password was sent: give the service the instance's AUTH string as a secret (config check run.redis-auth), and the probe the same variable (--auth-env).",
 			Commands: []string{
-				fmt.Sprintf("gcloud redis instances get-auth-string %s%s", n.instance, n.flags()),
-				fmt.Sprintf("gcloud run services update %s%s --set-secrets REDIS_AUTH=redis-auth:latest", n.service, n.flags()),
+				sanitize.Command("gcloud redis instances get-auth-string %s%s", n.instance, n.flags()),
+				sanitize.Command("gcloud run services update %s%s --set-secrets REDIS_AUTH=redis-auth:latest", n.service, n.flags()),
 			}}
 	case CauseWrongPass:
 		return &checks.Remediation{Text: "The server rejected the AUTH secret: the secret is stale (the AUTH string is rotated when AUTH is disabled and re-enabled) or belongs to another instance. Store the current AUTH string as a new secret version and redeploy (config check run.redis-auth).",
 			Commands: []string{
-				fmt.Sprintf("gcloud redis instances get-auth-string %s%s", n.instance, n.flags()),
+				sanitize.Command("gcloud redis instances get-auth-string %s%s", n.instance, n.flags()),
 				"gcloud secrets versions add redis-auth --data-file=-",
 			}}
 	case CauseAuthNotEnabled:
 		return &checks.Remediation{Text: "An AUTH secret was sent but the instance has AUTH disabled; many clients then fail to connect. Remove the secret from the service or enable AUTH on the instance (config check run.redis-auth).",
-			Commands: []string{fmt.Sprintf("gcloud redis instances update %s%s --enable-auth", n.instance, n.flags())}}
+			Commands: []string{sanitize.Command("gcloud redis instances update %s%s --enable-auth", n.instance, n.flags())}}
 	case CauseMaxClients:
 		return &checks.Remediation{Text: "The instance refuses new connections because maxclients is reached: lower the client pool size or the service's max instances, or close leaked connections; maxclients is fixed by the instance's tier and size.",
 			Commands: []string{n.describeInstance("tier,memorySizeGb,redisConfigs")}}
@@ -160,7 +160,7 @@ func remediation(c Cause, n names, opts Options) *checks.Remediation {
 		return &checks.Remediation{Text: "The PING median is high for a path inside one region. Likely causes: the service and the instance are in different regions, the connector is at capacity (raise its max instances or machine type), or the service's CPU is throttled outside requests.",
 			Commands: []string{
 				n.describeInstance("locationId,currentLocationId"),
-				"gcloud compute networks vpc-access connectors describe CONNECTOR" + n.flags() + " --format='value(machineType,minInstances,maxInstances)'",
+				sanitize.Command("gcloud compute networks vpc-access connectors describe CONNECTOR%s --format='value(machineType,minInstances,maxInstances)'", n.flags()),
 			}}
 	}
 	return nil
@@ -178,7 +178,7 @@ func unknownAuthorityRemediation(n names, opts Options) *checks.Remediation {
 	}
 	return &checks.Remediation{Text: text, Commands: []string{
 		n.caCommand(),
-		fmt.Sprintf("vpcdoctor probe --host %s --port %d --tls --ca-file ca.pem", n.host, n.port),
+		sanitize.Command("vpcdoctor probe --host %s --port %d --tls --ca-file ca.pem", n.host, n.port),
 	}}
 }
 

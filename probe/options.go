@@ -16,6 +16,8 @@ const (
 	DefaultPort           = 6379
 	DefaultCount          = 100
 	DefaultConnectTimeout = 3 * time.Second
+	// MaxCount bounds Count: the latency statistics keep every sample.
+	MaxCount = 100000
 )
 
 // Options says what to probe and how. The zero value of every field but Host means "use
@@ -51,6 +53,13 @@ type Options struct {
 	// 0 means DefaultConnectTimeout.
 	ConnectTimeout time.Duration
 
+	// Timeout bounds the whole run, every step and every retry on a new connection
+	// included; 0 means no bound beyond the per-step ConnectTimeout and ctx.
+	Timeout time.Duration
+	// AuthWithheld, when not empty, says why an AUTH secret the user has was not given to
+	// this probe (the host was not one the user named): the auth step reports it instead
+	// of reporting a missing secret.
+	AuthWithheld string
 	// Service is the Cloud Run service the probe speaks for
 	// (projects/P/locations/R/services/S), when known; it fills the findings' Service and
 	// the remediation commands.
@@ -118,6 +127,12 @@ func (o Options) validate() error {
 	}
 	if o.Port < 0 || o.Port > 65535 {
 		return fmt.Errorf("port %d is not a TCP port (1-65535)", o.Port)
+	}
+	if o.Count > MaxCount {
+		return fmt.Errorf("count %d is more than %d", o.Count, MaxCount)
+	}
+	if o.Timeout < 0 {
+		return fmt.Errorf("timeout %s is negative", o.Timeout)
 	}
 	if o.Interval < 0 {
 		return fmt.Errorf("interval %s is negative", o.Interval)

@@ -2,12 +2,16 @@ package probe
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 )
 
 // The probe's finding ids, in the order Run reports them. They are part of the public
@@ -44,6 +48,8 @@ type outcome struct {
 	status  checks.Status
 	cause   Cause
 	message string
+	// reason is the finding's reason code when the step is skipped or in error.
+	reason string
 }
 
 // passed, skipped and failed build outcomes; failed takes its status from the cause.
@@ -66,8 +72,15 @@ func failed(c Cause, format string, args ...any) outcome {
 // the AUTH secret.
 //
 // Run is bounded by the options' timeouts: a path that drops packets fails probe.tcp in
-// about ConnectTimeout.
+// about ConnectTimeout, and Timeout bounds the whole run. Every reply is bounded in size
+// and nesting (MaxReplyBytes and the other limits), and a finding quotes at most
+// maxServerText bytes of what the server said.
 func Run(ctx context.Context, opts Options, observe func(checks.Finding)) []checks.Finding {
+	if opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+		defer cancel()
+	}
 	p := &prober{opts: opts.withDefaults()}
 	p.names = namesFor(p.opts)
 	defer p.close()
@@ -84,13 +97,16 @@ func Run(ctx context.Context, opts Options, observe func(checks.Finding)) []chec
 			o = failed(CauseInvalidOptions, "%s", blocked)
 		case blocked != "":
 			o = skipped("skipped: %s", blocked)
+			o.reason = checks.ReasonPrerequisite
 		default:
 			o = s.run(p, ctx)
 		}
 		if o.status == checks.Fail || o.status == checks.Error {
 			blocked = fmt.Sprintf("%s failed (%s)", s.id, o.cause)
 		}
-		f := redact(p.finding(s, o), opts.Auth)
+		// Made one printable line first, then scrubbed: the secret is looked for in the
+		// spellings the finding ends up with.
+		f := redact(checks.Sanitize(p.finding(s, o)), opts.Auth)
 		if observe != nil {
 			observe(f)
 		}
@@ -148,7 +164,16 @@ func (p *prober) finding(s step, o outcome) checks.Finding {
 		Resource: p.resource(),
 		Message:  o.message,
 	}
+	switch {
+	case o.status == checks.Skip && o.reason == "":
+		f.Reason = checks.ReasonNotApplicable
+	case o.status == checks.Skip:
+		f.Reason = o.reason
+	case o.status == checks.Error:
+		f.Reason = checks.ReasonCannotEvaluate
+	}
 	if o.cause != "" {
+		f.Cause = string(o.cause)
 		f.Remediation = remediation(o.cause, p.names, p.opts)
 		f.Docs = DocsURL + "#" + string(o.cause)
 	}
@@ -166,13 +191,58 @@ func (p *prober) resource() string {
 	return p.opts.Addr()
 }
 
-// redact removes every occurrence of the AUTH secret from the finding. The probe never
-// puts the secret in a message; this is the guarantee if a server or library echoes it.
+// maxServerText bounds how much of a server's reply or error a finding quotes: enough to
+// recognise it, never a page of whatever a hostile server sends.
+const maxServerText = 300
+
+// serverText is text a server sent (a reply, an error reply, a library error quoting one),
+// made fit for a finding: the AUTH secret removed, in every spelling, before it is cut to
+// maxServerText bytes (so no cut can leave a piece of the secret behind).
+func (p *prober) serverText(s string) string {
+	s = scrubSecret(s, p.opts.Auth)
+	if len(s) <= maxServerText {
+		return s
+	}
+	cut := maxServerText
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("... (%d bytes not shown)", len(s)-cut)
+}
+
+// secretSpellings are the forms in which the secret can appear in a finding: as sent, and
+// as %q, JSON and sanitize.Line write it (a quote, a backslash or a tab in the secret is
+// escaped there, so the raw form alone would not be found).
+func secretSpellings(secret string) []string {
+	quoted := strconv.Quote(secret)
+	spellings := []string{secret, quoted[1 : len(quoted)-1], sanitize.Line(secret)}
+	if js, err := json.Marshal(secret); err == nil {
+		spellings = append(spellings, string(js[1:len(js)-1]))
+	}
+	return spellings
+}
+
+// scrubSecret replaces every spelling of secret in s with [redacted].
+func scrubSecret(s, secret string) string {
+	if secret == "" {
+		return s
+	}
+	for _, spelling := range secretSpellings(secret) {
+		if spelling != "" {
+			s = strings.ReplaceAll(s, spelling, "[redacted]")
+		}
+	}
+	return s
+}
+
+// redact removes every occurrence of the AUTH secret, in every spelling, from the finding.
+// The probe never puts the secret in a message; this is the guarantee if a server or
+// library echoes it.
 func redact(f checks.Finding, secret string) checks.Finding {
 	if secret == "" {
 		return f
 	}
-	scrub := func(s string) string { return strings.ReplaceAll(s, secret, "[redacted]") }
+	scrub := func(s string) string { return scrubSecret(s, secret) }
 	f.Title, f.Message, f.Resource, f.Service, f.Docs = scrub(f.Title), scrub(f.Message), scrub(f.Resource), scrub(f.Service), scrub(f.Docs)
 	if f.Remediation != nil {
 		r := &checks.Remediation{Text: scrub(f.Remediation.Text)}

@@ -32,7 +32,8 @@ func newSession(netConn net.Conn, timeout time.Duration) *session {
 	// library line on stderr would interleave with the report.
 	redis.SetLogger(&logging.VoidLogger{})
 
-	handoff := &handoffDialer{conn: netConn}
+	// Every reply is checked against the probe's limits before go-redis parses it.
+	handoff := &handoffDialer{conn: newRESPGuard(netConn)}
 	recorder := &handshakeRecorder{}
 	client := redis.NewClient(&redis.Options{
 		Addr:                  netConn.RemoteAddr().String(),

