@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -315,4 +316,12 @@ func BenchmarkApplyLargePlan(b *testing.B) {
 			}
 		})
 	}
+}
+
+func TestApplyPlanStopsAtTheDeadline(t *testing.T) {
+	plan, inv := largePlan(10)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := ApplyPlanContext(ctx, inv, plan, "plan.json")
+	wantInputError(t, "deadline", err, "plan.json", "--timeout")
 }
