@@ -64,7 +64,8 @@ func TestParseOutputs(t *testing.T) {
 			want: []outputSpec{{format: "text"}, {format: "sarif", path: "out/vpcdoctor.sarif"}, {format: "junit", path: "vpcdoctor.xml"}}},
 		{args: []string{"--output", "github", "--output", "markdown=summary.md", "--output", "json=r.json"},
 			want: []outputSpec{{format: "github"}, {format: "markdown", path: "summary.md"}, {format: "json", path: "r.json"}}},
-		{args: []string{"--output", "html=x"}, wantErr: `unknown format "html"`},
+		{args: []string{"--output", "pdf=x"}, wantErr: `unknown format "pdf"`},
+		{args: []string{"--output", "html=page.html"}, want: []outputSpec{{format: "html", path: "page.html"}}},
 		// Line-oriented logs share stdout; a document format must be alone there.
 		{args: []string{"--output", "text", "--output", "github"}, want: []outputSpec{{format: "text"}, {format: "github"}}},
 		{args: []string{"--output", "github", "--output", "gitlab=gl-code-quality-report.json", "--output", "jsonl=r.jsonl"},

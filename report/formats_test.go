@@ -69,7 +69,9 @@ func documentFor(paths []*inventory.Path, target Target, ignore []string) *Docum
 		ignored[id] = true
 	}
 	var findings []checks.Finding
+	var shapes []PathShape
 	for _, p := range paths {
+		shapes = append(shapes, ShapeOf(p))
 		target.Services = append(target.Services, p.ServiceRef.Name)
 		target.Project, target.Region = p.Project(), p.Region()
 		target.Redis = p.RedisRef.Name
@@ -80,6 +82,7 @@ func documentFor(paths []*inventory.Path, target Target, ignore []string) *Docum
 	}
 	doc := NewDocument(Tool{Name: "vpcdoctor", Version: "VERSION"}, target, findings)
 	doc.Rules = catalogueRules()
+	doc.Paths = shapes
 	return doc
 }
 

@@ -112,6 +112,9 @@ type Document struct {
 	// Paths are the hops of each service's path, for the reports that draw it (text strip,
 	// Mermaid, HTML); not part of the JSON contract.
 	Paths []PathShape `json:"-"`
+	// Generated is when the report was made, for the reports that show it (HTML); not part
+	// of the JSON contract.
+	Generated time.Time `json:"-"`
 }
 
 // Tool identifies the program that wrote the report.
@@ -184,6 +187,7 @@ func Formats() []Format {
 		{Name: "github", Description: "GitHub Actions workflow commands (annotations)", Stream: true, Write: WriteGitHub},
 		{Name: "gitlab", Description: "GitLab code quality report (merge request widget)", Write: WriteGitLab},
 		{Name: "markdown", Description: "Markdown, for a pull request comment or a job summary", Write: WriteMarkdown},
+		{Name: "html", Description: "one self-contained HTML page with the path drawn, to attach to a ticket", Write: WriteHTML},
 	}
 }
 
