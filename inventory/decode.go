@@ -25,7 +25,22 @@ const (
 	// MaxYAMLDepth bounds the nesting of mappings and lists in one document, aliases
 	// expanded. Google Cloud resources nest a few levels deep.
 	MaxYAMLDepth = 256
+	// MaxValues bounds the values (mappings, lists, scalars) of one file, estimated from
+	// its lines and separators before it is parsed: a parsed YAML value takes some hundred
+	// bytes, so a 64 MiB file of one-character list items would need gigabytes. The
+	// subnetworks of a 10,000-subnet project are well under a million.
+	MaxValues = 2_000_000
 )
+
+// valueEstimate is an upper estimate of the values in a YAML or JSON text: every value
+// but the first needs a new line or a separator.
+func valueEstimate(data []byte) int {
+	n := 1
+	for _, sep := range []byte{'\n', ',', '[', '{', ':', '-'} {
+		n += bytes.Count(data, []byte{sep})
+	}
+	return n
+}
 
 // document is one decoded YAML or JSON document in JSON-compatible form, with the line
 // it starts on (for error messages).
@@ -38,6 +53,9 @@ type document struct {
 // superset of JSON, so one decoder covers both; scalars keep their YAML type only when it is
 // a number, boolean or null, so timestamps and ids stay the strings the APIs send.
 func decodeDocuments(data []byte) ([]document, error) {
+	if n := valueEstimate(data); n > MaxValues {
+		return nil, fmt.Errorf("the file holds about %d values, more than the limit of %d (split it into several files)", n, MaxValues)
+	}
 	if looksLikeJSON(data) {
 		if docs, err := decodeJSON(data); err == nil {
 			return docs, nil

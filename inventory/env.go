@@ -41,7 +41,11 @@ func ParseEnvEndpoint(value string) (ep EnvEndpoint, ok bool) {
 			ep.Password = true
 		}
 		if port := u.Port(); port != "" {
-			ep.Port, _ = strconv.Atoi(port)
+			n, ok := parsePort(port)
+			if !ok {
+				return EnvEndpoint{}, false // not a port: reported as unparsed, never as real
+			}
+			ep.Port = n
 		}
 		return ep, ep.Host != ""
 	}
@@ -49,8 +53,8 @@ func ParseEnvEndpoint(value string) (ep EnvEndpoint, ok bool) {
 		return EnvEndpoint{Host: addr.String()}, true
 	}
 	if host, port, err := net.SplitHostPort(value); err == nil {
-		n, perr := strconv.Atoi(port)
-		if perr == nil && (IsIP(host) || IsDNSName(host)) {
+		n, ok := parsePort(port)
+		if ok && (IsIP(host) || IsDNSName(host)) {
 			return EnvEndpoint{Host: host, Port: n}, true
 		}
 		return EnvEndpoint{}, false
@@ -59,6 +63,15 @@ func ParseEnvEndpoint(value string) (ep EnvEndpoint, ok bool) {
 		return EnvEndpoint{Host: value}, true
 	}
 	return EnvEndpoint{}, false
+}
+
+// parsePort reads a TCP port, 1 to 65535.
+func parsePort(s string) (int, bool) {
+	n, err := strconv.ParseUint(s, 10, 16)
+	if err != nil || n == 0 {
+		return 0, false
+	}
+	return int(n), true
 }
 
 // IsIP reports whether s is an IP address.

@@ -101,17 +101,26 @@ func convertKnative(v1 *runv1.Service) (*runpb.Service, error) {
 				return nil, fmt.Errorf("spec.template.spec.containerConcurrency %d is not a number of requests", c)
 			}
 			svc.Template.MaxInstanceRequestConcurrency = int32(tmpl.Spec.ContainerConcurrency)
-			for _, c := range tmpl.Spec.Containers {
-				svc.Template.Containers = append(svc.Template.Containers, convertContainer(c))
+			containers, err := convertContainers(tmpl.Spec.Containers)
+			if err != nil {
+				return nil, fmt.Errorf("spec.template.spec.containers: %w", err)
 			}
+			svc.Template.Containers = containers
 		}
 		for _, t := range spec.Traffic {
-			svc.Traffic = append(svc.Traffic, convertTraffic(t))
+			converted, err := convertTraffic(t)
+			if err != nil {
+				return nil, fmt.Errorf("spec.traffic: %w", err)
+			}
+			svc.Traffic = append(svc.Traffic, converted)
 		}
 	}
 	if status := v1.Status; status != nil {
 		for _, t := range status.Traffic {
-			ts := convertTraffic(t)
+			ts, err := convertTraffic(t)
+			if err != nil {
+				return nil, fmt.Errorf("status.traffic: %w", err)
+			}
 			svc.TrafficStatuses = append(svc.TrafficStatuses, &runpb.TrafficTargetStatus{
 				Type: ts.Type, Revision: ts.Revision, Percent: ts.Percent, Tag: ts.Tag,
 			})
@@ -254,12 +263,24 @@ func scalingFromAnnotations(ann map[string]string) (*runpb.RevisionScaling, erro
 	return scaling, nil
 }
 
-func convertContainer(c *runv1.Container) *runpb.Container {
+func convertContainer(c *runv1.Container) (*runpb.Container, error) {
+	if c == nil {
+		return nil, fmt.Errorf("a container is null")
+	}
 	out := &runpb.Container{Name: c.Name, Image: c.Image, Args: c.Args, Command: c.Command}
 	for _, p := range c.Ports {
+		if p == nil {
+			return nil, fmt.Errorf("container %q: a port is null", c.Name)
+		}
+		if p.ContainerPort < 0 || p.ContainerPort > 65535 {
+			return nil, fmt.Errorf("container %q: containerPort %d is not a TCP port", c.Name, p.ContainerPort)
+		}
 		out.Ports = append(out.Ports, &runpb.ContainerPort{Name: p.Name, ContainerPort: int32(p.ContainerPort)})
 	}
 	for _, e := range c.Env {
+		if e == nil {
+			return nil, fmt.Errorf("container %q: an env entry is null", c.Name)
+		}
 		env := &runpb.EnvVar{Name: e.Name}
 		switch {
 		case e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil:
@@ -272,15 +293,34 @@ func convertContainer(c *runv1.Container) *runpb.Container {
 		}
 		out.Env = append(out.Env, env)
 	}
-	return out
+	return out, nil
 }
 
-func convertTraffic(t *runv1.TrafficTarget) *runpb.TrafficTarget {
+// convertContainers converts a template's containers.
+func convertContainers(containers []*runv1.Container) ([]*runpb.Container, error) {
+	var out []*runpb.Container
+	for _, c := range containers {
+		converted, err := convertContainer(c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, converted)
+	}
+	return out, nil
+}
+
+func convertTraffic(t *runv1.TrafficTarget) (*runpb.TrafficTarget, error) {
+	if t == nil {
+		return nil, fmt.Errorf("a traffic entry is null")
+	}
+	if t.Percent < 0 || t.Percent > 100 {
+		return nil, fmt.Errorf("traffic percent %d is not a percentage", t.Percent)
+	}
 	out := &runpb.TrafficTarget{Revision: t.RevisionName, Percent: int32(t.Percent), Tag: t.Tag}
 	if t.LatestRevision {
 		out.Type = runpb.TrafficTargetAllocationType_TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST
 	} else if t.RevisionName != "" {
 		out.Type = runpb.TrafficTargetAllocationType_TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
 	}
-	return out
+	return out, nil
 }

@@ -3,6 +3,7 @@ package inventory
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"cloud.google.com/go/run/apiv2/runpb"
 	runv1 "google.golang.org/api/run/v1"
@@ -75,10 +76,15 @@ func convertKnativeRevision(v1 *runv1.Revision) (*runpb.Revision, error) {
 	rev.Scaling = scaling
 	if spec := v1.Spec; spec != nil {
 		rev.ServiceAccount = spec.ServiceAccountName
-		rev.MaxInstanceRequestConcurrency = int32(spec.ContainerConcurrency)
-		for _, c := range spec.Containers {
-			rev.Containers = append(rev.Containers, convertContainer(c))
+		if c := spec.ContainerConcurrency; c < 0 || c > math.MaxInt32 {
+			return nil, fmt.Errorf("spec.containerConcurrency %d is not a number of requests", c)
 		}
+		rev.MaxInstanceRequestConcurrency = int32(spec.ContainerConcurrency)
+		containers, err := convertContainers(spec.Containers)
+		if err != nil {
+			return nil, fmt.Errorf("spec.containers: %w", err)
+		}
+		rev.Containers = containers
 	}
 	return rev, nil
 }

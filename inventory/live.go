@@ -104,6 +104,7 @@ func LoadLive(ctx context.Context, opts LiveOptions) (*Inventory, error) {
 	l.start(ctx)
 	l.wg.Wait()
 	l.panicked.rethrow()
+	dropInvalid(l.inv)
 	l.inv.sortResources()
 	if l.unauthenticated != "" {
 		return l.inv, fmt.Errorf("%w (the API said: %s)", ErrNoCredentials, l.unauthenticated)

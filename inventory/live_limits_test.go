@@ -5,6 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"cloud.google.com/go/compute/apiv1/computepb"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
@@ -57,5 +62,45 @@ func TestLoadLiveResponseLimits(t *testing.T) {
 				t.Errorf("%s called %d times, more than the page limit %d", tt.method, calls, opts.MaxListPages)
 			}
 		})
+	}
+}
+
+// A live answer with a value no Google Cloud API returns (a malformed range) is not judged:
+// the firewall listing becomes an Unavailable problem and the firewall checks say error.
+func TestLoadLiveRejectsMalformedValues(t *testing.T) {
+	scenario, ok := fixtures.Lookup("healthy")
+	if !ok {
+		t.Fatal("no healthy scenario")
+	}
+	snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snapshot.Firewalls) == 0 {
+		t.Fatal("healthy has no firewall rules")
+	}
+	broken := proto.Clone(snapshot.Firewalls[0]).(*computepb.Firewall)
+	broken.SourceRanges = []string{"10.8.0.0/99"}
+	snapshot.Firewalls = append([]*computepb.Firewall{broken}, snapshot.Firewalls[1:]...)
+	server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: fixtureRegion})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	inv, err := inventory.LoadLive(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, fixtureService))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := findProblem(inv, inventory.KindFirewall, ""); p == nil || p.Code != inventory.Unavailable {
+		t.Fatalf("firewall listing problem = %+v, want Unavailable", p)
+	}
+	paths, err := inventory.Select(inv, inventory.Selector{Project: fixtureProject, Region: fixtureRegion, Service: fixtureService})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range checks.Run(checks.Catalogue(), paths[0], nil) {
+		if f.ID == "vpc.connector-firewall" && f.Status != checks.Error {
+			t.Errorf("%s is %s, want error", f.ID, f.Status)
+		}
 	}
 }

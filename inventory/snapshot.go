@@ -710,7 +710,10 @@ func (inv *Inventory) addProblems(path string, line int, obj map[string]any) err
 	if err := json.Unmarshal(data, &problems); err != nil {
 		return &InputError{Path: path, Line: line, Msg: "not a valid problems list: " + err.Error()}
 	}
-	for _, p := range problems {
+	for i, p := range problems {
+		if p == nil {
+			return &InputError{Path: path, Line: line, Msg: fmt.Sprintf("problems[%d] is null", i)}
+		}
 		inv.AddProblem(p)
 	}
 	return nil

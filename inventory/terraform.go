@@ -155,6 +155,14 @@ func decodePlan(data []byte, path string) (*tfjson.Plan, error) {
 	case trimmed[0] != '{':
 		return nil, &InputError{Path: path, Msg: "not a Terraform plan in JSON (give the output of terraform show -json PLAN)"}
 	}
+	// One decoding pass for a plan that is one; the probe below, which gives the precise
+	// message for what is not, runs only then.
+	var plan tfjson.Plan
+	plan.UseJSONNumber(true)
+	err := plan.UnmarshalJSON(trimmed)
+	if err == nil && (plan.PlannedValues != nil || len(plan.ResourceChanges) > 0) {
+		return &plan, nil
+	}
 	var probe struct {
 		FormatVersion *string         `json:"format_version"`
 		PlannedValues json.RawMessage `json:"planned_values"`
@@ -169,9 +177,7 @@ func decodePlan(data []byte, path string) (*tfjson.Plan, error) {
 	case probe.PlannedValues == nil && probe.Values != nil:
 		return nil, &InputError{Path: path, Msg: "is a Terraform state, not a plan: run terraform plan -out plan.out, then terraform show -json plan.out"}
 	}
-	var plan tfjson.Plan
-	plan.UseJSONNumber(true)
-	if err := json.Unmarshal(trimmed, &plan); err != nil {
+	if err != nil {
 		var syntax *json.SyntaxError
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &syntax) || errors.As(err, &typeErr) {
@@ -579,12 +585,18 @@ func (p *planReader) timeoutError(err error) error {
 // removed resource is only marked; compact drops the marked ones from the inventory once,
 // at the end (nothing reads the resource lists while the plan is applied).
 type applyIndex struct {
-	byKey   map[string][]proto.Message // indexKey → resources, removed ones included
+	byKey   map[string][]indexed // indexKey → resources, removed ones included
 	removed map[proto.Message]bool
 }
 
+// indexed is a resource with its name, computed once.
+type indexed struct {
+	msg  proto.Message
+	name string
+}
+
 func newApplyIndex(inv *Inventory) *applyIndex {
-	ix := &applyIndex{byKey: map[string][]proto.Message{}, removed: map[proto.Message]bool{}}
+	ix := &applyIndex{byKey: map[string][]indexed{}, removed: map[proto.Message]bool{}}
 	for _, kind := range []Kind{KindService, KindConnector, KindRedis, KindNetwork, KindSubnetwork, KindFirewall, KindAddress} {
 		forEachMessage(inv, kind, func(msg proto.Message) { ix.insert(kind, msg) })
 	}
@@ -605,14 +617,15 @@ func indexKey(kind Kind, name string) string {
 }
 
 func (ix *applyIndex) insert(kind Kind, msg proto.Message) {
-	key := indexKey(kind, messageName(kind, msg))
-	ix.byKey[key] = append(ix.byKey[key], msg)
+	name := messageName(kind, msg)
+	key := indexKey(kind, name)
+	ix.byKey[key] = append(ix.byKey[key], indexed{msg: msg, name: name})
 }
 
 // has reports whether the inventory holds a resource of that canonical name.
 func (ix *applyIndex) has(kind Kind, name string) bool {
-	for _, msg := range ix.byKey[indexKey(kind, name)] {
-		if !ix.removed[msg] && sameResource(kind, messageName(kind, msg), name) {
+	for _, entry := range ix.byKey[indexKey(kind, name)] {
+		if !ix.removed[entry.msg] && sameResource(kind, entry.name, name) {
 			return true
 		}
 	}
@@ -621,9 +634,9 @@ func (ix *applyIndex) has(kind Kind, name string) bool {
 
 // remove marks every resource of that canonical name as removed.
 func (ix *applyIndex) remove(kind Kind, name string) {
-	for _, msg := range ix.byKey[indexKey(kind, name)] {
-		if sameResource(kind, messageName(kind, msg), name) {
-			ix.removed[msg] = true
+	for _, entry := range ix.byKey[indexKey(kind, name)] {
+		if sameResource(kind, entry.name, name) {
+			ix.removed[entry.msg] = true
 		}
 	}
 }
