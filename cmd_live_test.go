@@ -247,6 +247,9 @@ func TestLiveCheckPermissionDenied(t *testing.T) {
 			}
 			passed := 0
 			for _, f := range findings {
+				if f.ID == "connector.capacity" {
+					continue // healthy's e2-micro connector warns whatever the faults
+				}
 				switch f.Status {
 				case "fail", "warn":
 					t.Errorf("%s is %s: %s", f.ID, f.Status, f.Message)

@@ -40,7 +40,7 @@ var hostileTargets = []string{"redis-connector", "my-redis", "cache-service", "r
 // hostileScenarios are scenarios whose findings carry many commands, so that rewriting
 // their names exercises most command builders.
 var hostileScenarios = []string{
-	"healthy", "no-vpc-egress", "connector-error", "connector-capacity", "redis-auth-missing", "redis-auth-plaintext",
+	"healthy", "no-vpc-egress", "connector-error", "connector-production-size", "redis-auth-missing", "redis-auth-plaintext",
 	"firewall-egress-deny", "connector-firewall-blocked", "firewall-policy-deny", "shared-vpc-not-connected",
 	"redis-tls-plaintext", "direct-vpc-subnet", "peering-deleted",
 }

@@ -28,6 +28,8 @@ type egressSource struct {
 	// TargetTag is the tag a new rule should target to cover exactly this source, "" for
 	// all instances of the network.
 	TargetTag string
+	// Range is the connector's /28 or the Direct VPC subnet's range.
+	Range string
 }
 
 // hostAddress is an address instances of a range get: the first after the network and
@@ -113,6 +115,7 @@ func pathSource(p *inventory.Path) (egressSource, *Result) {
 		Region:    ref.Region,
 		Describe:  fmt.Sprintf("connector %s (%s, tags %s)", ref.Name, ip, strings.Join(tags, ", ")),
 		TargetTag: firewall.ConnectorUniqueTag(ref.Region, ref.Name),
+		Range:     cidr,
 	}, nil
 }
 
@@ -136,6 +139,11 @@ func ruleSetOf(p *inventory.Path, net inventory.NetworkRef, region string) (netw
 		r := missing(net.String(), problem)
 		return networkFirewall{}, &r
 	}
+	return compileRuleSet(p, net, region, rules), nil
+}
+
+// compileRuleSet is ruleSetOf for a given list of VPC firewall rules.
+func compileRuleSet(p *inventory.Path, net inventory.NetworkRef, region string, rules []*computepb.Firewall) networkFirewall {
 	policies, policyProblem := p.Inv.FirewallPoliciesIn(net, region)
 	order := ""
 	if network, problem := p.Inv.Network(net); problem == nil {
@@ -147,7 +155,7 @@ func ruleSetOf(p *inventory.Path, net inventory.NetworkRef, region string) (netw
 		first, _, _ := strings.Cut(err.Error(), "\n")
 		nf.note = " (malformed rule values match nothing: " + first + ")"
 	}
-	return nf, nil
+	return nf
 }
 
 // policiesUnknownResult is the warning for traffic the VPC firewall rules allow while the
@@ -255,6 +263,31 @@ func connectorDropCause(req firewall.Requirement) string {
 	return "FIREWALL_RULE"
 }
 
+// googleCreatesConnectorRules reports whether Google creates the connector's firewall rules. Serverless VPC Access
+// creates the aet-* rules for a connector in its network's own project (a standalone VPC,
+// or a shared connector in a Shared VPC host project); for a connector in a service
+// project the host project's admins must create them.
+func googleCreatesConnectorRules(connector inventory.ConnectorRef, net inventory.NetworkRef) bool {
+	return connector.Project == net.Project
+}
+
+// autoRulesOf splits the network's rules into the connector's automatic rules, by suffix,
+// and reports which documented ones are not in the list.
+func autoRulesOf(rules []*computepb.Firewall, region, connector string) (found map[string]*computepb.Firewall, absent []string) {
+	found = map[string]*computepb.Firewall{}
+	for _, r := range rules {
+		if suffix, ok := firewall.AutoRuleSuffix(r.GetName(), region, connector); ok {
+			found[suffix] = r
+		}
+	}
+	for _, suffix := range firewall.AutoRuleSuffixes() {
+		if found[suffix] == nil {
+			absent = append(absent, suffix)
+		}
+	}
+	return found, absent
+}
+
 func checkConnectorFirewall(p *inventory.Path) Result {
 	_, ref, early := pathConnector(p)
 	if early != nil {
@@ -264,10 +297,29 @@ func checkConnectorFirewall(p *inventory.Path) Result {
 	if early != nil {
 		return *early
 	}
-	nf, early := ruleSetOf(p, src.Network, src.Region)
-	if early != nil {
-		return *early
+	rules, problem := p.Inv.FirewallsOf(src.Network)
+	if problem != nil {
+		return missing(src.Network.String(), problem)
 	}
+	byGoogle := googleCreatesConnectorRules(ref, src.Network)
+	gap := p.Inv.UnknownField(inventory.KindConnector, ref.String(), inventory.ConnectorFirewallRules)
+	evaluated := rules
+	// assumed: Google's rules are evaluated without being in the data. That happens for a
+	// connector in its network's own project when none of its aet-* rules is listed (the
+	// plan creates the connector, or the list was cut short or filtered).
+	assumed := false
+	var found map[string]*computepb.Firewall
+	var absent []string
+	if byGoogle {
+		found, absent = autoRulesOf(rules, ref.Region, ref.Name)
+		if len(found) == 0 {
+			assumed = true
+			evaluated = append(append([]*computepb.Firewall(nil), rules...),
+				firewall.ConnectorAutoRules(src.Network.String(), ref.Region, ref.Name, src.Range)...)
+		}
+	}
+	nf := compileRuleSet(p, src.Network, src.Region, evaluated)
+	nf.rules = rules
 	results, err := firewall.CheckConnector(nf.rs, src.Endpoint)
 	if err != nil {
 		return Result{Status: Error, Resource: ref.String(), Message: "cannot evaluate the connector's firewall requirements: " + err.Error()}.
@@ -293,42 +345,79 @@ func checkConnectorFirewall(p *inventory.Path) Result {
 			commands = append(commands, command...)
 			continue
 		}
-		commands = append(commands, requirementRule(nf.rules, src.Network, r))
+		commands = append(commands, requirementRule(rules, src.Network, r))
 		if r.Status == firewall.RequirementBlocked && r.Verdict.Rule != nil && r.Verdict.Rule.GetPriority() == 0 {
 			certain = true
 		}
 	}
-	shared := src.Network.Project != ref.Project || src.Network.Project != p.Project()
+	owner := fmt.Sprintf("connector %s is in project %s, which owns network %s: Serverless VPC Access creates its firewall rules (aet-*, priority %d)", ref.Name, ref.Project, src.Network, firewall.AutoRulePriority)
+	if !byGoogle {
+		owner = fmt.Sprintf("connector %s is in service project %s and network %s is in host project %s: the host project's network admins must create its firewall rules", ref.Name, ref.Project, src.Network, src.Network.Project)
+	}
 	if len(problems) == 0 {
-		what := fmt.Sprintf("network %s lets connector %s receive requests from Google's serverless infrastructure and its health checks, and answer them%s", src.Network, ref.Name, nf.note)
+		what := fmt.Sprintf("%s; network %s lets it receive requests from Google's serverless infrastructure (%s) and its health checks (%s), and answer them%s",
+			owner, src.Network, firewall.ServerlessRange, strings.Join(firewall.HealthCheckRanges(), ", "), nf.note)
 		switch {
 		case len(doubts) > 0:
 			return warn(src.Network.String(), "%s, as far as vpcdoctor can evaluate: %s", what, strings.Join(doubts, "; ")).
 				fix("Check whether the rules named can match Google's serverless and health-check ranges; if they can, allow the traffic above them.", doubtCommands...)
 		case nf.policiesUnknown != nil:
-			return policiesUnknownResult(src.Network.String(), "the VPC firewall rules of "+what, nf.policiesUnknown)
+			return policiesUnknownResult(src.Network.String(), what+" as far as the VPC firewall rules go", nf.policiesUnknown)
+		case assumed && gap != nil:
+			return pass(src.Network.String(), "%s when the plan creates it; with them, nothing in the plan or the snapshot outranks them", what)
+		case assumed:
+			list := command("gcloud compute firewall-rules list --filter 'name~^%s' --project %s --format yaml",
+				firewall.AutoRuleStem(ref.Region, ref.Name)+"-", src.Network.Project)
+			return warn(src.Network.String(), "%s, but none of them (%s) is in the data, so they were evaluated as documented; nothing seen outranks them",
+				what, firewall.AutoRuleStem(ref.Region, ref.Name)+"-{"+strings.Join(firewall.AutoRuleSuffixes(), ",")+"}").
+				fix("Add the connector's rules to the snapshot to settle it; if they are really gone, recreate the connector so Google creates them again.", list)
+		}
+		if byGoogle && len(absent) > 0 {
+			what += fmt.Sprintf(" (its rules %s are not in the list; the traffic they would allow is allowed by other rules)", strings.Join(absent, ", "))
 		}
 		return pass(src.Network.String(), "%s", what)
 	}
-	// A connector a Terraform plan creates gets its rules from Google during the apply: what
-	// the rules known now leave out may be what those cover, so neither pass nor fail.
-	if gap := p.Inv.UnknownField(inventory.KindConnector, ref.String(), inventory.ConnectorFirewallRules); gap != nil && !certain && !policyBlock {
+	// A connector a Terraform plan creates in a service project gets no rules from Google:
+	// what the rules known now leave out may still be created by the host admins with it.
+	if gap != nil && !byGoogle && !certain && !policyBlock {
 		r := missing(src.Network.String(), gap)
 		r.Message += fmt.Sprintf("; the rules known now on network %s do not cover: %s%s", src.Network, strings.Join(problems, "; "), nf.note)
 		return r
 	}
-	text := "Allow the traffic the connector needs, for every connector of the network (tag vpc-connector)."
-	if shared {
-		text = fmt.Sprintf("In a Shared VPC the connector's firewall rules are not created for you: the network admins of host project %s must create them (for every connector, tag vpc-connector).", src.Network.Project)
+	var text string
+	switch {
+	case byGoogle && len(found) > 0 && len(absent) > 0 && !policyBlock && !outranked(results):
+		text = fmt.Sprintf("Google's rules %s for connector %s are missing from network %s (deleted?): recreate the connector so Google creates them again, or allow the traffic with the rules below.",
+			strings.Join(absent, ", "), ref.Name, src.Network)
+	case byGoogle:
+		text = fmt.Sprintf("A rule outranks Google's priority-%d rules for connector %s: narrow it so it leaves out %s and %s, or allow the traffic above it (for every connector of the network, tag vpc-connector).",
+			firewall.AutoRulePriority, ref.Name, firewall.ServerlessRange, strings.Join(firewall.HealthCheckRanges(), ", "))
+	default:
+		text = fmt.Sprintf("Connector %s is in service project %s, so Google does not create its firewall rules: the network admins of host project %s must allow the traffic on network %s (for every connector, tag vpc-connector).",
+			ref.Name, ref.Project, src.Network.Project, src.Network.Name)
 	}
 	if policyBlock {
 		text += " A firewall policy rule blocks part of it: allow it in that policy, above the blocking rule (a hierarchical policy needs an organization or folder firewall policy admin, roles/compute.orgFirewallPolicyAdmin)."
 	}
-	message := fmt.Sprintf("connector %s on network %s: %s%s", ref.Name, src.Network, strings.Join(problems, "; "), nf.note)
+	message := fmt.Sprintf("%s; on network %s: %s%s", owner, src.Network, strings.Join(problems, "; "), nf.note)
+	if assumed {
+		message += " (Google's rules were evaluated as documented: none of them is in the data)"
+	}
 	if len(doubts) > 0 {
 		message += "; also uncertain: " + strings.Join(doubts, "; ")
 	}
 	return fail(src.Network.String(), "%s", message).fix(text, commands...)
+}
+
+// outranked reports whether an explicit deny rule or policy blocks a requirement (rather
+// than the implied deny ingress rule).
+func outranked(results []firewall.RequirementResult) bool {
+	for _, r := range results {
+		if r.Status == firewall.RequirementBlocked {
+			return true
+		}
+	}
+	return false
 }
 
 // describeTraffic prints a packet's protocol and port as gcloud reads them ("tcp:667").

@@ -5,13 +5,20 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+
+	"cloud.google.com/go/compute/apiv1/computepb"
+	"google.golang.org/protobuf/proto"
 )
 
 // ConnectorRequirementsSource is the page that lists the firewall rules a Serverless VPC
-// Access connector needs ("Configure connectors in Shared VPC service projects", section on
-// firewall rules). The App Engine twin of the page carries the same ranges, ports and rule
-// names: https://cloud.google.com/appengine/docs/legacy/standard/java/shared-vpc-service-projects
+// Access connector in a Shared VPC service project needs from the host project's admins
+// (section "Firewall rules for connectors in service projects"). Connectors in the network's
+// own project get Google's rules instead (ConnectorAutoRules).
 const ConnectorRequirementsSource = "https://cloud.google.com/run/docs/configuring/shared-vpc-service-projects#firewall-rules-shared-vpc"
+
+// ConnectorAutoRulesSource is the page that documents the firewall rules Serverless VPC
+// Access creates for a connector in its network's own project.
+const ConnectorAutoRulesSource = "https://cloud.google.com/vpc/docs/serverless-vpc-access#firewall-rules"
 
 // ConnectorTag is the network tag every Serverless VPC Access connector instance carries;
 // rules that target it apply to all connectors of the network.
@@ -59,40 +66,184 @@ func (t Traffic) String() string {
 	return t.Protocol + ":" + t.Ports
 }
 
-// ConnectorIngressRequirements is the traffic a connector must be able to receive, as
-// ConnectorRequirementsSource lists it: from the ranges Google's serverless infrastructure
-// (Cloud Run, Cloud Run functions, App Engine standard) uses, which the page calls the NAT
-// ranges, and from the health-check ranges. Without a rule allowing it, the implied deny
-// ingress rule blocks this traffic; in a Shared VPC the host project's administrators
-// create those rules. Treat the table as read-only.
-var ConnectorIngressRequirements = []Requirement{
-	{
-		Name:      "serverless-to-vpc-connector",
-		Direction: DirectionIngress,
-		Ranges:    []string{"107.178.230.64/26", "35.199.224.0/19"},
-		Traffic:   []Traffic{{"tcp", "667"}, {"udp", "665-666"}, {"icmp", ""}},
-		Why:       "requests from Cloud Run reach the connector from these ranges; without them every request through the connector times out",
-	},
-	{
-		Name:      "vpc-connector-health-checks",
-		Direction: DirectionIngress,
-		Ranges:    []string{"130.211.0.0/22", "35.191.0.0/16", "108.170.220.0/23"},
-		Traffic:   []Traffic{{"tcp", "667"}},
-		Why:       "Google's health checkers probe connector instances from these ranges; unhealthy instances are not used",
-	},
+// The ranges the connector's traffic comes from and goes back to, as the current
+// documentation lists them (ConnectorRequirementsSource, ConnectorAutoRulesSource).
+const (
+	// ServerlessRange is where Google's serverless infrastructure (Cloud Run, Cloud Run
+	// functions, App Engine standard) sends the connector its requests from.
+	ServerlessRange = "35.199.224.0/19"
+)
+
+// healthCheckRanges are the ranges Google's health checkers probe connector instances from.
+var healthCheckRanges = []string{"35.191.0.0/16", "35.191.192.0/18", "130.211.0.0/22"}
+
+// legacyConnectorRanges are ranges older pages also list for connectors in service projects
+// (107.178.230.64/26 as a serverless range, 108.170.220.0/23 as a health-check range). The
+// current pages do not: rules allowing them are accepted, never required.
+var legacyConnectorRanges = []string{"107.178.230.64/26", "108.170.220.0/23"}
+
+// HealthCheckRanges returns the documented health-check ranges (a fresh slice).
+func HealthCheckRanges() []string { return append([]string(nil), healthCheckRanges...) }
+
+// LegacyConnectorRanges returns the ranges older pages list and current ones do not.
+func LegacyConnectorRanges() []string { return append([]string(nil), legacyConnectorRanges...) }
+
+// connectorTraffic is what the serverless infrastructure and the connector exchange.
+var connectorTraffic = []Traffic{{"tcp", "667"}, {"udp", "665-666"}, {"icmp", ""}}
+
+// ConnectorIngressRequirements returns the traffic a connector must be able to receive:
+// from Google's serverless infrastructure and from the health checkers. In the network's
+// own project Google's priority-100 rules allow it (ConnectorAutoRules); for a connector
+// in a Shared VPC service project the host project's admins must allow it, else the
+// implied deny ingress rule blocks it.
+func ConnectorIngressRequirements() []Requirement {
+	return []Requirement{
+		{
+			Name:      "serverless-to-vpc-connector",
+			Direction: DirectionIngress,
+			Ranges:    []string{ServerlessRange},
+			Traffic:   append([]Traffic(nil), connectorTraffic...),
+			Why:       "requests from Cloud Run reach the connector from this range; without it every request through the connector times out",
+		},
+		{
+			Name:      "vpc-connector-health-checks",
+			Direction: DirectionIngress,
+			Ranges:    HealthCheckRanges(),
+			Traffic:   []Traffic{{"tcp", "667"}},
+			Why:       "Google's health checkers probe connector instances from these ranges; unhealthy instances are not used",
+		},
+	}
 }
 
-// ConnectorEgressRequirements is the traffic a connector must be able to send back to the
-// serverless infrastructure, as ConnectorRequirementsSource lists it. The implied allow
-// egress rule covers it unless a deny egress rule gets in the way. Treat it as read-only.
-var ConnectorEgressRequirements = []Requirement{
-	{
-		Name:      "vpc-connector-to-serverless",
-		Direction: DirectionEgress,
-		Ranges:    []string{"107.178.230.64/26", "35.199.224.0/19"},
-		Traffic:   []Traffic{{"tcp", "667"}, {"udp", "665-666"}, {"icmp", ""}},
-		Why:       "the connector answers the serverless infrastructure on these ranges; blocking them breaks every request through the connector",
-	},
+// ConnectorEgressRequirements returns the traffic a connector must be able to send back to
+// the serverless infrastructure. The implied allow egress rule (and in the network's own
+// project Google's earfw rule) covers it unless a deny egress rule outranks them.
+func ConnectorEgressRequirements() []Requirement {
+	return []Requirement{
+		{
+			Name:      "vpc-connector-to-serverless",
+			Direction: DirectionEgress,
+			Ranges:    []string{ServerlessRange},
+			Traffic:   append([]Traffic(nil), connectorTraffic...),
+			Why:       "the connector answers the serverless infrastructure on this range; blocking it breaks every request through the connector",
+		},
+	}
+}
+
+// AutoRulePriority is the priority of Google's rules that let a connector work (hcfw,
+// rsgfw, earfw, egrfw): only a deny rule at this priority or a lower number, or a
+// firewall policy evaluated before the VPC rules, outranks them.
+const AutoRulePriority int32 = 100
+
+// The suffixes of the rules Serverless VPC Access creates for a connector in its network's
+// own project, aet-REGION-NAME-SUFFIX (ConnectorAutoRulesSource).
+const (
+	AutoRuleHealthChecks = "hcfw"   // ingress allow tcp:667 from the health-check ranges, priority 100
+	AutoRuleServerless   = "rsgfw"  // ingress allow tcp:667, udp:665-666, icmp from 35.199.224.0/19, priority 100
+	AutoRuleEgressAllow  = "earfw"  // egress allow of the same traffic to 35.199.224.0/19, priority 100
+	AutoRuleEgressDeny   = "egrfw"  // egress deny of every other tcp and udp port to 35.199.224.0/19, priority 100
+	AutoRuleSubnet       = "sbntfw" // ingress allow of everything from the connector's range, priority 1000
+	AutoRuleTag          = "tagfw"  // ingress allow of everything from the connector's tag, priority 1000
+)
+
+// AutoRuleSuffixes lists the suffixes in the order the documentation's table gives them.
+func AutoRuleSuffixes() []string {
+	return []string{AutoRuleHealthChecks, AutoRuleServerless, AutoRuleEgressAllow, AutoRuleEgressDeny, AutoRuleSubnet, AutoRuleTag}
+}
+
+// autoRuleStem is the part of an automatic rule's name before the suffix:
+// aet-REGION-NAME with the region's hyphens removed and the connector name's hyphens
+// doubled, as the rules Google creates are named (aet-uscentral1-redis--connector-...).
+func autoRuleStem(region, connectorName string) string {
+	return "aet-" + strings.ReplaceAll(region, "-", "") + "-" + strings.ReplaceAll(connectorName, "-", "--")
+}
+
+// AutoRuleStem is the name of the connector's automatic rules without their suffix,
+// aet-REGION-NAME (before any shortening), e.g. aet-uscentral1-redis--connector.
+func AutoRuleStem(region, connectorName string) string { return autoRuleStem(region, connectorName) }
+
+// maxRuleName is the longest name Compute Engine accepts for a resource.
+const maxRuleName = 63
+
+// AutoRuleName is the name Google gives a connector's automatic rule with the suffix, its
+// stem shortened to fit Compute Engine's 63 characters.
+func AutoRuleName(region, connectorName, suffix string) string {
+	stem := autoRuleStem(region, connectorName)
+	if room := maxRuleName - len(suffix) - 1; len(stem) > room {
+		stem = strings.TrimRight(stem[:room], "-")
+	}
+	return stem + "-" + suffix
+}
+
+// AutoRuleSuffix reports whether ruleName is one of the automatic rules of the connector
+// and which: its name is the connector's stem (or a shortened stem: real names are cut)
+// followed by a documented suffix.
+func AutoRuleSuffix(ruleName, region, connectorName string) (string, bool) {
+	stem := autoRuleStem(region, connectorName)
+	for _, suffix := range AutoRuleSuffixes() {
+		head, ok := strings.CutSuffix(ruleName, "-"+suffix)
+		if !ok {
+			continue
+		}
+		regionPart := "aet-" + strings.ReplaceAll(region, "-", "") + "-"
+		// A shortened stem is one cut to fit maxRuleName (trailing hyphens dropped).
+		shortened := len(stem)+1+len(suffix) > maxRuleName && len(head)+1+len(suffix) >= maxRuleName-2
+		if head == stem || (shortened && len(head) > len(regionPart) && strings.HasPrefix(stem, head)) {
+			return suffix, true
+		}
+	}
+	return "", false
+}
+
+// ConnectorAutoRules returns the rules Serverless VPC Access creates for a connector in its
+// network's own project, as the documentation's table describes them, for a network
+// (projects/P/global/networks/N or its URL) and the connector's range. A caller adds those
+// missing from what it was given when it knows they exist but cannot see them.
+func ConnectorAutoRules(network, region, connectorName, connectorRange string) []*computepb.Firewall {
+	unique := ConnectorUniqueTag(region, connectorName)
+	ports := func(t []Traffic) []*computepb.Allowed {
+		out := make([]*computepb.Allowed, 0, len(t))
+		for _, tr := range t {
+			a := &computepb.Allowed{IPProtocol: proto.String(tr.Protocol)}
+			if tr.Ports != "" {
+				a.Ports = []string{tr.Ports}
+			}
+			out = append(out, a)
+		}
+		return out
+	}
+	rule := func(suffix, direction string, priority int32) *computepb.Firewall {
+		return &computepb.Firewall{
+			Name:      proto.String(AutoRuleName(region, connectorName, suffix)),
+			Network:   proto.String(network),
+			Direction: proto.String(direction),
+			Priority:  proto.Int32(priority),
+		}
+	}
+	hc := rule(AutoRuleHealthChecks, DirectionIngress, AutoRulePriority)
+	hc.Allowed, hc.SourceRanges, hc.TargetTags = ports([]Traffic{{"tcp", "667"}}), HealthCheckRanges(), []string{unique}
+	rsg := rule(AutoRuleServerless, DirectionIngress, AutoRulePriority)
+	rsg.Allowed, rsg.SourceRanges, rsg.TargetTags = ports(connectorTraffic), []string{ServerlessRange}, []string{unique}
+	ear := rule(AutoRuleEgressAllow, DirectionEgress, AutoRulePriority)
+	ear.Allowed, ear.DestinationRanges, ear.TargetTags = ports(connectorTraffic), []string{ServerlessRange}, []string{unique}
+	egr := rule(AutoRuleEgressDeny, DirectionEgress, AutoRulePriority)
+	egr.Denied = []*computepb.Denied{
+		{IPProtocol: proto.String("tcp"), Ports: []string{"0-666", "668-65535"}},
+		{IPProtocol: proto.String("udp"), Ports: []string{"0-664", "667-65535"}},
+	}
+	egr.DestinationRanges, egr.TargetTags = []string{ServerlessRange}, []string{unique}
+	sbnt := rule(AutoRuleSubnet, DirectionIngress, 1000)
+	sbnt.Allowed = []*computepb.Allowed{{IPProtocol: proto.String("all")}}
+	if connectorRange != "" {
+		sbnt.SourceRanges = []string{connectorRange}
+	}
+	tag := rule(AutoRuleTag, DirectionIngress, 1000)
+	tag.Allowed, tag.SourceTags = []*computepb.Allowed{{IPProtocol: proto.String("all")}}, []string{unique}
+	rules := []*computepb.Firewall{hc, rsg, ear, egr, tag}
+	if connectorRange != "" {
+		rules = append(rules[:4], sbnt, tag)
+	}
+	return rules
 }
 
 // RequirementStatus is the outcome of checking one Requirement.
@@ -170,7 +321,7 @@ func describePacketTraffic(p Packet) string {
 // single /32 inside a /16, or for one port of a range, is found.
 func CheckConnector(rs *RuleSet, connector Endpoint) ([]RequirementResult, error) {
 	var results []RequirementResult
-	for _, table := range [][]Requirement{ConnectorIngressRequirements, ConnectorEgressRequirements} {
+	for _, table := range [][]Requirement{ConnectorIngressRequirements(), ConnectorEgressRequirements()} {
 		for _, req := range table {
 			result, err := CheckRequirement(rs, req, connector)
 			if err != nil {

@@ -159,7 +159,7 @@ func TestCheckConnectorExample(t *testing.T) {
 // TestConnectorTables checks that the exported tables are well-formed, so CheckConnector can
 // only fail on tables a caller changed.
 func TestConnectorTables(t *testing.T) {
-	tables := append(append([]Requirement{}, ConnectorIngressRequirements...), ConnectorEgressRequirements...)
+	tables := append(append([]Requirement{}, ConnectorIngressRequirements()...), ConnectorEgressRequirements()...)
 	seen := map[string]bool{}
 	for _, req := range tables {
 		if seen[req.Name] {
@@ -173,12 +173,12 @@ func TestConnectorTables(t *testing.T) {
 			t.Errorf("%s: %v", req.Name, err)
 		}
 	}
-	for _, req := range ConnectorIngressRequirements {
+	for _, req := range ConnectorIngressRequirements() {
 		if req.Direction != DirectionIngress {
 			t.Errorf("%s in the ingress table has direction %s", req.Name, req.Direction)
 		}
 	}
-	for _, req := range ConnectorEgressRequirements {
+	for _, req := range ConnectorEgressRequirements() {
 		if req.Direction != DirectionEgress {
 			t.Errorf("%s in the egress table has direction %s", req.Name, req.Direction)
 		}

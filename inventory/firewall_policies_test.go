@@ -54,8 +54,15 @@ func TestEffectiveFirewallsAssociation(t *testing.T) {
 			want: map[inventory.NetworkRef]string{prod: "org", dev: "other"},
 		},
 		{
-			name:  "no answer: not loaded",
+			// gcloud and the API leave out empty lists: an answer with VPC rules and no
+			// firewallPolicys key is a network without policies, not a missing answer.
+			name:  "an answer without firewallPolicys: no policies",
 			files: map[string]string{"fw.json": `{"firewalls":` + rulesJSON + `}`},
+			want:  map[inventory.NetworkRef]string{prod: ""},
+		},
+		{
+			name:  "a firewalls.list answer is no getEffectiveFirewalls answer: not loaded",
+			files: map[string]string{"fw.json": `{"kind":"compute#firewallList","items":` + rulesJSON + `}`},
 			want:  map[inventory.NetworkRef]string{prod: "-"},
 		},
 		{

@@ -454,7 +454,7 @@ func (inv *Inventory) addObject(path string, line int, obj map[string]any) error
 	case clusterNameRe.MatchString(name):
 		return inv.addProto(path, line, obj, &clusterpb.Cluster{}, KindRedisCluster)
 	}
-	if _, ok := obj["firewallPolicys"]; ok {
+	if isEffectiveFirewalls(kind, obj) {
 		return inv.addEffectiveFirewalls(path, line, obj)
 	}
 	for _, key := range listKeys {
@@ -588,6 +588,18 @@ func describeOSError(err error) string {
 		return pathErr.Err.Error()
 	}
 	return err.Error()
+}
+
+// isEffectiveFirewalls recognises a networks.getEffectiveFirewalls answer: it has a
+// firewallPolicys key, or, since gcloud and the API leave out empty lists, only a firewalls
+// key (a network without firewall policies). A firewalls.list answer has items instead.
+func isEffectiveFirewalls(kind string, obj map[string]any) bool {
+	if _, ok := obj["firewallPolicys"]; ok {
+		return true
+	}
+	_, rules := obj["firewalls"]
+	_, items := obj["items"]
+	return rules && !items && kind == ""
 }
 
 // EffectiveFirewallsKind marks the file in which `vpcdoctor snapshot` records the

@@ -260,9 +260,9 @@ func TestSARIFPerFindingLocations(t *testing.T) {
 				t.Errorf("%s: %s logical location %+v, want %s", tt.c.name, r.RuleID, r.Locations[0].LogicalLocations, f.Resource)
 			}
 		}
-		wantLocated := 2 // connector.network and redis.region
+		wantLocated := 3 // connector.network, connector.capacity (healthy's e2-micro connector) and redis.region
 		if tt.fallback != "" {
-			wantLocated = 3 // and run.cold-start, on the plan
+			wantLocated = 4 // and run.cold-start, on the plan
 		}
 		if located != wantLocated {
 			t.Errorf("%s: %d results located on a file, want %d", tt.c.name, located, wantLocated)
