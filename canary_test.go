@@ -98,6 +98,13 @@ func canarySnapshot(t *testing.T, port int) string {
 	}
 	container["env"] = env
 	container["args"] = []any{"--requirepass", "CANARY15"}
+	metadata := svc["metadata"].(map[string]any)
+	annotations, _ := metadata["annotations"].(map[string]any)
+	if annotations == nil {
+		annotations = map[string]any{}
+		metadata["annotations"] = annotations
+	}
+	annotations["example.com/api-token"] = "CANARY24"
 	out, err := yaml.Marshal(svc)
 	if err != nil {
 		t.Fatal(err)
