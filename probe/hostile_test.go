@@ -152,8 +152,8 @@ func TestProbeTimeoutBoundsRun(t *testing.T) {
 	if elapsed := time.Since(start); elapsed > 3*time.Second {
 		t.Errorf("probe took %s with a 500ms timeout", elapsed)
 	}
-	if len(findings) != 5 || findings[2].Status != checks.Error || CauseOf(findings[2]) != CauseCanceled {
-		t.Errorf("want probe.auth to end in error when the run's timeout runs out, got %+v", findings)
+	if len(findings) != 5 || findings[3].Status != checks.Error || CauseOf(findings[3]) != CauseCanceled {
+		t.Errorf("want probe.ping (the first command) to end in error when the run's timeout runs out, got %+v", findings)
 	}
 }
 
