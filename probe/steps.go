@@ -343,8 +343,13 @@ func (p *prober) answersPlainRedis(ctx context.Context) bool {
 // ran out, or the caller canceled): that says nothing about the server, so it is an error,
 // not a failure of the path.
 func runEnded(ctx context.Context, during string) (outcome, bool) {
-	if ctx.Err() == nil {
+	err := ctx.Err()
+	if deadline, ok := ctx.Deadline(); err == nil && ok && !time.Now().Before(deadline) {
+		// A read deadline set from the context can fire before the context's own timer.
+		err = context.DeadlineExceeded
+	}
+	if err == nil {
 		return outcome{}, false
 	}
-	return failed(CauseCanceled, "the probe's run ended during %s (%v): its --timeout ran out, or it was interrupted", during, ctx.Err()), true
+	return failed(CauseCanceled, "the probe's run ended during %s (%v): its --timeout ran out, or it was interrupted", during, err), true
 }
