@@ -114,9 +114,11 @@ func TestProbeSurvivesHostileServer(t *testing.T) {
 			if elapsed > 12*time.Second {
 				t.Errorf("probe took %s, more than its 10s timeout", elapsed)
 			}
-			if grown := after.TotalAlloc - before.TotalAlloc; grown > 256<<20 {
+			grown := after.TotalAlloc - before.TotalAlloc
+			if grown > 256<<20 {
 				t.Errorf("probe allocated %d MiB", grown>>20)
 			}
+			t.Logf("%s in %s, %d KiB allocated", findings[2].Status+"/"+findings[3].Status, elapsed.Round(time.Millisecond), grown>>10)
 			if len(findings) != 5 {
 				t.Fatalf("%d findings, want 5", len(findings))
 			}
