@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -41,7 +42,7 @@ func checkCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "check",
 		Usage: "check the path from a Cloud Run service to its Redis instance",
-		UsageText: "vpcdoctor check --from DIR [--service NAME] [--redis NAME] [--region R] [--format text|json] [--color auto|always|never] [--fail-on fail|warn]\n" +
+		UsageText: "vpcdoctor check --from DIR [--service NAME] [--redis NAME] [--region R] [--format FORMAT | --output FORMAT[=PATH]...] [--color auto|always|never] [--fail-on fail|warn]\n" +
 			"vpcdoctor check --project P --region R [--service S] [--redis I] [--connector C] [--timeout 30s]   (live, Application Default Credentials)",
 		Flags: append(append(append(append([]cli.Flag{
 			&cli.StringFlag{Name: "from", Usage: "snapshot directory: gcloud describe/list output, YAML or JSON, any file names (without it: the live APIs)"},
@@ -60,7 +61,12 @@ func checkCommand() *cli.Command {
 			}
 			if c.IsSet("output") {
 				opts.format = ""
+				var streamed bool
+				if opts.outputs, streamed, opts.color = streamedText(opts.outputs); streamed {
+					opts.format = "text"
+				}
 			}
+			opts.terraformPlan = c.String("terraform-plan")
 			probing, err := probeSettingsFrom(c)
 			if err != nil {
 				return err
@@ -101,7 +107,7 @@ func demoCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "demo",
 		Usage:     "run check on a built-in scenario (lists the scenarios without one)",
-		UsageText: "vpcdoctor demo [SCENARIO] [--format text|json] [--color ...] [--fail-on ...]",
+		UsageText: "vpcdoctor demo [SCENARIO] [--format FORMAT] [--color ...] [--fail-on ...]",
 		Flags:     outputFlags(),
 		Action: func(c *cli.Context) error {
 			if !c.Args().Present() {
@@ -148,6 +154,7 @@ func checkInventory(stdout io.Writer, inv *inventory.Inventory, sel inventory.Se
 	}
 	fillTarget(&target, paths)
 	findings := runPaths(stdout, paths, target, opts, probing)
+	locateFindings(findings, opts.terraformPlan)
 	shapes := make([]report.PathShape, 0, len(paths))
 	for _, p := range paths {
 		shapes = append(shapes, report.ShapeOf(p))
@@ -155,25 +162,48 @@ func checkInventory(stdout io.Writer, inv *inventory.Inventory, sel inventory.Se
 	return finishReport(stdout, findings, shapes, target, opts)
 }
 
-// finishReport writes the buffered reports (the --output list, or JSON) once every finding
-// is known, and returns the exit status of the findings. Text has streamed already.
+// finishReport writes the buffered reports (the --output list, or the --format report
+// when it is not the streamed text) once every finding is known, and returns the exit
+// status of the findings. Text has streamed already.
 func finishReport(stdout io.Writer, findings []checks.Finding, shapes []report.PathShape, target report.Target, opts outputOptions) error {
-	doc := report.NewDocument(report.Tool{Name: "vpcdoctor", Version: toolVersion()}, target, findings)
+	doc := newDocument(target, findings, opts.failOn)
 	doc.Paths = shapes
+	doc.Generated = time.Now()
 	switch {
 	case len(opts.outputs) > 0:
 		if err := writeOutputs(opts.outputs, stdout, doc); err != nil {
 			return err
 		}
-	case opts.format == "json":
-		if err := report.WriteJSON(stdout, doc); err != nil {
-			return cli.Exit("write report: "+err.Error(), exitUsage)
+	case opts.format != "" && opts.format != "text":
+		if err := writeOutputs([]outputSpec{{format: opts.format}}, stdout, doc); err != nil {
+			return err
 		}
 	}
-	if code := exitCode(findings, opts.failOn); code != exitOK {
-		return cli.Exit("", code)
+	if doc.ExitCode != exitOK {
+		return cli.Exit("", doc.ExitCode)
 	}
 	return nil
+}
+
+// newDocument is the report of a run: the findings, the gate's outcome, when it was made,
+// this build, and the catalogue's rules for the formats that list them.
+func newDocument(target report.Target, findings []checks.Finding, failOn checks.Status) *report.Document {
+	doc := report.NewDocument(toolInfo(), target, findings)
+	doc.SetGate(failOn)
+	doc.SetGeneratedAt(time.Now())
+	doc.Rules = catalogueRules()
+	return doc
+}
+
+// catalogueRules describes every check of the catalogue for the reports: rules arrive in
+// the report package as data.
+func catalogueRules() []report.Rule {
+	var rules []report.Rule
+	for _, c := range checks.Catalogue() {
+		rules = append(rules, report.Rule{ID: c.ID, Hop: c.Hop, Title: c.Title, Summary: c.Summary,
+			Help: checks.Explain(c.ID), HelpURI: checks.DocsBase + "#" + checks.Anchor(c.ID)})
+	}
+	return rules
 }
 
 // runPaths runs the catalogue over every path, streaming text as findings arrive.

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -27,7 +27,7 @@ func ciFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "service-file", Usage: "the Cloud Run service about to be deployed: a service.yaml (Knative) or Cloud Run v2 JSON; it replaces the snapshot's or live service"},
 		&cli.StringFlag{Name: "terraform-plan", Usage: "the output of `terraform show -json PLAN`: what the plan creates or changes replaces the snapshot's or live resources"},
-		&cli.StringSliceFlag{Name: "output", Usage: "FORMAT[=PATH], repeatable: a report in text, json, junit, sarif, github or markdown, to PATH or (without =PATH) to stdout; replaces --format"},
+		&cli.StringSliceFlag{Name: "output", Usage: "FORMAT[=PATH], repeatable: a report in " + report.FormatNames() + ", to PATH or (without =PATH) to stdout, where only text and github can share; replaces --format"},
 	}
 }
 
@@ -120,30 +120,15 @@ type outputSpec struct {
 	quiet bool
 }
 
-// outputWriters are the buffered writers by format name; text is handled apart because it
-// is the streamed reporter replayed.
-var outputWriters = map[string]func(io.Writer, *report.Document) error{
-	"json":     report.WriteJSON,
-	"junit":    report.WriteJUnit,
-	"sarif":    report.WriteSARIF,
-	"github":   report.WriteGitHub,
-	"markdown": report.WriteMarkdown,
-}
-
-// outputFormats lists the formats --output accepts, for messages.
-func outputFormats() string {
-	names := []string{"text"}
-	for name := range outputWriters {
-		names = append(names, name)
-	}
-	sort.Strings(names[1:])
-	return strings.Join(names, ", ")
-}
-
 // parseOutputs reads the repeatable --output FORMAT[=PATH] flag. Without it, it returns
 // none: the report is then the one --format names, streamed to stdout as the checks run
-// (checkInventory writes outputs only when there are some). At most one report may go to
-// stdout (two formats interleaved there would be unreadable), and no two to the same file.
+// (checkInventory writes outputs only when there are some).
+//
+// Several reports may go to stdout when they are all line-oriented logs (text and github,
+// as golangci-lint does): a GitHub job then has the human report and the annotations in one
+// log. A document format (json, sarif, junit, ...) must be alone on stdout, or what reads
+// it (`> report.json`) would get two documents; it takes a path instead. No two reports may
+// go to the same file.
 func parseOutputs(c *cli.Context) ([]outputSpec, error) {
 	values := c.StringSlice("output")
 	if len(values) == 0 {
@@ -156,26 +141,36 @@ func parseOutputs(c *cli.Context) ([]outputSpec, error) {
 	}
 	var specs []outputSpec
 	seen := map[string]bool{}
+	var toStdout []string
+	documentOnStdout := ""
 	for _, value := range values {
 		format, path, hasPath := strings.Cut(strings.TrimSpace(value), "=")
 		format = strings.ToLower(strings.TrimSpace(format))
-		if _, ok := outputWriters[format]; !ok && format != "text" {
-			return nil, usage("--output %s: unknown format %q (want one of %s, optionally =PATH)", value, format, outputFormats())
+		registered, ok := report.LookupFormat(format)
+		if !ok {
+			return nil, usage("--output %s: unknown format %q%s (want one of %s, optionally =PATH)", value, format, didYouMean(format, formatNames()), report.FormatNames())
 		}
 		if hasPath && path == "" {
 			return nil, usage("--output %s: empty path after '='", value)
 		}
-		key := path
 		if !hasPath {
-			key = "(stdout)"
-		}
-		if seen[key] {
-			if !hasPath {
-				return nil, usage("--output %s: only one report can go to stdout; give the others a path (FORMAT=PATH)", value)
+			toStdout = append(toStdout, format)
+			if seen["stdout:"+format] {
+				return nil, usage("--output %s: that report already goes to stdout", value)
 			}
-			return nil, usage("--output %s: two reports would be written to %s", value, path)
+			seen["stdout:"+format] = true
+			if !registered.Stream {
+				documentOnStdout = format
+			}
+			if documentOnStdout != "" && len(toStdout) > 1 {
+				return nil, usage("--output %s: only text and github can share stdout; give %s a path (%s=PATH)", value, documentOnStdout, documentOnStdout)
+			}
+		} else {
+			if seen[path] {
+				return nil, usage("--output %s: two reports would be written to %s", value, path)
+			}
+			seen[path] = true
 		}
-		seen[key] = true
 		spec := outputSpec{format: format, path: path, width: report.DefaultWidth, quiet: c.Bool("quiet")}
 		if !hasPath {
 			spec.color = color
@@ -184,6 +179,27 @@ func parseOutputs(c *cli.Context) ([]outputSpec, error) {
 		specs = append(specs, spec)
 	}
 	return specs, nil
+}
+
+func formatNames() []string {
+	var names []string
+	for _, f := range report.Formats() {
+		names = append(names, f.Name)
+	}
+	return names
+}
+
+// streamedText takes the text report to stdout out of specs: it streams as the checks run,
+// before the other reports, which are written once every finding is known.
+func streamedText(specs []outputSpec) (rest []outputSpec, streamed bool, color bool) {
+	for _, spec := range specs {
+		if spec.format == "text" && spec.path == "" {
+			streamed, color = true, spec.color
+			continue
+		}
+		rest = append(rest, spec)
+	}
+	return rest, streamed, color
 }
 
 // writeOutputs writes every report of a run. Files are written whole or not at all from
@@ -211,11 +227,22 @@ func renderOutput(w io.Writer, spec outputSpec, doc *report.Document) error {
 	if spec.format == "text" {
 		return report.WriteText(w, doc, report.TextOptions{Color: spec.color, Width: spec.width, Quiet: spec.quiet})
 	}
-	return outputWriters[spec.format](w, doc)
+	format, ok := report.LookupFormat(spec.format)
+	if !ok {
+		return fmt.Errorf("unknown format %q", spec.format)
+	}
+	return format.Write(w, doc)
 }
 
+// writeFile writes a report file whole, truncating it; except GitHub's job summary file
+// ($GITHUB_STEP_SUMMARY), which it appends to, as GitHub asks of every writer of that file,
+// so that a summary written earlier in the step is kept.
 func writeFile(path, content string) error {
-	f, err := os.Create(path)
+	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	if summary := os.Getenv("GITHUB_STEP_SUMMARY"); summary != "" && filepath.Clean(summary) == filepath.Clean(path) {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
+	}
+	f, err := os.OpenFile(path, flags, 0o644)
 	if err != nil {
 		var pathErr *os.PathError
 		if errors.As(err, &pathErr) {

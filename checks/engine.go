@@ -39,6 +39,9 @@ type Result struct {
 	Resource    string
 	Message     string
 	Remediation *Remediation
+	// Reason is the machine-readable reason of a skip or error (a Reason* code); the engine
+	// fills a default when a check leaves it empty.
+	Reason string
 }
 
 // DocsBase is where each check's documentation lives; a finding's Docs is DocsBase plus the
@@ -57,7 +60,7 @@ func Run(catalogue []Check, path *inventory.Path, observe func(Finding)) []Findi
 	findings := make([]Finding, 0, len(catalogue))
 	status := make(map[string]Status, len(catalogue))
 	for _, check := range catalogue {
-		result := runOne(check, path, status)
+		result := planManagedFix(check.ID, path, runOne(check, path, status))
 		status[check.ID] = result.Status
 		finding := Finding{
 			ID:          check.ID,
@@ -69,6 +72,7 @@ func Run(catalogue []Check, path *inventory.Path, observe func(Finding)) []Findi
 			Message:     result.Message,
 			Remediation: result.Remediation,
 			Docs:        DocsBase + "#" + Anchor(check.ID),
+			Reason:      reasonOf(result),
 		}
 		finding = Sanitize(finding)
 		findings = append(findings, finding)
@@ -105,7 +109,7 @@ func runOne(check Check, path *inventory.Path, status map[string]Status) (result
 		switch st := status[req]; st {
 		case Pass, Warn:
 		default:
-			return Result{Status: Skip, Message: fmt.Sprintf("skipped: prerequisite %s is %s", req, describeStatus(st))}
+			return Result{Status: Skip, Reason: ReasonPrerequisite, Message: fmt.Sprintf("skipped: prerequisite %s is %s", req, describeStatus(st))}
 		}
 	}
 	if gap, ok := planGap(check, path); ok {
@@ -115,10 +119,28 @@ func runOne(check Check, path *inventory.Path, status map[string]Status) (result
 		// A check is a pure function of data we do not control; a bug in one must not take
 		// the whole report down.
 		if r := recover(); r != nil {
-			result = Result{Status: Error, Message: fmt.Sprintf("internal error in check %s: %v (please report this)", check.ID, r)}
+			result = Result{Status: Error, Reason: ReasonInternalError, Message: fmt.Sprintf("internal error in check %s: %v (please report this)", check.ID, r)}
 		}
 	}()
 	return check.Run(path)
+}
+
+// reasonOf is the reason code of a skip or error result: the one the check gave, else the
+// default for its kind. A check's own skip that points at the check that reports the cause
+// ("(see connector.found)") depends on that check's outcome; any other skip means the check
+// does not apply to the path.
+func reasonOf(r Result) string {
+	switch {
+	case r.Status != Skip && r.Status != Error:
+		return ""
+	case r.Reason != "":
+		return r.Reason
+	case r.Status == Error:
+		return ReasonCannotEvaluate
+	case strings.Contains(r.Message, "(see "):
+		return ReasonPrerequisite
+	}
+	return ReasonNotApplicable
 }
 
 func describeStatus(st Status) string {

@@ -54,7 +54,45 @@ type Finding struct {
 	// Terraform plan, the service file), as given on the command line; empty for the live
 	// APIs and the built-in demo scenarios.
 	Source string `json:"source,omitempty"`
+	// Line is the line of Source where the finding's resource is declared (1-based); 0 when
+	// the line is not known.
+	Line int `json:"line,omitempty"`
+	// Reason is the machine-readable reason of a skip or error finding, one of the Reason*
+	// codes; empty on pass, warn and fail.
+	Reason string `json:"reason,omitempty"`
+	// Cause is the machine-readable classification of what a data-plane probe step observed
+	// (the probe's cause codes, documented in docs/probe.md); empty for the other checks.
+	Cause string `json:"cause,omitempty"`
 }
+
+// The reasons a finding is skip or error. They are part of the JSON contract: never renamed
+// or reused; new ones may be added.
+const (
+	// ReasonPrerequisite: a check this one requires did not pass or warn.
+	ReasonPrerequisite = "prerequisite-not-met"
+	// ReasonNotApplicable: the check does not apply to this path (e.g. a connector check on
+	// a service that uses Direct VPC egress).
+	ReasonNotApplicable = "not-applicable"
+	// ReasonKnownAfterApply: a value the check needs is decided by terraform apply.
+	ReasonKnownAfterApply = "known-after-apply"
+	// ReasonNotFound: a resource the check reads does not exist where it was looked for.
+	ReasonNotFound = "not-found"
+	// ReasonPermissionDenied: the account running vpcdoctor may not read a resource.
+	ReasonPermissionDenied = "permission-denied"
+	// ReasonNotLoaded: the input (a snapshot directory) does not hold a resource it needs.
+	ReasonNotLoaded = "not-loaded"
+	// ReasonUnavailable: the API did not answer in time.
+	ReasonUnavailable = "unavailable"
+	// ReasonCannotEvaluate: the check could not be evaluated for another reason its
+	// message states.
+	ReasonCannotEvaluate = "cannot-evaluate"
+	// ReasonInternalError: the check itself failed (a bug in vpcdoctor).
+	ReasonInternalError = "internal-error"
+)
+
+// Reasons lists every reason code, for the JSON schema's test.
+var Reasons = []string{ReasonPrerequisite, ReasonNotApplicable, ReasonKnownAfterApply, ReasonNotFound,
+	ReasonPermissionDenied, ReasonNotLoaded, ReasonUnavailable, ReasonCannotEvaluate, ReasonInternalError}
 
 // Hop names one segment of the Cloud Run → Memorystore path; text reports group by it.
 type Hop string

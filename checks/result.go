@@ -39,7 +39,7 @@ func (r Result) fix(text string, commands ...string) Result {
 func missing(resource string, problem *inventory.Problem) Result {
 	if problem.Code == inventory.KnownAfterApply {
 		// A Terraform plan leaves the value to apply time: not a failure, not a pass.
-		return Result{Status: Skip, Resource: resource, Message: "skipped until terraform apply: " + problem.Error()}
+		return Result{Status: Skip, Reason: ReasonKnownAfterApply, Resource: resource, Message: "skipped until terraform apply: " + problem.Error()}
 	}
 	if problem.Code == inventory.NotLoaded && problem.Name == "" {
 		// A whole kind is missing: name the resource this check needed it for, so the
@@ -48,7 +48,7 @@ func missing(resource string, problem *inventory.Problem) Result {
 		named.Name = resource
 		problem = &named
 	}
-	r := Result{Status: Error, Resource: resource, Message: "cannot evaluate: " + problem.Error()}
+	r := Result{Status: Error, Reason: reasonForProblem(problem.Code), Resource: resource, Message: "cannot evaluate: " + problem.Error()}
 	switch problem.Code {
 	case inventory.NotFound:
 		return r.fix("Check that the resource exists and that vpcdoctor looks in the right project and region.", command("gcloud %s --project %s", shell(describeVerb(problem.Kind)), projectOrPlaceholder(problem.Name, resource)))
@@ -70,6 +70,21 @@ func missing(resource string, problem *inventory.Problem) Result {
 	return r
 }
 
+// reasonForProblem maps an inventory problem to the finding's reason code.
+func reasonForProblem(code inventory.Code) string {
+	switch code {
+	case inventory.NotFound:
+		return ReasonNotFound
+	case inventory.PermissionDenied:
+		return ReasonPermissionDenied
+	case inventory.NotLoaded:
+		return ReasonNotLoaded
+	case inventory.Unavailable:
+		return ReasonUnavailable
+	}
+	return ReasonCannotEvaluate
+}
+
 // projectOrPlaceholder names the project of the first name that has one.
 func projectOrPlaceholder(names ...string) string {
 	for _, name := range names {
@@ -83,7 +98,9 @@ func projectOrPlaceholder(names ...string) string {
 // redisUnknown is the result of a check that compares against the Redis instance when the
 // instance could not be chosen or read; redis.found reports why.
 func redisUnknown(p *inventory.Path) Result {
-	return skip(p.RedisRef.String(), "skipped: the Redis instance is not available (see redis.found)")
+	r := skip(p.RedisRef.String(), "skipped: the Redis instance is not available (see redis.found)")
+	r.Reason = ReasonPrerequisite
+	return r
 }
 
 // describeVerb is the gcloud listing that shows what exists of a kind.

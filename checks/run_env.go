@@ -54,17 +54,19 @@ func looksLikeRedisPortVar(name string) bool {
 
 // looksLikeAuthVar reports whether a variable's name says it holds a Redis AUTH string.
 // Such values are secrets: they must never be printed.
-func looksLikeAuthVar(name string) bool {
-	upper := strings.ToUpper(name)
-	if !strings.Contains(upper, "REDIS") {
-		return false
+func looksLikeAuthVar(name string) bool { return inventory.LooksLikeAuthVar(name) }
+
+// sensitiveNote replaces a value in a message when a Terraform plan marks the variable's
+// value sensitive: the check judges it, but never shows it.
+const sensitiveNote = "(a value the Terraform plan marks sensitive, not shown)"
+
+// shownValue is how a message may show what was parsed out of variable name: as it is, or
+// sensitiveNote.
+func shownValue(p *inventory.Path, name string, value any) string {
+	if p.Inv.SensitiveEnv(p.Service.GetName(), name) {
+		return sensitiveNote
 	}
-	for _, part := range []string{"AUTH", "PASSWORD", "PASSWD", "PASS", "SECRET", "TOKEN", "CREDENTIAL"} {
-		if strings.Contains(upper, part) {
-			return true
-		}
-	}
-	return false
+	return fmt.Sprint(value)
 }
 
 // parseEndpoint parses an environment value as a Redis endpoint (see
@@ -197,20 +199,20 @@ func checkRedisHost(p *inventory.Path) Result {
 		expectedPort := redisPort(r)
 		switch {
 		case ev.Host == r.GetHost():
-			oks = append(oks, fmt.Sprintf("%s names host %s", ev.Name, ev.Host))
+			oks = append(oks, fmt.Sprintf("%s names host %s", ev.Name, shownValue(p, ev.Name, ev.Host)))
 		case r.GetReadEndpoint() != "" && ev.Host == r.GetReadEndpoint():
 			expectedPort = redisReadPort(r)
-			warns = append(warns, fmt.Sprintf("%s names %s, the read endpoint of Redis %s: reads work, but every write fails with `READONLY You can't write against a read only replica.`; use the primary endpoint %s for writes", ev.Name, ev.Host, ref.Name, want))
+			warns = append(warns, fmt.Sprintf("%s names %s, the read endpoint of Redis %s: reads work, but every write fails with `READONLY You can't write against a read only replica.`; use the primary endpoint %s for writes", ev.Name, shownValue(p, ev.Name, ev.Host), ref.Name, want))
 		case inventory.IsIP(ev.Host):
-			fails = append(fails, fmt.Sprintf("%s names %s, but Redis %s's host is %s: a stale address (an instance recreated gets a new IP) or another environment's value, so connections time out or reach the wrong server", ev.Name, ev.Host, ref.Name, r.GetHost()))
+			fails = append(fails, fmt.Sprintf("%s names %s, but Redis %s's host is %s: a stale address (an instance recreated gets a new IP) or another environment's value, so connections time out or reach the wrong server", ev.Name, shownValue(p, ev.Name, ev.Host), ref.Name, r.GetHost()))
 			commands = append(commands, envFixCommand(p, ev, r))
 		default:
-			warns = append(warns, fmt.Sprintf("%s names host %s, which vpcdoctor cannot resolve (private DNS is only visible inside the VPC): make sure it resolves to %s", ev.Name, printableHost(ev.Host), r.GetHost()))
+			warns = append(warns, fmt.Sprintf("%s names host %s, which vpcdoctor cannot resolve (private DNS is only visible inside the VPC): make sure it resolves to %s", ev.Name, shownValue(p, ev.Name, printableHost(ev.Host)), r.GetHost()))
 		}
 		if ev.Port != 0 {
 			portSeen = true
 			if ev.Port != expectedPort {
-				fails = append(fails, fmt.Sprintf("%s uses port %d, but Redis %s listens on %d", ev.Name, ev.Port, ref.Name, expectedPort))
+				fails = append(fails, fmt.Sprintf("%s uses port %s, but Redis %s listens on %d", ev.Name, shownValue(p, ev.Name, ev.Port), ref.Name, expectedPort))
 				commands = append(commands, envFixCommand(p, ev, r))
 			}
 		}
@@ -222,10 +224,10 @@ func checkRedisHost(p *inventory.Path) Result {
 			fails = append(fails, fmt.Sprintf("%s is not a port number", pv.Name))
 			commands = append(commands, serviceUpdate(p)+command(" --update-env-vars %s=%d", pv.Name, redisPort(r)))
 		case pv.Port != redisPort(r) && !(r.GetReadEndpoint() != "" && pv.Port == redisReadPort(r)):
-			fails = append(fails, fmt.Sprintf("%s is %d, but Redis %s listens on port %d%s", pv.Name, pv.Port, ref.Name, redisPort(r), tlsPortHint(r)))
+			fails = append(fails, fmt.Sprintf("%s is %s, but Redis %s listens on port %d%s", pv.Name, shownValue(p, pv.Name, pv.Port), ref.Name, redisPort(r), tlsPortHint(r)))
 			commands = append(commands, serviceUpdate(p)+command(" --update-env-vars %s=%d", pv.Name, redisPort(r)))
 		default:
-			oks = append(oks, fmt.Sprintf("%s is %d", pv.Name, pv.Port))
+			oks = append(oks, fmt.Sprintf("%s is %s", pv.Name, shownValue(p, pv.Name, pv.Port)))
 		}
 	}
 	// "No variable sets the port" rests on an absence: a value the plan leaves unknown may
@@ -341,10 +343,14 @@ func runServiceAccount(p *inventory.Path) string {
 }
 
 // projectNumber is the service's project number when the inventory carries it (gcloud
-// prints it as the Knative namespace), else the placeholder PROJECT_NUMBER.
+// prints it as the Knative namespace; other resources may tie it to the project id), else
+// the placeholder PROJECT_NUMBER.
 func projectNumber(p *inventory.Path) string {
 	if project := inventory.ProjectOf(p.Service.GetName()); project != "" && isDigits(project) {
 		return project
+	}
+	if pi, ok := p.Inv.ProjectNumber(p.Project()); ok {
+		return pi.Number
 	}
 	return "PROJECT_NUMBER"
 }

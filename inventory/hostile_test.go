@@ -310,3 +310,33 @@ func BenchmarkApplyLargePlan(b *testing.B) {
 		}
 	}
 }
+
+func TestMalformedValuesAreReported(t *testing.T) {
+	connector := "name: projects/p/locations/us-central1/connectors/c\nnetwork: default\nstate: READY\n"
+	subnet := `{"kind": "compute#subnetwork", "name": "s", "selfLink": "https://www.googleapis.com/compute/v1/projects/p/regions/us-central1/subnetworks/s", "network": "https://www.googleapis.com/compute/v1/projects/p/global/networks/default", "region": "https://www.googleapis.com/compute/v1/projects/p/regions/us-central1", `
+	firewall := `{"kind": "compute#firewall", "name": "f", "selfLink": "https://www.googleapis.com/compute/v1/projects/p/global/firewalls/f", "network": "https://www.googleapis.com/compute/v1/projects/p/global/networks/default", `
+	redis := "name: projects/p/locations/us-central1/instances/r\nhost: 10.0.0.3\nstate: READY\n"
+	service := "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  template:\n"
+	tests := []struct{ name, data, want string }{
+		{"connector range", connector + "ipCidrRange: 10.8.0.0/33\n", "ipCidrRange"},
+		{"connector negative instances", connector + "ipCidrRange: 10.8.0.0/28\nminInstances: -2\n", "minInstances -2 is negative"},
+		{"subnet range", subnet + `"ipCidrRange": "10.0.0.0"}`, "ipCidrRange"},
+		{"subnet secondary range", subnet + `"ipCidrRange": "10.0.0.0/24", "secondaryIpRanges": [{"rangeName": "x", "ipCidrRange": "banana"}]}`, "secondaryIpRanges"},
+		{"firewall source range", firewall + `"sourceRanges": ["10.8.0.0/28", "10.8.0.0/99"]}`, "sourceRanges"},
+		{"firewall negative priority", firewall + `"priority": -1}`, "priority -1 is negative"},
+		{"redis port", redis + "port: -6379\n", "port -6379"},
+		{"redis memory", redis + "port: 6379\nmemorySizeGb: -1\n", "memorySizeGb -1 is negative"},
+		{"service concurrency", service + "    spec:\n      containerConcurrency: -5\n", "containerConcurrency -5"},
+		{"service concurrency overflow", service + "    spec:\n      containerConcurrency: 4294967297\n", "containerConcurrency 4294967297"},
+		{"service min scale", service + "    metadata:\n      annotations:\n        autoscaling.knative.dev/minScale: '-1'\n", "minScale"},
+		{"v2 service timeout", `{"name": "projects/p/locations/us-central1/services/s", "template": {"timeout": "-30s"}}`, "template.timeout"},
+	}
+	for _, tt := range tests {
+		err := (&Inventory{}).AddFile("snap/x.yaml", []byte(tt.data))
+		wantInputError(t, tt.name, err, "snap/x.yaml", tt.want)
+	}
+	// A single address in a firewall range is read as one (as the firewall evaluation does).
+	if err := (&Inventory{}).AddFile("snap/f.json", []byte(firewall+`"sourceRanges": ["10.8.0.1", "2001:db8::/32"]}`)); err != nil {
+		t.Errorf("valid ranges: %v", err)
+	}
+}

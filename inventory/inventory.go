@@ -214,6 +214,10 @@ type Inventory struct {
 	// Addresses are global addresses; the ones with purpose VPC_PEERING are the ranges
 	// allocated to private services access.
 	Addresses []*computepb.Address
+	// Projects are project descriptions (gcloud projects describe): number ↔ id.
+	Projects []ProjectIdentity
+	// IAMPolicies are project IAM policies (gcloud projects get-iam-policy).
+	IAMPolicies []*IAMPolicy
 
 	// Listed marks the kinds whose data was loaded: for these, a name that is absent does
 	// not exist (NotFound); for the others, absence means nobody looked (NotLoaded).
@@ -227,6 +231,11 @@ type Inventory struct {
 	// plannedEnv: service → env variable → Redis instance a Terraform plan takes the
 	// variable's (unknown until apply) value from; see planrefs.go.
 	plannedEnv map[string]map[string]string
+	// sensitiveEnv: service → env variables whose value a Terraform plan marks sensitive;
+	// see sensitive.go.
+	sensitiveEnv map[string]map[string]bool
+	// planManaged: canonical name → the plan resource that manages it; see sensitive.go.
+	planManaged map[string]PlanManaged
 
 	indexOnce sync.Once
 	index     *index

@@ -3,6 +3,7 @@ package inventory
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -47,6 +48,9 @@ func (inv *Inventory) addKnativeService(path string, line int, obj map[string]an
 	svc, err := convertKnative(&v1)
 	if err != nil {
 		return &InputError{Path: path, Line: line, Msg: err.Error()}
+	}
+	if err := validate(svc); err != nil {
+		return &InputError{Path: path, Line: line, Msg: "not a valid Cloud Run service: " + err.Error()}
 	}
 	inv.add(path, svc, KindService)
 	return nil
@@ -93,6 +97,9 @@ func convertKnative(v1 *runv1.Service) (*runpb.Service, error) {
 		}
 		if tmpl.Spec != nil {
 			svc.Template.ServiceAccount = tmpl.Spec.ServiceAccountName
+			if c := tmpl.Spec.ContainerConcurrency; c < 0 || c > math.MaxInt32 {
+				return nil, fmt.Errorf("spec.template.spec.containerConcurrency %d is not a number of requests", c)
+			}
 			svc.Template.MaxInstanceRequestConcurrency = int32(tmpl.Spec.ContainerConcurrency)
 			for _, c := range tmpl.Spec.Containers {
 				svc.Template.Containers = append(svc.Template.Containers, convertContainer(c))

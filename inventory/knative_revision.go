@@ -24,6 +24,9 @@ func (inv *Inventory) addKnativeRevision(path string, line int, obj map[string]a
 		return &InputError{Path: path, Line: line, Msg: "not a valid Cloud Run revision: " + jsonErrText(err)}
 	}
 	rev, err := convertKnativeRevision(&v1)
+	if err == nil {
+		err = validate(rev)
+	}
 	if err != nil {
 		return &InputError{Path: path, Line: line, Msg: err.Error()}
 	}

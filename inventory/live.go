@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -45,6 +46,10 @@ type LiveOptions struct {
 	Timeout time.Duration
 	// MaxConcurrency caps the calls in flight (default DefaultMaxConcurrency).
 	MaxConcurrency int
+	// MaxResponseBytes bounds one API response (default DefaultMaxResponseBytes).
+	MaxResponseBytes int64
+	// MaxListPages bounds the follow-up list pages of the run (default DefaultMaxListPages).
+	MaxListPages int
 	// DisableRetries answers every error at once instead of letting the client libraries
 	// retry Unavailable and 503 (which they do for minutes). Tests use it.
 	DisableRetries bool
@@ -98,6 +103,7 @@ func LoadLive(ctx context.Context, opts LiveOptions) (*Inventory, error) {
 	}()
 	l.start(ctx)
 	l.wg.Wait()
+	l.panicked.rethrow()
 	l.inv.sortResources()
 	if l.unauthenticated != "" {
 		return l.inv, fmt.Errorf("%w (the API said: %s)", ErrNoCredentials, l.unauthenticated)
@@ -114,6 +120,8 @@ type liveLoader struct {
 	wg       sync.WaitGroup
 	// inflight counts the API calls still running, including those abandoned at the deadline.
 	inflight sync.WaitGroup
+	// panicked holds a worker's panic, re-raised once the workers are done.
+	panicked panicBox
 
 	mu   sync.Mutex
 	inv  *Inventory
@@ -171,6 +179,7 @@ func (l *liveLoader) once(ctx context.Context, key string, fetch func(context.Co
 		go func() {
 			defer l.wg.Done()
 			defer close(done)
+			defer l.panicked.capture()
 			fetch(ctx)
 		}()
 	}
@@ -191,6 +200,7 @@ func (l *liveLoader) spawn(work func()) {
 	l.wg.Add(1)
 	go func() {
 		defer l.wg.Done()
+		defer l.panicked.capture()
 		work()
 	}()
 }
@@ -211,10 +221,19 @@ func (l *liveLoader) call(ctx context.Context, do func() error) error {
 	l.inflight.Add(1)
 	go func() {
 		defer l.inflight.Done()
+		defer func() {
+			if r := recover(); r != nil {
+				// Re-raised on the caller's goroutine, which spawn or once guards.
+				result <- &WorkerPanic{Value: r, Stack: debug.Stack()}
+			}
+		}()
 		result <- do()
 	}()
 	select {
 	case err := <-result:
+		if p, ok := err.(*WorkerPanic); ok {
+			panic(p)
+		}
 		return err
 	case <-ctx.Done():
 		return ctx.Err()
@@ -882,6 +901,9 @@ func collect[T any](it interface{ Next() (T, error) }) ([]T, error) {
 		}
 		if err != nil {
 			return items, err
+		}
+		if len(items) == MaxListItems {
+			return items, fmt.Errorf("%w: the listing has more than %d items, the limit; stopped listing", ErrResponseLimit, MaxListItems)
 		}
 		items = append(items, item)
 	}

@@ -64,6 +64,7 @@ func newLiveClients(ctx context.Context, opts LiveOptions) (*liveClients, error)
 			needCredentials = true
 		}
 	}
+	limits := newResponseLimits(opts)
 	base := append([]option.ClientOption(nil), opts.ClientOptions...)
 	if needCredentials && len(opts.ClientOptions) == 0 {
 		creds, err := credentials.DetectDefault(&credentials.DetectOptions{Scopes: []string{cloudPlatformScope}})
@@ -75,18 +76,18 @@ func newLiveClients(ctx context.Context, opts LiveOptions) (*liveClients, error)
 	grpcOptions := func(api string) []option.ClientOption {
 		ep := parsed[api]
 		if ep == nil {
-			return base
+			return append(append([]option.ClientOption(nil), base...), limits.grpcOptions()...)
 		}
 		if ep.Plaintext {
 			// Loopback fakes: plaintext gRPC and no credentials at all.
-			return append(append([]option.ClientOption(nil), opts.ClientOptions...),
+			return append(append(append([]option.ClientOption(nil), opts.ClientOptions...),
 				option.WithEndpoint(ep.HostPort),
 				option.WithoutAuthentication(),
-				option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+				option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials()))), limits.grpcOptions()...)
 		}
-		return append(append([]option.ClientOption(nil), base...), option.WithEndpoint(ep.HostPort))
+		return append(append(append([]option.ClientOption(nil), base...), option.WithEndpoint(ep.HostPort)), limits.grpcOptions()...)
 	}
-	restOptions := func(api string) []option.ClientOption {
+	restConnection := func(api string) []option.ClientOption {
 		ep := parsed[api]
 		if ep == nil {
 			return base
@@ -97,9 +98,20 @@ func newLiveClients(ctx context.Context, opts LiveOptions) (*liveClients, error)
 		}
 		return append(append([]option.ClientOption(nil), base...), option.WithEndpoint(ep.RESTBase))
 	}
+	// The REST clients share one HTTP client whose transport carries the limits.
+	computeHTTP, err := limits.httpClient(ctx, restConnection("compute"))
+	if err != nil {
+		return nil, clientError("Compute", err)
+	}
+	restOptions := func(api string) []option.ClientOption {
+		with := []option.ClientOption{option.WithHTTPClient(computeHTTP)}
+		if ep := parsed[api]; ep != nil {
+			with = append(with, option.WithEndpoint(ep.RESTBase))
+		}
+		return with
+	}
 
 	c := &liveClients{}
-	var err error
 	create := func(what string, fn func() error) {
 		if err != nil {
 			return
@@ -295,6 +307,9 @@ func (l *liveLoader) problem(err error, kind Kind, name string, op liveOp) *Prob
 	code, httpCode, message, reason := describeCallError(err)
 	p.Detail = firstLine(message)
 	switch {
+	case limitDetail(err) != "":
+		p.Code = Unavailable
+		p.Detail = limitDetail(err)
 	case code == codes.PermissionDenied || httpCode == http.StatusForbidden:
 		p.Code = PermissionDenied
 		if reason == "SERVICE_DISABLED" || reason == "accessNotConfigured" {

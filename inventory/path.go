@@ -35,6 +35,10 @@ type Path struct {
 	RedisProblem *Problem
 	// ConnectorOverride replaces the template's connector (Selector.Connector).
 	ConnectorOverride string
+	// ProjectResolution says how ServiceRef.Project was found when the service names its
+	// project by number (a Knative namespace); zero when the service names it by id or
+	// --project set it.
+	ProjectResolution ProjectResolution
 }
 
 // Project is the service's project.
@@ -147,6 +151,9 @@ func Select(inv *Inventory, sel Selector) ([]*Path, error) {
 			return nil, err
 		}
 		path := &Path{Inv: inv, Service: svc, ServiceRef: ref, ConnectorOverride: sel.Connector}
+		if project := ProjectOf(svc.GetName()); sel.Project == "" && numericRe.MatchString(project) {
+			_, path.ProjectResolution = resolveProjectNumber(inv, project)
+		}
 		if err := selectRedis(inv, sel, path); err != nil {
 			return nil, err
 		}
@@ -233,18 +240,43 @@ func ResolveServiceRef(inv *Inventory, svc *runpb.Service, sel Selector) (Locati
 		}
 		ref.Region = sel.Region
 	}
-	if sel.Project != "" {
+	switch {
+	case sel.Project != "":
 		ref.Project = sel.Project
-	} else if ref.Project == Unknown || numericRe.MatchString(ref.Project) {
-		// gcloud prints the project number as the Knative namespace; the other resources
-		// name the project by its id. Adopt that id when they agree on one.
-		if id := soleProject(inv); id != "" {
-			ref.Project = id
-		} else if ref.Project == Unknown {
+	case numericRe.MatchString(ref.Project):
+		ref.Project, _ = resolveProjectNumber(inv, ref.Project)
+	case ref.Project == Unknown:
+		id := soleProject(inv)
+		if id == "" {
 			return LocationRef{}, &SelectError{Msg: fmt.Sprintf("service %s carries no project and the snapshot names several; pass --project", ref.Name)}
 		}
+		ref.Project = id
 	}
 	return ref, nil
+}
+
+// ProjectResolution says how a service's project number (gcloud prints it as the Knative
+// namespace) was turned into the project id the other resources use.
+type ProjectResolution struct {
+	// Evidence names what tied the number to the id; "" when nothing did.
+	Evidence string
+	// Weak marks a guess (see ProjectIdentity.Weak).
+	Weak bool
+	// Unresolved marks a number nothing ties to an id; it stays the project.
+	Unresolved bool
+}
+
+// resolveProjectNumber resolves number from the evidence the inventory carries
+// (ProjectID), else takes the one project the other resources agree on (a guess, marked
+// weak), else leaves it unresolved.
+func resolveProjectNumber(inv *Inventory, number string) (string, ProjectResolution) {
+	if pi, ok := inv.ProjectID(number); ok {
+		return pi.ID, ProjectResolution{Evidence: pi.Evidence, Weak: pi.Weak}
+	}
+	if id := soleProject(inv); id != "" {
+		return id, ProjectResolution{Evidence: "the only project the snapshot's other resources name", Weak: true}
+	}
+	return number, ProjectResolution{Unresolved: true}
 }
 
 // soleProject is the one project id the non-service resources agree on, or "".

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"cloud.google.com/go/compute/apiv1/computepb"
 	"cloud.google.com/go/redis/apiv1/redispb"
@@ -155,11 +156,13 @@ func LoadFS(fsys fs.FS, prefix string) (*Inventory, error) {
 	errs := make([]error, len(files))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
+	var panicked panicBox
 	for i, file := range files {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
+			defer panicked.capture()
 			data, err := readLimited(fsys, file.name, MaxFileBytes)
 			if err != nil {
 				errs[i] = &InputError{Path: file.display, Msg: describeOSError(err)}
@@ -171,6 +174,7 @@ func LoadFS(fsys fs.FS, prefix string) (*Inventory, error) {
 		}()
 	}
 	wg.Wait()
+	panicked.rethrow()
 	for i := range files {
 		if errs[i] != nil {
 			return nil, errs[i]
@@ -210,7 +214,14 @@ func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
 // Terraform plan): it must be a regular file of at most limit bytes. The error is an
 // *InputError naming the file.
 func ReadInputFile(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	// Stat before opening: opening a FIFO blocks until something writes to it.
+	if info, err := os.Stat(path); err != nil {
+		return nil, &InputError{Path: path, Msg: describeOSError(err)}
+	} else if !info.Mode().IsRegular() {
+		return nil, &InputError{Path: path, Msg: "not a regular file (a pipe, a device or a directory): refused"}
+	}
+	// O_NONBLOCK: should the name have become a FIFO since, opening still returns.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, &InputError{Path: path, Msg: describeOSError(err)}
 	}
@@ -321,6 +332,8 @@ func (inv *Inventory) merge(other *Inventory) {
 	inv.FirewallPolicies = append(inv.FirewallPolicies, other.FirewallPolicies...)
 	inv.Addresses = append(inv.Addresses, other.Addresses...)
 	inv.RedisClusters = append(inv.RedisClusters, other.RedisClusters...)
+	inv.Projects = append(inv.Projects, other.Projects...)
+	inv.IAMPolicies = append(inv.IAMPolicies, other.IAMPolicies...)
 	inv.Problems = append(inv.Problems, other.Problems...)
 	for k := range other.Listed {
 		inv.MarkListed(k)
@@ -457,6 +470,12 @@ func (inv *Inventory) addObject(path string, line int, obj map[string]any) error
 	if isEffectiveFirewalls(kind, obj) {
 		return inv.addEffectiveFirewalls(path, line, obj)
 	}
+	switch {
+	case isIAMPolicy(obj):
+		return inv.addIAMPolicy(path, line, obj)
+	case isProjectDescription(obj):
+		return inv.addProjectDescription(path, line, obj)
+	}
 	for _, key := range listKeys {
 		if list, ok := obj[key].([]any); ok {
 			if err := inv.addValue(path, line, list); err != nil {
@@ -517,6 +536,9 @@ func (inv *Inventory) addProto(path string, line int, obj map[string]any, msg pr
 	}
 	if err := unmarshal.Unmarshal(data, msg); err != nil {
 		return &InputError{Path: path, Line: line, Msg: fmt.Sprintf("not a valid %s: %s", kind, protoErrText(err))}
+	}
+	if err := validate(msg); err != nil {
+		return &InputError{Path: path, Line: line, Msg: fmt.Sprintf("not a valid %s: %v", kind, err)}
 	}
 	inv.add(path, msg, kind)
 	return nil

@@ -49,8 +49,11 @@ import (
 //     (REDIS_HOST = google_redis_instance.x.host) is recorded as a reference from the
 //     service to that instance (see planrefs.go), so selectRedis can choose it.
 //   - Secrets never enter the inventory: google_redis_instance.auth_string is not read, and
-//     an environment value the plan marks sensitive is dropped (the variable stays, empty,
-//     with the gap recorded like an unknown value's, so no check judges it empty).
+//     an environment value the plan marks sensitive (Terraform marks the whole env list when
+//     one value is) is kept only in a redacted form that keeps what the checks judge (an
+//     endpoint's host, port and scheme; a port; whether a value is set) and drops anything
+//     that could be a secret (see sensitive.go); the variable is recorded as sensitive, so
+//     no message shows its value.
 //   - What Google creates along with a resource, outside the plan, is recorded as a gap on
 //     the resource the plan creates (see unknown.go): the firewall rules of a connector,
 //     the peering of a DIRECT_PEERING Redis instance to a network that has none yet.
@@ -546,11 +549,17 @@ func (p *planReader) apply(inv *Inventory, ix *applyIndex, r *planResource) erro
 		inv.UnknownResource(kind, name, r.address)
 		return nil
 	}
+	if !strings.HasPrefix(r.configAddr, "data.") {
+		inv.notePlanManaged(name, r.address, r.typ)
+	}
 	if r.action == planKeep && ix.has(kind, name) {
 		return nil
 	}
 	b := &protoBuilder{p: p, r: r, inv: inv, name: name}
 	msg, err := b.build()
+	if err == nil {
+		err = validate(msg)
+	}
 	if err != nil {
 		return &InputError{Path: p.path, Msg: fmt.Sprintf("%s: %v", r.address, err)}
 	}
@@ -921,20 +930,17 @@ func (b *protoBuilder) runV2(v tfValue) (proto.Message, error) {
 	return unmarshalInto(obj, &runpb.Service{})
 }
 
-// envValue copies a plain environment value, unless the plan marks it sensitive (a secret
-// passed as a plain variable must not reach any output) or it is unknown.
-//
-// Both leave the variable without a value and record the gap, so a check that reads the
-// environment does not judge an empty value. An unknown value that the configuration
+// envValue copies a plain environment value. A value the plan marks sensitive (Terraform
+// marks a whole env list when one value is) is kept only in its redacted form, which the
+// checks can judge (a plain AUTH string is exactly what the gate must catch) and no output
+// can leak. An unknown value leaves the variable without a value and records the gap, so a
+// check that reads the environment does not judge an empty value. An unknown value that the configuration
 // takes from a Redis instance (REDIS_HOST = google_redis_instance.x.host) names that
 // instance in the message. exprPath is where the value's expression sits in the
 // configuration.
 func (b *protoBuilder) envValue(entry map[string]any, value tfValue, name string, exprPath ...any) {
 	field := EnvField + "." + name
 	switch {
-	case value.isSensitive():
-		entry["value"] = ""
-		b.inv.markGap(tfKinds[b.r.typ], b.name, field, "is sensitive in the Terraform plan, which vpcdoctor does not read", b.r.address)
 	case value.state() == unknownValue:
 		address := b.r.address
 		if target := b.p.resolve(b.r, tfRedis, exprPath...); target != nil {
@@ -946,6 +952,14 @@ func (b *protoBuilder) envValue(entry map[string]any, value tfValue, name string
 			}
 		}
 		b.inv.MarkUnknown(tfKinds[b.r.typ], b.name, field, address)
+	case value.isSensitive():
+		// Judged through its redacted form (sensitive.go), never shown.
+		b.inv.markSensitiveEnv(b.name, name)
+		if s, ok := value.v.(string); ok {
+			entry["value"] = RedactSensitive(name, s)
+		} else if value.state() == known {
+			entry["value"] = RedactSensitive(name, fmt.Sprint(value.v))
+		}
 	case value.state() == known:
 		entry["value"] = value.v
 	}
@@ -1605,7 +1619,9 @@ func (t tfValue) hasSensitive() bool {
 
 // hideSensitive drops every part of a plan value that after_sensitive (or
 // sensitive_values) marks, and marks it unknown instead, so that no sensitive value is
-// kept past loading: whatever reads the value finds a gap, never the secret. The
+// kept past loading: whatever reads the value finds a gap, never the secret. An
+// environment entry's value is the exception: it is kept in its redacted form (see
+// RedactSensitive), which is what the env checks judge. The
 // sensitive markers stay, so the gap can say "sensitive" rather than "after apply".
 func hideSensitive(t tfValue) tfValue {
 	t.v, t.unknown = hideSensitiveParts(t.v, t.unknown, t.sensitive)
@@ -1615,9 +1631,26 @@ func hideSensitive(t tfValue) tfValue {
 func hideSensitiveParts(v, unknown, sensitive any) (any, any) {
 	switch s := sensitive.(type) {
 	case bool:
-		if s {
-			return nil, true
+		if !s {
+			return v, unknown
 		}
+		// A sensitive list or object (Terraform marks a whole env list when one value is)
+		// is hidden part by part, so that an environment entry keeps its redacted value.
+		switch x := v.(type) {
+		case map[string]any:
+			marks := make(map[string]any, len(x))
+			for key := range x {
+				marks[key] = true
+			}
+			return hideSensitiveParts(v, unknown, marks)
+		case []any:
+			marks := make([]any, len(x))
+			for i := range marks {
+				marks[i] = true
+			}
+			return hideSensitiveParts(v, unknown, marks)
+		}
+		return nil, true
 	case map[string]any:
 		values, _ := v.(map[string]any)
 		unknowns, _ := unknown.(map[string]any)
@@ -1633,6 +1666,10 @@ func hideSensitiveParts(v, unknown, sensitive any) (any, any) {
 			outUnknown[key] = item
 		}
 		for key, mark := range s {
+			if redacted, ok := redactedEnvValue(values, key, mark); ok {
+				outValues[key] = redacted
+				continue
+			}
 			newValue, newUnknown := hideSensitiveParts(values[key], unknowns[key], mark)
 			if _, present := values[key]; present {
 				outValues[key] = newValue
@@ -1659,6 +1696,33 @@ func hideSensitiveParts(v, unknown, sensitive any) (any, any) {
 		return outValues, outUnknown
 	}
 	return v, unknown
+}
+
+// redactedEnvValue is the form an environment entry's sensitive value ({name, value}) is
+// kept in: RedactSensitive's, which the env checks can judge and no output can leak.
+// The entry's name and secret reference (value_source: a secret's name and version, not
+// its value) stay as they are: they are what the checks look up, and Terraform marks them
+// only because it marks the whole list.
+func redactedEnvValue(entry map[string]any, key string, mark any) (any, bool) {
+	if mark != true {
+		return "", false
+	}
+	name, nameOK := entry["name"].(string)
+	_, hasValue := entry["value"]
+	if !nameOK || !hasValue {
+		return "", false
+	}
+	switch key {
+	case "name":
+		return name, true
+	case "value_source", "value_from":
+		return entry[key], true
+	case "value":
+		if value, ok := entry["value"].(string); ok {
+			return RedactSensitive(name, value), true
+		}
+	}
+	return "", false
 }
 
 // hasUnknown reports whether the value, or anything inside it, is unknown: after_unknown

@@ -90,7 +90,7 @@ func TestSnapshotRoundTripEveryScenario(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: fixtureRegion})
+			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: fixtureRegion, Project: fixtureProject})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -48,6 +48,8 @@ type outcome struct {
 	status  checks.Status
 	cause   Cause
 	message string
+	// reason is the finding's reason code when the step is skipped or in error.
+	reason string
 }
 
 // passed, skipped and failed build outcomes; failed takes its status from the cause.
@@ -95,6 +97,7 @@ func Run(ctx context.Context, opts Options, observe func(checks.Finding)) []chec
 			o = failed(CauseInvalidOptions, "%s", blocked)
 		case blocked != "":
 			o = skipped("skipped: %s", blocked)
+			o.reason = checks.ReasonPrerequisite
 		default:
 			o = s.run(p, ctx)
 		}
@@ -161,7 +164,16 @@ func (p *prober) finding(s step, o outcome) checks.Finding {
 		Resource: p.resource(),
 		Message:  o.message,
 	}
+	switch {
+	case o.status == checks.Skip && o.reason == "":
+		f.Reason = checks.ReasonNotApplicable
+	case o.status == checks.Skip:
+		f.Reason = o.reason
+	case o.status == checks.Error:
+		f.Reason = checks.ReasonCannotEvaluate
+	}
 	if o.cause != "" {
+		f.Cause = string(o.cause)
 		f.Remediation = remediation(o.cause, p.names, p.opts)
 		f.Docs = DocsURL + "#" + string(o.cause)
 	}

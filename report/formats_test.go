@@ -69,7 +69,9 @@ func documentFor(paths []*inventory.Path, target Target, ignore []string) *Docum
 		ignored[id] = true
 	}
 	var findings []checks.Finding
+	var shapes []PathShape
 	for _, p := range paths {
+		shapes = append(shapes, ShapeOf(p))
 		target.Services = append(target.Services, p.ServiceRef.Name)
 		target.Project, target.Region = p.Project(), p.Region()
 		target.Redis = p.RedisRef.Name
@@ -78,7 +80,21 @@ func documentFor(paths []*inventory.Path, target Target, ignore []string) *Docum
 			findings = append(findings, f)
 		}
 	}
-	return NewDocument(Tool{Name: "vpcdoctor", Version: "VERSION"}, target, findings)
+	doc := NewDocument(Tool{Name: "vpcdoctor", Version: "VERSION"}, target, findings)
+	doc.Rules = catalogueRules()
+	doc.Paths = shapes
+	return doc
+}
+
+// catalogueRules describes the catalogue's checks as the CLI does: reporters get the
+// rules as data.
+func catalogueRules() []Rule {
+	var rules []Rule
+	for _, c := range checks.Catalogue() {
+		rules = append(rules, Rule{ID: c.ID, Hop: c.Hop, Title: c.Title, Summary: c.Summary,
+			Help: checks.Explain(c.ID), HelpURI: checks.DocsBase + "#" + checks.Anchor(c.ID)})
+	}
+	return rules
 }
 
 // render runs one writer on a document.
@@ -105,6 +121,8 @@ var formats = []struct {
 	{"sarif.json", func(w *bytes.Buffer, doc *Document) error { return WriteSARIF(w, doc) }},
 	{"github.txt", func(w *bytes.Buffer, doc *Document) error { return WriteGitHub(w, doc) }},
 	{"md", func(w *bytes.Buffer, doc *Document) error { return WriteMarkdown(w, doc) }},
+	{"gitlab.json", func(w *bytes.Buffer, doc *Document) error { return WriteGitLab(w, doc) }},
+	{"json", func(w *bytes.Buffer, doc *Document) error { return WriteJSON(w, doc) }},
 }
 
 func TestGoldenFormats(t *testing.T) {

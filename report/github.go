@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 )
 
 // GitHub Actions reads "workflow commands" from a step's output; ::error, ::warning and
@@ -18,15 +19,21 @@ import (
 //     defect; the exit code, 3, already makes the job say so)
 //   - ignored → ::notice whatever its status, with "(ignored)" in the title
 //   - pass, skip → no annotation.
-// An annotation is on the file the finding's resource was read from, else on the plan or
-// service file a deploy check reads (see findingFile), else on no file. The summary follows
-// as a plain log line.
+//
+// GitHub shows at most 10 annotations of each kind per step, so the annotations come most
+// important first (failures, warnings, errors, then ignored findings; check order within
+// each), and the summary line says how many there are. An annotation is on the file the
+// finding's resource was read from, at the line that declares it when known (file=, line=);
+// else on the plan or service file a deploy check reads (see findingFile); else on no file.
+// Every value from input is one escaped line (sanitize.Line), then escaped as the runner
+// unescapes workflow commands, so input can neither end the command nor start another.
 
 // WriteGitHub writes the findings that ask for attention as GitHub Actions workflow
-// commands, then a summary line.
+// commands, most important first, then a summary line.
 func WriteGitHub(w io.Writer, doc *Document) error {
 	bw := bufio.NewWriter(w)
-	for _, f := range doc.Findings {
+	for _, i := range attentionOrder(doc.Findings) {
+		f := doc.Findings[i]
 		command := githubCommand(f)
 		if command == "" {
 			continue
@@ -40,13 +47,37 @@ func WriteGitHub(w io.Writer, doc *Document) error {
 		}
 		props := []string{}
 		if file := findingFile(doc.Target, f); file != "" {
-			props = append(props, "file="+escapeGitHubProperty(file))
+			props = append(props, "file="+escapeGitHubProperty(sanitize.Line(file)))
+			if f.Source != "" && f.Line > 0 {
+				props = append(props, fmt.Sprintf("line=%d", f.Line))
+			}
 		}
-		props = append(props, "title="+escapeGitHubProperty(title))
-		fmt.Fprintf(bw, "::%s %s::%s\n", command, strings.Join(props, ","), escapeGitHubData(findingDetail(f)))
+		props = append(props, "title="+escapeGitHubProperty(sanitize.Line(title)))
+		fmt.Fprintf(bw, "::%s %s::%s\n", command, strings.Join(props, ","), escapeGitHubData(githubDetail(f)))
 	}
 	fmt.Fprintln(bw, "vpcdoctor: "+summaryLine(doc.Summary))
 	return bw.Flush()
+}
+
+// githubDetail is findingDetail with every part from input made one line: the annotation's
+// own line breaks (escaped as %0A) separate the parts.
+func githubDetail(f checks.Finding) string {
+	lines := []string{sanitize.Line(f.Message)}
+	if f.Resource != "" {
+		lines = append(lines, "resource: "+sanitize.Line(f.Resource))
+	}
+	if r := f.Remediation; r != nil {
+		if r.Text != "" {
+			lines = append(lines, "fix: "+sanitize.Line(r.Text))
+		}
+		for _, cmd := range r.Commands {
+			lines = append(lines, "  $ "+sanitize.Line(cmd))
+		}
+	}
+	if f.Docs != "" {
+		lines = append(lines, "docs: "+sanitize.Line(f.Docs))
+	}
+	return strings.Join(lines, "\n")
 }
 
 func githubCommand(f checks.Finding) string {

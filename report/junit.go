@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 )
 
 // The JUnit XML report is what CI systems (GitLab's artifacts:reports:junit, Jenkins' junit
@@ -18,12 +19,22 @@ import (
 // (classname = service, name = check id).
 //   - fail    → <failure message type="fail">: message, remediation, commands, docs link.
 //   - error   → <error message type="error">: the check could not be evaluated.
-//   - skip    → <skipped message="why"/>.
+//   - skip    → <skipped message="why">why</skipped>: Jenkins reads the attribute, GitLab's
+//     parser only the element's text (it shows a skipped case's element content as its
+//     detail), so the reason is in both.
 //   - warn    → a passing test case whose <system-out> carries the warning and its fix.
 //     JUnit has no warning state; a warning does not fail the default gate (--fail-on fail),
 //     so showing it as a failure would make the test tab disagree with the exit code.
-//   - ignored → <skipped message="ignored (--ignore): STATUS: message"/>, whatever its status,
-//     because an ignored finding does not count for the exit code either.
+//     Jenkins shows a passing case's output; GitLab's parser drops it (it keeps output only
+//     for failed, errored and skipped cases): in GitLab, warnings reach the merge request
+//     through the code quality report (--output gitlab=...), see docs/ci.md.
+//   - ignored → <skipped message="ignored (--ignore): STATUS: message">(the same)</skipped>,
+//     whatever its status, because an ignored finding does not count for the exit code
+//     either.
+//
+// GitLab also reads a testcase file="PATH" attribute; vpcdoctor does not write it, because
+// the schema above (and Jenkins' xUnit) has no such attribute. Every value from input goes through sanitize.XML, so the document stays
+// well-formed XML 1.0 whatever the input holds.
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
@@ -82,7 +93,7 @@ func WriteJUnit(w io.Writer, doc *Document) error {
 		}
 		suite := byService[service]
 		if suite == nil {
-			suite = &junitSuite{Name: "vpcdoctor " + service, Time: "0", Properties: junitProperties(doc, service)}
+			suite = &junitSuite{Name: sanitize.XML("vpcdoctor " + service), Time: "0", Properties: junitProperties(doc, service)}
 			byService[service] = suite
 			suites = append(suites, suite)
 		}
@@ -119,10 +130,10 @@ func WriteJUnit(w io.Writer, doc *Document) error {
 // junitProperties records what was checked, so a test report read on its own says which
 // project and input it is about.
 func junitProperties(doc *Document, service string) []junitProperty {
-	props := []junitProperty{{Name: "service", Value: service}}
+	props := []junitProperty{{Name: "service", Value: sanitize.XML(service)}}
 	add := func(name, value string) {
 		if value != "" {
-			props = append(props, junitProperty{Name: name, Value: value})
+			props = append(props, junitProperty{Name: name, Value: sanitize.XML(value)})
 		}
 	}
 	add("project", doc.Target.Project)
@@ -135,18 +146,20 @@ func junitProperties(doc *Document, service string) []junitProperty {
 }
 
 func junitTestCase(f checks.Finding, service string) junitCase {
-	c := junitCase{Name: f.ID, Classname: service, Time: "0"}
+	c := junitCase{Name: sanitize.XML(f.ID), Classname: sanitize.XML(service), Time: "0"}
+	message := sanitize.XML(f.Message)
 	switch {
 	case f.Ignored:
-		c.Skipped = &junitMessage{Message: fmt.Sprintf("ignored (--ignore): %s: %s", f.Status, f.Message)}
+		why := sanitize.XML(fmt.Sprintf("ignored (--ignore): %s: %s", f.Status, f.Message))
+		c.Skipped = &junitMessage{Message: why, Body: why}
 	case f.Status == checks.Fail:
-		c.Failure = &junitMessage{Message: f.Message, Type: string(checks.Fail), Body: findingDetail(f)}
+		c.Failure = &junitMessage{Message: message, Type: string(checks.Fail), Body: sanitize.XML(findingDetail(f))}
 	case f.Status == checks.Error:
-		c.Error = &junitMessage{Message: f.Message, Type: string(checks.Error), Body: findingDetail(f)}
+		c.Error = &junitMessage{Message: message, Type: string(checks.Error), Body: sanitize.XML(findingDetail(f))}
 	case f.Status == checks.Skip:
-		c.Skipped = &junitMessage{Message: f.Message}
+		c.Skipped = &junitMessage{Message: message, Body: message}
 	case f.Status == checks.Warn:
-		c.SystemOut = "warning: " + findingDetail(f)
+		c.SystemOut = sanitize.XML("warning: " + findingDetail(f))
 	}
 	return c
 }

@@ -3,18 +3,22 @@ package report
 import (
 	"bufio"
 	"fmt"
+	"html"
 	"io"
 	"strings"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 )
 
 // The Markdown report is meant for a pull-request comment or a job summary
-// ($GITHUB_STEP_SUMMARY): a heading with the verdict and counts, one table row per finding
-// that asks for attention (status, check, service, what was observed, the first fix
-// command), and the passing checks folded away. It renders in GitHub and GitLab Markdown.
+// ($GITHUB_STEP_SUMMARY). Its first line is a summary fit for a chat message (the verdict's
+// mark, check and observation, and the counts); then the path of each service as a Mermaid
+// graph (GitHub renders it natively), the broken hop red; then each finding that asks for
+// attention in a collapsible section with all its fix commands in a fenced block; the
+// skipped and passing checks folded away. It renders in GitHub and GitLab Markdown.
 
-// MarkdownEmoji is the mark each status gets in the Markdown table.
+// MarkdownEmoji is the mark each status gets in the Markdown report.
 var MarkdownEmoji = map[checks.Status]string{
 	checks.Pass:  "✅",
 	checks.Warn:  "⚠️",
@@ -23,18 +27,24 @@ var MarkdownEmoji = map[checks.Status]string{
 	checks.Error: "❓",
 }
 
+// PendingEmoji marks a report or hop whose checks wait for terraform apply.
+const PendingEmoji = "⏳"
+
 // WriteMarkdown writes the document as a compact Markdown summary.
 func WriteMarkdown(w io.Writer, doc *Document) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "### %s vpcdoctor: %s\n\n", markdownVerdict(doc.Findings), summaryLine(doc.Summary))
+	routes := Routes(doc.Findings, doc.Paths)
+	fmt.Fprintf(bw, "### %s\n\n", markdownSummary(doc, routes))
 	if scope := markdownScope(doc.Target); scope != "" {
 		fmt.Fprintf(bw, "%s\n\n", scope)
+	}
+	for _, r := range routes {
+		bw.WriteString(Mermaid(r))
+		bw.WriteString("\n")
 	}
 	var attention, skipped, passed []checks.Finding
 	for _, f := range doc.Findings {
 		switch {
-		case f.Ignored && f.Status != checks.Pass && f.Status != checks.Skip:
-			attention = append(attention, f)
 		case f.Status == checks.Pass:
 			passed = append(passed, f)
 		case f.Status == checks.Skip:
@@ -44,24 +54,32 @@ func WriteMarkdown(w io.Writer, doc *Document) error {
 		}
 	}
 	several := len(doc.Target.Services) > 1
+	for _, f := range attention {
+		writeMarkdownFinding(bw, f, several)
+	}
 	if len(attention) > 0 {
-		bw.WriteString("| | Check | Service | Finding | Fix |\n|---|---|---|---|---|\n")
-		for _, f := range attention {
-			mark := MarkdownEmoji[f.Status]
-			if f.Ignored {
-				mark += " (ignored)"
-			}
-			fmt.Fprintf(bw, "| %s | [`%s`](%s) | %s | %s | %s |\n",
-				mark, f.ID, f.Docs, markdownCell(f.Service), markdownCell(f.Message), markdownFix(f))
-		}
 		bw.WriteString("\n")
 	}
 	if len(skipped) > 0 {
 		// Skips say why a check did not run (a failed prerequisite, a value known only after
-		// apply); folded, because the failure that caused them is already in the table.
-		fmt.Fprintf(bw, "<details><summary>%d skipped</summary>\n\n", len(skipped))
+		// apply); folded, because the failure that caused them is already above.
+		deferred := 0
 		for _, f := range skipped {
-			fmt.Fprintf(bw, "- %s: %s\n", markdownID(f, several), markdownCell(f.Message))
+			if IsDeferred(f) {
+				deferred++
+			}
+		}
+		label := fmt.Sprintf("%d skipped", len(skipped))
+		if deferred > 0 {
+			label += fmt.Sprintf(", %d of them until terraform apply", deferred)
+		}
+		fmt.Fprintf(bw, "<details><summary>%s</summary>\n\n", label)
+		for _, f := range skipped {
+			mark := ""
+			if IsDeferred(f) {
+				mark = PendingEmoji + " "
+			}
+			fmt.Fprintf(bw, "- %s%s: %s\n", mark, markdownID(f, several), sanitize.MarkdownText(f.Message))
 		}
 		bw.WriteString("\n</details>\n")
 	}
@@ -75,100 +93,140 @@ func WriteMarkdown(w io.Writer, doc *Document) error {
 	return bw.Flush()
 }
 
+// writeMarkdownFinding writes one finding that asks for attention as a collapsible section:
+// the summary names the check and what it observed; inside, the message, the fix and every
+// command in a fenced block.
+func writeMarkdownFinding(w io.Writer, f checks.Finding, withService bool) {
+	mark := MarkdownEmoji[f.Status]
+	if f.Ignored {
+		mark += " (ignored)"
+	}
+	service := ""
+	if withService && f.Service != "" {
+		service = " on " + html.EscapeString(sanitize.Line(f.Service))
+	}
+	fmt.Fprintf(w, "<details><summary>%s <code>%s</code>%s: %s</summary>\n\n",
+		mark, html.EscapeString(f.ID), service, html.EscapeString(fit(sanitize.Line(ShortNames(f.Message)), 120)))
+	fmt.Fprintf(w, "%s ([%s](%s))\n\n", sanitize.MarkdownText(f.Message), f.ID, f.Docs)
+	if r := f.Remediation; r != nil {
+		if r.Text != "" {
+			fmt.Fprintf(w, "**Fix:** %s\n\n", sanitize.MarkdownText(r.Text))
+		}
+		if len(r.Commands) > 0 {
+			w.Write([]byte(sanitize.MarkdownFence("sh", r.Commands)))
+			w.Write([]byte("\n"))
+		}
+	}
+	fmt.Fprint(w, "</details>\n")
+}
+
+// markdownSummary is the heading: one line fit for a chat message.
+func markdownSummary(doc *Document, routes []Route) string {
+	status, verdict := VerdictText(routes)
+	mark := MarkdownEmoji[status]
+	deferred := 0
+	for _, f := range doc.Findings {
+		if IsDeferred(f) {
+			deferred++
+		}
+	}
+	if status == checks.Pass && deferred > 0 {
+		mark = PendingEmoji
+	}
+	// The verdict as a code span: shown literally, with no escapes in the raw text, so the
+	// line reads the same pasted into a chat as rendered.
+	if status == checks.Pass {
+		return fmt.Sprintf("%s vpcdoctor: %s (%s)", mark, verdict, summaryLine(doc.Summary))
+	}
+	return fmt.Sprintf("%s vpcdoctor: %s — %s", mark, sanitize.MarkdownCode(fitVerdict(verdict, 140), false), summaryLine(doc.Summary))
+}
+
 // markdownID names a check, with its service when the report covers several.
 func markdownID(f checks.Finding, withService bool) string {
 	id := "`" + f.ID + "`"
 	if withService && f.Service != "" {
-		id += " (" + markdownCell(f.Service) + ")"
+		id += " (" + sanitize.MarkdownText(f.Service) + ")"
 	}
 	return id
 }
 
 // markdownVerdict is the heading's mark: the worst status that is not ignored.
 func markdownVerdict(findings []checks.Finding) string {
-	worst := checks.Pass
-	rank := map[checks.Status]int{checks.Pass: 0, checks.Skip: 0, checks.Warn: 1, checks.Error: 2, checks.Fail: 3}
-	for _, f := range findings {
-		if !f.Ignored && rank[f.Status] > rank[worst] {
-			worst = f.Status
-		}
-	}
-	return MarkdownEmoji[worst]
+	status, _ := VerdictText(Routes(findings, nil))
+	return MarkdownEmoji[status]
 }
 
 func markdownScope(t Target) string {
 	var parts []string
 	if len(t.Services) > 0 {
-		parts = append(parts, "service "+markdownCell(strings.Join(t.Services, ", ")))
+		parts = append(parts, "service "+sanitize.MarkdownText(strings.Join(t.Services, ", ")))
 	}
 	if t.Redis != "" {
-		parts = append(parts, "Redis "+markdownCell(t.Redis))
+		parts = append(parts, "Redis "+sanitize.MarkdownText(t.Redis))
 	}
 	if t.Project != "" {
-		parts = append(parts, "project "+markdownCell(t.Project))
+		parts = append(parts, "project "+sanitize.MarkdownText(t.Project))
 	}
 	if t.Region != "" {
-		parts = append(parts, "region "+markdownCell(t.Region))
+		parts = append(parts, "region "+sanitize.MarkdownText(t.Region))
 	}
 	if t.Input != "" {
-		parts = append(parts, "from "+markdownCode(t.Input))
+		parts = append(parts, "from "+sanitize.MarkdownCode(t.Input, false))
 	}
 	return strings.Join(parts, " · ")
 }
 
-// markdownFix is the fix cell: the first command, which is the one to run; the sentence
-// stands in when there is no command.
-func markdownFix(f checks.Finding) string {
-	r := f.Remediation
-	if r == nil || f.Status == checks.Pass || f.Status == checks.Skip {
-		return ""
-	}
-	if len(r.Commands) > 0 {
-		return markdownCode(r.Commands[0])
-	}
-	return markdownCell(r.Text)
-}
-
-// markdownCell makes text safe inside a table cell: no line breaks, no pipes, and no raw
-// HTML from resource names or messages. Messages quote commands in backticks; entities are
-// not decoded inside code spans, so "<" is escaped only outside them.
-func markdownCell(s string) string {
+// Mermaid renders a route as a Mermaid flowchart in a fenced block: one node per hop, left
+// to right, each labelled with its status in words (not colour alone) and classed by it, so
+// a failing hop is red.
+func Mermaid(r Route) string {
 	var b strings.Builder
-	inCode := false
-	for _, r := range s {
+	b.WriteString("```mermaid\ngraph LR\n")
+	for i, h := range r.Hops {
+		label := h.Label()
+		state, mark := string(h.Status), MarkdownEmoji[h.Status]
+		if h.Pending() {
+			state, mark = "after apply", PendingEmoji
+		}
+		fmt.Fprintf(&b, "  h%d[\"%s<br/>%s %s\"]\n", i, mermaidText(label), mark, mermaidText(state))
+	}
+	for i := 1; i < len(r.Hops); i++ {
+		fmt.Fprintf(&b, "  h%d --> h%d\n", i-1, i)
+	}
+	b.WriteString("  classDef pass fill:#e6f4ea,stroke:#1e8e3e,color:#0d3d1a\n")
+	b.WriteString("  classDef warn fill:#fef7e0,stroke:#b06000,color:#4a2800\n")
+	b.WriteString("  classDef fail fill:#fce8e6,stroke:#c5221f,stroke-width:3px,color:#5c0b09\n")
+	b.WriteString("  classDef error fill:#f3e8fd,stroke:#8430ce,color:#3b0a66\n")
+	b.WriteString("  classDef skip fill:#f1f3f4,stroke:#80868b,color:#3c4043,stroke-dasharray:4 3\n")
+	byStatus := map[checks.Status][]string{}
+	for i, h := range r.Hops {
+		status := h.Status
+		if h.Pending() {
+			status = checks.Skip
+		}
+		byStatus[status] = append(byStatus[status], fmt.Sprintf("h%d", i))
+	}
+	for _, status := range checks.Statuses {
+		if nodes := byStatus[status]; len(nodes) > 0 {
+			fmt.Fprintf(&b, "  class %s %s\n", strings.Join(nodes, ","), status)
+		}
+	}
+	b.WriteString("```\n")
+	return b.String()
+}
+
+// mermaidText escapes a node label for a double-quoted Mermaid label: every character but
+// letters, digits, space and . _ / - is written as a Mermaid entity code (#NNN;), so quotes,
+// brackets, '<', '#' and the Markdown GitHub applies inside labels are shown, not parsed.
+func mermaidText(s string) string {
+	var b strings.Builder
+	for _, r := range sanitize.Line(s) {
 		switch {
-		case r == '`':
-			inCode = !inCode
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == ' ', r == '.', r == '/', r == '-':
 			b.WriteRune(r)
-		case r == '<' && !inCode:
-			b.WriteString("&lt;")
 		default:
-			b.WriteRune(r)
+			fmt.Fprintf(&b, "#%d;", r)
 		}
 	}
-	return tableSafe(b.String())
-}
-
-// markdownCode renders s as a code span inside a table cell. Entities are not decoded in
-// code spans, so only the pipe (which GFM tables unescape before parsing the cell) and
-// backticks need care: the span's fence is one backtick longer than any run inside it.
-func markdownCode(s string) string {
-	longest, run := 0, 0
-	for _, r := range s {
-		if r == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	fence := strings.Repeat("`", longest+1)
-	if longest > 0 {
-		s = " " + s + " "
-	}
-	return fence + tableSafe(s) + fence
-}
-
-func tableSafe(s string) string {
-	return strings.NewReplacer("|", `\|`, "\r\n", "<br>", "\n", "<br>", "\r", "<br>").Replace(s)
+	return b.String()
 }

@@ -2,95 +2,98 @@ package report
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/fixtures"
+	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
-func TestMarkdownEscaping(t *testing.T) {
-	cells := []struct{ in, want string }{
-		{"a | b", `a \| b`},
-		{"line1\nline2", "line1<br>line2"},
-		{"<script>", "&lt;script>"},
-		{"add `a<b` here", "add `a<b` here"}, // entities are not decoded in code spans
+func TestMermaidEscaping(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"cache-service", "cache-service"},
+		{`a"b`, "a#34;b"},
+		{"x[1]<y>", "x#91;1#93;#60;y#62;"},
+		{"#35;", "#35;35#59;"},
+		{"a`b*c", "a#96;b#42;c"},
+		{"line\nbreak", "line#92;nbreak"},
 	}
-	for _, tt := range cells {
-		if got := markdownCell(tt.in); got != tt.want {
-			t.Errorf("markdownCell(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-	codes := []struct{ in, want string }{
-		{"gcloud run services update x", "`gcloud run services update x`"},
-		{"echo `date`", "`` echo `date` ``"},
-		{"a | b", "`a \\| b`"},
-	}
-	for _, tt := range codes {
-		if got := markdownCode(tt.in); got != tt.want {
-			t.Errorf("markdownCode(%q) = %q, want %q", tt.in, got, tt.want)
+	for _, tt := range tests {
+		if got := mermaidText(tt.in); got != tt.want {
+			t.Errorf("mermaidText(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
 
-func TestMarkdownTable(t *testing.T) {
+// TestMarkdownSections: every finding that asks for attention has its own collapsible
+// section with all its fix commands in a fenced block; the first line is the verdict.
+func TestMarkdownSections(t *testing.T) {
 	tests := []struct {
 		c       goldenCase
 		verdict string   // "" when other checks may change it
-		rows    []string // check ids the table must show
+		ids     []string // check ids that must have a section
 	}{
 		{goldenCase{scenario: "healthy"}, "", nil},
 		{goldenCase{scenario: "connector-missing"}, "❌", []string{"connector.found"}},
 		{goldenCase{scenario: "missing-subnets"}, "❓", []string{"connector.range"}},
 		{goldenCase{scenario: "connector-creating"}, "", []string{"connector.ready"}},
 		{goldenCase{scenario: "redis-region", ignore: []string{"redis.region"}}, "", []string{"redis.region"}},
+		{goldenCase{scenario: "connector-network"}, "❌", []string{"connector.network"}},
 	}
 	for _, tt := range tests {
 		doc := scenarioDocument(t, tt.c)
 		out := render(t, func(w *bytes.Buffer) error { return WriteMarkdown(w, doc) })
-		// The verdict is the worst status not ignored; the table pins the scenarios whose
-		// verdict no other check can change (a failure, an error without a failure).
 		verdict := tt.verdict
 		if verdict == "" {
 			verdict = markdownVerdict(doc.Findings)
-			if verdict == MarkdownEmoji[checks.Fail] {
-				t.Errorf("%s: verdict %s without a failure", tt.c.scenario, verdict)
-			}
 		}
 		if !strings.HasPrefix(out, "### "+verdict+" vpcdoctor: ") {
 			t.Errorf("%s: heading %q, want verdict %s", tt.c.scenario, strings.SplitN(out, "\n", 2)[0], verdict)
 		}
-		var rows []string
-		for _, line := range strings.Split(out, "\n") {
-			if !strings.HasPrefix(line, "| ") || strings.HasPrefix(line, "| | Check") {
-				continue
-			}
-			cells := strings.Split(line, " | ")
-			if len(cells) != 5 {
-				t.Errorf("%s: row has %d cells: %q", tt.c.scenario, len(cells), line)
-				continue
-			}
-			rows = append(rows, strings.SplitN(cells[1], "`", 3)[1])
-			if !strings.HasPrefix(cells[4], "`gcloud ") {
-				t.Errorf("%s: fix cell %q is not the first command", tt.c.scenario, cells[4])
-			}
+		if !strings.Contains(out, "```mermaid\ngraph LR\n") {
+			t.Errorf("%s: no Mermaid graph", tt.c.scenario)
 		}
-		for _, id := range tt.rows {
-			if !strings.Contains(","+strings.Join(rows, ",")+",", ","+id+",") {
-				t.Errorf("%s: rows %v lack %s", tt.c.scenario, rows, id)
-			}
-		}
-		wantRows := 0
 		for _, f := range doc.Findings {
-			if f.Status != checks.Pass && f.Status != checks.Skip {
-				wantRows++
+			if f.Status == checks.Pass || f.Status == checks.Skip {
+				continue
+			}
+			start := strings.Index(out, "<details><summary>"+MarkdownEmoji[f.Status])
+			if start < 0 || !strings.Contains(out, "<code>"+f.ID+"</code>") {
+				t.Errorf("%s: no section for %s", tt.c.scenario, f.ID)
+				continue
+			}
+			if f.Remediation != nil {
+				for _, cmd := range f.Remediation.Commands {
+					if !strings.Contains(out, "\n"+cmd+"\n") {
+						t.Errorf("%s: %s: command %q is not a line of a fenced block", tt.c.scenario, f.ID, cmd)
+					}
+				}
 			}
 		}
-		if len(rows) != wantRows {
-			t.Errorf("%s: %d rows for %d findings that ask for attention", tt.c.scenario, len(rows), wantRows)
+		for _, id := range tt.ids {
+			if !strings.Contains(out, "<code>"+id+"</code>") {
+				t.Errorf("%s: no section for %s", tt.c.scenario, id)
+			}
 		}
-		if doc.Summary.Pass > 0 && !strings.Contains(out, "<summary>") {
-			t.Errorf("%s: passing checks are not folded", tt.c.scenario)
-		}
+	}
+}
+
+func TestMermaidMarksTheBrokenHop(t *testing.T) {
+	doc := scenarioDocument(t, goldenCase{scenario: "connector-network"})
+	routes := Routes(doc.Findings, doc.Paths)
+	if len(routes) != 1 {
+		t.Fatalf("%d routes", len(routes))
+	}
+	broken := routes[0].Broken()
+	if broken < 0 || routes[0].Hops[broken].Key != HopKeyConnector {
+		t.Fatalf("broken hop %d, want the connector", broken)
+	}
+	graph := Mermaid(routes[0])
+	if !strings.Contains(graph, "class h1 fail\n") {
+		t.Errorf("the connector node is not classed fail:\n%s", graph)
 	}
 }
 
@@ -108,5 +111,47 @@ func TestMarkdownVerdictIgnoresIgnored(t *testing.T) {
 	ignored := scenarioDocument(t, goldenCase{scenario: "connector-network", ignore: failing})
 	if got := markdownVerdict(ignored.Findings); got != MarkdownEmoji[checks.Pass] {
 		t.Errorf("verdict %s when every finding that asks for attention is ignored", got)
+	}
+}
+
+// TestMarkdownDeferredPlan: a plan whose checks wait for terraform apply says so, in the
+// heading and on the hops, instead of a green tick.
+func TestMarkdownDeferredPlan(t *testing.T) {
+	scenario, ok := fixtures.Lookup("connector-network")
+	if !ok {
+		t.Fatal("no connector-network scenario")
+	}
+	inv, err := inventory.LoadFS(scenario.FS, "fixtures/connector-network")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := os.ReadFile(filepath.Join("..", "inventory", "testdata", "terraform", "greenfield.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := inventory.ApplyPlan(inv, plan, "plan.json"); err != nil {
+		t.Fatal(err)
+	}
+	paths, err := inventory.Select(inv, inventory.Selector{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Ignore what the plan's checks found, so that only the waiting for apply is left.
+	var found []string
+	for _, f := range documentFor(paths, Target{}, nil).Findings {
+		if f.Status == checks.Warn || f.Status == checks.Fail || f.Status == checks.Error {
+			found = append(found, f.ID)
+		}
+	}
+	doc := documentFor(paths, Target{Source: "plan", Input: "plan.json"}, found)
+	out := render(t, func(w *bytes.Buffer) error { return WriteMarkdown(w, doc) })
+	if !strings.HasPrefix(out, "### "+PendingEmoji+" vpcdoctor: ") {
+		t.Errorf("heading %q, want the pending mark", strings.SplitN(out, "\n", 2)[0])
+	}
+	if !strings.Contains(out, PendingEmoji+" after apply\"]") {
+		t.Errorf("no hop of the graph waits for apply:\n%s", out)
+	}
+	if !strings.Contains(out, "until terraform apply</summary>") {
+		t.Error("the skipped section does not count the deferred checks")
 	}
 }

@@ -47,9 +47,10 @@ type PathShape struct {
 	Network        string `json:"network,omitempty"`
 	NetworkProject string `json:"networkProject,omitempty"`
 	// Link is LinkPeering or LinkPSA.
-	Link      string `json:"link,omitempty"`
-	Redis     string `json:"redis,omitempty"`
-	RedisHost string `json:"redisHost,omitempty"`
+	Link         string `json:"link,omitempty"`
+	Redis        string `json:"redis,omitempty"`
+	RedisProject string `json:"redisProject,omitempty"`
+	RedisHost    string `json:"redisHost,omitempty"`
 }
 
 // SharedVPC reports whether the network belongs to another project than the service (a
@@ -113,6 +114,7 @@ func ShapeOf(p *inventory.Path) PathShape {
 	} else {
 		s.Redis = p.RedisRef.Name
 	}
+	s.RedisProject = p.RedisRef.Project
 	return s
 }
 
@@ -182,6 +184,8 @@ func (h RouteHop) Label() string {
 		return h.Name // the first hop: the service's name says what it is
 	case h.Key == HopKeyEgress && h.Note != "none set":
 		short = "VPC egress"
+	case h.Key == HopKeyPeering && h.Note != "":
+		short = "link"
 	case h.Key == HopKeyNetwork && h.Project != "" && h.Note != "":
 		return "host " + h.Project + "/" + h.Name
 	}
@@ -326,10 +330,14 @@ func buildRoute(shape PathShape, known bool, findings []checks.Finding) Route {
 		network.Note = "host project " + shape.NetworkProject
 	}
 	link := RouteHop{Key: HopKeyPeering, Kind: "VPC peering to Memorystore"}
-	if shape.Link == LinkPSA {
+	switch shape.Link {
+	case LinkPSA:
 		link = RouteHop{Key: HopKeyPSA, Kind: "Private services access"}
+	case "":
+		// No instance was read: how the network would reach it is unknown.
+		link = RouteHop{Key: HopKeyPeering, Kind: "Link to Memorystore", Note: "unknown until the instance is read"}
 	}
-	redis := RouteHop{Key: HopKeyRedis, Kind: "Memorystore for Redis", Name: shape.Redis, Project: shape.Project}
+	redis := RouteHop{Key: HopKeyRedis, Kind: "Memorystore for Redis", Name: shape.Redis, Project: shape.RedisProject}
 	if shape.RedisHost != "" {
 		redis.Note = shape.RedisHost
 	}
@@ -446,9 +454,9 @@ func VerdictText(routes []Route) (checks.Status, string) {
 	}
 	text := worst.Verdict.ID + ": " + ShortNames(worst.Verdict.Message)
 	if len(routes) > 1 {
-		text = worst.Service + " " + text
+		text = worst.Service + ": " + text
 		if broken > 1 {
-			text = itoa(broken) + " of " + itoa(len(routes)) + " services fail; " + text
+			text = itoa(broken) + " of " + itoa(len(routes)) + " services fail; first " + text
 		}
 	}
 	return worst.Verdict.Status, text

@@ -21,19 +21,29 @@ import (
 // do not list or contradict the line numbers, so plain structs give a smaller, correct log.
 //
 // Mapping:
-//   - one rule per catalogue check (plus any check id a finding carries that the catalogue
-//     does not list, e.g. probes): id, a PascalCase name, shortDescription = title,
-//     fullDescription = summary, help = the explain text, helpUri = the docs link;
+//   - one rule per entry of Document.Rules (the catalogue, passed in as data by the caller),
+//     then one per check id a finding carries that the rules do not list (e.g. probes):
+//     id, a PascalCase name, shortDescription = title, fullDescription = summary, help = the
+//     explain text (else the summary, else the title: every rule has help text, which GitHub
+//     shows on the alert), helpUri = the docs link;
 //   - one result per finding that asks for attention: fail → level "error", warn →
 //     "warning", error (the check could not be evaluated) → "note", so a gap in the input
 //     shows up without posing as a defect. pass and skip produce no result: code-scanning
 //     tools turn every result into an alert;
 //   - an ignored finding keeps its result, with an external suppression ("--ignore"), which
 //     is how SARIF says "suppressed outside the analysed artifact";
-//   - a result is located on the file its finding's resource was read from (Finding.Source:
-//     a snapshot file, the Terraform plan, the service file), with the resource's name as
-//     a logical location; when the finding has no file and the document checks a deploy
-//     (Target.Source "plan"), on Target.Input; otherwise (live APIs) on nothing.
+//   - every result has exactly one location, because GitHub code scanning rejects a whole
+//     upload when a result has none ("expected at least one location") or has no artifact
+//     URI. It is the file the finding's resource was read from (Finding.Source: a snapshot
+//     file, the service file, the Terraform file that declares it) at Finding.Line (else
+//     line 1); else, for a check of a deploy (Target.Source "plan"), Target.Input; else (live
+//     APIs, built-in scenarios) a pseudo-location: the relative path
+//     "gcp/" + the resource's full name (or the service's, or the project's), line 1. It is
+//     stable across runs, names the Google Cloud resource, and meets GitHub's ingestion
+//     rules (a relative URI and a start line); being no file of the repository, it gets no
+//     source snippet. The resource's name is also the location's logicalLocation;
+//   - partialFingerprints "vpcdoctorFinding/v1": a hash of check, service and resource, so
+//     an alert is the same across runs whatever its wording or line.
 
 // SARIFSchemaURI is the $schema a SARIF log names: the OASIS 2.1.0 schema (errata 01).
 const SARIFSchemaURI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -142,7 +152,7 @@ const srcRoot = "%SRCROOT%"
 
 // WriteSARIF writes the document as a SARIF 2.1.0 log with one run.
 func WriteSARIF(w io.Writer, doc *Document) error {
-	rules, index := sarifRules(doc.Findings)
+	rules, index := sarifRules(doc.Rules, doc.Findings)
 	results := []sarifResult{}
 	for _, f := range doc.Findings {
 		level := sarifLevel(f.Status)
@@ -159,13 +169,11 @@ func WriteSARIF(w io.Writer, doc *Document) error {
 			PartialFingerprints: map[string]string{"vpcdoctorFinding/v1": fingerprint(f.ID, f.Service, f.Resource)},
 			Properties:          sarifProperties(f),
 		}
-		if location := sarifFileLocation(findingFile(doc.Target, f)); location != nil {
-			loc := *location
-			if f.Resource != "" {
-				loc.LogicalLocations = []sarifLogical{{FullyQualifiedName: f.Resource, Kind: "resource"}}
-			}
-			result.Locations = []sarifLocation{loc}
+		loc := sarifLocationFor(doc.Target, f)
+		if f.Resource != "" {
+			loc.LogicalLocations = []sarifLogical{{FullyQualifiedName: f.Resource, Kind: "resource"}}
 		}
+		result.Locations = []sarifLocation{loc}
 		if f.Ignored {
 			result.Suppressions = []sarifSuppression{{Kind: "external", Justification: "ignored with --ignore " + f.ID}}
 		}
@@ -202,40 +210,50 @@ func sarifLevel(s checks.Status) string {
 	return ""
 }
 
-// sarifRules lists one rule per check of the catalogue, in catalogue order, then any other
-// check id the findings carry, and returns each id's index in the list.
-func sarifRules(findings []checks.Finding) ([]sarifRule, map[string]int) {
-	var rules []sarifRule
+// sarifRules lists one rule per given rule, in order, then one for any other check id the
+// findings carry, and returns each id's index in the list.
+func sarifRules(given []Rule, findings []checks.Finding) ([]sarifRule, map[string]int) {
+	rules := []sarifRule{}
 	index := map[string]int{}
-	for _, c := range checks.Catalogue() {
-		index[c.ID] = len(rules)
-		rules = append(rules, sarifRuleFor(c.ID, c.Hop, c.Title, c.Summary))
+	for _, r := range given {
+		if _, ok := index[r.ID]; ok {
+			continue
+		}
+		index[r.ID] = len(rules)
+		rules = append(rules, sarifRuleFor(r))
 	}
 	for _, f := range findings {
 		if _, ok := index[f.ID]; ok {
 			continue
 		}
 		index[f.ID] = len(rules)
-		rules = append(rules, sarifRuleFor(f.ID, f.Hop, f.Title, ""))
+		rules = append(rules, sarifRuleFor(Rule{ID: f.ID, Hop: f.Hop, Title: f.Title, HelpURI: f.Docs}))
 	}
 	return rules, index
 }
 
-func sarifRuleFor(id string, hop checks.Hop, title, summary string) sarifRule {
+func sarifRuleFor(r Rule) sarifRule {
 	rule := sarifRule{
-		ID:               id,
-		Name:             pascalCase(id),
-		ShortDescription: sarifText{Text: nonEmpty(title, id)},
-		HelpURI:          checks.DocsBase + "#" + checks.Anchor(id),
-		Properties:       &sarifRuleProperty{Tags: []string{"vpcdoctor", string(hop)}},
+		ID:               r.ID,
+		Name:             pascalCase(r.ID),
+		ShortDescription: sarifText{Text: nonEmpty(r.Title, r.ID)},
+		HelpURI:          r.HelpURI,
+		Properties:       &sarifRuleProperty{Tags: []string{"vpcdoctor", string(r.Hop)}},
 	}
-	if summary != "" {
-		rule.FullDescription = &sarifText{Text: sentence(summary)}
+	if r.Summary != "" {
+		rule.FullDescription = &sarifText{Text: sentence(r.Summary)}
 	}
-	if explain := checks.Explain(id); explain != "" {
-		rule.Help = &sarifHelp{Text: explain, Markdown: explain}
-	} else if summary != "" {
-		rule.Help = &sarifHelp{Text: sentence(summary)}
+	switch {
+	case r.Help != "":
+		rule.Help = &sarifHelp{Text: r.Help, Markdown: r.Help}
+	case r.Summary != "":
+		rule.Help = &sarifHelp{Text: sentence(r.Summary)}
+	default:
+		help := sentence(nonEmpty(r.Title, r.ID))
+		if r.HelpURI != "" {
+			help += " See " + r.HelpURI
+		}
+		rule.Help = &sarifHelp{Text: help}
 	}
 	return rule
 }
@@ -291,17 +309,47 @@ func findingFile(t Target, f checks.Finding) string {
 	return ""
 }
 
-// sarifFileLocation is the location of a result on a whole file, nil without one.
-func sarifFileLocation(path string) *sarifLocation {
-	if path == "" {
-		return nil
+// PseudoLocationPrefix starts the relative path of a result that is on no file (live
+// mode, built-in scenarios): the rest is a Google Cloud resource name.
+const PseudoLocationPrefix = "gcp/"
+
+// sarifLocationFor is the one location of a finding's result: its file and line, else the
+// deploy input, else the pseudo-location of its resource.
+func sarifLocationFor(t Target, f checks.Finding) sarifLocation {
+	if file := findingFile(t, f); file != "" {
+		line := 1
+		if f.Source != "" && f.Line > 0 {
+			line = f.Line
+		}
+		return sarifLocation{PhysicalLocation: sarifPhysicalLocation{
+			ArtifactLocation: artifactFor(file),
+			Region:           &sarifRegion{StartLine: line},
+		}}
 	}
-	return &sarifLocation{PhysicalLocation: sarifPhysicalLocation{
-		ArtifactLocation: artifactFor(path),
-		// The plan JSON is one line, and a snapshot or service file has no line per
-		// finding: the whole file is the location, and viewers need a line to anchor on.
-		Region: &sarifRegion{StartLine: 1},
+	return sarifLocation{PhysicalLocation: sarifPhysicalLocation{
+		ArtifactLocation: sarifArtifactLocator{URI: (&url.URL{Path: pseudoPath(t, f)}).String()},
+		Region:           &sarifRegion{StartLine: 1},
 	}}
+}
+
+// pseudoPath is the stable stand-in path of a finding on no file: gcp/ and the resource's
+// full name; else the service's; else the project's; else the check's id.
+func pseudoPath(t Target, f checks.Finding) string {
+	name := strings.Trim(f.Resource, "/")
+	switch {
+	case name != "":
+	case f.Service != "" && t.Project != "" && t.Region != "":
+		name = "projects/" + t.Project + "/locations/" + t.Region + "/services/" + f.Service
+	case t.Project != "":
+		name = "projects/" + t.Project
+	default:
+		name = "checks/" + f.ID
+	}
+	// A resource name is made of URL-safe segments; anything else (a host:port probed) is
+	// kept readable but cannot climb out of the prefix.
+	name = strings.ReplaceAll(name, "..", "_")
+	name = strings.ReplaceAll(name, ":", "_")
+	return PseudoLocationPrefix + name
 }
 
 // artifactFor turns a file path into a SARIF artifact location: a relative URI against

@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,25 +11,13 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
+	"github.com/vpcdoctor/vpcdoctor/internal/sariftest"
 )
 
 // sarifSchema compiles the OASIS SARIF 2.1.0 schema (errata 01) committed in testdata.
 func sarifSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "sarif-schema-2.1.0.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	compiler := jsonschema.NewCompiler()
-	compiler.AssertFormat() // the schema uses "format": "uri" and friends; hold us to them
-	if err := compiler.AddResource("sarif-schema-2.1.0.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	schema, err := compiler.Compile("sarif-schema-2.1.0.json")
+	schema, err := sariftest.Schema(filepath.Join("testdata", "sarif-schema-2.1.0.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,6 +41,9 @@ func TestSARIFMatchesSchema(t *testing.T) {
 		}
 		if err := schema.Validate(instance); err != nil {
 			t.Errorf("%s: %v", c.name, err)
+		}
+		for _, err := range sariftest.Check([]byte(out), nil) {
+			t.Errorf("%s: GitHub ingestion: %v", c.name, err)
 		}
 	}
 	// The schema must catch what breaks the format, or the test above proves nothing.
@@ -161,12 +151,14 @@ func TestSARIFResults(t *testing.T) {
 			if rules[r.RuleIndex].ID != r.RuleID {
 				t.Errorf("%s: ruleIndex %d points at %s", r.RuleID, r.RuleIndex, rules[r.RuleIndex].ID)
 			}
-			if tt.wantLoc == "" && len(r.Locations) != 0 {
-				t.Errorf("%s: located on %+v without an input file", r.RuleID, r.Locations)
+			wantLoc := tt.wantLoc
+			if wantLoc == "" && len(r.Locations) == 1 && len(r.Locations[0].LogicalLocations) == 1 {
+				// No input file: the pseudo-location of the resource.
+				wantLoc = PseudoLocationPrefix + r.Locations[0].LogicalLocations[0].FullyQualifiedName
 			}
-			if tt.wantLoc != "" {
-				if len(r.Locations) != 1 || r.Locations[0].PhysicalLocation.ArtifactLocation.URI != tt.wantLoc || r.Locations[0].PhysicalLocation.Region.StartLine != 1 {
-					t.Errorf("%s: locations %+v, want %s line 1", r.RuleID, r.Locations, tt.wantLoc)
+			{
+				if len(r.Locations) != 1 || r.Locations[0].PhysicalLocation.ArtifactLocation.URI != wantLoc || r.Locations[0].PhysicalLocation.Region.StartLine != 1 {
+					t.Errorf("%s: locations %+v, want %s line 1", r.RuleID, r.Locations, wantLoc)
 				} else if len(r.Locations[0].LogicalLocations) != 1 || !strings.HasPrefix(r.Locations[0].LogicalLocations[0].FullyQualifiedName, "projects/") {
 					t.Errorf("%s: logical location %+v, want the resource name", r.RuleID, r.Locations[0].LogicalLocations)
 				}
@@ -219,7 +211,7 @@ func withSources(doc *Document, byHop map[checks.Hop]string) *Document {
 
 // TestSARIFPerFindingLocations: each result is located on the file its resource was read
 // from; a result without one falls back on the plan or service file of a deploy check,
-// and has no location otherwise.
+// and is on the pseudo-location of its resource otherwise; a known line is the region's.
 func TestSARIFPerFindingLocations(t *testing.T) {
 	sources := map[checks.Hop]string{checks.HopConnector: "snapshot/connector.yaml", checks.HopRedis: "/abs/snap/redis.yaml"}
 	tests := []struct {
@@ -231,6 +223,11 @@ func TestSARIFPerFindingLocations(t *testing.T) {
 	}
 	for _, tt := range tests {
 		doc := withSources(multiHopDocument(t, tt.c), sources)
+		for i := range doc.Findings {
+			if doc.Findings[i].Source == "snapshot/connector.yaml" {
+				doc.Findings[i].Line = 7
+			}
+		}
 		view := readSARIF(t, doc)
 		located := 0
 		for i, r := range view.Runs[0].Results {
@@ -242,15 +239,20 @@ func TestSARIFPerFindingLocations(t *testing.T) {
 			case "/abs/snap/redis.yaml":
 				want = "file:///abs/snap/redis.yaml"
 			}
+			wantLine := 1
+			if f.Source == "snapshot/connector.yaml" {
+				wantLine = 7
+			}
 			if want == "" {
-				if len(r.Locations) != 0 {
-					t.Errorf("%s: %s located on %+v, want no location", tt.c.name, r.RuleID, r.Locations)
+				want = PseudoLocationPrefix + f.Resource
+				if len(r.Locations) != 1 || r.Locations[0].PhysicalLocation.ArtifactLocation.URI != want || r.Locations[0].PhysicalLocation.ArtifactLocation.URIBaseID != "" {
+					t.Errorf("%s: %s located on %+v, want the pseudo-location %s", tt.c.name, r.RuleID, r.Locations, want)
 				}
 				continue
 			}
 			located++
-			if len(r.Locations) != 1 || r.Locations[0].PhysicalLocation.ArtifactLocation.URI != want || r.Locations[0].PhysicalLocation.Region.StartLine != 1 {
-				t.Errorf("%s: %s located on %+v, want %s line 1", tt.c.name, r.RuleID, r.Locations, want)
+			if len(r.Locations) != 1 || r.Locations[0].PhysicalLocation.ArtifactLocation.URI != want || r.Locations[0].PhysicalLocation.Region.StartLine != wantLine {
+				t.Errorf("%s: %s located on %+v, want %s line %d", tt.c.name, r.RuleID, r.Locations, want, wantLine)
 				continue
 			}
 			if base := r.Locations[0].PhysicalLocation.ArtifactLocation.URIBaseID; (base == srcRoot) != !strings.HasPrefix(want, "file:") {
@@ -288,7 +290,9 @@ func multiHopDocument(t *testing.T, c goldenCase) *Document {
 			}
 		}
 	}
-	return NewDocument(doc.Tool, doc.Target, doc.Findings)
+	out := NewDocument(doc.Tool, doc.Target, doc.Findings)
+	out.Rules = doc.Rules
+	return out
 }
 
 // attentionFindings are the findings that have a SARIF result, in order.

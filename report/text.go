@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -125,7 +126,7 @@ func WriteText(w io.Writer, doc *Document, opts TextOptions) error {
 	routes := Routes(doc.Findings, doc.Paths)
 
 	status, verdict := VerdictText(routes)
-	line := fit(Marks[status]+" "+sanitize.Line(verdict), width)
+	line := fitVerdict(Marks[status]+" "+sanitize.Line(verdict), width)
 	fmt.Fprintln(bw, paint.status[status].Sprint(Marks[status])+" "+line[len(Marks[status])+1:])
 	for _, r := range routes {
 		fmt.Fprintln(bw, Strip(r, width, paint))
@@ -171,7 +172,23 @@ func WriteText(w io.Writer, doc *Document, opts TextOptions) error {
 	if s.Ignored > 0 {
 		parts = append(parts, fmt.Sprintf("%d ignored", s.Ignored))
 	}
-	fmt.Fprintf(bw, "\n%s %s\n", paint.bold.Sprint("Summary:"), strings.Join(parts, ", "))
+	// The counts, wrapped at a comma when the width is short.
+	line, plain := paint.bold.Sprint("Summary:"), len("Summary:")
+	for i, part := range parts {
+		n := len(stripANSI(part)) + 2
+		if plain+n > width {
+			line += "\n        "
+			plain = 8
+		} else {
+			line += " "
+		}
+		line += part
+		if i < len(parts)-1 {
+			line += ","
+		}
+		plain += n
+	}
+	fmt.Fprintf(bw, "\n%s\n", line)
 	return bw.Flush()
 }
 
@@ -250,6 +267,11 @@ func writeTextFinding(w io.Writer, f checks.Finding, width int, paint textPainte
 	}
 }
 
+// stripANSI removes colour codes, to measure what a coloured string shows.
+func stripANSI(s string) string { return ansiRe.ReplaceAllString(s, "") }
+
+var ansiRe = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
 func spaces(n int) string { return strings.Repeat(" ", n) }
 
 // Strip renders a route as one line of hops, each with its mark, the broken hop red; it
@@ -282,7 +304,7 @@ func Strip(r Route, width int, paint textPainter) string {
 		longest := -1
 		for i, l := range labels {
 			n := utf8.RuneCountInString(l)
-			if n <= 10 {
+			if n <= 6 {
 				continue
 			}
 			if longest < 0 || (i != broken && (longest == broken || n > utf8.RuneCountInString(labels[longest]))) {
@@ -326,6 +348,50 @@ func fit(s string, width int) string {
 		return string(runes[:cut])[:i] + " …"
 	}
 	return string(runes[:cut]) + "…"
+}
+
+// fitVerdict shortens the verdict line to width while keeping the observed values, which
+// sit at both ends of a message ("X is on network A, but Redis authorizes B: consequence"):
+// first the consequence after the last ": " goes, then words from the middle.
+func fitVerdict(s string, width int) string {
+	if utf8.RuneCountInString(s) <= width {
+		return s
+	}
+	if i := strings.LastIndex(s, ": "); i > 0 && utf8.RuneCountInString(s[:i]) >= 40 && strings.Count(s[:i], ": ") >= 1 {
+		s = s[:i]
+	}
+	if utf8.RuneCountInString(s) <= width {
+		return s
+	}
+	words := strings.Fields(s)
+	// Keep words from the start (at least the mark, the check and a few words) and from the
+	// end until the line is full, with " … " between them.
+	head, tail := 0, len(words)
+	length := func() int {
+		return utf8.RuneCountInString(strings.Join(words[:head], " ")) + 3 + utf8.RuneCountInString(strings.Join(words[tail:], " "))
+	}
+	for grew := true; grew && head < tail; {
+		grew = false
+		if head++; length() > width {
+			head--
+		} else {
+			grew = true
+		}
+		if head < tail {
+			if tail--; length() > width {
+				tail++
+			} else {
+				grew = true
+			}
+		}
+	}
+	if head >= tail {
+		return s
+	}
+	if head < 3 || tail >= len(words) {
+		return fit(s, width)
+	}
+	return strings.Join(words[:head], " ") + " … " + strings.Join(words[tail:], " ")
 }
 
 // wrap breaks text into lines of at most width runes at spaces; a word longer than width

@@ -1,8 +1,10 @@
 package fakegcp
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -37,15 +39,29 @@ type computeHandlerFunc func(r *http.Request) (proto.Message, int, string)
 
 func (s *Server) computeCall(method string, handle computeHandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		faultStatus, err := s.begin(r.Context(), method)
+		fault, err := s.begin(r.Context(), method)
 		if err != nil {
 			return // the client is gone
 		}
-		if faultStatus != 0 {
-			writeGoogleError(w, faultStatus, faultMessage(method, faultStatus))
+		if fault.Status != 0 {
+			writeGoogleError(w, fault.Status, faultMessage(method, fault.Status))
 			return
 		}
+		if fault.EndlessBody {
+			writeEndlessBody(r.Context(), w)
+			return
+		}
+		if fault.EndlessPages {
+			// The request's token is one the fake made up: answer as for the first page.
+			query := r.URL.Query()
+			query.Del("pageToken")
+			r = r.Clone(r.Context())
+			r.URL.RawQuery = query.Encode()
+		}
 		msg, code, text := handle(r)
+		if msg != nil && fault.EndlessPages {
+			endlessPage(msg, s.nextEndlessToken())
+		}
 		if msg == nil {
 			writeGoogleError(w, code, text)
 			return
@@ -57,6 +73,20 @@ func (s *Server) computeCall(method string, handle computeHandlerFunc) http.Hand
 		}
 		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 		_, _ = w.Write(data)
+	}
+}
+
+// writeEndlessBody starts a JSON listing and never ends it, until the client goes away.
+func writeEndlessBody(ctx context.Context, w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	if _, err := io.WriteString(w, `{"kind": "compute#firewallList", "items": [`); err != nil {
+		return
+	}
+	chunk := []byte(strings.Repeat(`{"kind": "compute#firewall", "name": "padding"}, `, 1024))
+	for ctx.Err() == nil {
+		if _, err := w.Write(chunk); err != nil {
+			return
+		}
 	}
 }
 

@@ -43,7 +43,7 @@ type dataset struct {
 	listed map[inventory.Kind]bool
 }
 
-func newDataset(inv *inventory.Inventory, defaultRegion string) (*dataset, error) {
+func newDataset(inv *inventory.Inventory, defaultRegion, defaultProject string) (*dataset, error) {
 	d := &dataset{
 		services:    map[string]*runpb.Service{},
 		revisions:   map[string]*runpb.Revision{},
@@ -63,7 +63,7 @@ func newDataset(inv *inventory.Inventory, defaultRegion string) (*dataset, error
 		d.listed[kind] = ok
 	}
 	for _, svc := range inv.Services {
-		served, err := CanonicalService(inv, svc, defaultRegion)
+		served, err := canonicalService(inv, svc, defaultRegion, defaultProject)
 		if err != nil {
 			return nil, err
 		}
@@ -200,12 +200,23 @@ func locationOf(name string) string {
 // Knative service from gcloud names its project by number and a service.yaml may carry no
 // region; defaultRegion fills the latter.
 func CanonicalService(inv *inventory.Inventory, svc *runpb.Service, defaultRegion string) (*runpb.Service, error) {
+	return canonicalService(inv, svc, defaultRegion, "")
+}
+
+// canonicalService is CanonicalService with defaultProject for a project number the
+// snapshot does not resolve.
+func canonicalService(inv *inventory.Inventory, svc *runpb.Service, defaultRegion, defaultProject string) (*runpb.Service, error) {
 	ref, err := inventory.ResolveServiceRef(inv, svc, inventory.Selector{})
 	if err != nil && defaultRegion != "" {
 		ref, err = inventory.ResolveServiceRef(inv, svc, inventory.Selector{Region: defaultRegion})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("fakegcp: serve service %s: %w", svc.GetName(), err)
+	}
+	if number := inventory.ProjectOf(svc.GetName()); defaultProject != "" && isProjectNumber(number) {
+		if _, resolved := inv.ProjectID(number); !resolved {
+			ref.Project = defaultProject
+		}
 	}
 	served := proto.Clone(svc).(*runpb.Service)
 	old := svc.GetName()
@@ -217,4 +228,13 @@ func CanonicalService(inv *inventory.Inventory, svc *runpb.Service, defaultRegio
 		served.LatestCreatedRevision = served.Name + "/" + rest
 	}
 	return served, nil
+}
+
+func isProjectNumber(project string) bool {
+	for _, c := range project {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return project != ""
 }

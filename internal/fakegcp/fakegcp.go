@@ -27,6 +27,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
@@ -74,6 +75,11 @@ func grpcMethods() map[string]string {
 type Fault struct {
 	Status int
 	Delay  time.Duration
+	// EndlessPages makes a list method answer every request with an empty page and a new
+	// nextPageToken, as a hostile or broken server could, so a client never reaches the end.
+	EndlessPages bool
+	// EndlessBody (Compute REST methods) makes the answer a JSON body that never ends.
+	EndlessBody bool
 }
 
 // Options configure a Server.
@@ -82,6 +88,9 @@ type Options struct {
 	Latency time.Duration
 	// Region is given to Cloud Run services whose snapshot carries none (a service.yaml).
 	Region string
+	// Project is given to Cloud Run services whose snapshot names their project by a number
+	// that nothing in it ties to a project id (the real API knows both names).
+	Project string
 	// DefaultPageSize is the page size when a request gives none (default 100; Compute 500).
 	DefaultPageSize int
 }
@@ -100,6 +109,7 @@ type Server struct {
 	latency time.Duration
 	faults  map[string]Fault
 	calls   map[string]int
+	endless int // tokens handed out by EndlessPages faults
 }
 
 // StartDir loads a snapshot directory and serves it.
@@ -113,7 +123,7 @@ func StartDir(dir string, opts Options) (*Server, error) {
 
 // Start serves an inventory on two loopback listeners. Close stops both.
 func Start(inv *inventory.Inventory, opts Options) (*Server, error) {
-	data, err := newDataset(inv, opts.Region)
+	data, err := newDataset(inv, opts.Region, opts.Project)
 	if err != nil {
 		return nil, err
 	}
@@ -229,9 +239,9 @@ func (s *Server) ResetCalls() {
 	s.calls = map[string]int{}
 }
 
-// begin counts a call, waits out the latency and any fault delay, and returns the fault's
-// HTTP status (0 when the call should be answered normally).
-func (s *Server) begin(ctx context.Context, method string) (int, error) {
+// begin counts a call, waits out the latency and any fault delay, and returns the fault
+// (a zero Status when the call should be answered normally).
+func (s *Server) begin(ctx context.Context, method string) (Fault, error) {
 	s.mu.Lock()
 	s.calls[method]++
 	delay := s.latency
@@ -244,10 +254,10 @@ func (s *Server) begin(ctx context.Context, method string) (int, error) {
 		select {
 		case <-timer.C:
 		case <-ctx.Done():
-			return 0, ctx.Err()
+			return Fault{}, ctx.Err()
 		}
 	}
-	return fault.Status, nil
+	return fault, nil
 }
 
 func (s *Server) intercept(methods map[string]string) grpc.UnaryServerInterceptor {
@@ -256,14 +266,55 @@ func (s *Server) intercept(methods map[string]string) grpc.UnaryServerIntercepto
 		if !ok {
 			method = info.FullMethod
 		}
-		statusCode, err := s.begin(ctx, method)
+		fault, err := s.begin(ctx, method)
 		if err != nil {
 			return nil, status.FromContextError(err).Err()
 		}
-		if statusCode != 0 {
-			return nil, status.Error(grpcCode(statusCode), faultMessage(method, statusCode))
+		if fault.Status != 0 {
+			return nil, status.Error(grpcCode(fault.Status), faultMessage(method, fault.Status))
+		}
+		if fault.EndlessPages {
+			// The request's token is one the fake made up: answer as for the first page.
+			if m, ok := req.(proto.Message); ok {
+				clearField(m, "page_token")
+			}
+			reply, err := handler(ctx, req)
+			if m, ok := reply.(proto.Message); ok && err == nil {
+				endlessPage(m, s.nextEndlessToken())
+			}
+			return reply, err
 		}
 		return handler(ctx, req)
+	}
+}
+
+// nextEndlessToken is a page token never handed out before.
+func (s *Server) nextEndlessToken() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.endless++
+	return "endless-" + strconv.Itoa(s.endless)
+}
+
+// endlessPage empties a list response and gives it a next page token.
+func endlessPage(m proto.Message, token string) {
+	msg := m.ProtoReflect()
+	fields := msg.Descriptor().Fields()
+	for i := 0; i < fields.Len(); i++ {
+		if f := fields.Get(i); f.IsList() || f.IsMap() {
+			msg.Clear(f)
+		}
+	}
+	if f := fields.ByName("next_page_token"); f != nil {
+		msg.Set(f, protoreflect.ValueOfString(token))
+	}
+}
+
+// clearField clears a field of a message by its proto name, when it has one.
+func clearField(m proto.Message, name protoreflect.Name) {
+	msg := m.ProtoReflect()
+	if f := msg.Descriptor().Fields().ByName(name); f != nil {
+		msg.Clear(f)
 	}
 }
 

@@ -1,0 +1,61 @@
+package inventory_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+)
+
+// A hostile or broken API cannot make a live run grow memory until --timeout: an answer
+// that never ends and a listing whose nextPageToken never runs out stop at the limits, as
+// an Unavailable problem of the resource (an "error" finding), well before the deadline.
+func TestLoadLiveResponseLimits(t *testing.T) {
+	tests := []struct {
+		name   string
+		method string
+		fault  fakegcp.Fault
+		kind   inventory.Kind
+		// limit sets the run's limits low, so the test is fast.
+		limit func(*inventory.LiveOptions)
+	}{
+		{"endless pages over REST", fakegcp.ListFirewalls, fakegcp.Fault{EndlessPages: true}, inventory.KindFirewall,
+			func(o *inventory.LiveOptions) { o.MaxListPages = 20 }},
+		{"endless pages over gRPC", fakegcp.ListConnectors, fakegcp.Fault{EndlessPages: true}, inventory.KindConnector,
+			func(o *inventory.LiveOptions) { o.MaxListPages = 20 }},
+		{"endless body over REST", fakegcp.ListFirewalls, fakegcp.Fault{EndlessBody: true}, inventory.KindFirewall,
+			func(o *inventory.LiveOptions) { o.MaxResponseBytes = 1 << 20 }},
+		{"oversized message over gRPC", fakegcp.ListConnectors, fakegcp.Fault{}, inventory.KindConnector,
+			func(o *inventory.LiveOptions) { o.MaxResponseBytes = 64 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			server := startFake(t, shopDir, fakegcp.Options{})
+			server.SetFault(tt.method, tt.fault)
+			opts := liveOptions(server, "shop-prod", "europe-west1", "cart")
+			tt.limit(&opts)
+			start := time.Now()
+			inv, err := inventory.LoadLive(context.Background(), opts)
+			if err != nil {
+				t.Fatalf("LoadLive: %v", err)
+			}
+			if elapsed := time.Since(start); elapsed > opts.Timeout/2 {
+				t.Errorf("load took %v: the limit did not stop it before the deadline", elapsed)
+			}
+			var found *inventory.Problem
+			for _, p := range inv.Problems {
+				if p.Kind == tt.kind && p.Name == "" {
+					found = p
+				}
+			}
+			if found == nil || found.Code != inventory.Unavailable {
+				t.Fatalf("problem of the %s listing = %+v, want Unavailable", tt.kind, found)
+			}
+			if calls := server.Calls()[tt.method]; tt.fault.EndlessPages && calls > opts.MaxListPages+2 {
+				t.Errorf("%s called %d times, more than the page limit %d", tt.method, calls, opts.MaxListPages)
+			}
+		})
+	}
+}

@@ -1,0 +1,135 @@
+package inventory
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"cloud.google.com/go/compute/apiv1/computepb"
+	"cloud.google.com/go/redis/apiv1/redispb"
+	clusterpb "cloud.google.com/go/redis/cluster/apiv1/clusterpb"
+	"cloud.google.com/go/run/apiv2/runpb"
+	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+// validate rejects values no Google Cloud API returns, which a hand-edited or hostile file
+// can hold: an IP range that is not one, a negative count, port or duration. Checks would
+// otherwise skip such a range without a word or print the value as if it were real. The
+// error names the field (API JSON name) and the value.
+func validate(msg proto.Message) error {
+	switch m := msg.(type) {
+	case *vpcaccesspb.Connector:
+		if err := cidrField("ipCidrRange", m.GetIpCidrRange(), false); err != nil {
+			return err
+		}
+		return nonNegative(map[string]int64{"minInstances": int64(m.GetMinInstances()), "maxInstances": int64(m.GetMaxInstances()),
+			"minThroughput": int64(m.GetMinThroughput()), "maxThroughput": int64(m.GetMaxThroughput())})
+	case *computepb.Subnetwork:
+		if err := cidrField("ipCidrRange", m.GetIpCidrRange(), false); err != nil {
+			return err
+		}
+		for _, r := range m.GetSecondaryIpRanges() {
+			if err := cidrField("secondaryIpRanges.ipCidrRange", r.GetIpCidrRange(), false); err != nil {
+				return err
+			}
+		}
+	case *computepb.Firewall:
+		for _, r := range m.GetSourceRanges() {
+			if err := cidrField("sourceRanges", r, true); err != nil {
+				return err
+			}
+		}
+		for _, r := range m.GetDestinationRanges() {
+			if err := cidrField("destinationRanges", r, true); err != nil {
+				return err
+			}
+		}
+		return nonNegative(map[string]int64{"priority": int64(m.GetPriority())})
+	case *computepb.Address:
+		if a := m.GetAddress(); a != "" {
+			if _, err := netip.ParseAddr(strings.TrimSpace(a)); err != nil {
+				return fmt.Errorf("address %q is not an IP address", a)
+			}
+		}
+		if m.PrefixLength != nil && (m.GetPrefixLength() < 0 || m.GetPrefixLength() > 128) {
+			return fmt.Errorf("prefixLength %d is not a prefix length", m.GetPrefixLength())
+		}
+	case *redispb.Instance:
+		if r := m.GetReservedIpRange(); strings.Contains(r, "/") {
+			// A CIDR range once the instance exists; the name of an allocated range in a
+			// request for private services access.
+			if err := cidrField("reservedIpRange", r, false); err != nil {
+				return err
+			}
+		}
+		if p := m.GetPort(); p < 0 || p > 65535 {
+			return fmt.Errorf("port %d is not a TCP port", p)
+		}
+		return nonNegative(map[string]int64{"memorySizeGb": int64(m.GetMemorySizeGb()), "replicaCount": int64(m.GetReplicaCount())})
+	case *clusterpb.Cluster:
+		return nonNegative(map[string]int64{"shardCount": int64(m.GetShardCount()), "replicaCount": int64(m.GetReplicaCount())})
+	case *runpb.Service:
+		if s := m.GetScaling(); s != nil {
+			if err := nonNegative(map[string]int64{"scaling.minInstanceCount": int64(s.GetMinInstanceCount()), "scaling.maxInstanceCount": int64(s.GetMaxInstanceCount())}); err != nil {
+				return err
+			}
+		}
+		return validateTemplate("template.", m.GetTemplate().GetScaling(), m.GetTemplate().GetTimeout(), int64(m.GetTemplate().GetMaxInstanceRequestConcurrency()))
+	case *runpb.Revision:
+		return validateTemplate("", m.GetScaling(), m.GetTimeout(), int64(m.GetMaxInstanceRequestConcurrency()))
+	}
+	return nil
+}
+
+func validateTemplate(prefix string, scaling *runpb.RevisionScaling, timeout *durationpb.Duration, concurrency int64) error {
+	if err := nonNegative(map[string]int64{prefix + "scaling.minInstanceCount": int64(scaling.GetMinInstanceCount()),
+		prefix + "scaling.maxInstanceCount": int64(scaling.GetMaxInstanceCount()), prefix + "maxInstanceRequestConcurrency": concurrency}); err != nil {
+		return err
+	}
+	if timeout != nil {
+		if err := timeout.CheckValid(); err != nil || timeout.AsDuration() < 0 {
+			return fmt.Errorf("%stimeout %s is not a duration of zero or more", prefix, timeout.AsDuration())
+		}
+	}
+	return nil
+}
+
+// nonNegative returns an error for the first (by name) negative value.
+func nonNegative(values map[string]int64) error {
+	var bad []string
+	for name, v := range values {
+		if v < 0 {
+			bad = append(bad, fmt.Sprintf("%s %d is negative", name, v))
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	first := bad[0]
+	for _, b := range bad[1:] {
+		if b < first {
+			first = b
+		}
+	}
+	return fmt.Errorf("%s", first)
+}
+
+// cidrField checks an IP range: empty is "not set"; orAddress also accepts a single
+// address, read as a one-address range, as the firewall evaluation reads it.
+func cidrField(field, value string, orAddress bool) error {
+	if value == "" {
+		return nil
+	}
+	text := strings.TrimSpace(value)
+	if _, err := netip.ParsePrefix(text); err == nil {
+		return nil
+	}
+	if orAddress {
+		if _, err := netip.ParseAddr(text); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s %q is not an IP range in CIDR notation (such as 10.8.0.0/28)", field, value)
+}
