@@ -42,7 +42,7 @@ var hostileTargets = []string{"redis-connector", "my-redis", "cache-service", "r
 var hostileScenarios = []string{
 	"healthy", "no-vpc-egress", "connector-error", "connector-production-size", "redis-auth-missing", "redis-auth-plaintext",
 	"firewall-egress-deny", "connector-firewall-blocked", "firewall-policy-deny", "shared-vpc-not-connected",
-	"redis-tls-plaintext", "direct-vpc-subnet", "peering-deleted",
+	"redis-tls-plaintext", "direct-vpc-subnet", "peering-deleted", "missing-subnets",
 }
 
 // rewriteScenario returns the scenario's files with every string value holding target
