@@ -283,6 +283,11 @@ func fillTarget(target *report.Target, paths []*inventory.Path) {
 	if len(redis) > 0 {
 		target.Redis = strings.Join(dedupe(redis), ",")
 	}
+	// The names come from input, like the findings' strings: one printable line each.
+	target.Project, target.Region, target.Redis, target.Input = sanitize.Line(target.Project), sanitize.Line(target.Region), sanitize.Line(target.Redis), sanitize.Line(target.Input)
+	for i, name := range target.Services {
+		target.Services[i] = sanitize.Line(name)
+	}
 }
 
 func dedupe(list []string) []string {
