@@ -158,8 +158,10 @@ func (doc *Document) SetGate(failOn checks.Status) {
 	doc.Outcome, doc.ExitCode = Gate(doc.Findings, failOn)
 }
 
-// SetGeneratedAt stamps the document with the time it was made, in UTC (RFC 3339).
+// SetGeneratedAt stamps the document with the time it was made: GeneratedAt (the JSON
+// field, UTC, RFC 3339) and Generated (what the HTML page shows) are the same instant.
 func (doc *Document) SetGeneratedAt(t time.Time) {
+	doc.Generated = t
 	doc.GeneratedAt = t.UTC().Format(time.RFC3339)
 }
 
