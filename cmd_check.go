@@ -168,7 +168,6 @@ func checkInventory(stdout io.Writer, inv *inventory.Inventory, sel inventory.Se
 func finishReport(stdout io.Writer, findings []checks.Finding, shapes []report.PathShape, target report.Target, opts outputOptions) error {
 	doc := newDocument(target, findings, opts.failOn)
 	doc.Paths = shapes
-	doc.Generated = time.Now()
 	switch {
 	case len(opts.outputs) > 0:
 		if err := writeOutputs(opts.outputs, stdout, doc); err != nil {
