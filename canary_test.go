@@ -15,6 +15,7 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/report"
 )
 
 // canary is the mark every planted secret carries: it must appear in no output.
@@ -98,6 +99,13 @@ func canarySnapshot(t *testing.T, port int) string {
 	}
 	container["env"] = env
 	container["args"] = []any{"--requirepass", "CANARY15"}
+	metadata := svc["metadata"].(map[string]any)
+	annotations, _ := metadata["annotations"].(map[string]any)
+	if annotations == nil {
+		annotations = map[string]any{}
+		metadata["annotations"] = annotations
+	}
+	annotations["example.com/api-token"] = "CANARY24"
 	out, err := yaml.Marshal(svc)
 	if err != nil {
 		t.Fatal(err)
@@ -228,9 +236,11 @@ func TestSecretCanaries(t *testing.T) {
 	dir := canarySnapshot(t, port)
 	t.Setenv("REDIS_AUTH", canaryAuth)
 	outDir := t.TempDir()
-	formats := []string{"json", "junit", "sarif", "github", "markdown"}
-	if _, err := os.Stat(filepath.Join("report", "html.go")); err == nil {
-		formats = append(formats, "html")
+	var formats []string // every format of the registry but text, which is checked on stdout
+	for _, f := range report.Formats() {
+		if f.Name != "text" {
+			formats = append(formats, f.Name)
+		}
 	}
 	var outputs []string
 	for _, format := range formats {

@@ -43,6 +43,9 @@ func TestCIDocsShowTheExamples(t *testing.T) {
 func TestWorkflowsPassActionlint(t *testing.T) {
 	actionlint, err := exec.LookPath("actionlint")
 	if err != nil {
+		if os.Getenv("VPCDOCTOR_REQUIRE_ACTIONLINT") != "" {
+			t.Fatal("actionlint not installed, and VPCDOCTOR_REQUIRE_ACTIONLINT is set")
+		}
 		t.Skip("actionlint not installed")
 	}
 	out, err := exec.Command(actionlint, filepath.Join("docs", "examples", "github-workflow.yml"),

@@ -176,6 +176,11 @@ func TestSARIFForEveryKindOfRun(t *testing.T) {
 	for _, scenario := range fixtures.Scenarios() {
 		dir := scenarioPath(scenario.Name)
 		code, stdout, stderr := runCLI(t, "check", "--from", dir, "--all", "--format", "sarif")
+		if code == exitUsage && strings.Contains(stderr, "name one with --service") {
+			// --all leaves out a service with neither VPC egress nor a Redis-looking env
+			// (a real-world scenario has one): check the snapshot's only service instead.
+			code, stdout, stderr = runCLI(t, "check", "--from", dir, "--format", "sarif")
+		}
 		check("snapshot "+scenario.Name, code, stdout, stderr)
 	}
 	plans, _ := filepath.Glob(filepath.Join(planDir, "*.json"))

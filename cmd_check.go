@@ -168,7 +168,6 @@ func checkInventory(stdout io.Writer, inv *inventory.Inventory, sel inventory.Se
 func finishReport(stdout io.Writer, findings []checks.Finding, shapes []report.PathShape, target report.Target, opts outputOptions) error {
 	doc := newDocument(target, findings, opts.failOn)
 	doc.Paths = shapes
-	doc.Generated = time.Now()
 	switch {
 	case len(opts.outputs) > 0:
 		if err := writeOutputs(opts.outputs, stdout, doc); err != nil {
@@ -282,6 +281,11 @@ func fillTarget(target *report.Target, paths []*inventory.Path) {
 	}
 	if len(redis) > 0 {
 		target.Redis = strings.Join(dedupe(redis), ",")
+	}
+	// The names come from input, like the findings' strings: one printable line each.
+	target.Project, target.Region, target.Redis, target.Input = sanitize.Line(target.Project), sanitize.Line(target.Region), sanitize.Line(target.Redis), sanitize.Line(target.Input)
+	for i, name := range target.Services {
+		target.Services[i] = sanitize.Line(name)
 	}
 }
 

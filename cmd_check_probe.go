@@ -81,8 +81,8 @@ func probePath(path *inventory.Path, settings *probeSettings, observe func(check
 	if r == nil {
 		var skipped []checks.Finding
 		for _, id := range []string{"probe.tcp", "probe.tls", "probe.auth", "probe.ping", "probe.latency"} {
-			f := checks.Finding{ID: id, Status: checks.Skip, Title: "Data plane probe", Hop: checks.HopProbe, Service: path.ServiceRef.Name,
-				Message: "skipped: no Redis instance to probe (see redis.found)"}
+			f := checks.Sanitize(checks.Finding{ID: id, Status: checks.Skip, Title: "Data plane probe", Hop: checks.HopProbe, Service: path.ServiceRef.Name,
+				Message: "skipped: no Redis instance to probe (see redis.found)"})
 			observe(f)
 			skipped = append(skipped, f)
 		}
@@ -113,12 +113,13 @@ func probePath(path *inventory.Path, settings *probeSettings, observe func(check
 		opts.CAPEM = append(opts.CAPEM, []byte(ca.GetCert()+"\n")...)
 	}
 	opts.FromLive = len(opts.CAPEM) > 0
+	service := sanitize.Line(path.ServiceRef.Name)
 	findings := probe.Run(settings.ctx, opts, func(f checks.Finding) {
-		f.Service = path.ServiceRef.Name
+		f.Service = service
 		observe(f)
 	})
 	for i := range findings {
-		findings[i].Service = path.ServiceRef.Name
+		findings[i].Service = service
 	}
 	return findings
 }

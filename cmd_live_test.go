@@ -101,6 +101,16 @@ func statusLines(findings []liveFinding) string {
 	return strings.Join(lines, "\n")
 }
 
+// scenarioTarget is the project, region and service of a scenario's one path: most
+// scenarios are the fixtures' project, region and service, the real-world ones are not.
+func scenarioTarget(snapshot *inventory.Inventory) (project, region, service string) {
+	paths, err := inventory.Select(snapshot, inventory.Selector{})
+	if err != nil || len(paths) != 1 {
+		return liveProject, liveRegion, liveService
+	}
+	return paths[0].Project(), paths[0].Region(), paths[0].ServiceRef.Name
+}
+
 // liveCheckArgs is `check` against the fixtures' project and region in JSON.
 func liveCheckArgs(extra ...string) []string {
 	return append([]string{"check", "--project", liveProject, "--region", liveRegion, "--format", "json", "--timeout", "20s"}, extra...)
@@ -119,10 +129,16 @@ func TestLiveCheckMatchesFromEveryScenario(t *testing.T) {
 			if why := liveCannotReproduce(snapshot); why != "" {
 				t.Skip(why)
 			}
-			hermeticLive(t, serveFixture(t, snapshot))
+			project, region, service := scenarioTarget(snapshot)
+			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: region})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(server.Close)
+			hermeticLive(t, server)
 			dir := scenarioPath(scenario.Name)
-			wantCode, want, wantErr := runLive(t, "check", "--from", dir, "--service", liveService, "--format", "json")
-			gotCode, got, gotErr := runLive(t, liveCheckArgs("--service", liveService)...)
+			wantCode, want, wantErr := runLive(t, "check", "--from", dir, "--service", service, "--format", "json")
+			gotCode, got, gotErr := runLive(t, "check", "--project", project, "--region", region, "--format", "json", "--timeout", "20s", "--service", service)
 			if gotCode != wantCode {
 				t.Errorf("live exit %d, --from exit %d\nlive stderr: %s\n--from stderr: %s", gotCode, wantCode, gotErr, wantErr)
 			}

@@ -100,15 +100,16 @@ func TestSnapshotCommandReproducesScenarios(t *testing.T) {
 			if why := liveCannotReproduce(snapshot); why != "" {
 				t.Skip(why)
 			}
-			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: "us-central1"})
+			project, region, service := scenarioTarget(snapshot)
+			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: region})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer server.Close()
 			useFake(t, server)
 			out := filepath.Join(t.TempDir(), "snap")
-			code, stdout, stderr := runSnapshotCLI(t, "snapshot", "--project", "my-project", "--region", "us-central1",
-				"--service", "cache-service", "--timeout", "10s", "--out", out)
+			code, stdout, stderr := runSnapshotCLI(t, "snapshot", "--project", project, "--region", region,
+				"--service", service, "--timeout", "10s", "--out", out)
 			if code != exitOK {
 				t.Fatalf("snapshot exit %d\n%s%s", code, stdout, stderr)
 			}
@@ -116,8 +117,8 @@ func TestSnapshotCommandReproducesScenarios(t *testing.T) {
 				t.Errorf("summary does not say how to check the snapshot:\n%s", stdout)
 			}
 			fixtureDir := scenarioPath(scenario.Name)
-			wantCode, want, _ := runSnapshotCLI(t, "check", "--from", fixtureDir, "--service", "cache-service", "--format", "json")
-			gotCode, got, gotErr := runSnapshotCLI(t, "check", "--from", out, "--service", "cache-service", "--format", "json")
+			wantCode, want, _ := runSnapshotCLI(t, "check", "--from", fixtureDir, "--service", service, "--format", "json")
+			gotCode, got, gotErr := runSnapshotCLI(t, "check", "--from", out, "--service", service, "--format", "json")
 			if gotCode != wantCode {
 				t.Errorf("check --from snapshot exit %d, from the scenario %d\n%s", gotCode, wantCode, gotErr)
 			}

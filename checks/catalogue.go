@@ -22,7 +22,7 @@ func Catalogue() []Check {
 		},
 		{
 			ID: "run.direct-vpc", Hop: HopRun, Title: "Direct VPC egress reaches Redis",
-			Summary: "Direct VPC interfaces sit on the Redis authorized network, in a subnet of the service's region with room for 2 addresses per max instance",
+			Summary: "Direct VPC interfaces sit on the Redis authorized network, in a /26 or larger subnet of the service's region (warns when 2 addresses per max instance do not fit)",
 			Reads:   map[inventory.Kind][]string{inventory.KindService: {"template.vpcAccess.networkInterfaces", "template.scaling.maxInstanceCount"}, inventory.KindRedis: {"authorizedNetwork"}},
 			Run:     checkDirectVPC,
 		},
@@ -91,7 +91,7 @@ func Catalogue() []Check {
 		},
 		{
 			ID: "connector.shared-vpc", Hop: HopConnector, Title: "Service project may use the connector",
-			Summary:  "a connector in another project lists the service's project among its connected projects",
+			Summary:  "a connector in another project is one the service's Cloud Run service agent may use: roles/vpcaccess.user on the connector's project, verified from its IAM policy when loaded",
 			Requires: []string{"connector.found"},
 			Run:      checkConnectorSharedVPC,
 		},

@@ -190,6 +190,9 @@ func checkConnectorRange(p *inventory.Path) Result {
 		return recreate(fail(ref.String(), "connector %s has range %s, a /%d; connectors need exactly a /28", ref.Name, prefix, prefix.Bits()),
 			"Recreate the connector with a /28 range that overlaps nothing on the network.")
 	}
+	if text, bad := unreachableFromMemorystore("connector "+ref.Name+" range", prefix); bad {
+		return recreate(fail(ref.String(), "%s", text), "Recreate the connector on a /28 outside 172.17.0.0/16 that overlaps nothing on the network.")
+	}
 	if _, problem := p.Inv.SubnetsOf(net); problem != nil {
 		return missing(net.String(), problem)
 	}

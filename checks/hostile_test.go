@@ -40,10 +40,9 @@ var hostileTargets = []string{"redis-connector", "my-redis", "cache-service", "r
 // hostileScenarios are scenarios whose findings carry many commands, so that rewriting
 // their names exercises most command builders.
 var hostileScenarios = []string{
-	"healthy", "no-vpc-egress", "connector-missing", "connector-error", "connector-network", "connector-range-overlap",
-	"connector-production-size", "redis-missing", "redis-host-stale", "redis-auth-missing", "redis-auth-plaintext",
+	"healthy", "no-vpc-egress", "connector-error", "connector-production-size", "redis-auth-missing", "redis-auth-plaintext",
 	"firewall-egress-deny", "connector-firewall-blocked", "firewall-policy-deny", "shared-vpc-not-connected",
-	"redis-tls-plaintext", "direct-vpc-subnet", "peering-deleted",
+	"redis-tls-plaintext", "direct-vpc-subnet", "peering-deleted", "missing-subnets",
 }
 
 // rewriteScenario returns the scenario's files with every string value holding target

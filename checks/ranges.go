@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"fmt"
 	"net/netip"
 	"sort"
 )
@@ -25,8 +26,27 @@ func isPrivateRoute(addr netip.Addr) bool {
 	return false
 }
 
+// memorystoreUnreachable is the range Memorystore for Redis cannot answer clients in: its
+// troubleshooting page says an instance cannot be reached "from a Compute Engine VM that has
+// an IP address in the 172.17.0.0/16 range", which "is reserved for an internal component".
+var memorystoreUnreachable = netip.MustParsePrefix("172.17.0.0/16")
+
+// memorystoreUnreachableSource is the page that says so.
+const memorystoreUnreachableSource = "https://cloud.google.com/memorystore/docs/redis/troubleshoot-issues"
+
+// unreachableFromMemorystore reports whether clients in prefix (a connector's /28, a Direct
+// VPC subnet) have addresses in memorystoreUnreachable, and says so for a message.
+func unreachableFromMemorystore(what string, prefix netip.Prefix) (string, bool) {
+	if !prefix.Overlaps(memorystoreUnreachable) {
+		return "", false
+	}
+	return fmt.Sprintf("%s %s has addresses in %s, which Memorystore for Redis reserves for an internal component: Redis cannot be reached from them (%s)",
+		what, prefix, memorystoreUnreachable, memorystoreUnreachableSource), true
+}
+
 // connectorPools are where a free /28 is looked for, in order: 10.8.0.0 first (the range the
-// Cloud console proposes for connectors), then the rest of RFC 1918.
+// Cloud console proposes for connectors), then the rest of RFC 1918, leaving out
+// memorystoreUnreachable.
 var connectorPools = []netip.Prefix{
 	netip.MustParsePrefix("10.8.0.0/13"),
 	netip.MustParsePrefix("10.16.0.0/12"),
@@ -34,7 +54,10 @@ var connectorPools = []netip.Prefix{
 	netip.MustParsePrefix("10.64.0.0/10"),
 	netip.MustParsePrefix("10.128.0.0/9"),
 	netip.MustParsePrefix("10.0.0.0/13"),
-	netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("172.16.0.0/16"),
+	netip.MustParsePrefix("172.18.0.0/15"),
+	netip.MustParsePrefix("172.20.0.0/14"),
+	netip.MustParsePrefix("172.24.0.0/13"),
 	netip.MustParsePrefix("192.168.0.0/16"),
 }
 

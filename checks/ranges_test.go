@@ -28,6 +28,8 @@ func TestFreePrefix(t *testing.T) {
 		{"wide range then narrow inside", []string{"10.8.0.0/20", "10.8.0.32/28"}, "10.8.16.0/28"},
 		{"first pool exhausted", []string{"10.8.0.0/13"}, "10.16.0.0/28"},
 		{"all of 10/8 used", []string{"10.0.0.0/8"}, "172.16.0.0/28"},
+		// Memorystore cannot answer clients in 172.17.0.0/16: the search skips it.
+		{"all of 10/8 and 172.16/16 used", []string{"10.0.0.0/8", "172.16.0.0/16"}, "172.18.0.0/28"},
 		{"ranges outside pools ignored", []string{"192.168.0.0/24", "100.64.0.0/10"}, "10.8.0.0/28"},
 	}
 	for _, tt := range tests {
@@ -59,6 +61,22 @@ func TestIsPrivateRoute(t *testing.T) {
 	} {
 		if got := isPrivateRoute(netip.MustParseAddr(addr)); got != want {
 			t.Errorf("isPrivateRoute(%s) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+func TestUnreachableFromMemorystore(t *testing.T) {
+	for cidr, want := range map[string]bool{
+		"172.17.0.0/28": true, "172.17.255.240/28": true, "172.16.0.0/12": true,
+		"172.16.255.240/28": false, "172.18.0.0/28": false, "10.8.0.0/28": false,
+	} {
+		if _, got := unreachableFromMemorystore("range", netip.MustParsePrefix(cidr)); got != want {
+			t.Errorf("unreachableFromMemorystore(%s) = %v, want %v", cidr, got, want)
+		}
+	}
+	for _, pool := range connectorPools {
+		if pool.Overlaps(memorystoreUnreachable) {
+			t.Errorf("pool %s overlaps %s", pool, memorystoreUnreachable)
 		}
 	}
 }

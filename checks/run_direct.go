@@ -183,6 +183,9 @@ func checkDirectVPC(p *inventory.Path) Result {
 	if err != nil || !prefix.Addr().Is4() {
 		return fail(subRef.String(), "Direct VPC subnet %s has range %q, not an IPv4 range", subRef.Name, subnet.GetIpCidrRange())
 	}
+	if text, bad := unreachableFromMemorystore("Direct VPC subnet "+subRef.Name, prefix); bad {
+		return fail(subRef.String(), "%s", text).fix("Use a subnet outside 172.17.0.0/16 for Direct VPC egress (create one in the service's region and network, then point the service at it).")
+	}
 	usable := usableAddresses(prefix)
 	max, maxSet := maxInstances(p)
 	maxText := fmt.Sprintf("max instances %d", max)

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strings"
 
+	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
+
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
@@ -81,10 +83,35 @@ func freeConnectorRange(p *inventory.Path, net inventory.NetworkRef, exceptConne
 	return "10.8.0.0/28"
 }
 
-// connectorCreate is the command that creates a connector on net in region.
+// connectorCreate is the command that creates a connector on net in region. A connector
+// recreated under its own name keeps its machine type and instance counts, so the fix does
+// not change its cost silently; a new one is sized for production (e2-standard-4, 2 to 10),
+// the machine type the connector documentation recommends for high concurrency.
 func connectorCreate(p *inventory.Path, name, region string, net inventory.NetworkRef, exceptConnector string) string {
-	return command("gcloud compute networks vpc-access connectors create %s --region %s --network %s --range %s --min-instances 2 --max-instances 10 --machine-type e2-standard-4 --project %s",
-		name, region, networkFlagFor(p, net), freeConnectorRange(p, net, exceptConnector), p.Project())
+	minimum, maximum, machine := int32(2), int32(10), "e2-standard-4"
+	if old := existingConnector(p, name, region); old != nil && old.GetMinInstances() > 0 && old.GetMaxInstances() > 0 {
+		minimum, maximum, machine = old.GetMinInstances(), old.GetMaxInstances(), old.GetMachineType()
+		if machine == "" {
+			machine = "e2-micro" // the API's default machine type
+		}
+		if exceptConnector == "" {
+			exceptConnector = old.GetName()
+		}
+	}
+	return command("gcloud compute networks vpc-access connectors create %s --region %s --network %s --range %s --min-instances %d --max-instances %d --machine-type %s --project %s",
+		name, region, networkFlagFor(p, net), freeConnectorRange(p, net, exceptConnector), minimum, maximum, machine, p.Project())
+}
+
+// existingConnector is the inventory's connector of that name in region and the service's
+// project, or nil.
+func existingConnector(p *inventory.Path, name, region string) *vpcaccesspb.Connector {
+	for _, c := range p.Inv.Connectors {
+		ref, err := inventory.ParseConnector(c.GetName(), "", "")
+		if err == nil && ref.Name == name && ref.Region == region && ref.Project == p.Project() {
+			return c
+		}
+	}
+	return nil
 }
 
 // usableConnector finds an existing connector in the service's region on the Redis

@@ -304,18 +304,29 @@ func checkConnectorFirewall(p *inventory.Path) Result {
 	byGoogle := googleCreatesConnectorRules(ref, src.Network)
 	gap := p.Inv.UnknownField(inventory.KindConnector, ref.String(), inventory.ConnectorFirewallRules)
 	evaluated := rules
-	// assumed: Google's rules are evaluated without being in the data. That happens for a
-	// connector in its network's own project when none of its aet-* rules is listed (the
-	// plan creates the connector, or the list was cut short or filtered).
-	assumed := false
-	var found map[string]*computepb.Firewall
+	// assumed lists Google's rules that decide the connector's traffic (hcfw, rsgfw, earfw)
+	// but are not in the data, for a connector in its network's own project: they are
+	// evaluated as documented (the plan creates the connector, or the list was cut short,
+	// filtered, or the rules were deleted). Every absent automatic rule is evaluated so.
+	var assumed []string
 	var absent []string
 	if byGoogle {
-		found, absent = autoRulesOf(rules, ref.Region, ref.Name)
-		if len(found) == 0 {
-			assumed = true
-			evaluated = append(append([]*computepb.Firewall(nil), rules...),
-				firewall.ConnectorAutoRules(src.Network.String(), ref.Region, ref.Name, src.Range)...)
+		_, absent = autoRulesOf(rules, ref.Region, ref.Name)
+		if len(absent) > 0 {
+			evaluated = append([]*computepb.Firewall(nil), rules...)
+			for _, auto := range firewall.ConnectorAutoRules(src.Network.String(), ref.Region, ref.Name, src.Range) {
+				for _, suffix := range absent {
+					if auto.GetName() == firewall.AutoRuleName(ref.Region, ref.Name, suffix) {
+						evaluated = append(evaluated, auto)
+					}
+				}
+			}
+		}
+		for _, suffix := range absent {
+			switch suffix {
+			case firewall.AutoRuleHealthChecks, firewall.AutoRuleServerless, firewall.AutoRuleEgressAllow:
+				assumed = append(assumed, firewall.AutoRuleName(ref.Region, ref.Name, suffix))
+			}
 		}
 	}
 	nf := compileRuleSet(p, src.Network, src.Region, evaluated)
@@ -350,30 +361,27 @@ func checkConnectorFirewall(p *inventory.Path) Result {
 			certain = true
 		}
 	}
-	owner := fmt.Sprintf("connector %s is in project %s, which owns network %s: Serverless VPC Access creates its firewall rules (aet-*, priority %d)", ref.Name, ref.Project, src.Network, firewall.AutoRulePriority)
+	owner := fmt.Sprintf("connector %s is in project %s, which owns network %s, so Google creates its firewall rules (aet-*, priority %d)", ref.Name, ref.Project, src.Network.Name, firewall.AutoRulePriority)
 	if !byGoogle {
-		owner = fmt.Sprintf("connector %s is in service project %s and network %s is in host project %s: the host project's network admins must create its firewall rules", ref.Name, ref.Project, src.Network, src.Network.Project)
+		owner = fmt.Sprintf("connector %s is in service project %s and network %s in host project %s, whose network admins must create its firewall rules", ref.Name, ref.Project, src.Network.Name, src.Network.Project)
 	}
 	if len(problems) == 0 {
-		what := fmt.Sprintf("%s; network %s lets it receive requests from Google's serverless infrastructure (%s) and its health checks (%s), and answer them%s",
-			owner, src.Network, firewall.ServerlessRange, strings.Join(firewall.HealthCheckRanges(), ", "), nf.note)
+		what := fmt.Sprintf("%s; the network's firewall lets it receive requests from Google's serverless infrastructure (%s) and its health checks (%s), and answer them%s",
+			owner, firewall.ServerlessRange, strings.Join(firewall.HealthCheckRanges(), ", "), nf.note)
 		switch {
 		case len(doubts) > 0:
 			return warn(src.Network.String(), "%s, as far as vpcdoctor can evaluate: %s", what, strings.Join(doubts, "; ")).
 				fix("Check whether the rules named can match Google's serverless and health-check ranges; if they can, allow the traffic above them.", doubtCommands...)
 		case nf.policiesUnknown != nil:
 			return policiesUnknownResult(src.Network.String(), what+" as far as the VPC firewall rules go", nf.policiesUnknown)
-		case assumed && gap != nil:
+		case len(assumed) > 0 && gap != nil:
 			return pass(src.Network.String(), "%s when the plan creates it; with them, nothing in the plan or the snapshot outranks them", what)
-		case assumed:
+		case len(assumed) > 0:
 			list := command("gcloud compute firewall-rules list --filter 'name~^%s' --project %s --format yaml",
 				firewall.AutoRuleStem(ref.Region, ref.Name)+"-", src.Network.Project)
-			return warn(src.Network.String(), "%s, but none of them (%s) is in the data, so they were evaluated as documented; nothing seen outranks them",
-				what, firewall.AutoRuleStem(ref.Region, ref.Name)+"-{"+strings.Join(firewall.AutoRuleSuffixes(), ",")+"}").
+			return warn(src.Network.String(), "%s, but Google's rules %s are not in the data, so they were evaluated as documented; nothing seen outranks them",
+				what, strings.Join(assumed, ", ")).
 				fix("Add the connector's rules to the snapshot to settle it; if they are really gone, recreate the connector so Google creates them again.", list)
-		}
-		if byGoogle && len(absent) > 0 {
-			what += fmt.Sprintf(" (its rules %s are not in the list; the traffic they would allow is allowed by other rules)", strings.Join(absent, ", "))
 		}
 		return pass(src.Network.String(), "%s", what)
 	}
@@ -386,9 +394,6 @@ func checkConnectorFirewall(p *inventory.Path) Result {
 	}
 	var text string
 	switch {
-	case byGoogle && len(found) > 0 && len(absent) > 0 && !policyBlock && !outranked(results):
-		text = fmt.Sprintf("Google's rules %s for connector %s are missing from network %s (deleted?): recreate the connector so Google creates them again, or allow the traffic with the rules below.",
-			strings.Join(absent, ", "), ref.Name, src.Network)
 	case byGoogle:
 		text = fmt.Sprintf("A rule outranks Google's priority-%d rules for connector %s: narrow it so it leaves out %s and %s, or allow the traffic above it (for every connector of the network, tag vpc-connector).",
 			firewall.AutoRulePriority, ref.Name, firewall.ServerlessRange, strings.Join(firewall.HealthCheckRanges(), ", "))
@@ -399,25 +404,14 @@ func checkConnectorFirewall(p *inventory.Path) Result {
 	if policyBlock {
 		text += " A firewall policy rule blocks part of it: allow it in that policy, above the blocking rule (a hierarchical policy needs an organization or folder firewall policy admin, roles/compute.orgFirewallPolicyAdmin)."
 	}
-	message := fmt.Sprintf("%s; on network %s: %s%s", owner, src.Network, strings.Join(problems, "; "), nf.note)
-	if assumed {
-		message += " (Google's rules were evaluated as documented: none of them is in the data)"
+	message := fmt.Sprintf("%s; on the network: %s%s", owner, strings.Join(problems, "; "), nf.note)
+	if len(assumed) > 0 {
+		message += fmt.Sprintf(" (Google's rules %s are not in the data and were evaluated as documented)", strings.Join(assumed, ", "))
 	}
 	if len(doubts) > 0 {
 		message += "; also uncertain: " + strings.Join(doubts, "; ")
 	}
 	return fail(src.Network.String(), "%s", message).fix(text, commands...)
-}
-
-// outranked reports whether an explicit deny rule or policy blocks a requirement (rather
-// than the implied deny ingress rule).
-func outranked(results []firewall.RequirementResult) bool {
-	for _, r := range results {
-		if r.Status == firewall.RequirementBlocked {
-			return true
-		}
-	}
-	return false
 }
 
 // describeTraffic prints a packet's protocol and port as gcloud reads them ("tcp:667").

@@ -42,6 +42,17 @@ func findingKeys(t testing.TB, inv *inventory.Inventory, sel inventory.Selector)
 	return keys
 }
 
+// scenarioTarget is the project, region and service of a scenario's one path: most
+// scenarios are my-project's cache-service in us-central1, the real-world ones are not.
+func scenarioTarget(t *testing.T, snapshot *inventory.Inventory) (project, region, service string) {
+	t.Helper()
+	paths, err := inventory.Select(snapshot, inventory.Selector{})
+	if err != nil || len(paths) != 1 {
+		return fixtureProject, fixtureRegion, fixtureService
+	}
+	return paths[0].Project(), paths[0].Region(), paths[0].ServiceRef.Name
+}
+
 // TestLiveMatchesSnapshotForEveryScenario serves each built-in scenario from fakegcp, loads
 // it live through the real client libraries, and requires the same findings as checking the
 // scenario's files directly.
@@ -64,16 +75,17 @@ func TestLiveMatchesSnapshotForEveryScenario(t *testing.T) {
 			// Live mode reads no IAM policy and no project description (no Resource
 			// Manager call): compare with the snapshot without them.
 			snapshot.IAMPolicies, snapshot.Projects = nil, nil
-			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: fixtureRegion, Project: fixtureProject})
+			project, region, service := scenarioTarget(t, snapshot)
+			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: region, Project: project})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer server.Close()
-			live, err := inventory.LoadLive(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, fixtureService))
+			live, err := inventory.LoadLive(context.Background(), liveOptions(server, project, region, service))
 			if err != nil {
 				t.Fatal(err)
 			}
-			sel := inventory.Selector{Project: fixtureProject, Region: fixtureRegion, Service: fixtureService}
+			sel := inventory.Selector{Project: project, Region: region, Service: service}
 			want := findingKeys(t, snapshot, sel)
 			got := findingKeys(t, live, sel)
 			if fmt.Sprint(want) != fmt.Sprint(got) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"cloud.google.com/go/iam/apiv1/iampb"
+	"cloud.google.com/go/run/apiv2/runpb"
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
@@ -121,7 +122,9 @@ func policyProjectNumber(policy *iampb.Policy) string {
 // projectIdentities gathers every number ↔ id pair the inventory carries evidence for:
 // project descriptions; a Redis instance's persistenceIamIdentity (the Memorystore service
 // agent service-NUMBER@cloud-redis of the instance's own project); a service named by id
-// that runs as its project's Compute Engine default service account NUMBER-compute@…; and
+// that runs as its project's Compute Engine default service account NUMBER-compute@…; a
+// Knative service named by number whose latest ready revision the inventory holds under a
+// project id (the API's v2 answer names it by id); and
 // a Knative service named by number that runs as a user-managed service account of
 // project ID (NAME@ID.iam.gserviceaccount.com; a service account can also be used from
 // another project, which is uncommon, so every message names the evidence it rests on).
@@ -143,12 +146,37 @@ func (inv *Inventory) projectIdentities() []ProjectIdentity {
 				out = append(out, ProjectIdentity{ID: project, Number: m[1], Evidence: "service " + ShortName(svc.GetName()) + " runs as " + sa})
 			}
 		default:
+			if id, rev := revisionProject(inv, svc); id != "" {
+				out = append(out, ProjectIdentity{ID: id, Number: project, Evidence: "revision " + rev + " of service " + ShortName(svc.GetName()) + " is named in project " + id})
+			}
 			if m := userManagedSARe.FindStringSubmatch(sa); m != nil {
 				out = append(out, ProjectIdentity{ID: m[1], Number: project, Evidence: "service " + ShortName(svc.GetName()) + " (namespace " + project + ") runs as " + sa})
 			}
 		}
 	}
 	return out
+}
+
+// revisionProject is the project id in the name of a revision of svc (a Knative service
+// named by project number): the revision its status names as latest ready, found among the
+// revisions the inventory holds under the same region and service name with a project id.
+func revisionProject(inv *Inventory, svc *runpb.Service) (id, revision string) {
+	revision = ShortName(svc.GetLatestReadyRevision())
+	if revision == "" {
+		return "", ""
+	}
+	service, err := ParseLocation(svc.GetName(), "services")
+	if err != nil {
+		return "", ""
+	}
+	for _, r := range inv.Revisions {
+		ref, err := ParseLocation(strings.Split(r.GetName(), "/revisions/")[0], "services")
+		if err != nil || numericRe.MatchString(ref.Project) || ref.Name != service.Name || ref.Region != service.Region || ShortName(r.GetName()) != revision {
+			continue
+		}
+		return ref.Project, revision
+	}
+	return "", ""
 }
 
 // ProjectID returns the id of the project numbered number, with the evidence; ok is false

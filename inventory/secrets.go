@@ -20,7 +20,8 @@ import (
 // scheme, host, port and database number, its user info replaced by Redacted). Any other
 // value becomes Redacted, which keeps what the checks read of it: that a value is present,
 // and that a URL carried a password. Container arguments, commands and probe header values
-// are free text and always redacted. Secret Manager references (secret name, version) are
+// are free text and always redacted, as are annotations outside the Cloud Run and Knative
+// namespaces. Secret Manager references (secret name, version) are
 // not secret and are kept.
 
 // Redacted replaces a value vpcdoctor does not keep.
@@ -121,11 +122,36 @@ func redisURLWithoutSecrets(v string) (string, bool) {
 // scrubService removes every secret from a service in place (see RedactEnvValue).
 func scrubService(svc *runpb.Service) {
 	scrubContainers(svc.GetTemplate().GetContainers())
+	scrubAnnotations(svc.GetAnnotations())
+	scrubAnnotations(svc.GetTemplate().GetAnnotations())
 }
 
 // scrubRevision removes every secret from a revision in place.
 func scrubRevision(rev *runpb.Revision) {
 	scrubContainers(rev.GetContainers())
+	scrubAnnotations(rev.GetAnnotations())
+}
+
+// annotationPrefixes are the annotation namespaces Cloud Run and Knative define; their
+// values are settings (scaling, VPC access, client names). Any other annotation is free
+// text a user wrote, and its value is redacted.
+func annotationPrefixes() []string {
+	return []string{"run.googleapis.com/", "autoscaling.knative.dev/", "serving.knative.dev/", "client.knative.dev/", "cloud.googleapis.com/"}
+}
+
+func scrubAnnotations(annotations map[string]string) {
+	for key, value := range annotations {
+		known := false
+		for _, prefix := range annotationPrefixes() {
+			if strings.HasPrefix(key, prefix) {
+				known = true
+				break
+			}
+		}
+		if !known && value != "" {
+			annotations[key] = Redacted
+		}
+	}
 }
 
 func scrubContainers(containers []*runpb.Container) {

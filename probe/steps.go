@@ -22,6 +22,9 @@ func (p *prober) connect(ctx context.Context) outcome {
 	conn, err := p.dial(ctx)
 	elapsed := time.Since(start)
 	if err != nil {
+		if o, ended := runEnded(ctx, "the TCP connect"); ended {
+			return o
+		}
 		return p.dialFailure(ClassifyDial(err), err, elapsed)
 	}
 	p.conn = conn
@@ -99,6 +102,9 @@ func (p *prober) handshake(ctx context.Context) outcome {
 	err := tlsConn.HandshakeContext(handshakeCtx)
 	elapsed := time.Since(start)
 	if err != nil {
+		if o, ended := runEnded(ctx, "the TLS handshake"); ended {
+			return o
+		}
 		return p.handshakeFailure(ctx, ClassifyHandshake(err), err, elapsed)
 	}
 	p.conn = tlsConn
@@ -273,6 +279,9 @@ func (p *prober) latency(ctx context.Context) outcome {
 // what the server said before closing it (maxclients), or by a TLS handshake on a new
 // connection (a TLS-only server closes on plain text).
 func (p *prober) commandFailure(ctx context.Context, command string, err error) outcome {
+	if o, ended := runEnded(ctx, command); ended {
+		return o
+	}
 	c := ClassifyCommand(err)
 	switch c {
 	case CauseCanceled:
@@ -328,4 +337,19 @@ func (p *prober) answersPlainRedis(ctx context.Context) bool {
 	defer session.close()
 	_, _, err = session.ping(ctx)
 	return err == nil || isRedisError(err)
+}
+
+// runEnded is the outcome of a step cut short because the whole run ended (Options.Timeout
+// ran out, or the caller canceled): that says nothing about the server, so it is an error,
+// not a failure of the path.
+func runEnded(ctx context.Context, during string) (outcome, bool) {
+	err := ctx.Err()
+	if deadline, ok := ctx.Deadline(); err == nil && ok && !time.Now().Before(deadline) {
+		// A read deadline set from the context can fire before the context's own timer.
+		err = context.DeadlineExceeded
+	}
+	if err == nil {
+		return outcome{}, false
+	}
+	return failed(CauseCanceled, "the probe's run ended during %s (%v): its --timeout ran out, or it was interrupted", during, err), true
 }

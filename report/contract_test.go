@@ -152,9 +152,19 @@ func TestJSONContract(t *testing.T) {
 			t.Errorf("%s: compact JSON is not one line", c.name)
 		}
 		s := doc.Summary
-		counted := s.Pass + s.Warn + s.Fail + s.Skip + s.Error
-		if counted+s.Ignored != len(doc.Findings) {
-			t.Errorf("%s: %d counted + %d ignored for %d findings", c.name, counted, s.Ignored, len(doc.Findings))
+		if all := s.Pass + s.Warn + s.Fail + s.Skip + s.Error; all != len(doc.Findings) {
+			t.Errorf("%s: status counts add up to %d for %d findings", c.name, all, len(doc.Findings))
+		}
+		e := s.Effective
+		if counted := e.Pass + e.Warn + e.Fail + e.Skip + e.Error; counted+s.Ignored != len(doc.Findings) {
+			t.Errorf("%s: %d effective + %d ignored for %d findings", c.name, counted, s.Ignored, len(doc.Findings))
+		}
+		byStatus := 0
+		for _, n := range s.IgnoredByStatus {
+			byStatus += n
+		}
+		if byStatus != s.Ignored {
+			t.Errorf("%s: ignoredByStatus adds up to %d, ignored is %d", c.name, byStatus, s.Ignored)
 		}
 		for _, f := range doc.Findings {
 			hasReason := slices.Contains(checks.Reasons, f.Reason)
@@ -224,5 +234,23 @@ func TestFormatRegistry(t *testing.T) {
 	}
 	if _, ok := LookupFormat("yaml"); ok {
 		t.Error("LookupFormat found a format that does not exist")
+	}
+}
+
+// TestSummaryIgnored: an ignored failure is in the version 1 status counts, in ignored and
+// ignoredByStatus, not in effective; readers are shown it as ignored, not failed.
+func TestSummaryIgnored(t *testing.T) {
+	doc := NewDocument(Tool{Name: "vpcdoctor"}, Target{Source: "demo"}, []checks.Finding{
+		{ID: "run.a", Status: checks.Pass}, {ID: "run.b", Status: checks.Fail, Ignored: true}, {ID: "run.c", Status: checks.Warn},
+	})
+	s := doc.Summary
+	if s.Fail != 1 || s.Effective.Fail != 0 || s.Ignored != 1 || s.IgnoredByStatus[checks.Fail] != 1 || s.Effective.Warn != 1 || s.Pass != 1 {
+		t.Errorf("summary %+v", s)
+	}
+	if doc.Outcome != OutcomePassed || doc.ExitCode != 0 {
+		t.Errorf("outcome %s %d, want passed 0", doc.Outcome, doc.ExitCode)
+	}
+	if got, want := summaryLine(s), "1 passed, 1 warning, 0 failed, 0 skipped, 0 errors, 1 ignored"; got != want {
+		t.Errorf("summary line %q, want %q", got, want)
 	}
 }

@@ -110,8 +110,10 @@ func escapeGitHubProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }
 
-// summaryLine counts the findings per status in one line, as the text report's summary does.
+// summaryLine counts the findings per status in one line, as the text report's summary
+// does: ignored findings apart (Summary.Shown).
 func summaryLine(s Summary) string {
+	s = s.Shown()
 	line := fmt.Sprintf("%d passed, %d warning%s, %d failed, %d skipped, %d error%s",
 		s.Pass, s.Warn, plural(s.Warn), s.Fail, s.Skip, s.Error, plural(s.Error))
 	if s.Ignored > 0 {

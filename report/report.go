@@ -25,9 +25,10 @@ type Target struct {
 	Input    string   `json:"input,omitempty"` // the snapshot directory or input file, when there is one
 }
 
-// Summary counts findings per status. A finding ignored with --ignore is counted under
-// Ignored (and IgnoredByStatus) only, never under its status: the status counts are what
-// the exit code is computed from.
+// Summary counts findings per status. The status counts are of every finding, ignored or
+// not, as in every version 1 report; Effective counts the findings that are not ignored,
+// which are the ones the gate (Outcome, ExitCode) reads, and Ignored and IgnoredByStatus
+// count the ignored ones apart.
 type Summary struct {
 	Pass    int `json:"pass"`
 	Warn    int `json:"warn"`
@@ -37,30 +38,58 @@ type Summary struct {
 	Ignored int `json:"ignored"`
 	// IgnoredByStatus counts the ignored findings per status; only statuses that occur.
 	IgnoredByStatus map[checks.Status]int `json:"ignoredByStatus,omitempty"`
+	// Effective counts per status the findings that are not ignored.
+	Effective Counts `json:"effective"`
+}
+
+// Counts is a number of findings per status.
+type Counts struct {
+	Pass  int `json:"pass"`
+	Warn  int `json:"warn"`
+	Fail  int `json:"fail"`
+	Skip  int `json:"skip"`
+	Error int `json:"error"`
+}
+
+func (c *Counts) add(s checks.Status) {
+	switch s {
+	case checks.Pass:
+		c.Pass++
+	case checks.Warn:
+		c.Warn++
+	case checks.Fail:
+		c.Fail++
+	case checks.Skip:
+		c.Skip++
+	case checks.Error:
+		c.Error++
+	}
 }
 
 // Add counts one finding.
 func (s *Summary) Add(f checks.Finding) {
-	if f.Ignored {
-		s.Ignored++
-		if s.IgnoredByStatus == nil {
-			s.IgnoredByStatus = map[checks.Status]int{}
-		}
-		s.IgnoredByStatus[f.Status]++
+	all := Counts{Pass: s.Pass, Warn: s.Warn, Fail: s.Fail, Skip: s.Skip, Error: s.Error}
+	all.add(f.Status)
+	s.Pass, s.Warn, s.Fail, s.Skip, s.Error = all.Pass, all.Warn, all.Fail, all.Skip, all.Error
+	if !f.Ignored {
+		s.Effective.add(f.Status)
 		return
 	}
-	switch f.Status {
-	case checks.Pass:
-		s.Pass++
-	case checks.Warn:
-		s.Warn++
-	case checks.Fail:
-		s.Fail++
-	case checks.Skip:
-		s.Skip++
-	case checks.Error:
-		s.Error++
+	s.Ignored++
+	if s.IgnoredByStatus == nil {
+		s.IgnoredByStatus = map[checks.Status]int{}
 	}
+	s.IgnoredByStatus[f.Status]++
+}
+
+// Shown is the summary a reader sees (the text, Markdown and HTML reports): the status
+// counts of the findings that are not ignored, and the ignored ones apart, so a report
+// whose only failure is ignored does not say "1 failed" beside exit code 0.
+func (s Summary) Shown() Summary {
+	shown := s
+	e := s.Effective
+	shown.Pass, shown.Warn, shown.Fail, shown.Skip, shown.Error = e.Pass, e.Warn, e.Fail, e.Skip, e.Error
+	return shown
 }
 
 // The outcomes of a run, and the exit codes they imply (a public contract for CI).
@@ -158,8 +187,10 @@ func (doc *Document) SetGate(failOn checks.Status) {
 	doc.Outcome, doc.ExitCode = Gate(doc.Findings, failOn)
 }
 
-// SetGeneratedAt stamps the document with the time it was made, in UTC (RFC 3339).
+// SetGeneratedAt stamps the document with the time it was made: GeneratedAt (the JSON
+// field, UTC, RFC 3339) and Generated (what the HTML page shows) are the same instant.
 func (doc *Document) SetGeneratedAt(t time.Time) {
+	doc.Generated = t
 	doc.GeneratedAt = t.UTC().Format(time.RFC3339)
 }
 

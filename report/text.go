@@ -161,7 +161,7 @@ func WriteText(w io.Writer, doc *Document, opts TextOptions) error {
 			}
 		}
 	}
-	s := doc.Summary
+	s := doc.Summary.Shown()
 	parts := []string{
 		paint.status[checks.Pass].Sprintf("%d passed", s.Pass),
 		paint.status[checks.Warn].Sprintf("%d warning%s", s.Warn, plural(s.Warn)),
