@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
@@ -10,7 +9,7 @@ import (
 // command builds a remediation command like fmt.Sprintf, with every value shell-quoted
 // and checked to be a name Google Cloud could have given (see sanitize.Command): a value
 // from input can neither add a command nor change the arguments of this one. When a
-// value is not a name, the engine leaves the command out and says why (withheldCommands).
+// value is not a name, the engine leaves the command out and says why (finding.Sanitize).
 func command(format string, args ...any) string {
 	return sanitize.Command(format, args...)
 }
@@ -18,32 +17,6 @@ func command(format string, args ...any) string {
 // shell marks a fragment that is already shell syntax (built by command, or literal), for
 // command to paste as it is.
 func shell(fragment string) sanitize.Words { return sanitize.Words(fragment) }
-
-// withheldCommands drops the commands command refused to build, because a value they
-// would carry is not a valid name, and says so in the finding: the run completes and
-// reports what it found, but no reviewer is handed a command built from hostile input.
-func withheldCommands(f Finding) Finding {
-	if f.Remediation == nil {
-		return f
-	}
-	kept := make([]string, 0, len(f.Remediation.Commands))
-	var bad []string
-	for _, c := range f.Remediation.Commands {
-		if value, ok := sanitize.Withheld(c); ok {
-			bad = append(bad, value)
-			continue
-		}
-		kept = append(kept, c)
-	}
-	if len(bad) == 0 {
-		return f
-	}
-	r := *f.Remediation
-	r.Commands = kept
-	f.Remediation = &r
-	f.Message += fmt.Sprintf(" (%q is not a valid Google Cloud name, so the remediation command that would carry it is left out)", bad[0])
-	return f
-}
 
 // nameList is a comma-separated list flag value (tags, ranges, ports) for command: each
 // item must be a name, as for command's own arguments, and the list is one shell word.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
@@ -44,15 +43,6 @@ type Result struct {
 	Reason string
 }
 
-// DocsBase is where each check's documentation lives; a finding's Docs is DocsBase plus the
-// check's anchor.
-const DocsBase = "https://github.com/vpcdoctor/vpcdoctor/blob/main/docs/checks.md"
-
-// Anchor is the Markdown heading anchor of a check in docs/checks.md.
-func Anchor(id string) string {
-	return strings.NewReplacer(".", "").Replace(id)
-}
-
 // Run runs the catalogue on one path in its declared order and returns the findings in
 // that order. observe, if not nil, is called with each finding as soon as it is known,
 // so text reports stream.
@@ -81,27 +71,6 @@ func Run(catalogue []Check, path *inventory.Path, observe func(Finding)) []Findi
 		}
 	}
 	return findings
-}
-
-// Sanitize returns f with every string that may carry input (a name, a value, a server's
-// reply) made one printable line by sanitize.Line: no finding, in any report, carries a
-// control character, an escape sequence or a line break that came from input. The engine
-// applies it to every check's finding and the probe to its own; reporters then escape for
-// their sink (Markdown, XML, workflow commands) on top. A remediation command that was
-// withheld because a value it needed is not a valid name (see sanitize.Command) is left
-// out, and the message says so.
-func Sanitize(f Finding) Finding {
-	f = withheldCommands(f)
-	f.ID, f.Title, f.Service, f.Resource, f.Message = sanitize.Line(f.ID), sanitize.Line(f.Title), sanitize.Line(f.Service), sanitize.Line(f.Resource), sanitize.Line(f.Message)
-	f.Docs, f.Source = sanitize.Line(f.Docs), sanitize.Line(f.Source)
-	if f.Remediation != nil {
-		r := &Remediation{Text: sanitize.Line(f.Remediation.Text), Commands: make([]string, 0, len(f.Remediation.Commands))}
-		for _, c := range f.Remediation.Commands {
-			r.Commands = append(r.Commands, sanitize.Line(c))
-		}
-		f.Remediation = r
-	}
-	return f
 }
 
 func runOne(check Check, path *inventory.Path, status map[string]Status) (result Result) {

@@ -1,127 +1,67 @@
 package checks
 
-// Status is the outcome of one check. The values are part of the JSON contract.
-type Status string
+import "github.com/vpcdoctor/vpcdoctor/finding"
 
-// The statuses a check can end in, from best to worst for exit-code purposes
-// (skip and error are not "worse" than pass for --fail-on; error drives exit 3).
+// The outcome vocabulary lives in package finding, which the probe and the reporters share
+// without importing the check engine. The aliases below keep the names the checks' own
+// files have always used (Pass, Finding, HopRedis, ReasonNotFound, ...), so that moving the
+// types changed no check body; they are the same types, not copies, and new code outside
+// this package should name package finding directly.
+
+// Status is finding.Status: the outcome of one check.
+type Status = finding.Status
+
+// The statuses a check can end in (finding.Pass, ...).
 const (
-	Pass  Status = "pass"
-	Warn  Status = "warn"
-	Fail  Status = "fail"
-	Skip  Status = "skip"
-	Error Status = "error"
+	Pass  = finding.Pass
+	Warn  = finding.Warn
+	Fail  = finding.Fail
+	Skip  = finding.Skip
+	Error = finding.Error
 )
 
-// Statuses lists every status in the order reports print their counts.
-var Statuses = []Status{Pass, Warn, Fail, Skip, Error}
+// Remediation is finding.Remediation: what to do about a finding.
+type Remediation = finding.Remediation
 
-// Severity orders pass < warn < fail, which is what --fail-on compares against.
-// skip and error rank with pass: they are not failures (error sets exit code 3 instead).
-func (s Status) Severity() int {
-	switch s {
-	case Warn:
-		return 1
-	case Fail:
-		return 2
-	default:
-		return 0
-	}
-}
+// Finding is finding.Finding: the result of one check on one path.
+type Finding = finding.Finding
 
-// Remediation is what to do about a finding: one sentence and the exact commands,
-// filled in with the user's real names.
-type Remediation struct {
-	Text     string   `json:"text"`
-	Commands []string `json:"commands"`
-}
-
-// Finding is the result of one check on one path. Its JSON form is the public contract
-// that runbooks and CI consume: fields may be added, never renamed or removed without
-// bumping the report schema version.
-type Finding struct {
-	ID          string       `json:"id"`
-	Status      Status       `json:"status"`
-	Title       string       `json:"title"`
-	Hop         Hop          `json:"hop"`
-	Service     string       `json:"service,omitempty"`
-	Resource    string       `json:"resource,omitempty"`
-	Message     string       `json:"message"`
-	Remediation *Remediation `json:"remediation,omitempty"`
-	Docs        string       `json:"docs,omitempty"`
-	Ignored     bool         `json:"ignored,omitempty"`
-	// Source is the input file the finding's resource was read from (a snapshot file, the
-	// Terraform plan, the service file), as given on the command line; empty for the live
-	// APIs and the built-in demo scenarios.
-	Source string `json:"source,omitempty"`
-	// Line is the line of Source where the finding's resource is declared (1-based); 0 when
-	// the line is not known.
-	Line int `json:"line,omitempty"`
-	// Reason is the machine-readable reason of a skip or error finding, one of the Reason*
-	// codes; empty on pass, warn and fail.
-	Reason string `json:"reason,omitempty"`
-	// Cause is the machine-readable classification of what a data-plane probe step observed
-	// (the probe's cause codes, documented in docs/probe.md); empty for the other checks.
-	Cause string `json:"cause,omitempty"`
-}
-
-// The reasons a finding is skip or error. They are part of the JSON contract: never renamed
-// or reused; new ones may be added.
+// The reasons a finding is skip or error (finding.ReasonPrerequisite, ...).
 const (
-	// ReasonPrerequisite: a check this one requires did not pass or warn.
-	ReasonPrerequisite = "prerequisite-not-met"
-	// ReasonNotApplicable: the check does not apply to this path (e.g. a connector check on
-	// a service that uses Direct VPC egress).
-	ReasonNotApplicable = "not-applicable"
-	// ReasonKnownAfterApply: a value the check needs is decided by terraform apply.
-	ReasonKnownAfterApply = "known-after-apply"
-	// ReasonNotFound: a resource the check reads does not exist where it was looked for.
-	ReasonNotFound = "not-found"
-	// ReasonPermissionDenied: the account running vpcdoctor may not read a resource.
-	ReasonPermissionDenied = "permission-denied"
-	// ReasonNotLoaded: the input (a snapshot directory) does not hold a resource it needs.
-	ReasonNotLoaded = "not-loaded"
-	// ReasonUnavailable: the API did not answer in time.
-	ReasonUnavailable = "unavailable"
-	// ReasonCannotEvaluate: the check could not be evaluated for another reason its
-	// message states.
-	ReasonCannotEvaluate = "cannot-evaluate"
-	// ReasonInternalError: the check itself failed (a bug in vpcdoctor).
-	ReasonInternalError = "internal-error"
+	ReasonPrerequisite     = finding.ReasonPrerequisite
+	ReasonNotApplicable    = finding.ReasonNotApplicable
+	ReasonKnownAfterApply  = finding.ReasonKnownAfterApply
+	ReasonNotFound         = finding.ReasonNotFound
+	ReasonPermissionDenied = finding.ReasonPermissionDenied
+	ReasonNotLoaded        = finding.ReasonNotLoaded
+	ReasonUnavailable      = finding.ReasonUnavailable
+	ReasonCannotEvaluate   = finding.ReasonCannotEvaluate
+	ReasonInternalError    = finding.ReasonInternalError
 )
 
-// Reasons lists every reason code, for the JSON schema's test.
-var Reasons = []string{ReasonPrerequisite, ReasonNotApplicable, ReasonKnownAfterApply, ReasonNotFound,
-	ReasonPermissionDenied, ReasonNotLoaded, ReasonUnavailable, ReasonCannotEvaluate, ReasonInternalError}
+// Hop is finding.Hop: one segment of the Cloud Run → Memorystore path.
+type Hop = finding.Hop
 
-// Hop names one segment of the Cloud Run → Memorystore path; text reports group by it.
-type Hop string
-
-// The hops in path order.
+// The hops in path order (finding.HopRun, ...).
 const (
-	HopRun       Hop = "run"
-	HopConnector Hop = "connector"
-	HopVPC       Hop = "vpc"
-	HopRedis     Hop = "redis"
-	HopProbe     Hop = "probe"
+	HopRun       = finding.HopRun
+	HopConnector = finding.HopConnector
+	HopVPC       = finding.HopVPC
+	HopRedis     = finding.HopRedis
+	HopProbe     = finding.HopProbe
 )
 
-// Hops lists the hops in the order the path crosses them.
-var Hops = []Hop{HopRun, HopConnector, HopVPC, HopRedis, HopProbe}
+// DocsBase is finding.DocsBase: where each check's documentation lives.
+const DocsBase = finding.DocsBase
 
-// HopTitle is the heading a report prints for a hop.
-func HopTitle(h Hop) string {
-	switch h {
-	case HopRun:
-		return "Cloud Run service"
-	case HopConnector:
-		return "Serverless VPC Access connector"
-	case HopVPC:
-		return "VPC network"
-	case HopRedis:
-		return "Memorystore for Redis"
-	case HopProbe:
-		return "Data plane probe"
-	}
-	return string(h)
-}
+// HopTitle is finding.HopTitle: the heading a report prints for a hop.
+func HopTitle(h Hop) string { return finding.HopTitle(h) }
+
+// Anchor is finding.Anchor: the Markdown heading anchor of a check in docs/checks.md.
+func Anchor(id string) string { return finding.Anchor(id) }
+
+// Sanitize is finding.Sanitize: every input-carrying string of f made one printable line.
+func Sanitize(f Finding) Finding { return finding.Sanitize(f) }
+
+// Hops is finding.Hops: the hops in the order the path crosses them.
+var Hops = finding.Hops

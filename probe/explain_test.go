@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 )
 
 func TestEveryCauseIsExplained(t *testing.T) {
@@ -44,11 +44,11 @@ func TestEveryCauseIsDocumented(t *testing.T) {
 }
 
 func TestCauseOf(t *testing.T) {
-	if got := CauseOf(checks.Finding{Docs: DocsURL + "#noauth"}); got != CauseNoAuth {
+	if got := CauseOf(finding.Finding{Docs: DocsURL + "#noauth"}); got != CauseNoAuth {
 		t.Errorf("CauseOf(noauth docs) = %q", got)
 	}
 	for _, docs := range []string{"", DocsURL, DocsURL + "#not-a-cause", "https://example.com/x#noauth"} {
-		if got := CauseOf(checks.Finding{Docs: docs}); got != "" {
+		if got := CauseOf(finding.Finding{Docs: docs}); got != "" {
 			t.Errorf("CauseOf(%q) = %q, want none", docs, got)
 		}
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 )
 
 // hostileServer listens on loopback and answers every chunk a client sends with what
@@ -137,7 +137,7 @@ func TestProbeSurvivesHostileServer(t *testing.T) {
 					}
 				}
 			}
-			if findings[0].Status != checks.Pass {
+			if findings[0].Status != finding.Pass {
 				t.Errorf("probe.tcp is %s, want pass: %s", findings[0].Status, findings[0].Message)
 			}
 		})
@@ -154,7 +154,7 @@ func TestProbeTimeoutBoundsRun(t *testing.T) {
 	if elapsed := time.Since(start); elapsed > 3*time.Second {
 		t.Errorf("probe took %s with a 500ms timeout", elapsed)
 	}
-	if len(findings) != 5 || findings[3].Status != checks.Error || CauseOf(findings[3]) != CauseCanceled {
+	if len(findings) != 5 || findings[3].Status != finding.Error || CauseOf(findings[3]) != CauseCanceled {
 		t.Errorf("want probe.ping (the first command) to end in error when the run's timeout runs out, got %+v", findings)
 	}
 }

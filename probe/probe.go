@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 )
 
@@ -45,7 +45,7 @@ func steps() []step {
 
 // outcome is what one step observed.
 type outcome struct {
-	status  checks.Status
+	status  finding.Status
 	cause   Cause
 	message string
 	// reason is the finding's reason code when the step is skipped or in error.
@@ -54,11 +54,11 @@ type outcome struct {
 
 // passed, skipped and failed build outcomes; failed takes its status from the cause.
 func passed(format string, args ...any) outcome {
-	return outcome{status: checks.Pass, message: fmt.Sprintf(format, args...)}
+	return outcome{status: finding.Pass, message: fmt.Sprintf(format, args...)}
 }
 
 func skipped(format string, args ...any) outcome {
-	return outcome{status: checks.Skip, message: fmt.Sprintf(format, args...)}
+	return outcome{status: finding.Skip, message: fmt.Sprintf(format, args...)}
 }
 
 func failed(c Cause, format string, args ...any) outcome {
@@ -75,7 +75,7 @@ func failed(c Cause, format string, args ...any) outcome {
 // about ConnectTimeout, and Timeout bounds the whole run. Every reply is bounded in size
 // and nesting (MaxReplyBytes and the other limits), and a finding quotes at most
 // maxServerText bytes of what the server said.
-func Run(ctx context.Context, opts Options, observe func(checks.Finding)) []checks.Finding {
+func Run(ctx context.Context, opts Options, observe func(finding.Finding)) []finding.Finding {
 	if opts.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
@@ -85,7 +85,7 @@ func Run(ctx context.Context, opts Options, observe func(checks.Finding)) []chec
 	p.names = namesFor(p.opts)
 	defer p.close()
 
-	var findings []checks.Finding
+	var findings []finding.Finding
 	blocked := ""
 	if err := opts.validate(); err != nil {
 		blocked = fmt.Sprintf("invalid options: %v", err)
@@ -97,16 +97,16 @@ func Run(ctx context.Context, opts Options, observe func(checks.Finding)) []chec
 			o = failed(CauseInvalidOptions, "%s", blocked)
 		case blocked != "":
 			o = skipped("skipped: %s", blocked)
-			o.reason = checks.ReasonPrerequisite
+			o.reason = finding.ReasonPrerequisite
 		default:
 			o = s.run(p, ctx)
 		}
-		if o.status == checks.Fail || o.status == checks.Error {
+		if o.status == finding.Fail || o.status == finding.Error {
 			blocked = fmt.Sprintf("%s failed (%s)", s.id, o.cause)
 		}
 		// Made one printable line first, then scrubbed: the secret is looked for in the
 		// spellings the finding ends up with.
-		f := redact(checks.Sanitize(p.finding(s, o)), opts.Auth)
+		f := redact(finding.Sanitize(p.finding(s, o)), opts.Auth)
 		if observe != nil {
 			observe(f)
 		}
@@ -154,23 +154,23 @@ func (p *prober) redis() *session {
 }
 
 // finding turns a step's outcome into the public finding.
-func (p *prober) finding(s step, o outcome) checks.Finding {
-	f := checks.Finding{
+func (p *prober) finding(s step, o outcome) finding.Finding {
+	f := finding.Finding{
 		ID:       s.id,
 		Status:   o.status,
 		Title:    s.title,
-		Hop:      checks.HopProbe,
+		Hop:      finding.HopProbe,
 		Service:  p.opts.Service,
 		Resource: p.resource(),
 		Message:  o.message,
 	}
 	switch {
-	case o.status == checks.Skip && o.reason == "":
-		f.Reason = checks.ReasonNotApplicable
-	case o.status == checks.Skip:
+	case o.status == finding.Skip && o.reason == "":
+		f.Reason = finding.ReasonNotApplicable
+	case o.status == finding.Skip:
 		f.Reason = o.reason
-	case o.status == checks.Error:
-		f.Reason = checks.ReasonCannotEvaluate
+	case o.status == finding.Error:
+		f.Reason = finding.ReasonCannotEvaluate
 	}
 	if o.cause != "" {
 		f.Cause = string(o.cause)
@@ -238,14 +238,14 @@ func scrubSecret(s, secret string) string {
 // redact removes every occurrence of the AUTH secret, in every spelling, from the finding.
 // The probe never puts the secret in a message; this is the guarantee if a server or
 // library echoes it.
-func redact(f checks.Finding, secret string) checks.Finding {
+func redact(f finding.Finding, secret string) finding.Finding {
 	if secret == "" {
 		return f
 	}
 	scrub := func(s string) string { return scrubSecret(s, secret) }
 	f.Title, f.Message, f.Resource, f.Service, f.Docs = scrub(f.Title), scrub(f.Message), scrub(f.Resource), scrub(f.Service), scrub(f.Docs)
 	if f.Remediation != nil {
-		r := &checks.Remediation{Text: scrub(f.Remediation.Text)}
+		r := &finding.Remediation{Text: scrub(f.Remediation.Text)}
 		for _, c := range f.Remediation.Commands {
 			r.Commands = append(r.Commands, scrub(c))
 		}

@@ -11,28 +11,28 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 )
 
 // want is one expected finding: its id, status and cause, never its prose.
 type want struct {
 	id     string
-	status checks.Status
+	status finding.Status
 	cause  Cause
 }
 
 // allPass is what a healthy plain server without AUTH gives.
 var allPass = []want{
-	{IDTCP, checks.Pass, ""},
-	{IDTLS, checks.Skip, ""},
-	{IDAuth, checks.Skip, ""},
-	{IDPing, checks.Pass, ""},
-	{IDLatency, checks.Pass, ""},
+	{IDTCP, finding.Pass, ""},
+	{IDTLS, finding.Skip, ""},
+	{IDAuth, finding.Skip, ""},
+	{IDPing, finding.Pass, ""},
+	{IDLatency, finding.Pass, ""},
 }
 
 // failsAt is the expected findings when step id fails with cause: the steps before it
 // are as in before, the ones after it are skipped.
-func failsAt(before []want, id string, status checks.Status, cause Cause) []want {
+func failsAt(before []want, id string, status finding.Status, cause Cause) []want {
 	var out []want
 	failed := false
 	for _, w := range before {
@@ -41,7 +41,7 @@ func failsAt(before []want, id string, status checks.Status, cause Cause) []want
 			out = append(out, want{id, status, cause})
 			failed = true
 		case failed:
-			out = append(out, want{w.id, checks.Skip, ""})
+			out = append(out, want{w.id, finding.Skip, ""})
 		default:
 			out = append(out, w)
 		}
@@ -50,7 +50,7 @@ func failsAt(before []want, id string, status checks.Status, cause Cause) []want
 }
 
 // with replaces the expectation for one step.
-func with(before []want, id string, status checks.Status, cause Cause) []want {
+func with(before []want, id string, status finding.Status, cause Cause) []want {
 	out := make([]want, len(before))
 	for i, w := range before {
 		if w.id == id {
@@ -63,7 +63,7 @@ func with(before []want, id string, status checks.Status, cause Cause) []want {
 
 // checkFindings compares findings with the expectation on id, status and cause, and checks
 // the invariants every probe finding keeps.
-func checkFindings(t *testing.T, got []checks.Finding, wants []want) {
+func checkFindings(t *testing.T, got []finding.Finding, wants []want) {
 	t.Helper()
 	if len(got) != len(wants) {
 		t.Fatalf("got %d findings, want %d:\n%s", len(got), len(wants), dump(got))
@@ -73,17 +73,17 @@ func checkFindings(t *testing.T, got []checks.Finding, wants []want) {
 		if f.ID != w.id || f.Status != w.status || CauseOf(f) != w.cause {
 			t.Errorf("finding %d = (%s, %s, %q), want (%s, %s, %q)\n%s", i, f.ID, f.Status, CauseOf(f), w.id, w.status, w.cause, dump(got))
 		}
-		if f.Hop != checks.HopProbe || f.Title == "" || f.Message == "" {
+		if f.Hop != finding.HopProbe || f.Title == "" || f.Message == "" {
 			t.Errorf("finding %s lacks hop, title or message: %+v", f.ID, f)
 		}
-		if (f.Status == checks.Fail || f.Status == checks.Warn) && (f.Remediation == nil || f.Remediation.Text == "") {
+		if (f.Status == finding.Fail || f.Status == finding.Warn) && (f.Remediation == nil || f.Remediation.Text == "") {
 			t.Errorf("finding %s (%s) has no remediation", f.ID, f.Status)
 		}
 	}
 }
 
 // dump renders findings for a failure message.
-func dump(findings []checks.Finding) string {
+func dump(findings []finding.Finding) string {
 	var b strings.Builder
 	for _, f := range findings {
 		b.WriteString("  " + f.ID + " " + string(f.Status) + " [" + string(CauseOf(f)) + "] " + f.Message + "\n")
@@ -97,10 +97,10 @@ func probeOpts(port int) Options {
 }
 
 // runProbe runs the probe and checks that observe saw exactly what Run returned.
-func runProbe(t *testing.T, opts Options) []checks.Finding {
+func runProbe(t *testing.T, opts Options) []finding.Finding {
 	t.Helper()
-	var observed []checks.Finding
-	got := Run(context.Background(), opts, func(f checks.Finding) { observed = append(observed, f) })
+	var observed []finding.Finding
+	got := Run(context.Background(), opts, func(f finding.Finding) { observed = append(observed, f) })
 	if len(observed) != len(got) {
 		t.Fatalf("observe saw %d findings, Run returned %d", len(observed), len(got))
 	}
@@ -116,7 +116,7 @@ func runProbe(t *testing.T, opts Options) []checks.Finding {
 
 // assertNoSecret checks that the AUTH secret appears in no field of any finding, nor in
 // their JSON.
-func assertNoSecret(t *testing.T, findings []checks.Finding, secret string) {
+func assertNoSecret(t *testing.T, findings []finding.Finding, secret string) {
 	t.Helper()
 	if secret == "" {
 		return
@@ -164,12 +164,12 @@ func TestAuth(t *testing.T) {
 		secret string
 		want   []want
 	}{
-		{"right secret", server.port, "", secret, with(allPass, IDAuth, checks.Pass, "")},
-		{"right secret, default user", server.port, "default", secret, with(allPass, IDAuth, checks.Pass, "")},
-		{"no secret", server.port, "", "", failsAt(allPass, IDAuth, checks.Fail, CauseNoAuth)},
-		{"wrong secret", server.port, "", "not-" + secret, failsAt(allPass, IDAuth, checks.Fail, CauseWrongPass)},
-		{"wrong user", server.port, "someone", secret, failsAt(allPass, IDAuth, checks.Fail, CauseWrongPass)},
-		{"secret to a server without AUTH", plain.port, "", secret, with(allPass, IDAuth, checks.Warn, CauseAuthNotEnabled)},
+		{"right secret", server.port, "", secret, with(allPass, IDAuth, finding.Pass, "")},
+		{"right secret, default user", server.port, "default", secret, with(allPass, IDAuth, finding.Pass, "")},
+		{"no secret", server.port, "", "", failsAt(allPass, IDAuth, finding.Fail, CauseNoAuth)},
+		{"wrong secret", server.port, "", "not-" + secret, failsAt(allPass, IDAuth, finding.Fail, CauseWrongPass)},
+		{"wrong user", server.port, "someone", secret, failsAt(allPass, IDAuth, finding.Fail, CauseWrongPass)},
+		{"secret to a server without AUTH", plain.port, "", secret, with(allPass, IDAuth, finding.Warn, CauseAuthNotEnabled)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -184,7 +184,7 @@ func TestTLS(t *testing.T) {
 	t.Parallel()
 	pki := newTestPKI(t)
 	server := startTLSRedis(t, pki)
-	tlsPass := with(allPass, IDTLS, checks.Pass, "")
+	tlsPass := with(allPass, IDTLS, finding.Pass, "")
 	tests := []struct {
 		name       string
 		tls        bool
@@ -194,11 +194,11 @@ func TestTLS(t *testing.T) {
 		want       []want
 	}{
 		{"verified with the instance CA", true, pki.caPEM, "", "", tlsPass},
-		{"no CA given", true, nil, "", "", failsAt(tlsPass, IDTLS, checks.Fail, CauseTLSUnknownAuthority)},
-		{"another CA given", true, pki.otherCAPEM, "", "", failsAt(tlsPass, IDTLS, checks.Fail, CauseTLSUnknownAuthority)},
-		{"name not in the certificate", true, pki.caPEM, "redis.example.com", "", failsAt(tlsPass, IDTLS, checks.Fail, CauseTLSHostnameMismatch)},
-		{"plain client", false, nil, "", "", failsAt(allPass, IDPing, checks.Fail, CausePlainToTLSServer)},
-		{"plain client with AUTH", false, nil, "", "some-secret-value", failsAt(allPass, IDAuth, checks.Fail, CausePlainToTLSServer)},
+		{"no CA given", true, nil, "", "", failsAt(tlsPass, IDTLS, finding.Fail, CauseTLSUnknownAuthority)},
+		{"another CA given", true, pki.otherCAPEM, "", "", failsAt(tlsPass, IDTLS, finding.Fail, CauseTLSUnknownAuthority)},
+		{"name not in the certificate", true, pki.caPEM, "redis.example.com", "", failsAt(tlsPass, IDTLS, finding.Fail, CauseTLSHostnameMismatch)},
+		{"plain client", false, nil, "", "", failsAt(allPass, IDPing, finding.Fail, CausePlainToTLSServer)},
+		{"plain client with AUTH", false, nil, "", "some-secret-value", failsAt(allPass, IDAuth, finding.Fail, CausePlainToTLSServer)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -218,7 +218,7 @@ func TestTLSClientToPlainServer(t *testing.T) {
 	opts.ConnectTimeout = 500 * time.Millisecond
 	start := time.Now()
 	got := runProbe(t, opts)
-	checkFindings(t, got, failsAt(with(allPass, IDTLS, checks.Pass, ""), IDTLS, checks.Fail, CauseTLSToPlainServer))
+	checkFindings(t, got, failsAt(with(allPass, IDTLS, finding.Pass, ""), IDTLS, finding.Fail, CauseTLSToPlainServer))
 	if elapsed := time.Since(start); elapsed > 3*time.Second {
 		t.Errorf("probe took %s, want about ConnectTimeout", elapsed)
 	}
@@ -227,7 +227,7 @@ func TestTLSClientToPlainServer(t *testing.T) {
 func TestClosedPortIsRefused(t *testing.T) {
 	t.Parallel()
 	got := runProbe(t, probeOpts(refusingPort(t)))
-	checkFindings(t, got, failsAt(allPass, IDTCP, checks.Fail, CauseConnectionRefused))
+	checkFindings(t, got, failsAt(allPass, IDTCP, finding.Fail, CauseConnectionRefused))
 }
 
 func TestConnectTimeout(t *testing.T) {
@@ -236,7 +236,7 @@ func TestConnectTimeout(t *testing.T) {
 		t.Parallel()
 		opts := Options{Host: "127.0.0.1", Port: blackHole(t), ConnectTimeout: 300 * time.Millisecond}
 		got, elapsed := timedProbe(t, opts)
-		checkFindings(t, got, failsAt(allPass, IDTCP, checks.Fail, CauseConnectTimeout))
+		checkFindings(t, got, failsAt(allPass, IDTCP, finding.Fail, CauseConnectTimeout))
 		if elapsed > 2*time.Second {
 			t.Errorf("probe took %s with ConnectTimeout 300ms", elapsed)
 		}
@@ -249,19 +249,19 @@ func TestConnectTimeout(t *testing.T) {
 			t.Errorf("probe took %s with ConnectTimeout 300ms", elapsed)
 		}
 		switch cause := CauseOf(got[0]); {
-		case got[0].Status == checks.Pass:
+		case got[0].Status == finding.Pass:
 			t.Skipf("something on this network answers for 10.255.255.1: %s", got[0].Message)
 		case cause == CauseNoRoute:
 			// A machine without a default route fails at once.
-			checkFindings(t, got, failsAt(allPass, IDTCP, checks.Fail, CauseNoRoute))
+			checkFindings(t, got, failsAt(allPass, IDTCP, finding.Fail, CauseNoRoute))
 		default:
-			checkFindings(t, got, failsAt(allPass, IDTCP, checks.Fail, CauseConnectTimeout))
+			checkFindings(t, got, failsAt(allPass, IDTCP, finding.Fail, CauseConnectTimeout))
 		}
 	})
 }
 
 // timedProbe runs the probe and says how long it took.
-func timedProbe(t *testing.T, opts Options) ([]checks.Finding, time.Duration) {
+func timedProbe(t *testing.T, opts Options) ([]finding.Finding, time.Duration) {
 	t.Helper()
 	start := time.Now()
 	got := runProbe(t, opts)
@@ -271,7 +271,7 @@ func timedProbe(t *testing.T, opts Options) ([]checks.Finding, time.Duration) {
 func TestUnknownHost(t *testing.T) {
 	t.Parallel()
 	got := runProbe(t, Options{Host: "memorystore.invalid", ConnectTimeout: 2 * time.Second})
-	checkFindings(t, got, failsAt(allPass, IDTCP, checks.Fail, CauseDNSNotFound))
+	checkFindings(t, got, failsAt(allPass, IDTCP, finding.Fail, CauseDNSNotFound))
 }
 
 func TestSilentServer(t *testing.T) {
@@ -282,8 +282,8 @@ func TestSilentServer(t *testing.T) {
 		tls  bool
 		want []want
 	}{
-		{"plain", false, failsAt(allPass, IDPing, checks.Fail, CauseReplyTimeout)},
-		{"TLS", true, failsAt(with(allPass, IDTLS, checks.Pass, ""), IDTLS, checks.Fail, CauseTLSHandshakeTimeout)},
+		{"plain", false, failsAt(allPass, IDPing, finding.Fail, CauseReplyTimeout)},
+		{"TLS", true, failsAt(with(allPass, IDTLS, finding.Pass, ""), IDTLS, finding.Fail, CauseTLSHandshakeTimeout)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -316,14 +316,14 @@ func TestMaxClients(t *testing.T) {
 	if err != nil {
 		t.Fatalf("hold the only client slot: %v", err)
 	}
-	checkFindings(t, runProbe(t, probeOpts(server.port)), failsAt(allPass, IDPing, checks.Fail, CauseMaxClients))
+	checkFindings(t, runProbe(t, probeOpts(server.port)), failsAt(allPass, IDPing, finding.Fail, CauseMaxClients))
 }
 
 func TestReadReplica(t *testing.T) {
 	t.Parallel()
 	primary := startRedis(t, plainPort)
 	replica := startRedis(t, plainPort, "--replicaof", "127.0.0.1", strconv.Itoa(primary.port))
-	checkFindings(t, runProbe(t, probeOpts(replica.port)), with(allPass, IDPing, checks.Warn, CauseReadReplica))
+	checkFindings(t, runProbe(t, probeOpts(replica.port)), with(allPass, IDPing, finding.Warn, CauseReadReplica))
 }
 
 func TestReadEndpointFromConfiguration(t *testing.T) {
@@ -332,7 +332,7 @@ func TestReadEndpointFromConfiguration(t *testing.T) {
 	opts := probeOpts(server.port)
 	opts.Instance = &Instance{Name: "projects/p/locations/europe-west1/instances/cache", ReadEndpoint: "127.0.0.1"}
 	got := runProbe(t, opts)
-	checkFindings(t, got, with(allPass, IDPing, checks.Warn, CauseReadReplica))
+	checkFindings(t, got, with(allPass, IDPing, finding.Warn, CauseReadReplica))
 	if got[0].Resource != opts.Instance.Name {
 		t.Errorf("Resource = %q, want the instance name", got[0].Resource)
 	}
@@ -343,7 +343,7 @@ func TestHighLatencyWarns(t *testing.T) {
 	server := startRedis(t, plainPort)
 	opts := probeOpts(delayProxy(t, server.port, 3*time.Millisecond))
 	opts.Count = 5
-	checkFindings(t, runProbe(t, opts), with(allPass, IDLatency, checks.Warn, CauseHighLatency))
+	checkFindings(t, runProbe(t, opts), with(allPass, IDLatency, finding.Warn, CauseHighLatency))
 }
 
 func TestInvalidOptions(t *testing.T) {
@@ -356,7 +356,7 @@ func TestInvalidOptions(t *testing.T) {
 	}
 	for name, opts := range tests {
 		t.Run(name, func(t *testing.T) {
-			checkFindings(t, runProbe(t, opts), failsAt(allPass, IDTCP, checks.Error, CauseInvalidOptions))
+			checkFindings(t, runProbe(t, opts), failsAt(allPass, IDTCP, finding.Error, CauseInvalidOptions))
 		})
 	}
 }
@@ -366,7 +366,7 @@ func TestCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	got := Run(ctx, Options{Host: "10.255.255.1"}, nil)
-	checkFindings(t, got, failsAt(allPass, IDTCP, checks.Error, CauseCanceled))
+	checkFindings(t, got, failsAt(allPass, IDTCP, finding.Error, CauseCanceled))
 }
 
 // TestPacedLatency: with an interval the latency step waits between PINGs, as
@@ -401,5 +401,5 @@ func TestPacedLatencyCanceled(t *testing.T) {
 	if elapsed := time.Since(start); elapsed > 5*time.Second {
 		t.Errorf("the canceled probe returned after %s", elapsed)
 	}
-	checkFindings(t, got, with(allPass, IDLatency, checks.Error, CauseCanceled))
+	checkFindings(t, got, with(allPass, IDLatency, finding.Error, CauseCanceled))
 }

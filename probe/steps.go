@@ -11,7 +11,7 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 )
 
 // connect is the probe.tcp step: one TCP connection, resolved and dialed within
@@ -176,7 +176,7 @@ func (p *prober) authenticate(ctx context.Context) outcome {
 		if ClassifyCommand(err) == CauseNoAuth && p.opts.AuthWithheld != "" {
 			// Whether the secret would be accepted is unknown: the user did not let it go
 			// to this host.
-			return outcome{status: checks.Error, message: fmt.Sprintf("the server requires AUTH (it answered PING with %q), but the AUTH secret was not sent: %s",
+			return outcome{status: finding.Error, message: fmt.Sprintf("the server requires AUTH (it answered PING with %q), but the AUTH secret was not sent: %s",
 				p.serverText(err.Error()), p.opts.AuthWithheld)}
 		}
 		if ClassifyCommand(err) == CauseNoAuth {

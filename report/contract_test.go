@@ -12,7 +12,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 )
 
@@ -116,15 +116,15 @@ func TestGitLabCodeQuality(t *testing.T) {
 // TestGitLabSeverities pins the mapping of statuses to GitLab severities.
 func TestGitLabSeverities(t *testing.T) {
 	for _, tt := range []struct {
-		f    checks.Finding
+		f    finding.Finding
 		want string
 	}{
-		{checks.Finding{Status: checks.Fail}, "critical"},
-		{checks.Finding{Status: checks.Warn}, "minor"},
-		{checks.Finding{Status: checks.Error}, "info"},
-		{checks.Finding{Status: checks.Pass}, ""},
-		{checks.Finding{Status: checks.Skip}, ""},
-		{checks.Finding{Status: checks.Fail, Ignored: true}, ""},
+		{finding.Finding{Status: finding.Fail}, "critical"},
+		{finding.Finding{Status: finding.Warn}, "minor"},
+		{finding.Finding{Status: finding.Error}, "info"},
+		{finding.Finding{Status: finding.Pass}, ""},
+		{finding.Finding{Status: finding.Skip}, ""},
+		{finding.Finding{Status: finding.Fail, Ignored: true}, ""},
 	} {
 		if got := gitlabSeverity(tt.f); got != tt.want {
 			t.Errorf("%+v: %q, want %q", tt.f, got, tt.want)
@@ -167,8 +167,8 @@ func TestJSONContract(t *testing.T) {
 			t.Errorf("%s: ignoredByStatus adds up to %d, ignored is %d", c.name, byStatus, s.Ignored)
 		}
 		for _, f := range doc.Findings {
-			hasReason := slices.Contains(checks.Reasons, f.Reason)
-			if (f.Status == checks.Skip || f.Status == checks.Error) != hasReason {
+			hasReason := slices.Contains(finding.Reasons, f.Reason)
+			if (f.Status == finding.Skip || f.Status == finding.Error) != hasReason {
 				t.Errorf("%s: %s %s has reason %q", c.name, f.ID, f.Status, f.Reason)
 			}
 		}
@@ -188,20 +188,22 @@ func TestJSONContract(t *testing.T) {
 
 // TestGate pins the outcome and exit code for each kind of run.
 func TestGate(t *testing.T) {
-	f := func(s checks.Status, ignored bool) checks.Finding { return checks.Finding{Status: s, Ignored: ignored} }
+	f := func(s finding.Status, ignored bool) finding.Finding {
+		return finding.Finding{Status: s, Ignored: ignored}
+	}
 	for _, tt := range []struct {
-		findings []checks.Finding
-		failOn   checks.Status
+		findings []finding.Finding
+		failOn   finding.Status
 		outcome  string
 		code     int
 	}{
-		{nil, checks.Fail, OutcomePassed, 0},
-		{[]checks.Finding{f(checks.Pass, false), f(checks.Warn, false)}, checks.Fail, OutcomePassed, 0},
-		{[]checks.Finding{f(checks.Warn, false)}, checks.Warn, OutcomeFailed, 1},
-		{[]checks.Finding{f(checks.Fail, true)}, checks.Fail, OutcomePassed, 0},
-		{[]checks.Finding{f(checks.Error, false)}, checks.Fail, OutcomeIncomplete, 3},
-		{[]checks.Finding{f(checks.Error, false), f(checks.Fail, false)}, checks.Fail, OutcomeFailed, 1},
-		{[]checks.Finding{f(checks.Error, true)}, checks.Fail, OutcomePassed, 0},
+		{nil, finding.Fail, OutcomePassed, 0},
+		{[]finding.Finding{f(finding.Pass, false), f(finding.Warn, false)}, finding.Fail, OutcomePassed, 0},
+		{[]finding.Finding{f(finding.Warn, false)}, finding.Warn, OutcomeFailed, 1},
+		{[]finding.Finding{f(finding.Fail, true)}, finding.Fail, OutcomePassed, 0},
+		{[]finding.Finding{f(finding.Error, false)}, finding.Fail, OutcomeIncomplete, 3},
+		{[]finding.Finding{f(finding.Error, false), f(finding.Fail, false)}, finding.Fail, OutcomeFailed, 1},
+		{[]finding.Finding{f(finding.Error, true)}, finding.Fail, OutcomePassed, 0},
 	} {
 		outcome, code := Gate(tt.findings, tt.failOn)
 		if outcome != tt.outcome || code != tt.code {
@@ -240,11 +242,11 @@ func TestFormatRegistry(t *testing.T) {
 // TestSummaryIgnored: an ignored failure is in the version 1 status counts, in ignored and
 // ignoredByStatus, not in effective; readers are shown it as ignored, not failed.
 func TestSummaryIgnored(t *testing.T) {
-	doc := NewDocument(Tool{Name: "vpcdoctor"}, Target{Source: "demo"}, []checks.Finding{
-		{ID: "run.a", Status: checks.Pass}, {ID: "run.b", Status: checks.Fail, Ignored: true}, {ID: "run.c", Status: checks.Warn},
+	doc := NewDocument(Tool{Name: "vpcdoctor"}, Target{Source: "demo"}, []finding.Finding{
+		{ID: "run.a", Status: finding.Pass}, {ID: "run.b", Status: finding.Fail, Ignored: true}, {ID: "run.c", Status: finding.Warn},
 	})
 	s := doc.Summary
-	if s.Fail != 1 || s.Effective.Fail != 0 || s.Ignored != 1 || s.IgnoredByStatus[checks.Fail] != 1 || s.Effective.Warn != 1 || s.Pass != 1 {
+	if s.Fail != 1 || s.Effective.Fail != 0 || s.Ignored != 1 || s.IgnoredByStatus[finding.Fail] != 1 || s.Effective.Warn != 1 || s.Pass != 1 {
 		t.Errorf("summary %+v", s)
 	}
 	if doc.Outcome != OutcomePassed || doc.ExitCode != 0 {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	goldenfile "github.com/vpcdoctor/vpcdoctor/internal/golden"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
@@ -68,7 +69,7 @@ func documentFor(paths []*inventory.Path, target Target, ignore []string) *Docum
 	for _, id := range ignore {
 		ignored[id] = true
 	}
-	var findings []checks.Finding
+	var findings []finding.Finding
 	var shapes []PathShape
 	for _, p := range paths {
 		shapes = append(shapes, ShapeOf(p))
@@ -92,7 +93,7 @@ func catalogueRules() []Rule {
 	var rules []Rule
 	for _, c := range checks.Catalogue() {
 		rules = append(rules, Rule{ID: c.ID, Hop: c.Hop, Title: c.Title, Summary: c.Summary,
-			Help: checks.Explain(c.ID), HelpURI: checks.DocsBase + "#" + checks.Anchor(c.ID)})
+			Help: checks.Explain(c.ID), HelpURI: finding.DocsBase + "#" + finding.Anchor(c.ID)})
 	}
 	return rules
 }

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 )
 
@@ -61,7 +61,7 @@ func WriteGitHub(w io.Writer, doc *Document) error {
 
 // githubDetail is findingDetail with every part from input made one line: the annotation's
 // own line breaks (escaped as %0A) separate the parts.
-func githubDetail(f checks.Finding) string {
+func githubDetail(f finding.Finding) string {
 	lines := []string{sanitize.Line(f.Message)}
 	if f.Resource != "" {
 		lines = append(lines, "resource: "+sanitize.Line(f.Resource))
@@ -80,19 +80,19 @@ func githubDetail(f checks.Finding) string {
 	return strings.Join(lines, "\n")
 }
 
-func githubCommand(f checks.Finding) string {
+func githubCommand(f finding.Finding) string {
 	if f.Ignored {
-		if f.Status == checks.Pass || f.Status == checks.Skip {
+		if f.Status == finding.Pass || f.Status == finding.Skip {
 			return ""
 		}
 		return "notice"
 	}
 	switch f.Status {
-	case checks.Fail:
+	case finding.Fail:
 		return "error"
-	case checks.Warn:
+	case finding.Warn:
 		return "warning"
-	case checks.Error:
+	case finding.Error:
 		return "notice"
 	}
 	return ""

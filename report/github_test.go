@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 )
 
 func TestGitHubEscaping(t *testing.T) {
@@ -49,15 +49,15 @@ func TestGitHubAnnotations(t *testing.T) {
 	}
 	for _, tt := range tests {
 		doc := scenarioDocument(t, tt.c)
-		checkAnnotations(t, tt.c.scenario, doc, tt.want, func(checks.Finding) string { return tt.file })
+		checkAnnotations(t, tt.c.scenario, doc, tt.want, func(finding.Finding) string { return tt.file })
 	}
 	// Each annotation is on the file its finding's resource was read from, else on the plan
 	// of a deploy check, else on none.
 	for _, planInput := range []string{"", "infra/plan.json"} {
 		doc := withSources(multiHopDocument(t, goldenCase{scenario: "connector-network", planInput: planInput}),
-			map[checks.Hop]string{checks.HopConnector: "snapshot/connector.yaml", checks.HopRedis: "snapshot/redis.yaml"})
+			map[finding.Hop]string{finding.HopConnector: "snapshot/connector.yaml", finding.HopRedis: "snapshot/redis.yaml"})
 		want := map[string]string{"connector.network": "error", "run.cold-start": "warning", "redis.region": "warning"}
-		checkAnnotations(t, "findings with sources, plan "+planInput, doc, want, func(f checks.Finding) string {
+		checkAnnotations(t, "findings with sources, plan "+planInput, doc, want, func(f finding.Finding) string {
 			if f.Source != "" {
 				return f.Source
 			}
@@ -69,7 +69,7 @@ func TestGitHubAnnotations(t *testing.T) {
 // checkAnnotations parses WriteGitHub's output for doc: one workflow command per finding
 // that asks for attention, on the file wantFile names, with a message that round-trips,
 // then the summary.
-func checkAnnotations(t *testing.T, name string, doc *Document, want map[string]string, wantFile func(checks.Finding) string) {
+func checkAnnotations(t *testing.T, name string, doc *Document, want map[string]string, wantFile func(finding.Finding) string) {
 	t.Helper()
 	out := render(t, func(w *bytes.Buffer) error { return WriteGitHub(w, doc) })
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")

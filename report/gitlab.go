@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 )
 
 // The GitLab code quality report (artifacts:reports:codequality) is what GitLab shows in
@@ -66,23 +66,23 @@ func WriteGitLab(w io.Writer, doc *Document) error {
 	return enc.Encode(issues)
 }
 
-func gitlabSeverity(f checks.Finding) string {
+func gitlabSeverity(f finding.Finding) string {
 	if f.Ignored {
 		return ""
 	}
 	switch f.Status {
-	case checks.Fail:
+	case finding.Fail:
 		return "critical"
-	case checks.Warn:
+	case finding.Warn:
 		return "minor"
-	case checks.Error:
+	case finding.Error:
 		return "info"
 	}
 	return ""
 }
 
 // gitlabDescription is one line: the widget lists issues by their description.
-func gitlabDescription(f checks.Finding) string {
+func gitlabDescription(f finding.Finding) string {
 	d := f.ID + ": " + f.Message
 	if f.Service != "" {
 		d = f.ID + " (" + f.Service + "): " + f.Message
@@ -99,7 +99,7 @@ func gitlabDescription(f checks.Finding) string {
 // gitlabPath is the relative path and line of a finding: its input file when the path is
 // relative (GitLab resolves location.path against the repository), else the gcp/
 // pseudo-path, line 1.
-func gitlabPath(t Target, f checks.Finding) (string, int) {
+func gitlabPath(t Target, f finding.Finding) (string, int) {
 	file := findingFile(t, f)
 	if file == "" || filepath.IsAbs(file) {
 		return pseudoPath(t, f), 1

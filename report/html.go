@@ -14,7 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 )
 
@@ -61,7 +61,7 @@ type htmlPage struct {
 	Title      string
 	Style      template.CSS
 	Script     template.JS
-	Status     checks.Status
+	Status     finding.Status
 	StatusText string
 	Mark       string
 	Verdict    string
@@ -78,14 +78,14 @@ type htmlPage struct {
 type htmlKV struct{ Key, Value string }
 
 type htmlCount struct {
-	Status checks.Status
+	Status finding.Status
 	Mark   string
 	Count  int
 }
 
 type htmlFinding struct {
 	ID, Title, Service, Hop, Message, Fix, Docs string
-	Status                                      checks.Status
+	Status                                      finding.Status
 	Mark                                        string
 	// Commands are the fix commands, each as its words: the page keeps a word on one line
 	// (a flag never breaks at its hyphen) and breaks only between words.
@@ -95,7 +95,7 @@ type htmlFinding struct {
 
 type htmlRoute struct {
 	ID, Service   string
-	Status        checks.Status
+	Status        finding.Status
 	Mark          string
 	WorstHop      string
 	Verdict       string
@@ -107,7 +107,7 @@ type htmlRoute struct {
 
 type htmlHop struct {
 	ID, PanelID, Key, Kind, Name, FullName, Note string
-	Status                                       checks.Status
+	Status                                       finding.Status
 	Class, Mark, StateText                       string
 	X, Y, W, H, RX                               int
 	TextX, KindY, NameY, StateY                  int
@@ -171,7 +171,7 @@ func newHTMLPage(doc *Document) htmlPage {
 	add("Checked at", p.Generated)
 	add("Findings", summaryLine(doc.Summary))
 
-	counts := map[checks.Status]int{}
+	counts := map[finding.Status]int{}
 	for i, r := range routes {
 		hr := newHTMLRoute(i, r)
 		p.Routes = append(p.Routes, hr)
@@ -184,11 +184,11 @@ func newHTMLPage(doc *Document) htmlPage {
 	}
 	// The table lists what asks for attention first: fail, error, warn, skip, pass, each in
 	// path order.
-	tableRank := map[checks.Status]int{checks.Fail: 4, checks.Error: 3, checks.Warn: 2, checks.Skip: 1, checks.Pass: 0}
+	tableRank := map[finding.Status]int{finding.Fail: 4, finding.Error: 3, finding.Warn: 2, finding.Skip: 1, finding.Pass: 0}
 	sort.SliceStable(p.Findings, func(i, j int) bool {
 		return tableRank[p.Findings[i].Status] > tableRank[p.Findings[j].Status]
 	})
-	for _, s := range []checks.Status{checks.Fail, checks.Error, checks.Warn, checks.Skip, checks.Pass} {
+	for _, s := range []finding.Status{finding.Fail, finding.Error, finding.Warn, finding.Skip, finding.Pass} {
 		if counts[s] > 0 {
 			p.Counts = append(p.Counts, htmlCount{Status: s, Mark: Marks[s], Count: counts[s]})
 		}
@@ -198,19 +198,19 @@ func newHTMLPage(doc *Document) htmlPage {
 }
 
 // statusWord says a status in words for the page's heading.
-func statusWord(s checks.Status) string {
+func statusWord(s finding.Status) string {
 	switch s {
-	case checks.Fail:
+	case finding.Fail:
 		return "broken"
-	case checks.Error:
+	case finding.Error:
 		return "incomplete"
-	case checks.Warn:
+	case finding.Warn:
 		return "works, with warnings"
 	}
 	return "healthy"
 }
 
-func newHTMLFinding(f checks.Finding, hop string) htmlFinding {
+func newHTMLFinding(f finding.Finding, hop string) htmlFinding {
 	hf := htmlFinding{
 		ID: f.ID, Title: htmlText(f.Title), Service: htmlText(f.Service), Hop: hop,
 		Message: htmlText(f.Message), Status: f.Status, Mark: Marks[f.Status], Ignored: f.Ignored,
@@ -218,7 +218,7 @@ func newHTMLFinding(f checks.Finding, hop string) htmlFinding {
 	if strings.HasPrefix(f.Docs, "https://") {
 		hf.Docs = f.Docs
 	}
-	if r := f.Remediation; r != nil && f.Status != checks.Pass && f.Status != checks.Skip {
+	if r := f.Remediation; r != nil && f.Status != finding.Pass && f.Status != finding.Skip {
 		hf.Fix = htmlText(r.Text)
 		for _, c := range r.Commands {
 			hf.Commands = append(hf.Commands, strings.Split(htmlText(c), " "))
@@ -229,8 +229,8 @@ func newHTMLFinding(f checks.Finding, hop string) htmlFinding {
 
 func newHTMLRoute(index int, r Route) htmlRoute {
 	hr := htmlRoute{ID: fmt.Sprintf("route-%d", index+1), Service: htmlText(r.Service), Status: r.Status, Mark: Marks[r.Status]}
-	if r.Status == checks.Skip {
-		hr.Status, hr.Mark = checks.Pass, Marks[checks.Pass]
+	if r.Status == finding.Skip {
+		hr.Status, hr.Mark = finding.Pass, Marks[finding.Pass]
 	}
 	if r.Verdict != nil {
 		hr.Verdict = htmlText(r.Verdict.ID + ": " + fit(ShortNames(r.Verdict.Message), 200))
@@ -286,10 +286,10 @@ func newHTMLRoute(index int, r Route) htmlRoute {
 			hf := newHTMLFinding(f, htmlText(h.Label()))
 			hop.Findings = append(hop.Findings, hf)
 			switch {
-			case f.Status == checks.Pass:
+			case f.Status == finding.Pass:
 				passed++
 				hop.Others = append(hop.Others, hf)
-			case f.Status == checks.Skip && !IsDeferred(f):
+			case f.Status == finding.Skip && !IsDeferred(f):
 				skipped++
 				hop.Others = append(hop.Others, hf)
 			default:
@@ -380,10 +380,10 @@ type htmlBar struct {
 // latencyRe reads the stable "name=0.123ms" pairs of the probe.latency message.
 var latencyRe = regexp.MustCompile(`\b(min|p50|p90|p99|max)=([0-9.]+)ms\b`)
 
-func latencyChart(findings []checks.Finding) *htmlLatency {
+func latencyChart(findings []finding.Finding) *htmlLatency {
 	var message string
 	for _, f := range findings {
-		if f.ID == "probe.latency" && (f.Status == checks.Pass || f.Status == checks.Fail || f.Status == checks.Warn) {
+		if f.ID == "probe.latency" && (f.Status == finding.Pass || f.Status == finding.Fail || f.Status == finding.Warn) {
 			message = f.Message
 		}
 	}

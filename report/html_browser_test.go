@@ -17,7 +17,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 	goldenfile "github.com/vpcdoctor/vpcdoctor/internal/golden"
 )
 
@@ -180,7 +180,7 @@ func TestHTMLInBrowser(t *testing.T) {
 	text := run(t, ctx, chromedp.Text(chromedp.ID(panel)))
 	failing := 0
 	for _, f := range routes[0].Hops[broken].Findings {
-		if f.Status != checks.Fail {
+		if f.Status != finding.Fail {
 			continue
 		}
 		failing++
@@ -236,7 +236,7 @@ func TestHTMLInBrowserHealthyAndDark(t *testing.T) {
 		url, requests := openReport(t, ctx, doc, dark)
 		statuses := run(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(".diagram .hop")).map(h => h.dataset.status)`))
 		for _, s := range statuses {
-			if s != string(checks.Pass) {
+			if s != string(finding.Pass) {
 				t.Errorf("a hop of the healthy Shared VPC path is %s", s)
 			}
 		}

@@ -7,7 +7,7 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 )
 
 // domText is the page as normalised DOM text: one line per element that carries meaning
@@ -99,9 +99,9 @@ func TestHTMLIsSelfContained(t *testing.T) {
 // TestHTMLEscapesInput: a hostile service name and message reach the page as text.
 func TestHTMLEscapesInput(t *testing.T) {
 	hostile := `x"><script>alert(1)</script><img src=x onerror=alert(2)>`
-	findings := []checks.Finding{
-		{ID: "run.vpc-egress", Status: checks.Fail, Hop: checks.HopRun, Service: hostile, Message: hostile,
-			Remediation: &checks.Remediation{Text: hostile, Commands: []string{"gcloud run services update '" + hostile + "'"}}},
+	findings := []finding.Finding{
+		{ID: "run.vpc-egress", Status: finding.Fail, Hop: finding.HopRun, Service: hostile, Message: hostile,
+			Remediation: &finding.Remediation{Text: hostile, Commands: []string{"gcloud run services update '" + hostile + "'"}}},
 	}
 	doc := NewDocument(Tool{Name: "vpcdoctor"}, Target{Services: []string{hostile}, Input: hostile}, findings)
 	doc.Paths = []PathShape{{Service: hostile, Egress: EgressConnector, Connector: hostile, Network: hostile, Redis: hostile}}
@@ -115,7 +115,7 @@ func TestHTMLEscapesInput(t *testing.T) {
 }
 
 func TestLatencyChart(t *testing.T) {
-	findings := []checks.Finding{{ID: "probe.latency", Status: checks.Pass, Hop: checks.HopProbe, Service: "s",
+	findings := []finding.Finding{{ID: "probe.latency", Status: finding.Pass, Hop: finding.HopProbe, Service: "s",
 		Message: "PING round trips on one connection: count=100 min=0.081ms p50=0.095ms p90=0.150ms p99=0.210ms max=0.250ms"}}
 	chart := latencyChart(findings)
 	if chart == nil {
@@ -135,7 +135,7 @@ func TestLatencyChart(t *testing.T) {
 func TestHTMLRegionWide(t *testing.T) {
 	a := scenarioDocument(t, goldenCase{scenario: "connector-network"})
 	b := scenarioDocument(t, goldenCase{scenario: "healthy"})
-	var findings []checks.Finding
+	var findings []finding.Finding
 	for _, f := range a.Findings {
 		f.Service = "cart"
 		findings = append(findings, f)

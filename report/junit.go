@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 )
 
@@ -145,20 +145,20 @@ func junitProperties(doc *Document, service string) []junitProperty {
 	return props
 }
 
-func junitTestCase(f checks.Finding, service string) junitCase {
+func junitTestCase(f finding.Finding, service string) junitCase {
 	c := junitCase{Name: sanitize.XML(f.ID), Classname: sanitize.XML(service), Time: "0"}
 	message := sanitize.XML(f.Message)
 	switch {
 	case f.Ignored:
 		why := sanitize.XML(fmt.Sprintf("ignored (--ignore): %s: %s", f.Status, f.Message))
 		c.Skipped = &junitMessage{Message: why, Body: why}
-	case f.Status == checks.Fail:
-		c.Failure = &junitMessage{Message: message, Type: string(checks.Fail), Body: sanitize.XML(findingDetail(f))}
-	case f.Status == checks.Error:
-		c.Error = &junitMessage{Message: message, Type: string(checks.Error), Body: sanitize.XML(findingDetail(f))}
-	case f.Status == checks.Skip:
+	case f.Status == finding.Fail:
+		c.Failure = &junitMessage{Message: message, Type: string(finding.Fail), Body: sanitize.XML(findingDetail(f))}
+	case f.Status == finding.Error:
+		c.Error = &junitMessage{Message: message, Type: string(finding.Error), Body: sanitize.XML(findingDetail(f))}
+	case f.Status == finding.Skip:
 		c.Skipped = &junitMessage{Message: message, Body: message}
-	case f.Status == checks.Warn:
+	case f.Status == finding.Warn:
 		c.SystemOut = sanitize.XML("warning: " + findingDetail(f))
 	}
 	return c
@@ -166,7 +166,7 @@ func junitTestCase(f checks.Finding, service string) junitCase {
 
 // findingDetail is the plain-text body of a finding: what was observed, what to do, the
 // commands, and where the check is documented. JUnit, GitHub annotations and SARIF share it.
-func findingDetail(f checks.Finding) string {
+func findingDetail(f finding.Finding) string {
 	var b strings.Builder
 	b.WriteString(f.Message)
 	if f.Resource != "" {

@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 )
 
@@ -19,12 +19,12 @@ import (
 // skipped and passing checks folded away. It renders in GitHub and GitLab Markdown.
 
 // MarkdownEmoji is the mark each status gets in the Markdown report.
-var MarkdownEmoji = map[checks.Status]string{
-	checks.Pass:  "✅",
-	checks.Warn:  "⚠️",
-	checks.Fail:  "❌",
-	checks.Skip:  "⏭️",
-	checks.Error: "❓",
+var MarkdownEmoji = map[finding.Status]string{
+	finding.Pass:  "✅",
+	finding.Warn:  "⚠️",
+	finding.Fail:  "❌",
+	finding.Skip:  "⏭️",
+	finding.Error: "❓",
 }
 
 // PendingEmoji marks a report or hop whose checks wait for terraform apply.
@@ -42,12 +42,12 @@ func WriteMarkdown(w io.Writer, doc *Document) error {
 		bw.WriteString(Mermaid(r))
 		bw.WriteString("\n")
 	}
-	var attention, skipped, passed []checks.Finding
+	var attention, skipped, passed []finding.Finding
 	for _, f := range doc.Findings {
 		switch {
-		case f.Status == checks.Pass:
+		case f.Status == finding.Pass:
 			passed = append(passed, f)
-		case f.Status == checks.Skip:
+		case f.Status == finding.Skip:
 			skipped = append(skipped, f)
 		default:
 			attention = append(attention, f)
@@ -96,7 +96,7 @@ func WriteMarkdown(w io.Writer, doc *Document) error {
 // writeMarkdownFinding writes one finding that asks for attention as a collapsible section:
 // the summary names the check and what it observed; inside, the message, the fix and every
 // command in a fenced block.
-func writeMarkdownFinding(w io.Writer, f checks.Finding, withService bool) {
+func writeMarkdownFinding(w io.Writer, f finding.Finding, withService bool) {
 	mark := MarkdownEmoji[f.Status]
 	if f.Ignored {
 		mark += " (ignored)"
@@ -130,19 +130,19 @@ func markdownSummary(doc *Document, routes []Route) string {
 			deferred++
 		}
 	}
-	if status == checks.Pass && deferred > 0 {
+	if status == finding.Pass && deferred > 0 {
 		mark = PendingEmoji
 	}
 	// The verdict as a code span: shown literally, with no escapes in the raw text, so the
 	// line reads the same pasted into a chat as rendered.
-	if status == checks.Pass {
+	if status == finding.Pass {
 		return fmt.Sprintf("%s vpcdoctor: %s (%s)", mark, verdict, summaryLine(doc.Summary))
 	}
 	return fmt.Sprintf("%s vpcdoctor: %s — %s", mark, sanitize.MarkdownCode(fitVerdict(verdict, 140), false), summaryLine(doc.Summary))
 }
 
 // markdownID names a check, with its service when the report covers several.
-func markdownID(f checks.Finding, withService bool) string {
+func markdownID(f finding.Finding, withService bool) string {
 	id := "`" + f.ID + "`"
 	if withService && f.Service != "" {
 		id += " (" + sanitize.MarkdownText(f.Service) + ")"
@@ -151,7 +151,7 @@ func markdownID(f checks.Finding, withService bool) string {
 }
 
 // markdownVerdict is the heading's mark: the worst status that is not ignored.
-func markdownVerdict(findings []checks.Finding) string {
+func markdownVerdict(findings []finding.Finding) string {
 	status, _ := VerdictText(Routes(findings, nil))
 	return MarkdownEmoji[status]
 }
@@ -198,15 +198,15 @@ func Mermaid(r Route) string {
 	b.WriteString("  classDef fail fill:#fce8e6,stroke:#c5221f,stroke-width:3px,color:#5c0b09\n")
 	b.WriteString("  classDef error fill:#f3e8fd,stroke:#8430ce,color:#3b0a66\n")
 	b.WriteString("  classDef skip fill:#f1f3f4,stroke:#80868b,color:#3c4043,stroke-dasharray:4 3\n")
-	byStatus := map[checks.Status][]string{}
+	byStatus := map[finding.Status][]string{}
 	for i, h := range r.Hops {
 		status := h.Status
 		if h.Pending() {
-			status = checks.Skip
+			status = finding.Skip
 		}
 		byStatus[status] = append(byStatus[status], fmt.Sprintf("h%d", i))
 	}
-	for _, status := range checks.Statuses {
+	for _, status := range finding.Statuses {
 		if nodes := byStatus[status]; len(nodes) > 0 {
 			fmt.Fprintf(&b, "  class %s %s\n", strings.Join(nodes, ","), status)
 		}

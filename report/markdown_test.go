@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
@@ -57,7 +57,7 @@ func TestMarkdownSections(t *testing.T) {
 			t.Errorf("%s: no Mermaid graph", tt.c.scenario)
 		}
 		for _, f := range doc.Findings {
-			if f.Status == checks.Pass || f.Status == checks.Skip {
+			if f.Status == finding.Pass || f.Status == finding.Skip {
 				continue
 			}
 			start := strings.Index(out, "<details><summary>"+MarkdownEmoji[f.Status])
@@ -99,17 +99,17 @@ func TestMermaidMarksTheBrokenHop(t *testing.T) {
 
 func TestMarkdownVerdictIgnoresIgnored(t *testing.T) {
 	doc := scenarioDocument(t, goldenCase{scenario: "connector-network"})
-	if got := markdownVerdict(doc.Findings); got != MarkdownEmoji[checks.Fail] {
+	if got := markdownVerdict(doc.Findings); got != MarkdownEmoji[finding.Fail] {
 		t.Fatalf("verdict %s with a failure", got)
 	}
 	var failing []string
 	for _, f := range doc.Findings {
-		if f.Status == checks.Fail || f.Status == checks.Error || f.Status == checks.Warn {
+		if f.Status == finding.Fail || f.Status == finding.Error || f.Status == finding.Warn {
 			failing = append(failing, f.ID)
 		}
 	}
 	ignored := scenarioDocument(t, goldenCase{scenario: "connector-network", ignore: failing})
-	if got := markdownVerdict(ignored.Findings); got != MarkdownEmoji[checks.Pass] {
+	if got := markdownVerdict(ignored.Findings); got != MarkdownEmoji[finding.Pass] {
 		t.Errorf("verdict %s when every finding that asks for attention is ignored", got)
 	}
 }
@@ -139,7 +139,7 @@ func TestMarkdownDeferredPlan(t *testing.T) {
 	// Ignore what the plan's checks found, so that only the waiting for apply is left.
 	var found []string
 	for _, f := range documentFor(paths, Target{}, nil).Findings {
-		if f.Status == checks.Warn || f.Status == checks.Fail || f.Status == checks.Error {
+		if f.Status == finding.Warn || f.Status == finding.Fail || f.Status == finding.Error {
 			found = append(found, f.ID)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 
 	"cloud.google.com/go/redis/apiv1/redispb"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
@@ -165,11 +165,11 @@ type RouteHop struct {
 	// Note qualifies the hop ("Shared VPC host project net-host-prod", "subnet default").
 	Note string
 	// Status is the worst status of the findings that are not ignored (skip when none ran).
-	Status checks.Status
+	Status finding.Status
 	// Deferred is set when some of the hop's checks wait for terraform apply.
 	Deferred bool
 	// Findings about this hop, in check order.
-	Findings []checks.Finding
+	Findings []finding.Finding
 }
 
 // Label is the hop's short label: "connector redis-connector", "VPC peering".
@@ -211,7 +211,7 @@ const PendingMark = "~"
 // Pending reports whether the hop waits for terraform apply and found nothing wrong yet:
 // reports show it as pending, not as passed.
 func (h RouteHop) Pending() bool {
-	return h.Deferred && (h.Status == checks.Pass || h.Status == checks.Skip)
+	return h.Deferred && (h.Status == finding.Pass || h.Status == finding.Skip)
 }
 
 // Route is one service's path to Redis as hops.
@@ -221,9 +221,9 @@ type Route struct {
 	Hops    []RouteHop
 	// Verdict is the first finding with the worst status (not ignored), or nil when every
 	// finding passed or was skipped.
-	Verdict *checks.Finding
+	Verdict *finding.Finding
 	// Status is the route's worst status.
-	Status checks.Status
+	Status finding.Status
 	// Counts of the route's findings.
 	Summary Summary
 }
@@ -244,37 +244,37 @@ func (r Route) Broken() int {
 }
 
 // rank orders statuses for "worst": fail, error, warn, pass, skip.
-func rank(s checks.Status) int {
+func rank(s finding.Status) int {
 	switch s {
-	case checks.Fail:
+	case finding.Fail:
 		return 4
-	case checks.Error:
+	case finding.Error:
 		return 3
-	case checks.Warn:
+	case finding.Warn:
 		return 2
-	case checks.Pass:
+	case finding.Pass:
 		return 1
 	}
 	return 0
 }
 
 // Worse reports whether status a is worse than b (fail, error, warn, pass, skip).
-func Worse(a, b checks.Status) bool { return rank(a) > rank(b) }
+func Worse(a, b finding.Status) bool { return rank(a) > rank(b) }
 
 // deferredPrefix starts the message of a check skipped because a Terraform plan leaves one
 // of its inputs known only after apply (checks/result.go).
 const deferredPrefix = "skipped until terraform apply"
 
 // IsDeferred reports whether a finding waits for terraform apply.
-func IsDeferred(f checks.Finding) bool {
-	return f.Status == checks.Skip && strings.HasPrefix(f.Message, deferredPrefix)
+func IsDeferred(f finding.Finding) bool {
+	return f.Status == finding.Skip && strings.HasPrefix(f.Message, deferredPrefix)
 }
 
 // Routes builds one route per service, in the order the findings name them. shapes gives
 // each service's hops; a service without one gets the hops its findings are about.
-func Routes(findings []checks.Finding, shapes []PathShape) []Route {
+func Routes(findings []finding.Finding, shapes []PathShape) []Route {
 	var order []string
-	byService := map[string][]checks.Finding{}
+	byService := map[string][]finding.Finding{}
 	for _, f := range findings {
 		if _, ok := byService[f.Service]; !ok {
 			order = append(order, f.Service)
@@ -297,19 +297,19 @@ func Routes(findings []checks.Finding, shapes []PathShape) []Route {
 }
 
 // guessEgress reads the egress kind from the findings when no shape was given.
-func guessEgress(findings []checks.Finding) string {
+func guessEgress(findings []finding.Finding) string {
 	for _, f := range findings {
-		if f.ID == "run.direct-vpc" && f.Status != checks.Skip {
+		if f.ID == "run.direct-vpc" && f.Status != finding.Skip {
 			return EgressDirect
 		}
-		if strings.HasPrefix(f.ID, "connector.") && f.Status != checks.Skip {
+		if strings.HasPrefix(f.ID, "connector.") && f.Status != finding.Skip {
 			return EgressConnector
 		}
 	}
 	return EgressNone
 }
 
-func buildRoute(shape PathShape, known bool, findings []checks.Finding) Route {
+func buildRoute(shape PathShape, known bool, findings []finding.Finding) Route {
 	egress := RouteHop{Key: HopKeyEgress, Kind: "VPC egress"}
 	switch shape.Egress {
 	case EgressConnector:
@@ -355,18 +355,18 @@ func buildRoute(shape PathShape, known bool, findings []checks.Finding) Route {
 		route.Summary.Add(f)
 		i := index[hopKeyOf(f, egress.Key, link.Key)]
 		hops[i].Findings = append(hops[i].Findings, f)
-		if !f.Ignored && (route.Verdict == nil && rank(f.Status) > rank(checks.Pass) || route.Verdict != nil && Worse(f.Status, route.Verdict.Status)) {
+		if !f.Ignored && (route.Verdict == nil && rank(f.Status) > rank(finding.Pass) || route.Verdict != nil && Worse(f.Status, route.Verdict.Status)) {
 			verdict := f
 			route.Verdict = &verdict
 		}
 	}
-	route.Status = checks.Skip
+	route.Status = finding.Skip
 	for _, h := range hops {
-		h.Status = checks.Skip
+		h.Status = finding.Skip
 		for _, f := range h.Findings {
 			status := f.Status
 			if f.Ignored {
-				status = checks.Pass
+				status = finding.Pass
 			}
 			if Worse(status, h.Status) {
 				h.Status = status
@@ -388,17 +388,17 @@ func buildRoute(shape PathShape, known bool, findings []checks.Finding) Route {
 
 // hopKeyOf is the hop a finding is about. The egress setting and the Direct VPC check belong
 // to the egress hop (connector or Direct VPC); the peering check to the link.
-func hopKeyOf(f checks.Finding, egressKey, linkKey string) string {
+func hopKeyOf(f finding.Finding, egressKey, linkKey string) string {
 	switch {
-	case f.ID == "run.vpc-egress" || f.ID == "run.direct-vpc" || f.Hop == checks.HopConnector:
+	case f.ID == "run.vpc-egress" || f.ID == "run.direct-vpc" || f.Hop == finding.HopConnector:
 		return egressKey
 	case f.ID == "vpc.peering":
 		return linkKey
-	case f.Hop == checks.HopVPC:
+	case f.Hop == finding.HopVPC:
 		return HopKeyNetwork
-	case f.Hop == checks.HopRedis:
+	case f.Hop == finding.HopRedis:
 		return HopKeyRedis
-	case f.Hop == checks.HopProbe || strings.HasPrefix(f.ID, "probe."):
+	case f.Hop == finding.HopProbe || strings.HasPrefix(f.ID, "probe."):
 		return HopKeyProbe
 	}
 	return HopKeyService
@@ -415,7 +415,7 @@ func ShortNames(message string) string {
 
 // VerdictText is the one-line verdict of a set of routes, without its mark: the check and
 // what it observed for the worst finding, or that everything passed.
-func VerdictText(routes []Route) (checks.Status, string) {
+func VerdictText(routes []Route) (finding.Status, string) {
 	var worst *Route
 	broken := 0
 	checked := 0
@@ -425,7 +425,7 @@ func VerdictText(routes []Route) (checks.Status, string) {
 		if r.Verdict == nil {
 			continue
 		}
-		if r.Verdict.Status == checks.Fail {
+		if r.Verdict.Status == finding.Fail {
 			broken++
 		}
 		if worst == nil || Worse(r.Verdict.Status, worst.Verdict.Status) {
@@ -450,7 +450,7 @@ func VerdictText(routes []Route) (checks.Status, string) {
 		if deferred > 0 {
 			text += "; " + itoa(deferred) + " check" + plural(deferred) + " wait for terraform apply"
 		}
-		return checks.Pass, text
+		return finding.Pass, text
 	}
 	text := worst.Verdict.ID + ": " + ShortNames(worst.Verdict.Message)
 	if len(routes) > 1 {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 )
 
 // pathScenarios are the fixtures whose path pictures the golden file pins: every egress kind
@@ -56,7 +56,7 @@ func TestBrokenHop(t *testing.T) {
 		doc := scenarioDocument(t, goldenCase{scenario: scenario})
 		routes := Routes(doc.Findings, doc.Paths)
 		got := ""
-		if i := routes[0].Broken(); i >= 0 && routes[0].Hops[i].Status == checks.Fail {
+		if i := routes[0].Broken(); i >= 0 && routes[0].Hops[i].Status == finding.Fail {
 			got = routes[0].Hops[i].Key
 		}
 		if got != want {
@@ -121,7 +121,7 @@ func TestQuietPrintsOnlyWhatDidNotPass(t *testing.T) {
 	}
 	for _, f := range doc.Findings {
 		listed := strings.Contains(text.String(), " "+f.ID+" ")
-		if want := f.Status == checks.Fail || f.Status == checks.Warn || f.Status == checks.Error; listed != want {
+		if want := f.Status == finding.Fail || f.Status == finding.Warn || f.Status == finding.Error; listed != want {
 			t.Errorf("%s (%s): listed %v", f.ID, f.Status, listed)
 		}
 	}

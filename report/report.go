@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 )
 
 // SchemaVersion is the version of the JSON report contract. Adding a field keeps it;
@@ -37,7 +37,7 @@ type Summary struct {
 	Error   int `json:"error"`
 	Ignored int `json:"ignored"`
 	// IgnoredByStatus counts the ignored findings per status; only statuses that occur.
-	IgnoredByStatus map[checks.Status]int `json:"ignoredByStatus,omitempty"`
+	IgnoredByStatus map[finding.Status]int `json:"ignoredByStatus,omitempty"`
 	// Effective counts per status the findings that are not ignored.
 	Effective Counts `json:"effective"`
 }
@@ -51,23 +51,23 @@ type Counts struct {
 	Error int `json:"error"`
 }
 
-func (c *Counts) add(s checks.Status) {
+func (c *Counts) add(s finding.Status) {
 	switch s {
-	case checks.Pass:
+	case finding.Pass:
 		c.Pass++
-	case checks.Warn:
+	case finding.Warn:
 		c.Warn++
-	case checks.Fail:
+	case finding.Fail:
 		c.Fail++
-	case checks.Skip:
+	case finding.Skip:
 		c.Skip++
-	case checks.Error:
+	case finding.Error:
 		c.Error++
 	}
 }
 
 // Add counts one finding.
-func (s *Summary) Add(f checks.Finding) {
+func (s *Summary) Add(f finding.Finding) {
 	all := Counts{Pass: s.Pass, Warn: s.Warn, Fail: s.Fail, Skip: s.Skip, Error: s.Error}
 	all.add(f.Status)
 	s.Pass, s.Warn, s.Fail, s.Skip, s.Error = all.Pass, all.Warn, all.Fail, all.Skip, all.Error
@@ -77,7 +77,7 @@ func (s *Summary) Add(f checks.Finding) {
 	}
 	s.Ignored++
 	if s.IgnoredByStatus == nil {
-		s.IgnoredByStatus = map[checks.Status]int{}
+		s.IgnoredByStatus = map[finding.Status]int{}
 	}
 	s.IgnoredByStatus[f.Status]++
 }
@@ -104,7 +104,7 @@ const (
 
 // Gate evaluates findings against the --fail-on status: the outcome and its exit code.
 // Ignored findings never count.
-func Gate(findings []checks.Finding, failOn checks.Status) (outcome string, exitCode int) {
+func Gate(findings []finding.Finding, failOn finding.Status) (outcome string, exitCode int) {
 	incomplete := false
 	for _, f := range findings {
 		if f.Ignored {
@@ -113,7 +113,7 @@ func Gate(findings []checks.Finding, failOn checks.Status) (outcome string, exit
 		if f.Status.Severity() > 0 && f.Status.Severity() >= failOn.Severity() {
 			return OutcomeFailed, 1
 		}
-		if f.Status == checks.Error {
+		if f.Status == finding.Error {
 			incomplete = true
 		}
 	}
@@ -130,11 +130,11 @@ type Document struct {
 	GeneratedAt   string `json:"generatedAt,omitempty"`
 	Target        Target `json:"target"`
 	// Outcome is the run's verdict against FailOn, and ExitCode the exit status it implies.
-	Outcome  string           `json:"outcome"`
-	ExitCode int              `json:"exitCode"`
-	FailOn   checks.Status    `json:"failOn"`
-	Summary  Summary          `json:"summary"`
-	Findings []checks.Finding `json:"findings"`
+	Outcome  string            `json:"outcome"`
+	ExitCode int               `json:"exitCode"`
+	FailOn   finding.Status    `json:"failOn"`
+	Summary  Summary           `json:"summary"`
+	Findings []finding.Finding `json:"findings"`
 	// Rules describe the checks that could report (SARIF rules); data from the caller, so
 	// that reporters never read the catalogue themselves. Not part of the JSON report.
 	Rules []Rule `json:"-"`
@@ -160,7 +160,7 @@ type Tool struct {
 // summary, the help text (the check's explain page, Markdown), and its documentation link.
 type Rule struct {
 	ID      string
-	Hop     checks.Hop
+	Hop     finding.Hop
 	Title   string
 	Summary string
 	Help    string
@@ -169,20 +169,20 @@ type Rule struct {
 
 // NewDocument builds a document and its summary from findings in check order, with the
 // default gate (--fail-on fail). SetGate changes the gate.
-func NewDocument(tool Tool, target Target, findings []checks.Finding) *Document {
+func NewDocument(tool Tool, target Target, findings []finding.Finding) *Document {
 	doc := &Document{SchemaVersion: SchemaVersion, Tool: tool, Target: target, Findings: findings}
 	if doc.Findings == nil {
-		doc.Findings = []checks.Finding{}
+		doc.Findings = []finding.Finding{}
 	}
 	for _, f := range findings {
 		doc.Summary.Add(f)
 	}
-	doc.SetGate(checks.Fail)
+	doc.SetGate(finding.Fail)
 	return doc
 }
 
 // SetGate records the --fail-on status and the outcome and exit code it gives.
-func (doc *Document) SetGate(failOn checks.Status) {
+func (doc *Document) SetGate(failOn finding.Status) {
 	doc.FailOn = failOn
 	doc.Outcome, doc.ExitCode = Gate(doc.Findings, failOn)
 }
@@ -250,17 +250,17 @@ func writePlainText(w io.Writer, doc *Document) error {
 // attentionOrder returns the indexes of the findings in the order a reader should see them
 // when only the first few are shown: fail, then warn, then error, then ignored findings;
 // check order within each group.
-func attentionOrder(findings []checks.Finding) []int {
-	rank := func(f checks.Finding) int {
+func attentionOrder(findings []finding.Finding) []int {
+	rank := func(f finding.Finding) int {
 		if f.Ignored {
 			return 4
 		}
 		switch f.Status {
-		case checks.Fail:
+		case finding.Fail:
 			return 0
-		case checks.Warn:
+		case finding.Warn:
 			return 1
-		case checks.Error:
+		case finding.Error:
 			return 2
 		}
 		return 3

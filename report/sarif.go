@@ -10,7 +10,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 )
 
 // SARIF 2.1.0 (OASIS) is what GitHub code scanning and other code-review tools ingest. The
@@ -198,13 +198,13 @@ func WriteSARIF(w io.Writer, doc *Document) error {
 }
 
 // sarifLevel maps a status to a result level; "" means the status produces no result.
-func sarifLevel(s checks.Status) string {
+func sarifLevel(s finding.Status) string {
 	switch s {
-	case checks.Fail:
+	case finding.Fail:
 		return "error"
-	case checks.Warn:
+	case finding.Warn:
 		return "warning"
-	case checks.Error:
+	case finding.Error:
 		return "note"
 	}
 	return ""
@@ -212,7 +212,7 @@ func sarifLevel(s checks.Status) string {
 
 // sarifRules lists one rule per given rule, in order, then one for any other check id the
 // findings carry, and returns each id's index in the list.
-func sarifRules(given []Rule, findings []checks.Finding) ([]sarifRule, map[string]int) {
+func sarifRules(given []Rule, findings []finding.Finding) ([]sarifRule, map[string]int) {
 	rules := []sarifRule{}
 	index := map[string]int{}
 	for _, r := range given {
@@ -260,7 +260,7 @@ func sarifRuleFor(r Rule) sarifRule {
 
 // sarifMessage is the result's message: the observation, the fix in one sentence, and the
 // commands, since code-scanning alerts show the message but not custom properties.
-func sarifMessage(f checks.Finding) string {
+func sarifMessage(f finding.Finding) string {
 	var b strings.Builder
 	b.WriteString(f.Message)
 	if r := f.Remediation; r != nil {
@@ -274,7 +274,7 @@ func sarifMessage(f checks.Finding) string {
 	return b.String()
 }
 
-func sarifProperties(f checks.Finding) *sarifResultProperty {
+func sarifProperties(f finding.Finding) *sarifResultProperty {
 	p := &sarifResultProperty{Status: string(f.Status), Service: f.Service, Resource: f.Resource}
 	if r := f.Remediation; r != nil {
 		p.Remediation = r.Text
@@ -299,7 +299,7 @@ func sarifRunProperties(doc *Document) map[string]any {
 
 // findingFile is the file a finding is reported on: the one its resource was read from;
 // else, for a check of a deploy (a plan or a service file), that input; else none.
-func findingFile(t Target, f checks.Finding) string {
+func findingFile(t Target, f finding.Finding) string {
 	if f.Source != "" {
 		return f.Source
 	}
@@ -315,7 +315,7 @@ const PseudoLocationPrefix = "gcp/"
 
 // sarifLocationFor is the one location of a finding's result: its file and line, else the
 // deploy input, else the pseudo-location of its resource.
-func sarifLocationFor(t Target, f checks.Finding) sarifLocation {
+func sarifLocationFor(t Target, f finding.Finding) sarifLocation {
 	if file := findingFile(t, f); file != "" {
 		line := 1
 		if f.Source != "" && f.Line > 0 {
@@ -334,7 +334,7 @@ func sarifLocationFor(t Target, f checks.Finding) sarifLocation {
 
 // pseudoPath is the stable stand-in path of a finding on no file: gcp/ and the resource's
 // full name; else the service's; else the project's; else the check's id.
-func pseudoPath(t Target, f checks.Finding) string {
+func pseudoPath(t Target, f finding.Finding) string {
 	name := strings.Trim(f.Resource, "/")
 	switch {
 	case name != "":

@@ -10,6 +10,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/sariftest"
 )
@@ -110,7 +111,7 @@ func TestSARIFRulesAreTheCatalogue(t *testing.T) {
 		if r.ID != check.ID || r.ShortDescription.Text != check.Title || r.FullDescription.Text == "" {
 			t.Errorf("rule %d = %+v, want check %s with its title and summary", i, r, check.ID)
 		}
-		if r.HelpURI != checks.DocsBase+"#"+checks.Anchor(check.ID) {
+		if r.HelpURI != finding.DocsBase+"#"+finding.Anchor(check.ID) {
 			t.Errorf("%s: helpUri %q", check.ID, r.HelpURI)
 		}
 		if explain := checks.Explain(check.ID); explain != "" && r.Help.Text != explain {
@@ -202,7 +203,7 @@ func TestPascalCase(t *testing.T) {
 
 // withSources sets Finding.Source the way the CLI does, from the file each hop's resources
 // were read from in this test.
-func withSources(doc *Document, byHop map[checks.Hop]string) *Document {
+func withSources(doc *Document, byHop map[finding.Hop]string) *Document {
 	for i := range doc.Findings {
 		doc.Findings[i].Source = byHop[doc.Findings[i].Hop]
 	}
@@ -213,7 +214,7 @@ func withSources(doc *Document, byHop map[checks.Hop]string) *Document {
 // from; a result without one falls back on the plan or service file of a deploy check,
 // and is on the pseudo-location of its resource otherwise; a known line is the region's.
 func TestSARIFPerFindingLocations(t *testing.T) {
-	sources := map[checks.Hop]string{checks.HopConnector: "snapshot/connector.yaml", checks.HopRedis: "/abs/snap/redis.yaml"}
+	sources := map[finding.Hop]string{finding.HopConnector: "snapshot/connector.yaml", finding.HopRedis: "/abs/snap/redis.yaml"}
 	tests := []struct {
 		c        goldenCase
 		fallback string // URI of results whose finding has no source
@@ -296,8 +297,8 @@ func multiHopDocument(t *testing.T, c goldenCase) *Document {
 }
 
 // attentionFindings are the findings that have a SARIF result, in order.
-func attentionFindings(doc *Document) []checks.Finding {
-	var out []checks.Finding
+func attentionFindings(doc *Document) []finding.Finding {
+	var out []finding.Finding
 	for _, f := range doc.Findings {
 		if sarifLevel(f.Status) != "" {
 			out = append(out, f)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/fatih/color"
 
-	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 )
 
@@ -27,12 +27,12 @@ const DefaultWidth = 100
 const minWidth = 40
 
 // Marks are the symbols each status prints with.
-var Marks = map[checks.Status]string{
-	checks.Pass:  "✓",
-	checks.Warn:  "!",
-	checks.Fail:  "✗",
-	checks.Skip:  "-",
-	checks.Error: "?",
+var Marks = map[finding.Status]string{
+	finding.Pass:  "✓",
+	finding.Warn:  "!",
+	finding.Fail:  "✗",
+	finding.Skip:  "-",
+	finding.Error: "?",
 }
 
 // TextOptions shape the text report.
@@ -53,7 +53,7 @@ type Text struct {
 	opts     TextOptions
 	target   Target
 	shapes   []PathShape
-	findings []checks.Finding
+	findings []finding.Finding
 }
 
 // NewText returns a text reporter writing to w; useColor turns ANSI colors on.
@@ -73,7 +73,7 @@ func (t *Text) Begin(target Target) { t.target = target }
 func (t *Text) Path(shape PathShape) { t.shapes = append(t.shapes, shape) }
 
 // Finding records one finding.
-func (t *Text) Finding(f checks.Finding) { t.findings = append(t.findings, f) }
+func (t *Text) Finding(f finding.Finding) { t.findings = append(t.findings, f) }
 
 // End writes the report.
 func (t *Text) End() {
@@ -84,7 +84,7 @@ func (t *Text) End() {
 
 // textPainter colours text, or not.
 type textPainter struct {
-	status map[checks.Status]*color.Color
+	status map[finding.Status]*color.Color
 	dim    *color.Color
 	bold   *color.Color
 	broken *color.Color
@@ -101,12 +101,12 @@ func newPainter(useColor bool) textPainter {
 		return c
 	}
 	return textPainter{
-		status: map[checks.Status]*color.Color{
-			checks.Pass:  mk(color.FgGreen),
-			checks.Warn:  mk(color.FgYellow),
-			checks.Fail:  mk(color.FgRed, color.Bold),
-			checks.Skip:  mk(color.Faint),
-			checks.Error: mk(color.FgMagenta),
+		status: map[finding.Status]*color.Color{
+			finding.Pass:  mk(color.FgGreen),
+			finding.Warn:  mk(color.FgYellow),
+			finding.Fail:  mk(color.FgRed, color.Bold),
+			finding.Skip:  mk(color.Faint),
+			finding.Error: mk(color.FgMagenta),
 		},
 		dim:    mk(color.Faint),
 		bold:   mk(color.Bold),
@@ -139,9 +139,9 @@ func WriteText(w io.Writer, doc *Document, opts TextOptions) error {
 			fmt.Fprintf(bw, "\n%s\n", paint.bold.Sprint("Service "+sanitize.Line(r.Service)))
 		}
 		for _, h := range r.Hops {
-			var shown []checks.Finding
+			var shown []finding.Finding
 			for _, f := range h.Findings {
-				if !opts.Quiet || f.Status == checks.Warn || f.Status == checks.Fail || f.Status == checks.Error || IsDeferred(f) {
+				if !opts.Quiet || f.Status == finding.Warn || f.Status == finding.Fail || f.Status == finding.Error || IsDeferred(f) {
 					shown = append(shown, f)
 				}
 			}
@@ -163,11 +163,11 @@ func WriteText(w io.Writer, doc *Document, opts TextOptions) error {
 	}
 	s := doc.Summary.Shown()
 	parts := []string{
-		paint.status[checks.Pass].Sprintf("%d passed", s.Pass),
-		paint.status[checks.Warn].Sprintf("%d warning%s", s.Warn, plural(s.Warn)),
-		paint.status[checks.Fail].Sprintf("%d failed", s.Fail),
+		paint.status[finding.Pass].Sprintf("%d passed", s.Pass),
+		paint.status[finding.Warn].Sprintf("%d warning%s", s.Warn, plural(s.Warn)),
+		paint.status[finding.Fail].Sprintf("%d failed", s.Fail),
 		fmt.Sprintf("%d skipped", s.Skip),
-		paint.status[checks.Error].Sprintf("%d error%s", s.Error, plural(s.Error)),
+		paint.status[finding.Error].Sprintf("%d error%s", s.Error, plural(s.Error)),
 	}
 	if s.Ignored > 0 {
 		parts = append(parts, fmt.Sprintf("%d ignored", s.Ignored))
@@ -218,7 +218,7 @@ const (
 	commandIndent = 10
 )
 
-func writeTextFinding(w io.Writer, f checks.Finding, width int, paint textPainter) {
+func writeTextFinding(w io.Writer, f finding.Finding, width int, paint textPainter) {
 	mark := paint.status[f.Status].Sprint(Marks[f.Status])
 	id := fmt.Sprintf("%-*s", idColumn, f.ID)
 	message := sanitize.Line(f.Message)
@@ -231,11 +231,11 @@ func writeTextFinding(w io.Writer, f checks.Finding, width int, paint textPainte
 		lines = append([]string{""}, lines...)
 	}
 	for i, l := range lines {
-		if f.Status == checks.Skip {
+		if f.Status == finding.Skip {
 			l = paint.dim.Sprint(l)
 		}
 		if i == 0 {
-			if f.Status == checks.Skip {
+			if f.Status == finding.Skip {
 				id = paint.dim.Sprint(id)
 			}
 			fmt.Fprintf(w, "%s%s %s %s\n", spaces(findingIndent), mark, id, l)
@@ -244,7 +244,7 @@ func writeTextFinding(w io.Writer, f checks.Finding, width int, paint textPainte
 		fmt.Fprintf(w, "%s%s\n", spaces(messageIndent), l)
 	}
 	r := f.Remediation
-	if r == nil || (f.Status != checks.Fail && f.Status != checks.Warn && f.Status != checks.Error) {
+	if r == nil || (f.Status != finding.Fail && f.Status != finding.Warn && f.Status != finding.Error) {
 		return
 	}
 	if r.Text != "" {
@@ -321,7 +321,7 @@ func Strip(r Route, width int, paint textPainter) string {
 	for i, h := range r.Hops {
 		c := paint.status[h.Status]
 		label := c.Sprint(labels[i])
-		if h.Status == checks.Pass {
+		if h.Status == finding.Pass {
 			label = labels[i]
 		}
 		if i == broken {
