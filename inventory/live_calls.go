@@ -1,0 +1,255 @@
+package inventory
+
+import (
+	"context"
+
+	"cloud.google.com/go/compute/apiv1/computepb"
+	"cloud.google.com/go/redis/apiv1/redispb"
+	clusterpb "cloud.google.com/go/redis/cluster/apiv1/clusterpb"
+	"cloud.google.com/go/run/apiv2/runpb"
+	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/vpcdoctor/vpcdoctor/firewall"
+)
+
+// The calls. Each one is a single use of fetch (or of callFor, for the best-effort Cluster
+// reads): the request, the problem to record when it fails, and what to keep when it
+// answers. Every call is made once per key (see once), under the run's call slots and
+// deadline (see call) and the response limits of its client's transport (live_limits.go).
+
+// callFor runs one API call under the run's call slots and deadline and returns its
+// answer. On error the answer is the zero value: a call abandoned at the deadline may
+// still be writing its own result, which nothing reads.
+func callFor[T any](ctx context.Context, l *liveLoader, do func(context.Context) (T, error)) (T, error) {
+	var answer T
+	err := l.call(ctx, func() (err error) {
+		answer, err = do(ctx)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return answer, nil
+}
+
+// fetch is callFor that records, when the call fails, the Problem that explains why the
+// resource (kind and name; "" for a listing that stands for the whole kind) could not be
+// read with op, and reports false.
+func fetch[T any](ctx context.Context, l *liveLoader, kind Kind, name string, op liveOp, do func(context.Context) (T, error)) (T, bool) {
+	answer, err := callFor(ctx, l, do)
+	if err != nil {
+		l.addProblem(l.problem(err, kind, name, op))
+		return answer, false
+	}
+	return answer, true
+}
+
+// keep records what a call read, under the loader's lock, and marks its kind as read.
+func (l *liveLoader) keep(kind Kind, add func(inv *Inventory)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	add(l.inv)
+	l.inv.MarkListed(kind)
+}
+
+func (l *liveLoader) getService(ctx context.Context, name string) {
+	svc, err := callFor(ctx, l, func(ctx context.Context) (*runpb.Service, error) {
+		return l.clients.services.GetService(ctx, &runpb.GetServiceRequest{Name: name}, l.callOpts...)
+	})
+	if err != nil {
+		// The requested service stands for the whole kind: Select reports it.
+		p := l.problem(err, KindService, "", opRunServicesGet)
+		p.Detail = joinDetail("service "+name, p.Detail)
+		l.addProblem(p)
+		return
+	}
+	l.addService(ctx, svc)
+}
+
+func (l *liveLoader) listServices(ctx context.Context, project, region string) {
+	parent := "projects/" + project + "/locations/" + region
+	services, ok := fetch(ctx, l, KindService, "", opRunServicesList, func(ctx context.Context) ([]*runpb.Service, error) {
+		return collect(l.clients.services.ListServices(ctx, &runpb.ListServicesRequest{Parent: parent, PageSize: liveDefaultPageSize}, l.callOpts...))
+	})
+	if !ok {
+		return
+	}
+	l.keep(KindService, func(*Inventory) {})
+	for _, svc := range services {
+		l.addService(ctx, svc)
+	}
+}
+
+func (l *liveLoader) getRevision(ctx context.Context, name string) {
+	rev, ok := fetch(ctx, l, KindRevision, name, opRunRevisionsGet, func(ctx context.Context) (*runpb.Revision, error) {
+		return l.clients.revisions.GetRevision(ctx, &runpb.GetRevisionRequest{Name: name}, l.callOpts...)
+	})
+	if ok {
+		l.keep(KindRevision, func(inv *Inventory) {
+			scrubRevision(rev)
+			inv.Revisions = append(inv.Revisions, rev)
+		})
+	}
+}
+
+func (l *liveLoader) listConnectors(ctx context.Context, project, region string) {
+	parent := "projects/" + project + "/locations/" + region
+	connectors, ok := fetch(ctx, l, KindConnector, "", opConnectorsList, func(ctx context.Context) ([]*vpcaccesspb.Connector, error) {
+		return collect(l.clients.vpcAccess.ListConnectors(ctx, &vpcaccesspb.ListConnectorsRequest{Parent: parent, PageSize: liveDefaultPageSize}, l.callOpts...))
+	})
+	if ok {
+		l.keep(KindConnector, func(inv *Inventory) { inv.Connectors = append(inv.Connectors, connectors...) })
+	}
+}
+
+func (l *liveLoader) getConnector(ctx context.Context, ref ConnectorRef) {
+	c, ok := fetch(ctx, l, KindConnector, ref.String(), opConnectorsGet, func(ctx context.Context) (*vpcaccesspb.Connector, error) {
+		return l.clients.vpcAccess.GetConnector(ctx, &vpcaccesspb.GetConnectorRequest{Name: ref.String()}, l.callOpts...)
+	})
+	if ok {
+		l.keep(KindConnector, func(inv *Inventory) { inv.Connectors = append(inv.Connectors, c) })
+	}
+}
+
+func (l *liveLoader) listRedis(ctx context.Context, project string) {
+	// "-" lists every region: the instance may sit in another region than the service
+	// (redis.region), and the selection matches the service's env against all of them.
+	parent := "projects/" + project + "/locations/-"
+	instances, ok := fetch(ctx, l, KindRedis, "", opRedisList, func(ctx context.Context) ([]*redispb.Instance, error) {
+		return collect(l.clients.redis.ListInstances(ctx, &redispb.ListInstancesRequest{Parent: parent, PageSize: liveDefaultPageSize}, l.callOpts...))
+	})
+	if !ok {
+		return
+	}
+	l.keep(KindRedis, func(*Inventory) { l.redisListed = true })
+	for _, r := range instances {
+		l.addRedis(ctx, r)
+	}
+}
+
+func (l *liveLoader) getRedis(ctx context.Context, ref LocationRef) {
+	r, ok := fetch(ctx, l, KindRedis, ref.String(), opRedisGet, func(ctx context.Context) (*redispb.Instance, error) {
+		return l.clients.redis.GetInstance(ctx, &redispb.GetInstanceRequest{Name: ref.String()}, l.callOpts...)
+	})
+	if ok {
+		l.addRedis(ctx, r)
+	}
+}
+
+// getCluster and listClusters are best effort (see needCluster): a failure records nothing.
+
+func (l *liveLoader) getCluster(ctx context.Context, ref LocationRef) {
+	c, err := callFor(ctx, l, func(ctx context.Context) (*clusterpb.Cluster, error) {
+		return l.clients.clusters.GetCluster(ctx, &clusterpb.GetClusterRequest{Name: ref.String()}, l.callOpts...)
+	})
+	if err == nil {
+		l.addClusters(c)
+	}
+}
+
+func (l *liveLoader) listClusters(ctx context.Context, project, region string) {
+	parent := "projects/" + project + "/locations/" + region
+	clusters, err := callFor(ctx, l, func(ctx context.Context) ([]*clusterpb.Cluster, error) {
+		return collect(l.clients.clusters.ListClusters(ctx, &clusterpb.ListClustersRequest{Parent: parent, PageSize: liveDefaultPageSize}, l.callOpts...))
+	})
+	if err == nil {
+		l.addClusters(clusters...)
+	}
+}
+
+func (l *liveLoader) getNetwork(ctx context.Context, ref NetworkRef) {
+	n, ok := fetch(ctx, l, KindNetwork, ref.String(), opNetworksGet, func(ctx context.Context) (*computepb.Network, error) {
+		return l.clients.networks.Get(ctx, &computepb.GetNetworkRequest{Project: ref.Project, Network: ref.Name}, l.callOpts...)
+	})
+	if ok {
+		l.keep(KindNetwork, func(inv *Inventory) { inv.Networks = append(inv.Networks, n) })
+	}
+}
+
+// getEffectiveFirewalls reads the firewall policies in effect on a network. The response
+// also carries the network's VPC firewall rules; those come from the project's firewall
+// listing, which the connector checks need anyway.
+func (l *liveLoader) getEffectiveFirewalls(ctx context.Context, ref NetworkRef) {
+	response, ok := fetch(ctx, l, KindFirewallPolicy, ref.String(), opNetworksGetEffectiveFirewalls, func(ctx context.Context) (*computepb.NetworksGetEffectiveFirewallsResponse, error) {
+		return l.clients.networks.GetEffectiveFirewalls(ctx, &computepb.GetEffectiveFirewallsNetworkRequest{Project: ref.Project, Network: ref.Name}, l.callOpts...)
+	})
+	if ok {
+		l.keep(KindFirewallPolicy, func(inv *Inventory) {
+			inv.FirewallPolicies = append(inv.FirewallPolicies, &NetworkFirewallPolicies{Network: ref.String(), Policies: response.GetFirewallPolicys()})
+		})
+	}
+}
+
+// getRegionalEffectiveFirewalls reads the firewall policies in effect on a network's VMs
+// in one region: the regional network firewall policies of the region, with the
+// hierarchical and global network policies the global answer holds too (FirewallPoliciesIn
+// evaluates each once). The VPC rules it carries come from the firewall listing.
+func (l *liveLoader) getRegionalEffectiveFirewalls(ctx context.Context, ref NetworkRef, region string) {
+	response, ok := fetch(ctx, l, KindFirewallPolicy, RegionalPoliciesName(ref, region), opRegionGetEffectiveFirewalls, func(ctx context.Context) (*computepb.RegionNetworkFirewallPoliciesGetEffectiveFirewallsResponse, error) {
+		return l.clients.regionPolicies.GetEffectiveFirewalls(ctx, &computepb.GetEffectiveFirewallsRegionNetworkFirewallPolicyRequest{
+			Project: ref.Project, Region: region, Network: networkURL(ref),
+		}, l.callOpts...)
+	})
+	if !ok {
+		return
+	}
+	policies := make([]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy, 0, len(response.GetFirewallPolicys()))
+	for _, p := range response.GetFirewallPolicys() {
+		if converted := firewall.FromRegional(p); converted != nil {
+			policies = append(policies, converted)
+		}
+	}
+	l.keep(KindFirewallPolicy, func(inv *Inventory) {
+		inv.FirewallPolicies = append(inv.FirewallPolicies, &NetworkFirewallPolicies{Network: ref.String(), Regional: true, Region: region, Policies: policies})
+	})
+}
+
+// networkURL is the network reference the regional getEffectiveFirewalls call takes: the
+// full URL, which Compute accepts wherever a network is referenced.
+func networkURL(ref NetworkRef) string {
+	return "https://www.googleapis.com/compute/v1/" + ref.String()
+}
+
+func (l *liveLoader) listSubnetworks(ctx context.Context, project string) {
+	subnets, ok := fetch(ctx, l, KindSubnetwork, "", opSubnetworksList, func(ctx context.Context) ([]*computepb.Subnetwork, error) {
+		pairs, err := collect(l.clients.subnetworks.AggregatedList(ctx, &computepb.AggregatedListSubnetworksRequest{
+			Project:    project,
+			MaxResults: proto.Uint32(liveDefaultPageSize),
+		}, l.callOpts...))
+		var subnets []*computepb.Subnetwork
+		for _, pair := range pairs {
+			subnets = append(subnets, pair.Value.GetSubnetworks()...)
+		}
+		return subnets, err
+	})
+	if ok {
+		l.keep(KindSubnetwork, func(inv *Inventory) { inv.Subnetworks = append(inv.Subnetworks, subnets...) })
+	}
+}
+
+func (l *liveLoader) listFirewalls(ctx context.Context, project string) {
+	firewalls, ok := fetch(ctx, l, KindFirewall, "", opFirewallsList, func(ctx context.Context) ([]*computepb.Firewall, error) {
+		return collect(l.clients.firewalls.List(ctx, &computepb.ListFirewallsRequest{
+			Project:    project,
+			MaxResults: proto.Uint32(liveDefaultPageSize),
+		}, l.callOpts...))
+	})
+	if ok {
+		l.keep(KindFirewall, func(inv *Inventory) { inv.Firewalls = append(inv.Firewalls, firewalls...) })
+	}
+}
+
+// listPeeringRanges lists the project's global addresses allocated to private services
+// access (purpose VPC_PEERING): a connector range must not overlap them either.
+func (l *liveLoader) listPeeringRanges(ctx context.Context, project string) {
+	addresses, ok := fetch(ctx, l, KindAddress, "", opGlobalAddressesList, func(ctx context.Context) ([]*computepb.Address, error) {
+		return collect(l.clients.addresses.List(ctx, &computepb.ListGlobalAddressesRequest{
+			Project: project, Filter: proto.String(`purpose = "VPC_PEERING"`), MaxResults: proto.Uint32(liveDefaultPageSize),
+		}, l.callOpts...))
+	})
+	if ok {
+		l.keep(KindAddress, func(inv *Inventory) { inv.Addresses = append(inv.Addresses, addresses...) })
+	}
+}
