@@ -147,13 +147,13 @@ func Catalogue() []Check {
 			Summary:  "with in-transit encryption on, clients use TLS on the instance's port and its CA is not about to expire",
 			Requires: []string{"redis.found"},
 			Reads:    map[inventory.Kind][]string{inventory.KindRedis: {"transitEncryptionMode", "serverCaCerts"}},
-			Run:      checkRedisTLS,
+			RunAt:    checkRedisTLS,
 		},
 		{
 			ID: "redis.maintenance", Hop: HopRedis, Title: "No maintenance within 24 hours",
 			Summary:  "the instance is not in maintenance or failing over, and no maintenance starts within 24 hours",
 			Requires: []string{"redis.found"},
-			Run:      checkRedisMaintenance,
+			RunAt:    checkRedisMaintenance,
 		},
 	}
 }

@@ -3,9 +3,11 @@ package checks_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
+	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
 func TestCatalogueIsValid(t *testing.T) {
@@ -31,7 +33,12 @@ func TestValidateRejectsBrokenCatalogues(t *testing.T) {
 	forward := []checks.Check{dependent, prerequisite}
 	untitled := append([]checks.Check{}, good...)
 	untitled[1].Title = ""
-	for name, catalogue := range map[string][]checks.Check{"duplicate": dup, "forward reference": forward, "no title": untitled} {
+	twoRuns := append([]checks.Check{}, good...) // a check must say whether it reads the clock
+	twoRuns[0].RunAt = func(*inventory.Path, time.Time) checks.Result { return checks.Result{} }
+	noRun := append([]checks.Check{}, good...)
+	noRun[0].Run = nil
+	for name, catalogue := range map[string][]checks.Check{"duplicate": dup, "forward reference": forward, "no title": untitled,
+		"Run and RunAt": twoRuns, "neither Run nor RunAt": noRun} {
 		if err := checks.Validate(catalogue); err == nil {
 			t.Errorf("%s: Validate accepted a broken catalogue", name)
 		}

@@ -6,6 +6,7 @@ package checks
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
@@ -30,6 +31,10 @@ type Check struct {
 	Reads map[inventory.Kind][]string
 	// Run evaluates the check on one path.
 	Run func(p *inventory.Path) Result
+	// RunAt, set in place of Run by a check whose outcome depends on the time (a
+	// maintenance window, a certificate's validity), evaluates it on one path at the run's
+	// instant (see WithClock).
+	RunAt func(p *inventory.Path, now time.Time) Result
 }
 
 // Result is what a check's Run returns; the engine adds the catalogue data to make a Finding.
@@ -45,12 +50,15 @@ type Result struct {
 
 // Run runs the catalogue on one path in its declared order and returns the findings in
 // that order. observe, if not nil, is called with each finding as soon as it is known,
-// so text reports stream.
-func Run(catalogue []Check, path *inventory.Path, observe func(Finding)) []Finding {
+// so text reports stream. The run reads its clock once, before the first check (the wall
+// clock unless an option says otherwise), and judges every time-relative check at that
+// instant.
+func Run(catalogue []Check, path *inventory.Path, observe func(Finding), opts ...Option) []Finding {
+	at := newRunConfig(opts).now()
 	findings := make([]Finding, 0, len(catalogue))
 	status := make(map[string]Status, len(catalogue))
 	for _, check := range catalogue {
-		result := planManagedFix(check.ID, path, runOne(check, path, status))
+		result := planManagedFix(check.ID, path, runOne(check, path, status, at))
 		status[check.ID] = result.Status
 		finding := Finding{
 			ID:          check.ID,
@@ -73,7 +81,7 @@ func Run(catalogue []Check, path *inventory.Path, observe func(Finding)) []Findi
 	return findings
 }
 
-func runOne(check Check, path *inventory.Path, status map[string]Status) (result Result) {
+func runOne(check Check, path *inventory.Path, status map[string]Status, at time.Time) (result Result) {
 	for _, req := range check.Requires {
 		switch st := status[req]; st {
 		case Pass, Warn:
@@ -91,6 +99,9 @@ func runOne(check Check, path *inventory.Path, status map[string]Status) (result
 			result = Result{Status: Error, Reason: ReasonInternalError, Message: fmt.Sprintf("internal error in check %s: %v (please report this)", check.ID, r)}
 		}
 	}()
+	if check.RunAt != nil {
+		return check.RunAt(path, at)
+	}
 	return check.Run(path)
 }
 
@@ -131,8 +142,8 @@ func Validate(catalogue []Check) error {
 		if seen[check.ID] {
 			return fmt.Errorf("check %s: duplicate id", check.ID)
 		}
-		if check.Title == "" || check.Summary == "" || check.Run == nil {
-			return fmt.Errorf("check %s: title, summary and Run are required", check.ID)
+		if check.Title == "" || check.Summary == "" || (check.Run == nil) == (check.RunAt == nil) {
+			return fmt.Errorf("check %s: title, summary and one of Run and RunAt are required", check.ID)
 		}
 		for kind := range check.Reads {
 			if kind != inventory.KindService && kind != inventory.KindConnector && kind != inventory.KindRedis {

@@ -115,10 +115,9 @@ func runFS(t *testing.T, fsys fs.FS, name string) []checks.Finding {
 	if err != nil {
 		return nil
 	}
-	defer checks.SetNow(scenarioClock)()
 	var all []checks.Finding
 	for _, p := range paths {
-		all = append(all, checks.Run(checks.Catalogue(), p, nil)...)
+		all = append(all, checks.Run(checks.Catalogue(), p, nil, checks.At(scenarioClock))...)
 	}
 	return all
 }

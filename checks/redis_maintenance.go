@@ -56,7 +56,7 @@ func weeklyWindow(r *redispb.Instance) string {
 
 const retryAdvice = "Make clients reconnect with exponential backoff and retry idempotent commands; keep connection pools able to drop dead connections"
 
-func checkRedisMaintenance(p *inventory.Path) Result {
+func checkRedisMaintenance(p *inventory.Path, at time.Time) Result {
 	r, ref := p.Redis, p.RedisRef
 	describe := command("gcloud redis instances describe %s --region %s --project %s --format 'yaml(state,maintenanceSchedule,maintenancePolicy)'", ref.Name, ref.Region, ref.Project)
 	switch state := r.GetState(); state {
@@ -65,7 +65,6 @@ func checkRedisMaintenance(p *inventory.Path) Result {
 			fix(retryAdvice+".", describe)
 	}
 	schedule := r.GetMaintenanceSchedule()
-	at := now()
 	start := schedule.GetStartTime().AsTime().UTC()
 	reschedule := command("gcloud redis instances reschedule-maintenance %s --region %s --project %s --reschedule-type next-available-window", ref.Name, ref.Region, ref.Project)
 	switch timingOf(schedule, at) {

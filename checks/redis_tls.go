@@ -61,7 +61,7 @@ func caCommands(p *inventory.Path) []string {
 	}
 }
 
-func checkRedisTLS(p *inventory.Path) Result {
+func checkRedisTLS(p *inventory.Path, at time.Time) Result {
 	r, ref := p.Redis, p.RedisRef
 	// The schemes of the endpoint variables decide between pass and fail: a plan that
 	// leaves one of them unknown leaves the verdict to the apply.
@@ -92,7 +92,6 @@ func checkRedisTLS(p *inventory.Path) Result {
 			fix("Save the full description of the instance (it includes the CAs) in the snapshot.",
 				command("gcloud redis instances describe %s --region %s --project %s --format yaml > SNAPSHOT_DIR/redis.yaml", ref.Name, ref.Region, ref.Project))
 	}
-	at := now()
 	cas := classifyCAs(r.GetServerCaCerts(), at)
 	if len(plainURLs) > 0 {
 		return fail(ref.String(), "Redis %s accepts only TLS (in-transit encryption on port %d), but %s uses redis://, a plain-text connection the server closes (`Error: Connection is closed.`, `EOF`, `read: connection reset by peer`)", ref.Name, port, strings.Join(plainURLs, ", ")).

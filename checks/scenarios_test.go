@@ -173,13 +173,43 @@ func runScenario(t testing.TB, name string) []checks.Finding {
 	if len(paths) != 1 {
 		t.Fatalf("scenario %s: %d paths, want 1", name, len(paths))
 	}
-	defer checks.SetNow(scenarioClock)()
-	return checks.Run(checks.Catalogue(), paths[0], nil)
+	return checks.Run(checks.Catalogue(), paths[0], nil, checks.At(scenarioClock))
 }
 
 // scenarioClock is the instant the scenarios are judged at, so that maintenance windows and
 // certificate expiry in the fixtures give the same outcome whatever day the tests run.
 var scenarioClock = time.Date(2026, time.November, 25, 12, 0, 0, 0, time.UTC)
+
+// TestRunReadsItsClock: the instant a run judges maintenance windows at is the one its
+// options give, not a package-wide clock: the same inventory, judged a day before and a
+// month after its scheduled maintenance, gives a warning and then no warning.
+func TestRunReadsItsClock(t *testing.T) {
+	const name = "redis-maintenance-soon"
+	scenario, _ := fixtures.Lookup(name)
+	inv, err := inventory.LoadFS(scenario.FS, name)
+	if err != nil {
+		t.Fatalf("load %s: %v", name, err)
+	}
+	paths, err := inventory.Select(inv, inventory.Selector{})
+	if err != nil {
+		t.Fatalf("select %s: %v", name, err)
+	}
+	statusAt := func(at time.Time) checks.Status {
+		for _, f := range checks.Run(checks.Catalogue(), paths[0], nil, checks.At(at)) {
+			if f.ID == "redis.maintenance" {
+				return f.Status
+			}
+		}
+		t.Fatal("no redis.maintenance finding")
+		return ""
+	}
+	if got := statusAt(scenarioClock); got != checks.Warn {
+		t.Errorf("at the scenario's clock: redis.maintenance %s, want warn", got)
+	}
+	if got := statusAt(scenarioClock.AddDate(0, 1, 0)); got != checks.Pass {
+		t.Errorf("a month later: redis.maintenance %s, want pass", got)
+	}
+}
 
 func TestScenarios(t *testing.T) {
 	for _, scenario := range fixtures.Scenarios() {
