@@ -36,6 +36,8 @@ type liveClients struct {
 	addresses   *compute.GlobalAddressesClient
 	// regionPolicies reads the firewall policies in effect on a network in one region.
 	regionPolicies *compute.RegionNetworkFirewallPoliciesClient
+	// closers close the clients created so far, in creation order.
+	closers []func() error
 }
 
 // cloudPlatformScope is the OAuth scope every API here accepts.
@@ -112,41 +114,35 @@ func newLiveClients(ctx context.Context, opts LiveOptions) (*liveClients, error)
 	}
 
 	c := &liveClients{}
-	create := func(what string, fn func() error) {
-		if err != nil {
-			return
-		}
-		if e := fn(); e != nil {
-			err = clientError(what, e)
-		}
-	}
-	create("Cloud Run services", func() (e error) { c.services, e = run.NewServicesClient(ctx, grpcOptions("run")...); return })
-	create("Cloud Run revisions", func() (e error) { c.revisions, e = run.NewRevisionsClient(ctx, grpcOptions("run")...); return })
-	create("Serverless VPC Access", func() (e error) { c.vpcAccess, e = vpcaccess.NewClient(ctx, grpcOptions("vpcaccess")...); return })
-	create("Memorystore for Redis", func() (e error) { c.redis, e = redis.NewCloudRedisClient(ctx, grpcOptions("redis")...); return })
-	create("Memorystore for Redis Cluster", func() (e error) {
-		c.clusters, e = cluster.NewCloudRedisClusterClient(ctx, grpcOptions("redis")...)
-		return
+	open(c, &err, "Cloud Run services", &c.services, func() (*run.ServicesClient, error) {
+		return run.NewServicesClient(ctx, grpcOptions("run")...)
 	})
-	create("Compute networks", func() (e error) {
-		c.networks, e = compute.NewNetworksRESTClient(ctx, restOptions("compute")...)
-		return
+	open(c, &err, "Cloud Run revisions", &c.revisions, func() (*run.RevisionsClient, error) {
+		return run.NewRevisionsClient(ctx, grpcOptions("run")...)
 	})
-	create("Compute subnetworks", func() (e error) {
-		c.subnetworks, e = compute.NewSubnetworksRESTClient(ctx, restOptions("compute")...)
-		return
+	open(c, &err, "Serverless VPC Access", &c.vpcAccess, func() (*vpcaccess.Client, error) {
+		return vpcaccess.NewClient(ctx, grpcOptions("vpcaccess")...)
 	})
-	create("Compute firewalls", func() (e error) {
-		c.firewalls, e = compute.NewFirewallsRESTClient(ctx, restOptions("compute")...)
-		return
+	open(c, &err, "Memorystore for Redis", &c.redis, func() (*redis.CloudRedisClient, error) {
+		return redis.NewCloudRedisClient(ctx, grpcOptions("redis")...)
 	})
-	create("Compute global addresses", func() (e error) {
-		c.addresses, e = compute.NewGlobalAddressesRESTClient(ctx, restOptions("compute")...)
-		return
+	open(c, &err, "Memorystore for Redis Cluster", &c.clusters, func() (*cluster.CloudRedisClusterClient, error) {
+		return cluster.NewCloudRedisClusterClient(ctx, grpcOptions("redis")...)
 	})
-	create("Compute regional network firewall policies", func() (e error) {
-		c.regionPolicies, e = compute.NewRegionNetworkFirewallPoliciesRESTClient(ctx, restOptions("compute")...)
-		return
+	open(c, &err, "Compute networks", &c.networks, func() (*compute.NetworksClient, error) {
+		return compute.NewNetworksRESTClient(ctx, restOptions("compute")...)
+	})
+	open(c, &err, "Compute subnetworks", &c.subnetworks, func() (*compute.SubnetworksClient, error) {
+		return compute.NewSubnetworksRESTClient(ctx, restOptions("compute")...)
+	})
+	open(c, &err, "Compute firewalls", &c.firewalls, func() (*compute.FirewallsClient, error) {
+		return compute.NewFirewallsRESTClient(ctx, restOptions("compute")...)
+	})
+	open(c, &err, "Compute global addresses", &c.addresses, func() (*compute.GlobalAddressesClient, error) {
+		return compute.NewGlobalAddressesRESTClient(ctx, restOptions("compute")...)
+	})
+	open(c, &err, "Compute regional network firewall policies", &c.regionPolicies, func() (*compute.RegionNetworkFirewallPoliciesClient, error) {
+		return compute.NewRegionNetworkFirewallPoliciesRESTClient(ctx, restOptions("compute")...)
 	})
 	if err != nil {
 		c.close()
@@ -155,37 +151,25 @@ func newLiveClients(ctx context.Context, opts LiveOptions) (*liveClients, error)
 	return c, nil
 }
 
+// open creates one client with create unless an earlier one failed (*err is set), keeps
+// it in *dst, and remembers its Close for close; a failure becomes *err.
+func open[C interface{ Close() error }](c *liveClients, err *error, what string, dst *C, create func() (C, error)) {
+	if *err != nil {
+		return
+	}
+	client, e := create()
+	if e != nil {
+		*err = clientError(what, e)
+		return
+	}
+	*dst = client
+	c.closers = append(c.closers, client.Close)
+}
+
 // close closes every client that was created.
 func (c *liveClients) close() {
-	if c.services != nil {
-		_ = c.services.Close()
-	}
-	if c.revisions != nil {
-		_ = c.revisions.Close()
-	}
-	if c.vpcAccess != nil {
-		_ = c.vpcAccess.Close()
-	}
-	if c.redis != nil {
-		_ = c.redis.Close()
-	}
-	if c.clusters != nil {
-		_ = c.clusters.Close()
-	}
-	if c.networks != nil {
-		_ = c.networks.Close()
-	}
-	if c.subnetworks != nil {
-		_ = c.subnetworks.Close()
-	}
-	if c.firewalls != nil {
-		_ = c.firewalls.Close()
-	}
-	if c.addresses != nil {
-		_ = c.addresses.Close()
-	}
-	if c.regionPolicies != nil {
-		_ = c.regionPolicies.Close()
+	for _, closeClient := range c.closers {
+		_ = closeClient()
 	}
 }
 
