@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -237,12 +238,26 @@ func renderOutput(w io.Writer, spec outputSpec, doc *report.Document) error {
 // writeFile writes a report file whole, truncating it; except GitHub's job summary file
 // ($GITHUB_STEP_SUMMARY), which it appends to, as GitHub asks of every writer of that file,
 // so that a summary written earlier in the step is kept.
+//
+// It never writes through a symbolic link: in CI the working tree is a pull request's, and
+// a link committed under the report's name (vpcdoctor.sarif -> ~/.bashrc) would otherwise
+// have the gate overwrite whatever it points at. The Lstat refuses the link with a clear
+// message; openNoFollow closes the window between that check and the open where the
+// platform has O_NOFOLLOW.
 func writeFile(path, content string) error {
 	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
 	if summary := os.Getenv("GITHUB_STEP_SUMMARY"); summary != "" && filepath.Clean(summary) == filepath.Clean(path) {
 		flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
 	}
-	f, err := os.OpenFile(path, flags, 0o644)
+	if info, err := os.Lstat(path); err == nil {
+		switch {
+		case info.Mode()&fs.ModeSymlink != 0:
+			return errors.New("is a symbolic link; reports are never written through one (remove it, or name another file)")
+		case info.IsDir():
+			return errors.New("is a directory")
+		}
+	}
+	f, err := os.OpenFile(path, flags|openNoFollow, 0o644)
 	if err != nil {
 		var pathErr *os.PathError
 		if errors.As(err, &pathErr) {

@@ -267,12 +267,41 @@ func TestWriteOutputs(t *testing.T) {
 	}
 }
 
-func TestWriteOutputsUnwritable(t *testing.T) {
+// TestWriteOutputsRefused: a report path that cannot take a report is exit 2 naming the
+// path, and nothing is written anywhere, in particular not through a symbolic link a pull
+// request committed under the report's name.
+func TestWriteOutputsRefused(t *testing.T) {
 	doc := report.NewDocument(report.Tool{Name: "vpcdoctor", Version: "test"}, report.Target{Source: "demo"}, nil)
-	path := filepath.Join(t.TempDir(), "no-such-dir", "r.sarif")
-	err := writeOutputs([]outputSpec{{format: "sarif", path: path}}, &bytes.Buffer{}, doc)
-	if exitCodeOf(err) != exitUsage || !strings.Contains(err.Error(), path) {
-		t.Errorf("error %v, want exit 2 naming %s", err, path)
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim")
+	if err := os.WriteFile(victim, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "adir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{"link.sarif": victim, "dangling.sarif": filepath.Join(dir, "created-through-link"), "dirlink": filepath.Join(dir, "adir")} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+	}
+	for _, path := range []string{
+		filepath.Join(dir, "no-such-dir", "r.sarif"),
+		filepath.Join(dir, "adir"),
+		filepath.Join(dir, "link.sarif"),
+		filepath.Join(dir, "dangling.sarif"),
+		filepath.Join(dir, "dirlink"),
+	} {
+		err := writeOutputs([]outputSpec{{format: "sarif", path: path}}, &bytes.Buffer{}, doc)
+		if exitCodeOf(err) != exitUsage || !strings.Contains(err.Error(), path) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: error %v, want exit 2 and one line naming the path", path, err)
+		}
+	}
+	if data, _ := os.ReadFile(victim); string(data) != "keep" {
+		t.Errorf("a report was written through a symbolic link: the target now holds %q", data)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "created-through-link")); err == nil {
+		t.Error("a report was created through a dangling symbolic link")
 	}
 }
 
