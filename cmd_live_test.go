@@ -111,6 +111,26 @@ func scenarioTarget(snapshot *inventory.Inventory) (project, region, service str
 	return paths[0].Project(), paths[0].Region(), paths[0].ServiceRef.Name
 }
 
+// serveScenario serves a built-in scenario from fakegcp on its own project and region, or
+// skips the test when live mode cannot see what the scenario's files hold.
+func serveScenario(t *testing.T, scenario fixtures.Scenario) (server *fakegcp.Server, project, region, service string) {
+	t.Helper()
+	snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if why := liveCannotReproduce(snapshot); why != "" {
+		t.Skip(why)
+	}
+	project, region, service = scenarioTarget(snapshot)
+	server, err = fakegcp.Start(snapshot, fakegcp.Options{Region: region})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(server.Close)
+	return server, project, region, service
+}
+
 // liveCheckArgs is `check` against the fixtures' project and region in JSON.
 func liveCheckArgs(extra ...string) []string {
 	return append([]string{"check", "--project", liveProject, "--region", liveRegion, "--format", "json", "--timeout", "20s"}, extra...)
@@ -122,19 +142,7 @@ func liveCheckArgs(extra ...string) []string {
 func TestLiveCheckMatchesFromEveryScenario(t *testing.T) {
 	for _, scenario := range fixtures.Scenarios() {
 		t.Run(scenario.Name, func(t *testing.T) {
-			snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if why := liveCannotReproduce(snapshot); why != "" {
-				t.Skip(why)
-			}
-			project, region, service := scenarioTarget(snapshot)
-			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: region})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(server.Close)
+			server, project, region, service := serveScenario(t, scenario)
 			hermeticLive(t, server)
 			dir := scenarioPath(scenario.Name)
 			wantCode, want, wantErr := runLive(t, "check", "--from", dir, "--service", service, "--format", "json")

@@ -15,7 +15,6 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
-	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
 // runSnapshotCLI runs the CLI in-process with the snapshot command registered, mapping
@@ -93,19 +92,7 @@ func TestSnapshotCommandReproducesScenarios(t *testing.T) {
 	for _, scenario := range fixtures.Scenarios() {
 		t.Run(scenario.Name, func(t *testing.T) {
 			isolateGcloud(t)
-			snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if why := liveCannotReproduce(snapshot); why != "" {
-				t.Skip(why)
-			}
-			project, region, service := scenarioTarget(snapshot)
-			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: region})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer server.Close()
+			server, project, region, service := serveScenario(t, scenario)
 			useFake(t, server)
 			out := filepath.Join(t.TempDir(), "snap")
 			code, stdout, stderr := runSnapshotCLI(t, "snapshot", "--project", project, "--region", region,
