@@ -37,4 +37,5 @@ type WorkerPanic struct {
 	Stack []byte
 }
 
+// Error is the panic value as text.
 func (p *WorkerPanic) Error() string { return fmt.Sprintf("%v", p.Value) }

@@ -180,12 +180,14 @@ func LoadFS(fsys fs.FS, prefix string) (*Inventory, error) {
 			return nil, errs[i]
 		}
 	}
-	if err := checkDuplicates(files, parsed); err != nil {
+	copies, err := checkDuplicates(files, parsed)
+	if err != nil {
 		return nil, err
 	}
 	for i := range files {
 		inv.merge(parsed[i])
 	}
+	dropCopies(inv, copies)
 	return inv, nil
 }
 
@@ -255,8 +257,10 @@ func sizeText(n int64) string {
 
 // checkDuplicates refuses two descriptions of one resource (the same kind and canonical
 // name) that differ: which one a run used would depend on file names, so a renamed file
-// could flip a verdict. The same resource saved twice alike (a describe and a list) is fine.
-func checkDuplicates(files []snapshotFile, parsed []*Inventory) error {
+// could flip a verdict. The same resource saved twice alike (a describe and a list) is fine:
+// the later copies are returned, to be dropped, so it counts once.
+func checkDuplicates(files []snapshotFile, parsed []*Inventory) (map[proto.Message]bool, error) {
+	copies := map[proto.Message]bool{}
 	type seen struct {
 		msg  proto.Message
 		file string
@@ -274,19 +278,38 @@ func checkDuplicates(files []snapshotFile, parsed []*Inventory) error {
 				first[key] = seen{msg: msg, file: files[i].display}
 				return
 			}
-			if !proto.Equal(prev.msg, msg) {
-				where := "both in " + prev.file
-				if prev.file != files[i].display {
-					where = prev.file + " and " + files[i].display
-				}
-				conflict = &InputError{Path: files[i].display, Msg: fmt.Sprintf("%s %s is described twice, differently (%s): keep one", kind, name, where)}
+			if proto.Equal(prev.msg, msg) {
+				copies[msg] = true
+				return
 			}
+			where := "both in " + prev.file
+			if prev.file != files[i].display {
+				where = prev.file + " and " + files[i].display
+			}
+			conflict = &InputError{Path: files[i].display, Msg: fmt.Sprintf("%s %s is described twice, differently (%s): keep one", kind, name, where)}
 		})
 		if conflict != nil {
-			return conflict
+			return nil, conflict
 		}
 	}
-	return nil
+	return copies, nil
+}
+
+// dropCopies removes the redundant copies checkDuplicates found.
+func dropCopies(inv *Inventory, copies map[proto.Message]bool) {
+	if len(copies) == 0 {
+		return
+	}
+	keep := func(msg proto.Message) bool { return !copies[msg] }
+	inv.Services = filter(inv.Services, func(s *runpb.Service) bool { return keep(s) })
+	inv.Revisions = filter(inv.Revisions, func(r *runpb.Revision) bool { return keep(r) })
+	inv.Connectors = filter(inv.Connectors, func(c *vpcaccesspb.Connector) bool { return keep(c) })
+	inv.RedisInstances = filter(inv.RedisInstances, func(r *redispb.Instance) bool { return keep(r) })
+	inv.RedisClusters = filter(inv.RedisClusters, func(c *clusterpb.Cluster) bool { return keep(c) })
+	inv.Networks = filter(inv.Networks, func(n *computepb.Network) bool { return keep(n) })
+	inv.Subnetworks = filter(inv.Subnetworks, func(s *computepb.Subnetwork) bool { return keep(s) })
+	inv.Firewalls = filter(inv.Firewalls, func(f *computepb.Firewall) bool { return keep(f) })
+	inv.Addresses = filter(inv.Addresses, func(a *computepb.Address) bool { return keep(a) })
 }
 
 // eachResource visits every resource of an inventory with its kind and canonical name.

@@ -155,6 +155,13 @@ func decodePlan(data []byte, path string) (*tfjson.Plan, error) {
 	case trimmed[0] != '{':
 		return nil, &InputError{Path: path, Msg: "not a Terraform plan in JSON (give the output of terraform show -json PLAN)"}
 	}
+	// The plan library's decoder stops after the first JSON value; anything after it (a
+	// second document, a truncated append) is not a plan either. A RawMessage validates the
+	// whole input without building it, and its error carries the offset for the line.
+	if !json.Valid(trimmed) {
+		var whole json.RawMessage
+		return nil, jsonInputError(path, data, json.Unmarshal(trimmed, &whole))
+	}
 	// One decoding pass for a plan that is one; the probe below, which gives the precise
 	// message for what is not, runs only then.
 	var plan tfjson.Plan

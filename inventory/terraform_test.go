@@ -16,6 +16,7 @@ func TestApplyPlanBadInput(t *testing.T) {
 		{"yaml", "kind: Service\n", "not a Terraform plan in JSON", 0},
 		{"syntax", "{\n  \"format_version\": \"1.2\",\n  \"planned_values\": {,}\n}", "not valid JSON", 3},
 		{"no format_version", `{"resource_changes": []}`, "has no format_version", 0},
+		{"trailing data", "{\"format_version\": \"1.2\", \"planned_values\": {}}\n{\"format_version\": \"1.2\"}", "not valid JSON", 2},
 		{"state", `{"format_version": "1.0", "values": {"root_module": {}}}`, "is a Terraform state, not a plan", 0},
 		{"future major", `{"format_version": "2.0", "planned_values": {}}`, "unsupported plan format version", 0},
 		{"unnamed resource", `{"format_version": "1.2", "planned_values": {"root_module": {"resources": [{"address": "google_compute_network.x", "mode": "managed", "type": "google_compute_network", "name": "x", "values": {"project": "p"}}]}}}`, "google_compute_network.x has no name", 0},

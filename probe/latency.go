@@ -14,8 +14,9 @@ const HighLatencyP50 = 5 * time.Millisecond
 type LatencyStats struct {
 	// Count is the number of round trips measured.
 	Count int
-	// Min, P50, P99 and Max are the fastest, median, 99th-percentile and slowest round trips.
-	Min, P50, P99, Max time.Duration
+	// Min, P50, P90, P99 and Max are the fastest, median, 90th- and 99th-percentile and
+	// slowest round trips.
+	Min, P50, P90, P99, Max time.Duration
 }
 
 // NewLatencyStats computes the statistics of the samples with the nearest-rank method.
@@ -30,6 +31,7 @@ func NewLatencyStats(samples []time.Duration) LatencyStats {
 		Count: len(sorted),
 		Min:   sorted[0],
 		P50:   nearestRank(sorted, 50),
+		P90:   nearestRank(sorted, 90),
 		P99:   nearestRank(sorted, 99),
 		Max:   sorted[len(sorted)-1],
 	}
@@ -43,10 +45,12 @@ func nearestRank(sorted []time.Duration, p int) time.Duration {
 }
 
 // String is the stable form the probe.latency message carries, for example
-// "count=100 min=0.081ms p50=0.095ms p99=0.210ms max=0.250ms". Runbooks may parse it.
+// "count=100 min=0.081ms p50=0.095ms p99=0.210ms max=0.250ms p90=0.150ms". Runbooks may
+// parse it: fields are only ever appended (p90 came last so that a parser of the first
+// five keeps working).
 func (s LatencyStats) String() string {
-	return fmt.Sprintf("count=%d min=%s p50=%s p99=%s max=%s",
-		s.Count, millis(s.Min), millis(s.P50), millis(s.P99), millis(s.Max))
+	return fmt.Sprintf("count=%d min=%s p50=%s p99=%s max=%s p90=%s",
+		s.Count, millis(s.Min), millis(s.P50), millis(s.P99), millis(s.Max), millis(s.P90))
 }
 
 // millis formats a duration as milliseconds with microsecond precision, e.g. "0.095ms".

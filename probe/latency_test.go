@@ -12,14 +12,14 @@ func TestLatencyStats(t *testing.T) {
 		samples = append(samples, ms(i))
 	}
 	got := NewLatencyStats(samples)
-	want := LatencyStats{Count: 100, Min: ms(1), P50: ms(50), P99: ms(99), Max: ms(100)}
+	want := LatencyStats{Count: 100, Min: ms(1), P50: ms(50), P90: ms(90), P99: ms(99), Max: ms(100)}
 	if got != want {
 		t.Errorf("NewLatencyStats = %+v, want %+v", got, want)
 	}
 	if samples[0] != ms(100) {
 		t.Error("NewLatencyStats sorted its input")
 	}
-	if s := got.String(); s != "count=100 min=1.000ms p50=50.000ms p99=99.000ms max=100.000ms" {
+	if s := got.String(); s != "count=100 min=1.000ms p50=50.000ms p99=99.000ms max=100.000ms p90=90.000ms" {
 		t.Errorf("String() = %q", s)
 	}
 }

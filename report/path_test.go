@@ -126,3 +126,18 @@ func TestQuietPrintsOnlyWhatDidNotPass(t *testing.T) {
 		}
 	}
 }
+
+// TestWrapNeverStartsALineWithWorkflowCommand: wherever a word from input that starts with
+// "::" falls, no wrapped line starts with it, so a GitHub log never reads it as a command.
+func TestWrapNeverStartsALineWithWorkflowCommand(t *testing.T) {
+	for pad := 0; pad < 40; pad++ {
+		text := strings.Repeat("x", pad) + " connector ::error::forged ::add-mask::x ::stop-commands::y end"
+		for width := 20; width < 60; width++ {
+			for _, line := range wrap(text, width) {
+				if strings.HasPrefix(strings.TrimSpace(line), "::") {
+					t.Fatalf("width %d pad %d: line %q starts a workflow command", width, pad, line)
+				}
+			}
+		}
+	}
+}

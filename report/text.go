@@ -395,7 +395,9 @@ func fitVerdict(s string, width int) string {
 }
 
 // wrap breaks text into lines of at most width runes at spaces; a word longer than width
-// (a resource name) gets a line of its own rather than being split.
+// (a resource name) gets a line of its own rather than being split. A word that starts
+// with "::" never starts a line: GitHub's runner reads a log line that starts with "::"
+// after its leading spaces as a workflow command, and the word may come from input.
 func wrap(text string, width int) []string {
 	width = max(width, 20)
 	words := strings.Fields(text)
@@ -405,7 +407,7 @@ func wrap(text string, width int) []string {
 	var lines []string
 	current := words[0]
 	for _, word := range words[1:] {
-		if utf8.RuneCountInString(current)+1+utf8.RuneCountInString(word) > width {
+		if utf8.RuneCountInString(current)+1+utf8.RuneCountInString(word) > width && !strings.HasPrefix(word, "::") {
 			lines = append(lines, current)
 			current = word
 			continue
