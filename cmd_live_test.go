@@ -137,9 +137,17 @@ func scenarioTarget(snapshot *inventory.Inventory) (project, region, service str
 	return paths[0].Project(), paths[0].Region(), paths[0].ServiceRef.Name
 }
 
+// servedScenario is a built-in scenario served by fakegcp: the snapshot it was loaded as and
+// the project, region and service live mode is asked for.
+type servedScenario struct {
+	server                   *fakegcp.Server
+	snapshot                 *inventory.Inventory
+	project, region, service string
+}
+
 // serveScenario serves a built-in scenario from fakegcp on its own project and region, or
 // skips the test when live mode cannot see what the scenario's files hold.
-func serveScenario(t *testing.T, scenario fixtures.Scenario) (server *fakegcp.Server, project, region, service string) {
+func serveScenario(t *testing.T, scenario fixtures.Scenario) servedScenario {
 	t.Helper()
 	snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
 	if err != nil {
@@ -148,13 +156,14 @@ func serveScenario(t *testing.T, scenario fixtures.Scenario) (server *fakegcp.Se
 	if why := liveCannotReproduce(snapshot); why != "" {
 		t.Skip(why)
 	}
-	project, region, service = scenarioTarget(snapshot)
-	server, err = fakegcp.Start(snapshot, fakegcp.Options{Region: region})
+	served := servedScenario{snapshot: snapshot}
+	served.project, served.region, served.service = scenarioTarget(snapshot)
+	served.server, err = fakegcp.Start(snapshot, fakegcp.Options{Region: served.region})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(server.Close)
-	return server, project, region, service
+	t.Cleanup(served.server.Close)
+	return served
 }
 
 // liveCheckArgs is `check` against the fixtures' project and region in JSON.
@@ -168,8 +177,9 @@ func liveCheckArgs(extra ...string) []string {
 func TestLiveCheckMatchesFromEveryScenario(t *testing.T) {
 	for _, scenario := range fixtures.Scenarios() {
 		t.Run(scenario.Name, func(t *testing.T) {
-			server, project, region, service := serveScenario(t, scenario)
-			hermeticLive(t, server)
+			served := serveScenario(t, scenario)
+			snapshot, project, region, service := served.snapshot, served.project, served.region, served.service
+			hermeticLive(t, served.server)
 			dir := scenarioPath(scenario.Name)
 			wantCode, want, wantErr := runLive(t, "check", "--from", dir, "--service", service, "--format", "json")
 			gotCode, got, gotErr := runLive(t, "check", "--project", project, "--region", region, "--format", "json", "--timeout", "20s", "--service", service)

@@ -94,8 +94,9 @@ func TestSnapshotCommandReproducesScenarios(t *testing.T) {
 	for _, scenario := range fixtures.Scenarios() {
 		t.Run(scenario.Name, func(t *testing.T) {
 			isolateGcloud(t)
-			server, project, region, service := serveScenario(t, scenario)
-			useFake(t, server)
+			served := serveScenario(t, scenario)
+			snapshot, project, region, service := served.snapshot, served.project, served.region, served.service
+			useFake(t, served.server)
 			out := filepath.Join(t.TempDir(), "snap")
 			code, stdout, stderr := runSnapshotCLI(t, "snapshot", "--project", project, "--region", region,
 				"--service", service, "--timeout", "10s", "--out", out)
