@@ -48,8 +48,10 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"check", "--from", scenarioPath("healthy"), "--format", "json", "--output", "sarif=x"}, "cannot be combined"},
 		{[]string{"check", "--from", "no/such/dir"}, "no/such/dir"},
 		{[]string{"check", "--from", scenarioPath("healthy"), "extra"}, "check takes no arguments"},
-		{[]string{"check", "--from", scenarioPath("healthy"), "--timeout"}, "flag needs an argument"},
-		{[]string{"check", "--project", "p", "--region", "r", "--timeout", "soon"}, "invalid value"},
+		{[]string{"check", "--from", scenarioPath("healthy"), "--timeout"}, "flag needs an argument: --timeout"},
+		{[]string{"check", "--project", "p", "--region", "r", "--timeout", "soon"}, `invalid value "soon" for flag --timeout`},
+		{[]string{"-x"}, "unknown flag -x; did you mean -h?"},
+		{[]string{"checks", "connector.found"}, "checks takes no arguments"},
 		{[]string{"demo", "healthy", "--output", "json"}, "unknown flag --output"},
 		{[]string{"probe", "--format", "sarf", "--host", "127.0.0.1"}, `did you mean "sarif"?`},
 	}
