@@ -55,10 +55,9 @@ func hostileSnapshot(t *testing.T) fs.FS {
 	return snap
 }
 
-// TestHostileNamesEveryFormat renders a snapshot full of hostile values in every format and
-// asserts what each sink needs: no raw control character anywhere, no workflow command but
-// vpcdoctor's own, no live markup in Markdown or HTML, documents that still parse.
-func TestHostileNamesEveryFormat(t *testing.T) {
+// hostileDocument is the report of hostileSnapshot, as the CLI would build it.
+func hostileDocument(t *testing.T) *Document {
+	t.Helper()
 	inv, err := inventory.LoadFS(hostileSnapshot(t), "hostile")
 	if err != nil {
 		t.Fatal(err)
@@ -68,6 +67,14 @@ func TestHostileNamesEveryFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := documentFor(paths, Target{Source: "snapshot", Input: "hostile"}, nil)
+	return doc
+}
+
+// TestHostileNamesEveryFormat renders a snapshot full of hostile values in every format and
+// asserts what each sink needs: no raw control character anywhere, no workflow command but
+// vpcdoctor's own, no live markup in Markdown or HTML, documents that still parse.
+func TestHostileNamesEveryFormat(t *testing.T) {
+	doc := hostileDocument(t)
 	if shape := doc.Paths[0]; shape.Egress != EgressConnector {
 		t.Errorf("a connector value that is not a valid name is drawn as egress %v, want the connector hop", shape.Egress)
 	}
