@@ -87,15 +87,7 @@ func githubCommand(f checks.Finding) string {
 		}
 		return "notice"
 	}
-	switch f.Status {
-	case checks.Fail:
-		return "error"
-	case checks.Warn:
-		return "warning"
-	case checks.Error:
-		return "notice"
-	}
-	return ""
+	return problemLevel(f.Status, levels{fail: "error", warn: "warning", error: "notice"})
 }
 
 // escapeGitHubData escapes a workflow command's message the way the Actions runner

@@ -70,15 +70,7 @@ func gitlabSeverity(f checks.Finding) string {
 	if f.Ignored {
 		return ""
 	}
-	switch f.Status {
-	case checks.Fail:
-		return "critical"
-	case checks.Warn:
-		return "minor"
-	case checks.Error:
-		return "info"
-	}
-	return ""
+	return problemLevel(f.Status, levels{fail: "critical", warn: "minor", error: "info"})
 }
 
 // gitlabDescription is one line: the widget lists issues by their description.

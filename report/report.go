@@ -272,3 +272,20 @@ func attentionOrder(findings []checks.Finding) []int {
 	sort.SliceStable(order, func(a, b int) bool { return rank(findings[order[a]]) < rank(findings[order[b]]) })
 	return order
 }
+
+// levels names, in one CI format's words, the three statuses that ask for attention.
+type levels struct{ fail, warn, error string }
+
+// problemLevel is a format's word for a status that asks for attention (fail, warn, error),
+// or "" for pass and skip, which CI formats report as no problem at all.
+func problemLevel(s checks.Status, words levels) string {
+	switch s {
+	case checks.Fail:
+		return words.fail
+	case checks.Warn:
+		return words.warn
+	case checks.Error:
+		return words.error
+	}
+	return ""
+}

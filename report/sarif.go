@@ -199,15 +199,7 @@ func WriteSARIF(w io.Writer, doc *Document) error {
 
 // sarifLevel maps a status to a result level; "" means the status produces no result.
 func sarifLevel(s checks.Status) string {
-	switch s {
-	case checks.Fail:
-		return "error"
-	case checks.Warn:
-		return "warning"
-	case checks.Error:
-		return "note"
-	}
-	return ""
+	return problemLevel(s, levels{fail: "error", warn: "warning", error: "note"})
 }
 
 // sarifRules lists one rule per given rule, in order, then one for any other check id the
