@@ -49,7 +49,7 @@ func TestWorkflowsPassActionlint(t *testing.T) {
 		t.Skip("actionlint not installed")
 	}
 	out, err := exec.Command(actionlint, filepath.Join("docs", "examples", "github-workflow.yml"),
-		filepath.Join(".github", "workflows", "action.yml")).CombinedOutput()
+		filepath.Join(".github", "workflows", "action.yml"), filepath.Join(".github", "workflows", "release.yml")).CombinedOutput()
 	if err != nil {
 		t.Errorf("actionlint: %v\n%s", err, out)
 	}
