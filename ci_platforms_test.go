@@ -51,6 +51,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"check", "--from", scenarioPath("healthy"), "--timeout"}, "flag needs an argument: --timeout"},
 		{[]string{"check", "--project", "p", "--region", "r", "--timeout", "soon"}, `invalid value "soon" for flag --timeout`},
 		{[]string{"-x"}, "unknown flag -x; did you mean -h?"},
+		{[]string{"check", "--from", scenarioPath("healthy"), "--output", "text", "--output", "json=no/such/dir/r.json"}, "no such directory: no/such/dir"},
+		{[]string{"check", "--from", scenarioPath("healthy"), "--output", "text", "--output", "json=" + scenarioPath("healthy")}, "is a directory"},
 		{[]string{"checks", "connector.found"}, "checks takes no arguments"},
 		{[]string{"demo", "healthy", "--output", "json"}, "unknown flag --output"},
 		{[]string{"probe", "--format", "sarf", "--host", "127.0.0.1"}, `did you mean "sarif"?`},

@@ -60,8 +60,8 @@ func TestParseOutputs(t *testing.T) {
 		// Without --output, --format's report streams to stdout: no outputs to write after.
 		{args: nil, want: nil},
 		{args: []string{"--format", "json"}, want: nil},
-		{args: []string{"--output", "text", "--output", "sarif=out/vpcdoctor.sarif", "--output", "JUnit=vpcdoctor.xml"},
-			want: []outputSpec{{format: "text"}, {format: "sarif", path: "out/vpcdoctor.sarif"}, {format: "junit", path: "vpcdoctor.xml"}}},
+		{args: []string{"--output", "text", "--output", "sarif=testdata/vpcdoctor.sarif", "--output", "JUnit=vpcdoctor.xml"},
+			want: []outputSpec{{format: "text"}, {format: "sarif", path: "testdata/vpcdoctor.sarif"}, {format: "junit", path: "vpcdoctor.xml"}}},
 		{args: []string{"--output", "github", "--output", "markdown=summary.md", "--output", "json=r.json"},
 			want: []outputSpec{{format: "github"}, {format: "markdown", path: "summary.md"}, {format: "json", path: "r.json"}}},
 		{args: []string{"--output", "pdf=x"}, wantErr: `unknown format "pdf"`},
@@ -77,6 +77,9 @@ func TestParseOutputs(t *testing.T) {
 		{args: []string{"--output", "sarif=a", "--output", "junit=a"}, wantErr: "two reports would be written to a"},
 		{args: []string{"--output", "sarif="}, wantErr: "empty path"},
 		{args: []string{"--format", "json", "--output", "sarif=a"}, wantErr: "cannot be combined"},
+		// Refused before any check runs: a missing directory, a directory.
+		{args: []string{"--output", "sarif=out/vpcdoctor.sarif"}, wantErr: "no such directory: out"},
+		{args: []string{"--output", "sarif=testdata"}, wantErr: "is a directory"},
 	}
 	for _, tt := range tests {
 		var got []outputSpec
