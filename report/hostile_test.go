@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
+	"github.com/vpcdoctor/vpcdoctor/internal/sariftest"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
@@ -110,5 +113,30 @@ func TestHostileNamesEveryFormat(t *testing.T) {
 				t.Errorf("junit: not well-formed XML: %v", err)
 			}
 		}
+	}
+}
+
+// TestHostileNamesStayValid: the reports of the hostile snapshot still validate where CI
+// validates them: SARIF against the 2.1.0 schema and GitHub's ingestion rules, the GitLab
+// code quality report against GitLab's format, JUnit against its XSD, JSON against ours.
+func TestHostileNamesStayValid(t *testing.T) {
+	doc := hostileDocument(t)
+	sarif := render(t, func(w *bytes.Buffer) error { return WriteSARIF(w, doc) })
+	validateJSON(t, sarifSchema(t), "hostile SARIF", sarif)
+	for _, err := range sariftest.Check([]byte(sarif), nil) {
+		t.Errorf("hostile SARIF, GitHub ingestion: %v", err)
+	}
+	data, err := os.ReadFile(filepath.Join("testdata", "gitlab-codequality.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	validateJSON(t, compileSchema(t, "gitlab-codequality.schema.json", data), "hostile GitLab", render(t, func(w *bytes.Buffer) error { return WriteGitLab(w, doc) }))
+	validateJSON(t, compileSchema(t, "schema.json", JSONSchema), "hostile JSON", render(t, func(w *bytes.Buffer) error { return WriteJSON(w, doc) }))
+	var root xmlNode
+	if err := xml.Unmarshal([]byte(render(t, func(w *bytes.Buffer) error { return WriteJUnit(w, doc) })), &root); err != nil {
+		t.Fatalf("hostile JUnit: not XML: %v", err)
+	}
+	for _, err := range junitXSD(t).validate(root, "") {
+		t.Errorf("hostile JUnit: %v", err)
 	}
 }
