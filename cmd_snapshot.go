@@ -107,9 +107,8 @@ func writeSnapshotReadme(dir string, opts inventory.LiveOptions) error {
 	}
 	b.WriteString(".\nEnvironment values are written only when their shape cannot hold a secret (a port, an IP address,\na host:port, a redis:// URL without its user info); every other value, container argument and\ncommand is written as <redacted>. AUTH strings are never read.\n\n")
 	fmt.Fprintf(&b, "Check it anywhere, without credentials:\n\n    %s\n", checkFromCommand(dir, opts))
-	path := filepath.Join(dir, "README.md")
-	if err := writeFile(path, b.String()); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if err := inventory.WriteFileInDir(dir, "README.md", []byte(b.String())); err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Join(dir, "README.md"), err)
 	}
 	return nil
 }

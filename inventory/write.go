@@ -113,29 +113,72 @@ func WriteSnapshot(inv *Inventory, dir string) error {
 	if len(inv.Problems) > 0 {
 		files[ProblemsFile] = map[string]any{"kind": ProblemsKind, "problems": inv.Problems}
 	}
+	// Every file is written inside dir through an os.Root and put in place by a rename, so
+	// a symbolic link planted in the directory (say, services.json -> ~/.bashrc) is
+	// replaced, never written through, and nothing lands outside dir.
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return fmt.Errorf("write snapshot: %w", err)
+	}
+	defer root.Close()
 	for _, name := range snapshotFiles() {
-		path := filepath.Join(dir, name)
 		content, ok := files[name]
 		if !ok {
-			// A kind this inventory did not load: drop a previous run's file for it.
-			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			// A kind this inventory did not load: drop a previous run's file for it (a link
+			// is removed itself, not what it points to).
+			if err := root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("write snapshot: %w", err)
 			}
 			continue
 		}
 		data, err := encodeSnapshotFile(content)
 		if err != nil {
-			return fmt.Errorf("write snapshot %s: %w", path, err)
+			return fmt.Errorf("write snapshot %s: %w", filepath.Join(dir, name), err)
 		}
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			return fmt.Errorf("write snapshot: %w", err)
+		if err := replaceFile(root, name, data); err != nil {
+			return fmt.Errorf("write snapshot %s: %w", filepath.Join(dir, name), err)
 		}
 	}
 	return nil
 }
 
+// WriteFileInDir writes data to dir/name the way the snapshot's own files are written:
+// inside dir only, replacing a file or symbolic link there rather than writing through it.
+func WriteFileInDir(dir, name string, data []byte) error {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	return replaceFile(root, name, data)
+}
+
+// replaceFile writes data to a new file beside name, then renames it over name: whatever
+// name was (a file, a symbolic link), it is replaced whole.
+func replaceFile(root *os.Root, name string, data []byte) error {
+	tmp := "." + name + ".tmp"
+	if err := root.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return root.Rename(tmp, name)
+}
+
 // prepareSnapshotDir creates dir, or checks that it holds only snapshot files.
 func prepareSnapshotDir(dir string) error {
+	if info, err := os.Lstat(dir); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+		return &InputError{Path: dir, Msg: "is a symbolic link; give the directory itself"}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create snapshot directory: %w", err)
 	}

@@ -219,3 +219,40 @@ func TestWriteSnapshotRefusesForeignFiles(t *testing.T) {
 		t.Errorf("stale %s left behind: %v", inventory.FirewallsFile, err)
 	}
 }
+
+// TestWriteSnapshotNeverWritesThroughLinks: a symbolic link planted where a snapshot file
+// goes is replaced by the file, and what it pointed to is left alone; an output directory
+// that is itself a link is refused.
+func TestWriteSnapshotNeverWritesThroughLinks(t *testing.T) {
+	inv, err := inventory.LoadDir(shopDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(outside, []byte("keep me"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, name := range []string{inventory.ServicesFile, inventory.FirewallsFile} {
+		if err := os.Symlink(outside, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := inventory.WriteSnapshot(inv, dir); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(outside); string(data) != "keep me" {
+		t.Errorf("the link's target was written: %q", data)
+	}
+	info, err := os.Lstat(filepath.Join(dir, inventory.ServicesFile))
+	if err != nil || !info.Mode().IsRegular() {
+		t.Errorf("%s is not a regular file: %v %v", inventory.ServicesFile, info, err)
+	}
+	link := filepath.Join(t.TempDir(), "snap")
+	if err := os.Symlink(t.TempDir(), link); err != nil {
+		t.Fatal(err)
+	}
+	if err := inventory.WriteSnapshot(inv, link); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("err = %v, want a refusal of the linked directory", err)
+	}
+}
