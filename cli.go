@@ -236,7 +236,19 @@ func flagError(flags []cli.Flag) cli.OnUsageErrorFunc {
 			for _, f := range flags {
 				names = append(names, f.Names()...)
 			}
-			return usage("unknown flag --%s%s", name, flagSuggestion(name, names))
+			return usage("unknown flag %s%s", flagName(name), flagSuggestion(name, names))
+		}
+		// The flag package names a flag with one dash ("flag needs an argument: -from");
+		// the help and the docs spell long flags with two.
+		for _, prefix := range []string{"flag needs an argument: -", "for flag -"} {
+			if before, name, ok := strings.Cut(msg, prefix); ok {
+				name, rest, _ := strings.Cut(name, ":")
+				msg = before + strings.TrimSuffix(prefix, "-") + flagName(name)
+				if rest != "" {
+					msg += ":" + rest
+				}
+				break
+			}
 		}
 		return cli.Exit(msg, exitUsage)
 	}
@@ -244,13 +256,17 @@ func flagError(flags []cli.Flag) cli.OnUsageErrorFunc {
 
 func flagSuggestion(name string, names []string) string {
 	if s := closest(name, names); s != "" {
-		dashes := "--"
-		if len(s) == 1 {
-			dashes = "-"
-		}
-		return "; did you mean " + dashes + s + "?"
+		return "; did you mean " + flagName(s) + "?"
 	}
 	return ""
+}
+
+// flagName spells a flag as the help does: -h for a one-letter name, --from for the others.
+func flagName(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
 }
 
 // didYouMean suggests the closest of names to a mistyped one, or "".

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -40,13 +39,7 @@ func TestPanicIsInternalError(t *testing.T) {
 // (exit 4 would be a bug found) or a hang.
 func TestHostileInputFiles(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
+	write := func(name, content string) string { return writeTestFile(t, dir, name, content) }
 	healthy := filepath.Join("fixtures", "scenarios", "healthy")
 	fifo := filepath.Join(dir, "pipe.json")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {

@@ -306,6 +306,9 @@ func catalogueCommand() *cli.Command {
 		Name:  "checks",
 		Usage: "list the check catalogue",
 		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usage("checks takes no arguments (to explain one check: vpcdoctor explain %s)", sanitize.Shell(c.Args().First()))
+			}
 			w := c.App.Writer
 			catalogue := checks.Catalogue()
 			for _, hop := range checks.Hops {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 	"github.com/vpcdoctor/vpcdoctor/report"
 )
@@ -170,6 +172,11 @@ func parseOutputs(c *cli.Context) ([]outputSpec, error) {
 				return nil, usage("--output %s: two reports would be written to %s", value, path)
 			}
 			seen[path] = true
+			// Refused before any check runs, so that a path that cannot take the report is
+			// a usage error with nothing on stdout, not a failure after the text report.
+			if err := checkOutputPath(path); err != nil {
+				return nil, usage("--output %s: %s", value, err)
+			}
 		}
 		spec := outputSpec{format: format, path: path, width: report.DefaultWidth, quiet: c.Bool("quiet")}
 		if !hasPath {
@@ -234,15 +241,42 @@ func renderOutput(w io.Writer, spec outputSpec, doc *report.Document) error {
 	return format.Write(w, doc)
 }
 
+// checkOutputPath says why a report cannot be written to path: it is a symbolic link (never
+// written through; see writeFile), a directory, or in a directory that does not exist.
+func checkOutputPath(path string) error {
+	info, err := os.Lstat(path)
+	switch {
+	case err == nil && info.Mode()&fs.ModeSymlink != 0:
+		return errors.New("is a symbolic link; reports are never written through one (remove it, or name another file)")
+	case err == nil && info.IsDir():
+		return errors.New("is a directory")
+	case err == nil:
+		return nil
+	}
+	if dir, err := os.Stat(filepath.Dir(path)); err != nil || !dir.IsDir() {
+		return errors.New("no such directory: " + sanitize.Line(filepath.Dir(path)))
+	}
+	return nil
+}
+
 // writeFile writes a report file whole, truncating it; except GitHub's job summary file
 // ($GITHUB_STEP_SUMMARY), which it appends to, as GitHub asks of every writer of that file,
 // so that a summary written earlier in the step is kept.
+//
+// It never writes through a symbolic link: in CI the working tree is a pull request's, and
+// a link committed under the report's name (vpcdoctor.sarif -> ~/.bashrc) would otherwise
+// have the gate overwrite whatever it points at. The Lstat refuses the link with a clear
+// message; openNoFollow closes the window between that check and the open where the
+// platform has O_NOFOLLOW.
 func writeFile(path, content string) error {
 	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
 	if summary := os.Getenv("GITHUB_STEP_SUMMARY"); summary != "" && filepath.Clean(summary) == filepath.Clean(path) {
 		flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
 	}
-	f, err := os.OpenFile(path, flags, 0o644)
+	if err := checkOutputPath(path); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, flags|openNoFollow, 0o644)
 	if err != nil {
 		var pathErr *os.PathError
 		if errors.As(err, &pathErr) {

@@ -60,8 +60,8 @@ func TestParseOutputs(t *testing.T) {
 		// Without --output, --format's report streams to stdout: no outputs to write after.
 		{args: nil, want: nil},
 		{args: []string{"--format", "json"}, want: nil},
-		{args: []string{"--output", "text", "--output", "sarif=out/vpcdoctor.sarif", "--output", "JUnit=vpcdoctor.xml"},
-			want: []outputSpec{{format: "text"}, {format: "sarif", path: "out/vpcdoctor.sarif"}, {format: "junit", path: "vpcdoctor.xml"}}},
+		{args: []string{"--output", "text", "--output", "sarif=testdata/vpcdoctor.sarif", "--output", "JUnit=vpcdoctor.xml"},
+			want: []outputSpec{{format: "text"}, {format: "sarif", path: "testdata/vpcdoctor.sarif"}, {format: "junit", path: "vpcdoctor.xml"}}},
 		{args: []string{"--output", "github", "--output", "markdown=summary.md", "--output", "json=r.json"},
 			want: []outputSpec{{format: "github"}, {format: "markdown", path: "summary.md"}, {format: "json", path: "r.json"}}},
 		{args: []string{"--output", "pdf=x"}, wantErr: `unknown format "pdf"`},
@@ -77,6 +77,9 @@ func TestParseOutputs(t *testing.T) {
 		{args: []string{"--output", "sarif=a", "--output", "junit=a"}, wantErr: "two reports would be written to a"},
 		{args: []string{"--output", "sarif="}, wantErr: "empty path"},
 		{args: []string{"--format", "json", "--output", "sarif=a"}, wantErr: "cannot be combined"},
+		// Refused before any check runs: a missing directory, a directory.
+		{args: []string{"--output", "sarif=out/vpcdoctor.sarif"}, wantErr: "no such directory: out"},
+		{args: []string{"--output", "sarif=testdata"}, wantErr: "is a directory"},
 	}
 	for _, tt := range tests {
 		var got []outputSpec
@@ -191,15 +194,19 @@ func TestApplyCIInputs(t *testing.T) {
 	}
 }
 
+// writeTestFile writes content to dir/name and returns the path.
+func writeTestFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func TestApplyCIInputsBadFiles(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
+	write := func(name, content string) string { return writeTestFile(t, dir, name, content) }
 	tests := []struct {
 		flag, path string
 	}{
@@ -267,12 +274,41 @@ func TestWriteOutputs(t *testing.T) {
 	}
 }
 
-func TestWriteOutputsUnwritable(t *testing.T) {
+// TestWriteOutputsRefused: a report path that cannot take a report is exit 2 naming the
+// path, and nothing is written anywhere, in particular not through a symbolic link a pull
+// request committed under the report's name.
+func TestWriteOutputsRefused(t *testing.T) {
 	doc := report.NewDocument(report.Tool{Name: "vpcdoctor", Version: "test"}, report.Target{Source: "demo"}, nil)
-	path := filepath.Join(t.TempDir(), "no-such-dir", "r.sarif")
-	err := writeOutputs([]outputSpec{{format: "sarif", path: path}}, &bytes.Buffer{}, doc)
-	if exitCodeOf(err) != exitUsage || !strings.Contains(err.Error(), path) {
-		t.Errorf("error %v, want exit 2 naming %s", err, path)
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim")
+	if err := os.WriteFile(victim, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "adir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{"link.sarif": victim, "dangling.sarif": filepath.Join(dir, "created-through-link"), "dirlink": filepath.Join(dir, "adir")} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+	}
+	for _, path := range []string{
+		filepath.Join(dir, "no-such-dir", "r.sarif"),
+		filepath.Join(dir, "adir"),
+		filepath.Join(dir, "link.sarif"),
+		filepath.Join(dir, "dangling.sarif"),
+		filepath.Join(dir, "dirlink"),
+	} {
+		err := writeOutputs([]outputSpec{{format: "sarif", path: path}}, &bytes.Buffer{}, doc)
+		if exitCodeOf(err) != exitUsage || !strings.Contains(err.Error(), path) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: error %v, want exit 2 and one line naming the path", path, err)
+		}
+	}
+	if data, _ := os.ReadFile(victim); string(data) != "keep" {
+		t.Errorf("a report was written through a symbolic link: the target now holds %q", data)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "created-through-link")); err == nil {
+		t.Error("a report was created through a dangling symbolic link")
 	}
 }
 

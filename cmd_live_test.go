@@ -137,6 +137,35 @@ func scenarioTarget(snapshot *inventory.Inventory) (project, region, service str
 	return paths[0].Project(), paths[0].Region(), paths[0].ServiceRef.Name
 }
 
+// servedScenario is a built-in scenario served by fakegcp: the snapshot it was loaded as and
+// the project, region and service live mode is asked for.
+type servedScenario struct {
+	server                   *fakegcp.Server
+	snapshot                 *inventory.Inventory
+	project, region, service string
+}
+
+// serveScenario serves a built-in scenario from fakegcp on its own project and region, or
+// skips the test when live mode cannot see what the scenario's files hold.
+func serveScenario(t *testing.T, scenario fixtures.Scenario) servedScenario {
+	t.Helper()
+	snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if why := liveCannotReproduce(snapshot); why != "" {
+		t.Skip(why)
+	}
+	served := servedScenario{snapshot: snapshot}
+	served.project, served.region, served.service = scenarioTarget(snapshot)
+	served.server, err = fakegcp.Start(snapshot, fakegcp.Options{Region: served.region})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(served.server.Close)
+	return served
+}
+
 // liveCheckArgs is `check` against the fixtures' project and region in JSON.
 func liveCheckArgs(extra ...string) []string {
 	return append([]string{"check", "--project", liveProject, "--region", liveRegion, "--format", "json", "--timeout", "20s"}, extra...)
@@ -148,20 +177,9 @@ func liveCheckArgs(extra ...string) []string {
 func TestLiveCheckMatchesFromEveryScenario(t *testing.T) {
 	for _, scenario := range fixtures.Scenarios() {
 		t.Run(scenario.Name, func(t *testing.T) {
-			snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if why := liveCannotReproduce(snapshot); why != "" {
-				t.Skip(why)
-			}
-			project, region, service := scenarioTarget(snapshot)
-			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: region})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(server.Close)
-			hermeticLive(t, server)
+			served := serveScenario(t, scenario)
+			snapshot, project, region, service := served.snapshot, served.project, served.region, served.service
+			hermeticLive(t, served.server)
 			dir := scenarioPath(scenario.Name)
 			wantCode, want, wantErr := runLive(t, "check", "--from", dir, "--service", service, "--format", "json")
 			gotCode, got, gotErr := runLive(t, "check", "--project", project, "--region", region, "--format", "json", "--timeout", "20s", "--service", service)

@@ -15,7 +15,6 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
-	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
 // runSnapshotCLI runs the CLI in-process with the snapshot command registered, mapping
@@ -95,20 +94,9 @@ func TestSnapshotCommandReproducesScenarios(t *testing.T) {
 	for _, scenario := range fixtures.Scenarios() {
 		t.Run(scenario.Name, func(t *testing.T) {
 			isolateGcloud(t)
-			snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if why := liveCannotReproduce(snapshot); why != "" {
-				t.Skip(why)
-			}
-			project, region, service := scenarioTarget(snapshot)
-			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: region})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer server.Close()
-			useFake(t, server)
+			served := serveScenario(t, scenario)
+			snapshot, project, region, service := served.snapshot, served.project, served.region, served.service
+			useFake(t, served.server)
 			out := filepath.Join(t.TempDir(), "snap")
 			code, stdout, stderr := runSnapshotCLI(t, "snapshot", "--project", project, "--region", region,
 				"--service", service, "--timeout", "10s", "--out", out)

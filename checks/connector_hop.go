@@ -18,7 +18,10 @@ import (
 func pathConnector(p *inventory.Path) (*vpcaccesspb.Connector, inventory.ConnectorRef, *Result) {
 	ref, ok := p.ConnectorRef()
 	if !ok {
-		r := skip(p.ServiceRef.String(), "service %s uses Direct VPC egress, not a connector", p.ServiceRef.Name)
+		r := noConnectorRef(p)
+		if r.Status == Fail { // connector.found reports the bad name; the others wait for it
+			r = skip(p.ServiceRef.String(), "service %s names a connector that is not a valid connector name", p.ServiceRef.Name)
+		}
 		return nil, ref, &r
 	}
 	c, problem := p.Inv.Connector(ref)
@@ -29,10 +32,24 @@ func pathConnector(p *inventory.Path) (*vpcaccesspb.Connector, inventory.Connect
 	return c, ref, nil
 }
 
+// noConnectorRef is the result for a path without a usable connector name: a skip when
+// the service names none (Direct VPC egress, or none at all), and a fail when the name it
+// gives is not of the connector name format the Cloud Run API documents
+// (projects/{project}/locations/{location}/connectors/{connector}, or a short name), so no
+// connector can answer to it, said without pasting the value into any command.
+func noConnectorRef(p *inventory.Path) Result {
+	if name := p.VpcAccess().GetConnector(); name != "" {
+		return fail(p.ServiceRef.String(), "service %s names connector %q, which is not a connector name (NAME, or projects/PROJECT/locations/REGION/connectors/NAME), so no connector can carry its traffic", p.ServiceRef.Name, name).
+			fix("Name one of the region's connectors (the run.googleapis.com/vpc-access-connector annotation, or --vpc-connector).",
+				command("gcloud compute networks vpc-access connectors list --region %s --project %s", p.Region(), p.Project()))
+	}
+	return skip(p.ServiceRef.String(), "service %s uses Direct VPC egress, not a connector", p.ServiceRef.Name)
+}
+
 func checkConnectorFound(p *inventory.Path) Result {
 	ref, ok := p.ConnectorRef()
 	if !ok {
-		return skip(p.ServiceRef.String(), "service %s uses Direct VPC egress, not a connector", p.ServiceRef.Name)
+		return noConnectorRef(p)
 	}
 	c, problem := p.Inv.Connector(ref)
 	if problem == nil {

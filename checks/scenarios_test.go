@@ -26,8 +26,11 @@ var scenarioWant = map[string]map[string]checks.Status{
 		"run.vpc-egress": checks.Fail, "run.egress-scope": checks.Skip, "run.direct-vpc": checks.Fail, "run.serving-revision": checks.Skip,
 		"vpc.firewall-egress": checks.Skip,
 	}),
-	"egress-scope":            with(connectorPath, map[string]checks.Status{"run.egress-scope": checks.Fail}),
-	"connector-missing":       with(noConnector, map[string]checks.Status{"run.direct-vpc": checks.Skip, "connector.found": checks.Fail, "vpc.firewall-egress": checks.Skip}),
+	"egress-scope":      with(connectorPath, map[string]checks.Status{"run.egress-scope": checks.Fail}),
+	"connector-missing": with(noConnector, map[string]checks.Status{"run.direct-vpc": checks.Skip, "connector.found": checks.Fail, "vpc.firewall-egress": checks.Skip}),
+	// The template names a connector of no valid form; the serving revision still has the
+	// old one, so run.serving-revision fails too.
+	"connector-name-invalid":  with(noConnector, map[string]checks.Status{"run.direct-vpc": checks.Skip, "connector.found": checks.Fail, "vpc.firewall-egress": checks.Skip, "run.serving-revision": checks.Fail}),
 	"connector-error":         with(connectorPath, map[string]checks.Status{"connector.ready": checks.Fail}),
 	"connector-creating":      with(connectorPath, map[string]checks.Status{"connector.ready": checks.Warn}),
 	"connector-region":        with(connectorPath, map[string]checks.Status{"connector.region": checks.Fail}),

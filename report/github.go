@@ -87,15 +87,7 @@ func githubCommand(f finding.Finding) string {
 		}
 		return "notice"
 	}
-	switch f.Status {
-	case finding.Fail:
-		return "error"
-	case finding.Warn:
-		return "warning"
-	case finding.Error:
-		return "notice"
-	}
-	return ""
+	return problemLevel(f.Status, levels{fail: "error", warn: "warning", error: "notice"})
 }
 
 // escapeGitHubData escapes a workflow command's message the way the Actions runner

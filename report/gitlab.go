@@ -70,15 +70,7 @@ func gitlabSeverity(f finding.Finding) string {
 	if f.Ignored {
 		return ""
 	}
-	switch f.Status {
-	case finding.Fail:
-		return "critical"
-	case finding.Warn:
-		return "minor"
-	case finding.Error:
-		return "info"
-	}
-	return ""
+	return problemLevel(f.Status, levels{fail: "critical", warn: "minor", error: "info"})
 }
 
 // gitlabDescription is one line: the widget lists issues by their description.

@@ -111,7 +111,9 @@ type htmlHop struct {
 	Class, Mark, StateText                       string
 	X, Y, W, H, RX                               int
 	TextX, KindY, NameY, StateY                  int
-	Findings                                     []htmlFinding
+	// NameLength, when set, is the width the name is squeezed into (SVG textLength).
+	NameLength int
+	Findings   []htmlFinding
 	// Attention are the findings that did not pass (shown open); Others are folded.
 	Attention, Others []htmlFinding
 	OthersLabel       string
@@ -132,6 +134,10 @@ const (
 	hopGap    = 54
 	margin    = 16
 	groupPad  = 12
+	// hopNameRunes is the most of a hop's name drawn (escaped first, so that an escape
+	// sequence counts as what is shown); names longer than hopNameFits are squeezed.
+	hopNameRunes = 22
+	hopNameFits  = 17
 )
 
 func htmlText(s string) string { return sanitize.Line(s) }
@@ -255,7 +261,7 @@ func newHTMLRoute(index int, r Route) htmlRoute {
 			PanelID:  fmt.Sprintf("%s-panel-%d", hr.ID, i+1),
 			Key:      h.Key,
 			Kind:     diagramKind(h),
-			Name:     htmlText(ellipsis(h.Name, 22)),
+			Name:     ellipsis(htmlText(h.Name), hopNameRunes),
 			FullName: htmlText(h.Name),
 			Note:     htmlText(h.Note),
 			Status:   h.Status,
@@ -263,6 +269,10 @@ func newHTMLRoute(index int, r Route) htmlRoute {
 			Mark:     Marks[h.Status],
 			X:        x, Y: hopTop, W: w, H: hopHeight, RX: rx,
 			TextX: x + w/2, KindY: hopTop + 24, NameY: hopTop + 48, StateY: hopTop + 70,
+		}
+		if utf8.RuneCountInString(hop.Name) > hopNameFits {
+			// A long name is drawn squeezed into the box rather than over its border.
+			hop.NameLength = w - 16
 		}
 		hop.StateText = string(h.Status)
 		if h.Pending() {
@@ -276,7 +286,7 @@ func newHTMLRoute(index int, r Route) htmlRoute {
 		case h.Key == HopKeyProbe:
 			hop.Name = "from here"
 		case h.Name == "" && h.Note != "":
-			hop.Name = htmlText(ellipsis(h.Note, 22))
+			hop.Name = ellipsis(htmlText(h.Note), hopNameRunes)
 		}
 		if i == broken {
 			hr.WorstHop = htmlText(strings.TrimSpace(h.Kind + " " + h.Name))
@@ -347,7 +357,7 @@ func projectGroups(r Route, hops []htmlHop, hopTop int) []htmlGroup {
 			x := hops[i].X - groupPad
 			groups = append(groups, htmlGroup{
 				X: x, Y: hopTop - 30, W: hops[j].X + hops[j].W + groupPad - x, H: hopHeight + 30 + groupPad,
-				TextX: x + 10, TextY: hopTop - 12, Label: htmlText(ellipsis(label, (hops[j].X+hops[j].W-hops[i].X)/7)),
+				TextX: x + 10, TextY: hopTop - 12, Label: ellipsis(htmlText(label), (hops[j].X+hops[j].W-hops[i].X)/7),
 			})
 		}
 		i = j + 1

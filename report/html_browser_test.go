@@ -299,3 +299,30 @@ func writeScreenshot(t *testing.T, name string, data []byte) {
 	}
 	t.Logf("wrote %s", path)
 }
+
+// TestHTMLHostileInBrowser opens the page of a snapshot full of hostile values (markup,
+// script, event handlers, escapes) and clicks every hop: no element comes from input, no
+// script runs but the page's own, nothing is fetched, and the values show as text.
+func TestHTMLHostileInBrowser(t *testing.T) {
+	ctx := browser(t)
+	doc := hostileDocument(t)
+	url, requests := openReport(t, ctx, doc, false)
+	hops := run(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(".diagram .hop")).map(h => h.id)`))
+	for _, hop := range hops {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID(hop))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	injected := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("img, iframe, object, embed, details details, [onerror], [onload]").length + document.scripts.length - 1`))
+	if injected != 0 {
+		t.Errorf("%d elements or scripts on the page come from input", injected)
+	}
+	if text := run(t, ctx, chromedp.Evaluate[string](`document.body.textContent`)); !strings.Contains(text, "<img src=x onerror=alert(1)>") {
+		t.Error("the hostile value is not shown as text")
+	}
+	for _, r := range requests() {
+		if r != url {
+			t.Errorf("the page requested %s", r)
+		}
+	}
+}

@@ -188,6 +188,9 @@ func Mermaid(r Route) string {
 		if h.Pending() {
 			state, mark = "after apply", PendingEmoji
 		}
+		// Cut after escaping, as the HTML diagram does: a name from input cannot stretch the
+		// graph across the page.
+		label = ellipsis(sanitize.Line(label), mermaidLabelRunes)
 		fmt.Fprintf(&b, "  h%d[\"%s<br/>%s %s\"]\n", i, mermaidText(label), mark, mermaidText(state))
 	}
 	for i := 1; i < len(r.Hops); i++ {
@@ -214,6 +217,9 @@ func Mermaid(r Route) string {
 	b.WriteString("```\n")
 	return b.String()
 }
+
+// mermaidLabelRunes is the most of a hop's label a Mermaid node shows.
+const mermaidLabelRunes = 48
 
 // mermaidText escapes a node label for a double-quoted Mermaid label: every character but
 // letters, digits, space and . _ / - is written as a Mermaid entity code (#NNN;), so quotes,

@@ -20,10 +20,26 @@ func TestMermaidEscaping(t *testing.T) {
 		{"#35;", "#35;35#59;"},
 		{"a`b*c", "a#96;b#42;c"},
 		{"line\nbreak", "line#92;nbreak"},
+		{"a\x1b]8;;x\x07b", "a#92;x1b#93;8#59;#59;x#92;x07b"},
+		{"a\u202eb|c", "a#92;u202eb#124;c"},
+		{"end\"] --> h9[\"x", "end#34;#93; --#62; h9#91;#34;x"},
+		{"</details><img src=x onerror=alert(1)>", "#60;/details#62;#60;img src#61;x onerror#61;alert#40;1#41;#62;"},
+		{"$(id)'q'", "#36;#40;id#41;#39;q#39;"},
 	}
 	for _, tt := range tests {
 		if got := mermaidText(tt.in); got != tt.want {
 			t.Errorf("mermaidText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestMermaidLabelsAreCut: a hop named at length by input keeps its node small.
+func TestMermaidLabelsAreCut(t *testing.T) {
+	long := strings.Repeat("x", 300)
+	graph := Mermaid(Route{Hops: []RouteHop{{Key: HopKeyService, Name: long, Status: finding.Pass}, {Key: HopKeyConnector, Name: "\x1b" + long, Status: finding.Fail}}})
+	for _, line := range strings.Split(graph, "\n") {
+		if len(line) > 120 {
+			t.Errorf("Mermaid line of %d bytes: %.80q", len(line), line)
 		}
 	}
 }

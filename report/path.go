@@ -68,7 +68,20 @@ func ShapeOf(p *inventory.Path) PathShape {
 	vpc := p.VpcAccess()
 	interfaces := vpc.GetNetworkInterfaces()
 	ref, hasConnector := p.ConnectorRef()
+	// A connector value that is not a valid name is still the service's egress: the hop is
+	// drawn (with the value as written, escaped by each renderer) so the picture says what
+	// run.vpc-egress says, instead of "no VPC egress".
+	unparsed := ""
+	if !hasConnector {
+		unparsed = vpc.GetConnector()
+	}
 	switch {
+	case unparsed != "" && len(interfaces) > 0:
+		s.Egress = EgressBoth
+		s.Connector = unparsed
+	case unparsed != "":
+		s.Egress = EgressConnector
+		s.Connector = unparsed
 	case hasConnector && len(interfaces) > 0:
 		s.Egress = EgressBoth
 	case hasConnector:

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/vpcdoctor/vpcdoctor/finding"
 )
@@ -138,6 +140,28 @@ func TestWrapNeverStartsALineWithWorkflowCommand(t *testing.T) {
 					t.Fatalf("width %d pad %d: line %q starts a workflow command", width, pad, line)
 				}
 			}
+		}
+	}
+}
+
+// TestTextLongNames: a name of 400,000 runes from input (words, and words starting with
+// "::", which never start a line) renders at once, and the strip still fits the width.
+// Shortening the strip one rune at a time took minutes on such a name.
+func TestTextLongNames(t *testing.T) {
+	for _, long := range []string{strings.Repeat("a b ", 100000), strings.Repeat("::a ", 100000)} {
+		doc := NewDocument(Tool{Name: "vpcdoctor"}, Target{}, []finding.Finding{{ID: "run.vpc-egress", Status: finding.Fail, Hop: finding.HopRun, Service: "s", Message: "connector " + long + " is bad"}})
+		doc.Paths = []PathShape{{Service: long, Egress: EgressConnector, Connector: long, Redis: long}}
+		start := time.Now()
+		var b bytes.Buffer
+		if err := WriteText(&b, doc, TextOptions{Width: 100}); err != nil {
+			t.Fatal(err)
+		}
+		if elapsed := time.Since(start); elapsed > 10*time.Second {
+			t.Errorf("rendering took %v", elapsed)
+		}
+		lines := strings.SplitN(b.String(), "\n", 3)
+		if n := utf8.RuneCountInString(lines[1]); n > 100 {
+			t.Errorf("strip of %d runes, want at most 100", n)
 		}
 	}
 }

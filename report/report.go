@@ -272,3 +272,20 @@ func attentionOrder(findings []finding.Finding) []int {
 	sort.SliceStable(order, func(a, b int) bool { return rank(findings[order[a]]) < rank(findings[order[b]]) })
 	return order
 }
+
+// levels names, in one CI format's words, the three statuses that ask for attention.
+type levels struct{ fail, warn, error string }
+
+// problemLevel is a format's word for a status that asks for attention (fail, warn, error),
+// or "" for pass and skip, which CI formats report as no problem at all.
+func problemLevel(s finding.Status, words levels) string {
+	switch s {
+	case finding.Fail:
+		return words.fail
+	case finding.Warn:
+		return words.warn
+	case finding.Error:
+		return words.error
+	}
+	return ""
+}

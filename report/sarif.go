@@ -199,15 +199,7 @@ func WriteSARIF(w io.Writer, doc *Document) error {
 
 // sarifLevel maps a status to a result level; "" means the status produces no result.
 func sarifLevel(s finding.Status) string {
-	switch s {
-	case finding.Fail:
-		return "error"
-	case finding.Warn:
-		return "warning"
-	case finding.Error:
-		return "note"
-	}
-	return ""
+	return problemLevel(s, levels{fail: "error", warn: "warning", error: "note"})
 }
 
 // sarifRules lists one rule per given rule, in order, then one for any other check id the

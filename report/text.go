@@ -274,13 +274,23 @@ var ansiRe = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
 func spaces(n int) string { return strings.Repeat(" ", n) }
 
+// cutLabel cuts a label longer than the whole line to width runes, as Strip's one-rune-at-
+// a-time shortening would, so that a name of any length from input costs Strip no more
+// than one of width runes.
+func cutLabel(label string, width int) string {
+	if width < 2 || utf8.RuneCountInString(label) <= width {
+		return label
+	}
+	return string([]rune(label)[:width-1]) + "…"
+}
+
 // Strip renders a route as one line of hops, each with its mark, the broken hop red; it
 // shortens names until the line fits width.
 func Strip(r Route, width int, paint textPainter) string {
 	broken := r.Broken()
 	labels := make([]string, len(r.Hops))
 	for i, h := range r.Hops {
-		labels[i] = sanitize.Line(h.Label())
+		labels[i] = cutLabel(sanitize.Line(h.Label()), width)
 	}
 	const sep = " → "
 	length := func() int {
@@ -297,7 +307,7 @@ func Strip(r Route, width int, paint textPainter) string {
 	// longest label (the broken hop's last) until the line fits.
 	for i, h := range r.Hops {
 		if length() > width && i != broken {
-			labels[i] = sanitize.Line(h.Compact())
+			labels[i] = cutLabel(sanitize.Line(h.Compact()), width)
 		}
 	}
 	for length() > width {
@@ -405,16 +415,22 @@ func wrap(text string, width int) []string {
 		return []string{""}
 	}
 	var lines []string
-	current := words[0]
+	var current strings.Builder // a builder: words starting with "::" can make one line long
+	current.WriteString(words[0])
+	currentRunes := utf8.RuneCountInString(words[0])
 	for _, word := range words[1:] {
-		if utf8.RuneCountInString(current)+1+utf8.RuneCountInString(word) > width && !strings.HasPrefix(word, "::") {
-			lines = append(lines, current)
-			current = word
+		n := utf8.RuneCountInString(word)
+		if currentRunes+1+n > width && !strings.HasPrefix(word, "::") {
+			lines = append(lines, current.String())
+			current.Reset()
+			current.WriteString(word)
+			currentRunes = n
 			continue
 		}
-		current += " " + word
+		current.WriteString(" " + word)
+		currentRunes += 1 + n
 	}
-	return append(lines, current)
+	return append(lines, current.String())
 }
 
 // splitCommand breaks a shell command longer than width into lines ending in " \" (a line
