@@ -182,22 +182,28 @@ func quantitiesAsStrings(obj map[string]any) {
 // neither is set.
 func serviceScalingFromAnnotations(ann map[string]string) (*runpb.ServiceScaling, error) {
 	scaling := &runpb.ServiceScaling{}
-	set := false
-	for key, dst := range map[string]*int32{AnnotationServiceMinScale: &scaling.MinInstanceCount, AnnotationServiceMaxScale: &scaling.MaxInstanceCount} {
+	set, err := readCounts(ann, map[string]*int32{AnnotationServiceMinScale: &scaling.MinInstanceCount, AnnotationServiceMaxScale: &scaling.MaxInstanceCount})
+	if err != nil || !set {
+		return nil, err
+	}
+	return scaling, nil
+}
+
+// readCounts sets each destination from its annotation, a non-negative whole number; set
+// says whether any annotation was there.
+func readCounts(ann map[string]string, dsts map[string]*int32) (set bool, err error) {
+	for key, dst := range dsts {
 		value := strings.TrimSpace(ann[key])
 		if value == "" {
 			continue
 		}
 		n, err := strconv.ParseInt(value, 10, 32)
 		if err != nil || n < 0 {
-			return nil, fmt.Errorf("annotation %s: %q is not a non-negative whole number", key, value)
+			return false, fmt.Errorf("annotation %s: %q is not a non-negative whole number", key, value)
 		}
 		*dst, set = int32(n), true
 	}
-	if !set {
-		return nil, nil
-	}
-	return scaling, nil
+	return set, nil
 }
 
 // vpcAccessFromAnnotations reads the VPC egress settings of a revision template. It
@@ -249,16 +255,8 @@ func ParseNetworkInterfaces(value string) ([]*runpb.VpcAccess_NetworkInterface, 
 
 func scalingFromAnnotations(ann map[string]string) (*runpb.RevisionScaling, error) {
 	scaling := &runpb.RevisionScaling{}
-	for key, dst := range map[string]*int32{AnnotationMinScale: &scaling.MinInstanceCount, AnnotationMaxScale: &scaling.MaxInstanceCount} {
-		value := strings.TrimSpace(ann[key])
-		if value == "" {
-			continue
-		}
-		n, err := strconv.ParseInt(value, 10, 32)
-		if err != nil || n < 0 {
-			return nil, fmt.Errorf("annotation %s: %q is not a non-negative whole number", key, value)
-		}
-		*dst = int32(n)
+	if _, err := readCounts(ann, map[string]*int32{AnnotationMinScale: &scaling.MinInstanceCount, AnnotationMaxScale: &scaling.MaxInstanceCount}); err != nil {
+		return nil, err
 	}
 	return scaling, nil
 }
