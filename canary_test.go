@@ -8,12 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"sigs.k8s.io/yaml"
 
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
+	"github.com/vpcdoctor/vpcdoctor/internal/fakeredis"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 	"github.com/vpcdoctor/vpcdoctor/report"
 )
@@ -197,35 +197,10 @@ func canaryPlan(t *testing.T) string {
 // secret included, in its error reply.
 func echoServer(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			wg.Go(func() {
-				defer func() { _ = conn.Close() }()
-				buf := make([]byte, 4096)
-				for {
-					n, err := conn.Read(buf)
-					if err != nil {
-						return
-					}
-					echo := strings.NewReplacer("\r", " ", "\n", " ").Replace(string(buf[:n]))
-					if _, err := conn.Write([]byte("-WRONGPASS invalid username-password pair " + echo + "\r\n")); err != nil {
-						return
-					}
-				}
-			})
-		}
+	return fakeredis.Serve(t, func(conn net.Conn, request []byte) {
+		echo := strings.NewReplacer("\r", " ", "\n", " ").Replace(string(request))
+		_, _ = conn.Write([]byte("-WRONGPASS invalid username-password pair " + echo + "\r\n"))
 	})
-	t.Cleanup(func() { _ = l.Close(); wg.Wait() })
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // TestSecretCanaries plants recognisable secrets wherever a snapshot, a plan and a Redis

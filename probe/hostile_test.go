@@ -7,57 +7,18 @@ import (
 	"net"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/vpcdoctor/vpcdoctor/finding"
+	"github.com/vpcdoctor/vpcdoctor/internal/fakeredis"
 )
 
-// hostileServer listens on loopback and answers every chunk a client sends with what
-// reply writes; it is the Redis server a pull request can point the probe at.
+// hostileServer is the Redis server a pull request can point the probe at: it answers
+// every chunk a client sends with what reply writes.
 func hostileServer(t *testing.T, reply func(conn net.Conn, request []byte)) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	done := make(chan struct{})
-	wg.Go(func() {
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			wg.Go(func() {
-				stop := context.AfterFunc(contextDone(done), func() { _ = conn.Close() })
-				defer stop()
-				defer func() { _ = conn.Close() }()
-				buf := make([]byte, 4096)
-				for {
-					n, err := conn.Read(buf)
-					if err != nil {
-						return
-					}
-					reply(conn, buf[:n])
-				}
-			})
-		}
-	})
-	t.Cleanup(func() {
-		close(done)
-		_ = l.Close()
-		wg.Wait()
-	})
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// contextDone is a context that ends when done is closed.
-func contextDone(done <-chan struct{}) context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { <-done; cancel() }()
-	return ctx
+	return fakeredis.Serve(t, reply)
 }
 
 // constant replies the same bytes to every request.
