@@ -59,11 +59,11 @@ func trimSelfLink(s string) string {
 	if i := strings.Index(s, "://"); i >= 0 {
 		s = s[i+3:]
 		if j := strings.Index(s, "/projects/"); j >= 0 {
-			return s[j+1:]
+			s = s[j+1:]
 		}
-		return s
 	}
-	return strings.TrimPrefix(s, "/")
+	// What is left is the relative name; white space around it is never part of a name.
+	return strings.TrimSpace(strings.TrimPrefix(s, "/"))
 }
 
 // collections are the key segments of Google resource names; "global" has no value.
@@ -80,7 +80,11 @@ func segments(rel string) map[string]string {
 	kv := make(map[string]string, len(parts)/2)
 	for i := 0; i < len(parts); i++ {
 		if collections[parts[i]] && i+1 < len(parts) {
-			kv[parts[i]] = parts[i+1]
+			// A value with surrounding white space is no name: keeping it would give a
+			// canonical string that does not parse back to itself.
+			if v := parts[i+1]; v != "" && strings.TrimSpace(v) == v {
+				kv[parts[i]] = v
+			}
 			i++
 		}
 	}
