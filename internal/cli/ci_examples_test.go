@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -21,12 +21,12 @@ import (
 // TestCIDocsShowTheExamples: docs/ci.md carries each example file as it is, so what a
 // reader copies is what the tests check.
 func TestCIDocsShowTheExamples(t *testing.T) {
-	doc, err := os.ReadFile(filepath.Join("docs", "ci.md"))
+	doc, err := os.ReadFile(repoPath("docs", "ci.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"github-workflow.yml", "gitlab-ci.yml"} {
-		example, err := os.ReadFile(filepath.Join("docs", "examples", name))
+		example, err := os.ReadFile(repoPath("docs", "examples", name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,8 +48,8 @@ func TestWorkflowsPassActionlint(t *testing.T) {
 		}
 		t.Skip("actionlint not installed")
 	}
-	out, err := exec.Command(actionlint, filepath.Join("docs", "examples", "github-workflow.yml"),
-		filepath.Join(".github", "workflows", "action.yml"), filepath.Join(".github", "workflows", "release.yml")).CombinedOutput()
+	out, err := exec.Command(actionlint, repoPath("docs", "examples", "github-workflow.yml"),
+		repoPath(".github", "workflows", "action.yml"), repoPath(".github", "workflows", "release.yml")).CombinedOutput()
 	if err != nil {
 		t.Errorf("actionlint: %v\n%s", err, out)
 	}
@@ -73,7 +73,7 @@ var (
 // the files vpcdoctor writes. And the credential configuration its script writes loads as
 // Google external-account (Workload Identity Federation) credentials.
 func TestGitLabExample(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("docs", "examples", "gitlab-ci.yml"))
+	data, err := os.ReadFile(repoPath("docs", "examples", "gitlab-ci.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}

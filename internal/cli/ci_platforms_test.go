@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -164,7 +164,7 @@ func TestStepSummaryAppends(t *testing.T) {
 // TestSARIFForEveryKindOfRun validates the SARIF of snapshot, plan and live runs against
 // the SARIF 2.1.0 schema and GitHub's ingestion rules.
 func TestSARIFForEveryKindOfRun(t *testing.T) {
-	schema, err := sariftest.Schema(filepath.Join("report", "testdata", "sarif-schema-2.1.0.json"))
+	schema, err := sariftest.Schema(repoPath("report", "testdata", "sarif-schema-2.1.0.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func TestSARIFForEveryKindOfRun(t *testing.T) {
 		}
 		check("snapshot "+scenario.Name, code, stdout, stderr)
 	}
-	plans, _ := filepath.Glob(filepath.Join(planDir, "*.json"))
+	plans, _ := filepath.Glob(planFile("*.json"))
 	for _, plan := range plans {
 		code, stdout, stderr := runCLI(t, "check", "--from", scenarioPath("connector-network"),
 			"--terraform-plan", plan, "--format", "sarif")

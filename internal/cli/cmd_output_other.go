@@ -1,6 +1,6 @@
 //go:build !unix
 
-package main
+package cli
 
 // openNoFollow is zero where the platform has no O_NOFOLLOW; writeFile's Lstat still
 // refuses a symbolic link.

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -36,7 +36,7 @@ type liveFinding struct {
 func runLive(t *testing.T, args ...string) (code int, findings []liveFinding, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = run(append([]string{"vpcdoctor"}, args...), &out, &errOut)
+	code = Run(append([]string{"vpcdoctor"}, args...), &out, &errOut)
 	if code == exitUsage {
 		return code, nil, errOut.String()
 	}
@@ -253,7 +253,7 @@ func findingByID(findings []liveFinding, id string) liveFinding {
 // in one report; each finding carries its service, and each service's findings are those of
 // `check --from DIR --service S`. The exit code is the worst of them.
 func TestLiveCheckRegionWide(t *testing.T) {
-	const dir = "internal/fakegcp/testdata/shop"
+	dir := repoPath("internal", "fakegcp", "testdata", "shop")
 	snapshot, err := inventory.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)

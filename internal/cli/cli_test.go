@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ import (
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = run(append([]string{"vpcdoctor"}, args...), &out, &errOut)
+	code = Run(append([]string{"vpcdoctor"}, args...), &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -261,7 +261,7 @@ func TestFlagsAfterPositional(t *testing.T) {
 
 // TestReadmeListsCatalogue keeps the README's table of checks complete.
 func TestReadmeListsCatalogue(t *testing.T) {
-	readme := mustRead(t, "README.md")
+	readme := mustRead(t, repoPath("README.md"))
 	for _, check := range checks.Catalogue() {
 		if !strings.Contains(readme, "`"+check.ID+"`") {
 			t.Errorf("README.md does not list %s", check.ID)
@@ -305,7 +305,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 // TestCheckAllServices checks a multi-service snapshot in one report with --all, the
 // offline twin of a live run without --service.
 func TestCheckAllServices(t *testing.T) {
-	dir := filepath.Join("internal", "fakegcp", "testdata", "shop")
+	dir := repoPath("internal", "fakegcp", "testdata", "shop")
 	code, out, stderr := runCLI(t, "check", "--from", dir, "--all", "--format", "json")
 	var doc report.Document
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {

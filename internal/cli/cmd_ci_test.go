@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -18,9 +18,11 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/report"
 )
 
-// planDir holds the Terraform plan fixtures (see its README); they describe deploys onto the
+// planFile is a Terraform plan fixture (see the README of its directory); the plans describe deploys onto the
 // connector-network scenario.
-var planDir = filepath.Join("inventory", "testdata", "terraform")
+func planFile(name string) string {
+	return repoPath("inventory", "testdata", "terraform", name)
+}
 
 // planSecret is the auth_string of every Redis instance in the plan fixtures, and a
 // sensitive environment value in new-redis.json.
@@ -157,19 +159,19 @@ func TestApplyCIInputs(t *testing.T) {
 		source string
 	}{
 		{name: "plan creates a connector on the wrong network",
-			args:  []string{"--terraform-plan", filepath.Join(planDir, "connector-wrong-network.json")},
+			args:  []string{"--terraform-plan", planFile("connector-wrong-network.json")},
 			want:  map[string]checks.Status{"connector.found": checks.Pass, "connector.network": checks.Fail},
-			input: filepath.Join(planDir, "connector-wrong-network.json"), source: "plan"},
+			input: planFile("connector-wrong-network.json"), source: "plan"},
 		{name: "plan fixes it",
-			args:  []string{"--terraform-plan", filepath.Join(planDir, "connector-fix.json")},
+			args:  []string{"--terraform-plan", planFile("connector-fix.json")},
 			want:  map[string]checks.Status{"connector.found": checks.Pass, "connector.network": checks.Pass, "connector.range": checks.Pass},
-			input: filepath.Join(planDir, "connector-fix.json"), source: "plan"},
+			input: planFile("connector-fix.json"), source: "plan"},
 		{name: "service file with Direct VPC replaces the snapshot's service",
 			args:  []string{"--service-file", scenarioPath("direct-vpc", "service.yaml")},
 			want:  map[string]checks.Status{"run.vpc-egress": checks.Pass, "connector.found": checks.Skip},
 			input: scenarioPath("direct-vpc", "service.yaml"), source: "plan"},
 		{name: "service file wins over the plan's service",
-			args: []string{"--terraform-plan", filepath.Join(planDir, "connector-fix.json"), "--service-file", scenarioPath("healthy", "service.yaml")},
+			args: []string{"--terraform-plan", planFile("connector-fix.json"), "--service-file", scenarioPath("healthy", "service.yaml")},
 			// healthy's service.yaml uses redis-connector on default: the plan's new connector is unused.
 			want:  map[string]checks.Status{"connector.found": checks.Pass, "connector.network": checks.Fail},
 			input: scenarioPath("healthy", "service.yaml"), source: "plan"},
@@ -232,7 +234,7 @@ func TestWriteOutputs(t *testing.T) {
 		if plan == "new-redis.json" {
 			sel.Redis = "sessions"
 		}
-		findings, target, err := ciFindings(t, "connector-network", []string{"--terraform-plan", filepath.Join(planDir, plan)}, sel)
+		findings, target, err := ciFindings(t, "connector-network", []string{"--terraform-plan", planFile(plan)}, sel)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -263,7 +265,7 @@ func TestWriteOutputs(t *testing.T) {
 		if err := xml.Unmarshal([]byte(outputs["junit"]), new(struct{})); err != nil {
 			t.Errorf("%s: JUnit file is not XML: %v", plan, err)
 		}
-		if !strings.Contains(outputs["github"], "file="+filepath.ToSlash(filepath.Join(planDir, plan))) && strings.Contains(outputs["github"], "::error") {
+		if !strings.Contains(outputs["github"], "file="+filepath.ToSlash(planFile(plan))) && strings.Contains(outputs["github"], "::error") {
 			t.Errorf("%s: annotations are not located on the plan:\n%s", plan, outputs["github"])
 		}
 		for name, out := range outputs {
@@ -401,7 +403,7 @@ func TestCheckCIEndToEnd(t *testing.T) {
 	}
 	for _, tt := range tests {
 		sarif, junit := filepath.Join(dir, tt.plan+".sarif"), filepath.Join(dir, tt.plan+".xml")
-		args := []string{"check", "--from", snapshot, "--terraform-plan", filepath.Join(planDir, tt.plan),
+		args := []string{"check", "--from", snapshot, "--terraform-plan", planFile(tt.plan),
 			"--output", "text", "--output", "sarif=" + sarif, "--output", "junit=" + junit}
 		if tt.redis != "" {
 			args = append(args, "--redis", tt.redis)
@@ -424,7 +426,7 @@ func TestCheckCIEndToEnd(t *testing.T) {
 		t.Errorf("missing plan: exit %d, %q", code, stderr)
 	}
 	// Without --output, the text report is streamed once, not streamed and written again.
-	code, stdout, _ := runCLI(t, "check", "--from", snapshot, "--terraform-plan", filepath.Join(planDir, "known-after-apply.json"))
+	code, stdout, _ := runCLI(t, "check", "--from", snapshot, "--terraform-plan", planFile("known-after-apply.json"))
 	if code != exitOK || strings.Count(stdout, "Summary:") != 1 {
 		t.Errorf("check without --output: exit %d, %d summaries, want 0 and one report:\n%s", code, strings.Count(stdout, "Summary:"), stdout)
 	}
@@ -446,7 +448,7 @@ func TestCheckPlanReports(t *testing.T) {
 	}{
 		// The failing connector comes from the plan: located on the plan.
 		{"plan-connector-wrong-network", []string{"--from", scenarioPath("connector-network"),
-			"--terraform-plan", filepath.Join(planDir, "connector-wrong-network.json")}, exitFindings},
+			"--terraform-plan", planFile("connector-wrong-network.json")}, exitFindings},
 		// A snapshot alone: located on the snapshot file the instance was read from.
 		{"snapshot-redis-region", []string{"--from", scenarioPath("redis-region")}, exitOK},
 	}

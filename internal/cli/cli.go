@@ -1,4 +1,7 @@
-package main
+// Package cli is vpcdoctor's command line: one file per command (cmd_*.go), the flag
+// groups they share declared and validated once (flags_*.go), and Run, which maps every
+// outcome to the exit-code contract.
+package cli
 
 import (
 	"errors"
@@ -32,7 +35,7 @@ const (
 // stderr after the one-line message.
 const debugEnv = "VPCDOCTOR_DEBUG"
 
-// version is set at build time with -ldflags "-X main.version=v1.2.3" (the release
+// version is set at build time with -ldflags "-X github.com/vpcdoctor/vpcdoctor/internal/cli.version=v1.2.3" (the release
 // build does); otherwise the build info is read.
 var version = ""
 
@@ -100,8 +103,10 @@ func toolInfo() report.Tool {
 	return report.Tool{Name: "vpcdoctor", Version: toolVersion(), Commit: b.commit, Date: b.date}
 }
 
-// run is the whole CLI: main only calls it, so tests drive the real command in-process.
-func run(args []string, stdout, stderr io.Writer) int {
+// Run is the whole CLI: it runs the command args name (args[0] is the program) with its
+// reports on stdout and its errors on stderr, and returns the exit code. main only calls
+// it, so tests drive the real command in-process.
+func Run(args []string, stdout, stderr io.Writer) int {
 	return runApp(newApp(stdout, stderr), args, stderr)
 }
 

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -13,7 +13,7 @@ import (
 // tests run; `goreleaser check` validates the file where it is): static builds carrying
 // their version, the archive and checksum names action.yml downloads, SHA-256.
 func TestReleaseConfig(t *testing.T) {
-	data, err := os.ReadFile(".goreleaser.yaml")
+	data, err := os.ReadFile(repoPath(".goreleaser.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestReleaseConfig(t *testing.T) {
 	}
 	build := config.Builds[0]
 	if build.Binary != "vpcdoctor" || !slices.Contains(build.Env, "CGO_ENABLED=0") ||
-		!strings.Contains(strings.Join(build.Ldflags, " "), "-X main.version={{ .Tag }}") {
+		!strings.Contains(strings.Join(build.Ldflags, " "), "-X github.com/vpcdoctor/vpcdoctor/internal/cli.version={{ .Tag }}") {
 		t.Errorf("build %+v: want a static vpcdoctor binary with its version", build)
 	}
 	for _, goos := range []string{"linux", "darwin", "windows"} {
@@ -70,8 +70,8 @@ func TestReleaseConfig(t *testing.T) {
 		t.Errorf("checksum %+v", config.Checksum)
 	}
 	// The names the action and the GitLab example download.
-	action, _ := os.ReadFile("action.yml")
-	gitlab, _ := os.ReadFile("docs/examples/gitlab-ci.yml")
+	action, _ := os.ReadFile(repoPath("action.yml"))
+	gitlab, _ := os.ReadFile(repoPath("docs", "examples", "gitlab-ci.yml"))
 	for _, want := range []string{`vpcdoctor_${number}_${os}_${arch}.tar.gz`, `vpcdoctor_${number}_checksums.txt`, "sha256sum -c"} {
 		if !strings.Contains(string(action), want) {
 			t.Errorf("action.yml does not download %s", want)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -42,7 +42,7 @@ type actionFile struct {
 
 func readAction(t *testing.T) actionFile {
 	t.Helper()
-	data, err := os.ReadFile("action.yml")
+	data, err := os.ReadFile(repoPath("action.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -19,7 +19,18 @@ var scenarioRoot string
 // temporary directory's name.
 const goldenScenarioRoot = "fixtures/scenarios"
 
+// moduleRoot is the module's root directory, relative to the package directory: the tests
+// read the repository's files (README, action.yml, docs, other packages' test data) from
+// there, and reports name those files relative to it, as a user's relative paths would.
+var moduleRoot string
+
 func TestMain(m *testing.M) {
+	root, err := findModuleRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	moduleRoot = root
 	dir, err := writeScenarios()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -29,6 +40,23 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// findModuleRoot walks up from the working directory to the one holding go.mod.
+func findModuleRoot() (string, error) {
+	rel := "."
+	for range 10 {
+		if _, err := os.Stat(filepath.Join(rel, "go.mod")); err == nil {
+			return rel, nil
+		}
+		rel = filepath.Join(rel, "..")
+	}
+	return "", fmt.Errorf("no go.mod above the package directory")
+}
+
+// repoPath joins path elements under the module's root.
+func repoPath(elem ...string) string {
+	return filepath.Join(append([]string{moduleRoot}, elem...)...)
 }
 
 func writeScenarios() (string, error) {
@@ -50,7 +78,9 @@ func scenarioPath(elem ...string) string {
 	return filepath.Join(append([]string{scenarioRoot}, elem...)...)
 }
 
-// stableScenarioPaths spells the composed scenarios' directory the way goldens do.
+// stableScenarioPaths spells the composed scenarios' directory, and the files of the
+// repository, the way goldens do: relative to the module's root.
 func stableScenarioPaths(s string) string {
-	return strings.ReplaceAll(s, filepath.ToSlash(scenarioRoot), goldenScenarioRoot)
+	s = strings.ReplaceAll(s, filepath.ToSlash(scenarioRoot), goldenScenarioRoot)
+	return strings.ReplaceAll(s, filepath.ToSlash(moduleRoot)+"/", "")
 }
