@@ -170,7 +170,7 @@ func TestActionInputsMapToFlags(t *testing.T) {
 			[]string{"check", "--fail-on", "fail", "--output", "github", "--output", "markdown=DIR/summary"}},
 	}
 	flags := map[string]bool{}
-	for _, f := range checkCommand().Flags {
+	for _, f := range wholeProgram().checkCommand().Flags {
 		for _, name := range f.Names() {
 			flags["--"+name] = true
 		}

@@ -16,61 +16,42 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/probe"
 )
 
-// probeCheckFlags turn on the data-plane probe after the configuration checks.
+// probeCheckFlags turn on the data-plane probe after the configuration checks; the probe's
+// tuning flags come with them.
 func probeCheckFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.BoolFlag{Name: "probe", Usage: "after the configuration checks, connect to Redis from here (TCP, TLS, AUTH, PING, latency); run it where the network is reachable"},
-		&cli.StringFlag{Name: "auth-env", Value: probe.EnvAuth, Usage: "with --probe: environment variable holding the AUTH string (never a flag value)"},
-		&cli.DurationFlag{Name: "connect-timeout", Value: probe.DefaultConnectTimeout, Usage: "with --probe: bound for the connect, the TLS handshake and each reply"},
-		&cli.IntFlag{Name: "count", Value: probe.DefaultCount, Usage: "with --probe: PINGs for the latency statistics"},
-		&cli.DurationFlag{Name: "interval", Usage: "with --probe: pause between PINGs (default: back to back); 10ms paces them like redis-cli --latency"},
 		&cli.StringFlag{Name: "probe-host", Usage: "with --probe and --from or --terraform-plan: the Redis host you trust with the AUTH string; it is sent only when the instance's host is this one"},
-	}
+	}, probeTuningFlags()...)
 }
 
 // probeSettings are the validated --probe flags; nil means no probe.
 type probeSettings struct {
-	auth string
+	probeTuning
 	// trustedHost is the host the user named with --probe-host; hostsTrusted is true
-	// when the instance data comes from the live APIs alone, whose answers the user's own
-	// credentials fetched from Google. Otherwise the host was written by whoever wrote the
-	// snapshot or plan, and the AUTH string is not sent to it.
-	trustedHost    string
-	hostsTrusted   bool
-	timeout        time.Duration
-	connectTimeout time.Duration
-	count          int
-	interval       time.Duration
-	ctx            context.Context
+	// when the instance data comes from the live APIs alone (inputs.hostsTrusted).
+	// Otherwise the host was written by whoever wrote the snapshot or plan, and the AUTH
+	// string is not sent to it.
+	trustedHost  string
+	hostsTrusted bool
+	timeout      time.Duration
+	ctx          context.Context
 }
 
-func probeSettingsFrom(c *cli.Context) (*probeSettings, error) {
+// probeSettingsFrom reads the --probe flags of check: nil without --probe.
+func probeSettingsFrom(c *cli.Context, in inputs, timeout time.Duration) (*probeSettings, error) {
 	if !c.Bool("probe") {
 		return nil, nil
 	}
-	if c.Duration("connect-timeout") <= 0 {
-		return nil, usage("--connect-timeout must be positive, e.g. 3s")
-	}
-	if c.Int("count") <= 0 {
-		return nil, usage("--count must be positive")
-	}
-	if d := c.Duration("interval"); d < 0 || d > time.Minute {
-		return nil, usage("--interval %s: want a duration from 0 to 1m, e.g. 10ms", d)
-	}
-	authEnv := c.String("auth-env")
-	auth := os.Getenv(authEnv)
-	if c.IsSet("auth-env") && auth == "" {
-		return nil, usage("--auth-env %s: the variable is not set or empty", authEnv)
-	}
-	if c.Int("count") > probe.MaxCount {
-		return nil, usage("--count %d: at most %d", c.Int("count"), probe.MaxCount)
+	tuning, err := probeTuningFrom(c, os.Getenv)
+	if err != nil {
+		return nil, err
 	}
 	trusted := strings.TrimSpace(c.String("probe-host"))
 	if c.IsSet("probe-host") && !inventory.IsIP(trusted) && !inventory.IsDNSName(trusted) {
 		return nil, usage("--probe-host %s: want the Redis host, an IP address or a DNS name", sanitize.Line(trusted))
 	}
-	return &probeSettings{auth: auth, connectTimeout: c.Duration("connect-timeout"), count: c.Int("count"), interval: c.Duration("interval"), ctx: c.Context,
-		trustedHost: trusted, hostsTrusted: c.String("from") == "" && c.String("terraform-plan") == "", timeout: c.Duration("timeout")}, nil
+	return &probeSettings{probeTuning: tuning, trustedHost: trusted, hostsTrusted: in.hostsTrusted(), timeout: timeout, ctx: c.Context}, nil
 }
 
 // probePath probes the Redis instance of a path with what the configuration says about

@@ -15,7 +15,7 @@ func TestPanicIsInternalError(t *testing.T) {
 	for _, debug := range []string{"", "1"} {
 		t.Setenv(debugEnv, debug)
 		var out, errOut bytes.Buffer
-		app := newApp(&out, &errOut)
+		app := wholeProgram().newApp(&out, &errOut)
 		app.Commands = append(app.Commands, &cli.Command{Name: "boom", Action: func(*cli.Context) error {
 			var m map[string]int
 			m["x"] = 1 // a bug: assignment to a nil map

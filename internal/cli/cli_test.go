@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -252,7 +253,7 @@ func TestCataloguePrinted(t *testing.T) {
 }
 
 func TestFlagsAfterPositional(t *testing.T) {
-	got := flagsFirst([]string{"vpcdoctor", "demo", "healthy", "--format", "json", "--probe", "--color=never"})
+	got := flagsFirst(wholeProgram().newApp(io.Discard, io.Discard), []string{"vpcdoctor", "demo", "healthy", "--format", "json", "--probe", "--color=never"})
 	want := []string{"vpcdoctor", "demo", "--format", "json", "--probe", "--color=never", "healthy"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("flagsFirst = %v, want %v", got, want)

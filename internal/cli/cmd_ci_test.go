@@ -35,7 +35,7 @@ func withCIFlags(t *testing.T, args []string, action func(c *cli.Context) error)
 	var out bytes.Buffer
 	app := &cli.App{
 		Name: "vpcdoctor", Writer: &out, ErrWriter: &out,
-		Flags:          append(ciFlags(), outputFlags()...),
+		Flags:          concatFlags(inputFlags(), outputFlags(), []cli.Flag{outputListFlag()}),
 		Action:         action,
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
@@ -87,7 +87,7 @@ func TestParseOutputs(t *testing.T) {
 		var got []outputSpec
 		err := withCIFlags(t, tt.args, func(c *cli.Context) error {
 			var err error
-			got, err = parseOutputs(c)
+			got, err = parseOutputs(c, outputOptions{})
 			return err
 		})
 		if tt.wantErr != "" {
@@ -123,10 +123,11 @@ func ciFindings(t *testing.T, scenario string, args []string, sel inventory.Sele
 	target := report.Target{Source: "snapshot", Input: dir}
 	var findings []checks.Finding
 	err = withCIFlags(t, args, func(c *cli.Context) error {
-		if err := applyCIInputs(c, inv); err != nil {
+		in := inputsFrom(c)
+		if err := in.apply(c.Context, inv, defaultLiveTimeout); err != nil {
 			return err
 		}
-		ciTarget(c, &target)
+		in.retarget(&target)
 		paths, err := inventory.Select(inv, sel)
 		if err != nil {
 			return err
@@ -371,7 +372,7 @@ func TestExitCodeMatrix(t *testing.T) {
 // TestCheckCIEndToEnd runs the gate through the real CLI once check carries the CI flags.
 func TestCheckCIEndToEnd(t *testing.T) {
 	wired := false
-	for _, flag := range checkCommand().Flags {
+	for _, flag := range wholeProgram().checkCommand().Flags {
 		if flag.Names()[0] == "terraform-plan" {
 			wired = true
 		}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -14,9 +13,6 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
-// defaultLiveTimeout bounds a live run when --timeout is not given.
-const defaultLiveTimeout = 30 * time.Second
-
 // snapshotCommand reads the live configuration of a path and writes it as a snapshot
 // directory, so `check --from DIR` reproduces the live run anywhere, without credentials.
 func snapshotCommand() *cli.Command {
@@ -24,15 +20,9 @@ func snapshotCommand() *cli.Command {
 		Name:      "snapshot",
 		Usage:     "save the live configuration of a service's path as a snapshot directory (what --from reads)",
 		UsageText: "vpcdoctor snapshot --project P --region R [--service S] [--redis I] [--connector C] [--timeout 30s] --out DIR",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "out", Usage: "directory to write (created; must be empty or hold a previous snapshot)"},
-			&cli.StringFlag{Name: "project", Usage: "the service's project (default: CLOUDSDK_CORE_PROJECT, GOOGLE_CLOUD_PROJECT, gcloud config)"},
-			&cli.StringFlag{Name: "region", Usage: "the service's region (default: CLOUDSDK_RUN_REGION, CLOUDSDK_COMPUTE_REGION, gcloud config)"},
-			&cli.StringFlag{Name: "service", Usage: "Cloud Run service (short or full name); default: every service in the region"},
-			&cli.StringFlag{Name: "redis", Usage: "Memorystore for Redis instance (default: every instance of the project)"},
-			&cli.StringFlag{Name: "connector", Usage: "also read this connector (what-if)"},
-			&cli.DurationFlag{Name: "timeout", Value: defaultLiveTimeout, Usage: "bound on the whole run"},
-		},
+		}, selectionFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return usage("snapshot takes no arguments (got %q); use --service / --out", c.Args().First())
@@ -41,10 +31,11 @@ func snapshotCommand() *cli.Command {
 			if out == "" {
 				return usage("--out DIR is required: the directory to write the snapshot to")
 			}
-			if c.Duration("timeout") <= 0 {
-				return usage("--timeout must be positive, e.g. 30s")
+			sel, err := selectionFrom(c)
+			if err != nil {
+				return err
 			}
-			opts, err := liveOptionsFrom(c)
+			opts, err := sel.live()
 			if err != nil {
 				return err
 			}
@@ -62,38 +53,6 @@ func snapshotCommand() *cli.Command {
 			return nil
 		},
 	}
-}
-
-// liveOptionsFrom resolves the target and endpoints of a live run from flags, environment
-// and the active gcloud configuration.
-func liveOptionsFrom(c *cli.Context) (inventory.LiveOptions, error) {
-	cfg, err := inventory.ResolveConfig(c.String("project"), c.String("region"))
-	if err != nil {
-		return inventory.LiveOptions{}, inputError(err)
-	}
-	if err := cfg.RequireTarget(); err != nil {
-		return inventory.LiveOptions{}, inputError(err)
-	}
-	return inventory.LiveOptions{
-		Project:   cfg.Project,
-		Region:    cfg.Region,
-		Service:   c.String("service"),
-		Redis:     c.String("redis"),
-		Connector: c.String("connector"),
-		Endpoints: cfg.Endpoints,
-		Timeout:   c.Duration("timeout"),
-	}, nil
-}
-
-// liveError maps LoadLive's hard failures to exit 2 with one line.
-func liveError(err error) error {
-	if errors.Is(err, inventory.ErrNoCredentials) {
-		return cli.Exit(oneLine(err.Error()), exitUsage)
-	}
-	if mapped := inputError(err); mapped != err {
-		return mapped
-	}
-	return cli.Exit(oneLine(err.Error()), exitUsage)
 }
 
 // writeSnapshotReadme records how the snapshot was taken and how to check it. LoadDir

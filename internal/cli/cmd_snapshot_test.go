@@ -22,7 +22,7 @@ import (
 func runSnapshotCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	app := newApp(&out, &errOut)
+	app := wholeProgram().newApp(&out, &errOut)
 	registered := false
 	for _, cmd := range app.Commands {
 		registered = registered || cmd.Name == "snapshot"

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 )
 
@@ -71,6 +72,11 @@ func writeScenarios() (string, error) {
 		}
 	}
 	return dir, nil
+}
+
+// wholeProgram is the CLI as Run builds it: with the whole catalogue.
+func wholeProgram() program {
+	return program{catalogue: checks.Catalogue()}
 }
 
 // scenarioPath joins path elements under the composed scenarios' directory.
