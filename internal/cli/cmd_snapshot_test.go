@@ -1,64 +1,16 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/urfave/cli/v2"
-
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 )
-
-// runSnapshotCLI runs the CLI in-process with the snapshot command registered, mapping
-// errors to exit codes as run does.
-func runSnapshotCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	app := wholeProgram().newApp(&out, &errOut)
-	registered := false
-	for _, cmd := range app.Commands {
-		registered = registered || cmd.Name == "snapshot"
-	}
-	if !registered {
-		app.Commands = append(app.Commands, snapshotCommand())
-	}
-	err := app.Run(append([]string{"vpcdoctor"}, args...))
-	var exitErr cli.ExitCoder
-	switch {
-	case err == nil:
-		return exitOK, out.String(), errOut.String()
-	case errors.As(err, &exitErr):
-		fmt.Fprintln(&errOut, "vpcdoctor: "+exitErr.Error())
-		return exitErr.ExitCode(), out.String(), errOut.String()
-	}
-	fmt.Fprintln(&errOut, "vpcdoctor: "+err.Error())
-	return exitUsage, out.String(), errOut.String()
-}
-
-// isolateGcloud gives the test an empty gcloud configuration and no credentials or
-// overrides from the developer's environment.
-func isolateGcloud(t *testing.T) {
-	t.Helper()
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("CLOUDSDK_CONFIG", filepath.Join(home, "gcloud"))
-	for _, name := range []string{
-		"GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CORE_PROJECT", "GOOGLE_CLOUD_PROJECT", "CLOUDSDK_RUN_REGION",
-		"CLOUDSDK_COMPUTE_REGION", "CLOUDSDK_ACTIVE_CONFIG_NAME", "GCE_METADATA_HOST",
-		"CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN", "CLOUDSDK_API_ENDPOINT_OVERRIDES_VPCACCESS",
-		"CLOUDSDK_API_ENDPOINT_OVERRIDES_REDIS", "CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE",
-	} {
-		t.Setenv(name, "")
-	}
-}
 
 // useFake points the gcloud endpoint overrides at a fake, as a user behind Private Service
 // Connect sets them.
@@ -98,7 +50,7 @@ func TestSnapshotCommandReproducesScenarios(t *testing.T) {
 			snapshot, project, region, service := served.snapshot, served.project, served.region, served.service
 			useFake(t, served.server)
 			out := filepath.Join(t.TempDir(), "snap")
-			code, stdout, stderr := runSnapshotCLI(t, "snapshot", "--project", project, "--region", region,
+			code, stdout, stderr := runCLI(t, "snapshot", "--project", project, "--region", region,
 				"--service", service, "--timeout", "10s", "--out", out)
 			if code != exitOK {
 				t.Fatalf("snapshot exit %d\n%s%s", code, stdout, stderr)
@@ -107,8 +59,8 @@ func TestSnapshotCommandReproducesScenarios(t *testing.T) {
 				t.Errorf("summary does not say how to check the snapshot:\n%s", stdout)
 			}
 			fixtureDir := scenarioPath(scenario.Name)
-			wantCode, want, _ := runSnapshotCLI(t, "check", "--from", fixtureDir, "--service", service, "--format", "json")
-			gotCode, got, gotErr := runSnapshotCLI(t, "check", "--from", out, "--service", service, "--format", "json")
+			wantCode, want, _ := runCLI(t, "check", "--from", fixtureDir, "--service", service, "--format", "json")
+			gotCode, got, gotErr := runCLI(t, "check", "--from", out, "--service", service, "--format", "json")
 			if gotCode != wantCode {
 				t.Errorf("check --from snapshot exit %d, from the scenario %d\n%s", gotCode, wantCode, gotErr)
 			}
@@ -135,7 +87,7 @@ func TestSnapshotCommandUsageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, stderr := runSnapshotCLI(t, tt.args...)
+			code, _, stderr := runCLI(t, tt.args...)
 			if code != exitUsage || !strings.Contains(stderr, tt.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
 				t.Errorf("exit %d, stderr %q; want exit 2 with one line naming %s", code, stderr, tt.want)
 			}
@@ -143,7 +95,7 @@ func TestSnapshotCommandUsageErrors(t *testing.T) {
 	}
 	t.Run("bad endpoint override", func(t *testing.T) {
 		t.Setenv("CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE", "ftp://example.com/")
-		code, _, stderr := runSnapshotCLI(t, "snapshot", "--project", "p", "--region", "r", "--out", t.TempDir())
+		code, _, stderr := runCLI(t, "snapshot", "--project", "p", "--region", "r", "--out", t.TempDir())
 		if code != exitUsage || !strings.Contains(stderr, "CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE") {
 			t.Errorf("exit %d, stderr %q", code, stderr)
 		}
@@ -158,7 +110,7 @@ func TestSnapshotCommandWithoutCredentials(t *testing.T) {
 	}
 	isolateGcloud(t)
 	start := time.Now()
-	code, _, stderr := runSnapshotCLI(t, "snapshot", "--project", "p", "--region", "r", "--out", t.TempDir())
+	code, _, stderr := runCLI(t, "snapshot", "--project", "p", "--region", "r", "--out", t.TempDir())
 	if code != exitUsage {
 		t.Fatalf("exit %d, want 2; stderr %q", code, stderr)
 	}
