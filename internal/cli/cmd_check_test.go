@@ -390,8 +390,9 @@ func TestCheckCIEndToEnd(t *testing.T) {
 	}
 }
 
-// TestCheckPlanReports pins the reports of a gate run on a plan (goldens in testdata/golden,
-// `go test . -update` rewrites them): each finding carries the file its resource was read
+// TestCheckPlanReports pins the reports of a gate run on a plan, on the few checks of
+// goldenProgram (goldens in testdata/golden, `go test ./internal/cli -update` rewrites
+// them): each finding carries the file its resource was read
 // from, the plan or a snapshot file, and SARIF results and GitHub annotations are located
 // on that file.
 func TestCheckPlanReports(t *testing.T) {
@@ -413,7 +414,7 @@ func TestCheckPlanReports(t *testing.T) {
 		for _, format := range []string{"json", "sarif", "github"} {
 			args = append(args, "--output", format+"="+filepath.Join(dir, files[format]))
 		}
-		if code, stdout, stderr := runCLI(t, args...); code != r.want {
+		if code, stdout, stderr := runProgram(t, goldenProgram(t), args...); code != r.want {
 			t.Fatalf("%s: exit %d, want %d\n%s%s", r.name, code, r.want, stdout, stderr)
 		}
 		for _, format := range []string{"json", "sarif", "github"} {

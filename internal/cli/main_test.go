@@ -107,6 +107,37 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errOut.String()
 }
 
+// goldenProgram is the CLI with a fixed few checks: one of each hop of the path line, and
+// those the golden runs fail or warn at, with their prerequisites. The end-to-end goldens
+// show what the CLI does (the streamed text and its colors, the reports of a plan or a
+// snapshot located on their files, the gate); run over the whole catalogue they would be
+// rewritten by every new check, which checks/scenarios_test.go and the report package's
+// goldens already cover.
+func goldenProgram(t *testing.T) program {
+	t.Helper()
+	var few []checks.Check
+	for _, id := range []string{"run.vpc-egress", "run.redis-host", "connector.found", "connector.network",
+		"vpc.peering", "vpc.firewall-egress", "redis.found", "redis.region"} {
+		check, ok := checks.Lookup(checks.Catalogue(), id)
+		if !ok {
+			t.Fatalf("goldenProgram names %s, which the catalogue lacks", id)
+		}
+		few = append(few, check)
+	}
+	if err := checks.Validate(few); err != nil {
+		t.Fatalf("golden catalogue: %v", err)
+	}
+	return program{catalogue: few}
+}
+
+// runProgram runs prog's CLI in-process, as Run does with the whole catalogue.
+func runProgram(t *testing.T, prog program, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = runApp(prog.newApp(&out, &errOut), append([]string{"vpcdoctor"}, args...), &errOut)
+	return code, out.String(), errOut.String()
+}
+
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	goldenfile.Check(t, filepath.Join("testdata", "golden", name), stableScenarioPaths(got))
