@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -37,18 +36,7 @@ func TestNoColorWhenNotATerminal(t *testing.T) {
 
 // TestJSONMatchesSchema validates every scenario's JSON report against the committed schema.
 func TestJSONMatchesSchema(t *testing.T) {
-	compiler := jsonschema.NewCompiler()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(report.JSONSchema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := compiler.AddResource("schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	schema, err := compiler.Compile("schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	schema := reportSchema(t)
 	for _, scenario := range fixtures.Scenarios() {
 		_, out, _ := runCLI(t, "demo", scenario.Name, "--format", "json")
 		instance, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
