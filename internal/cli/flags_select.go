@@ -18,7 +18,7 @@ func selectionFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "project", Usage: "the service's project (a live run defaults to CLOUDSDK_CORE_PROJECT, GOOGLE_CLOUD_PROJECT, then the gcloud configuration)"},
 		&cli.StringFlag{Name: "region", Usage: "the service's region (a live run defaults to CLOUDSDK_RUN_REGION, CLOUDSDK_COMPUTE_REGION, then the gcloud configuration; required for a service.yaml that was never deployed)"},
-		&cli.StringFlag{Name: "service", Usage: "Cloud Run service (short or full name); without it a live run takes every service of the region, and a snapshot that holds several needs it (or --all)"},
+		&cli.StringFlag{Name: "service", Usage: "Cloud Run service (short or full name); without it a live run, and snapshot, take every service of the region, and --from a directory holding several needs it (or --all)"},
 		&cli.StringFlag{Name: "redis", Usage: "Memorystore for Redis instance the service should reach (default: the one its env points at; snapshot then saves every instance of the project)"},
 		&cli.StringFlag{Name: "connector", Usage: "a Serverless VPC Access connector to check instead of the service's own (what-if; snapshot saves it too)"},
 		timeoutFlag(defaultLiveTimeout, "bound on the whole run: the live API calls, and with check a plan's reading and the --probe run"),
