@@ -70,9 +70,9 @@ func documentFor(paths []*inventory.Path, target Target, ignore []string) *Docum
 		ignored[id] = true
 	}
 	var findings []finding.Finding
-	var shapes []PathShape
+	var shapes []finding.PathShape
 	for _, p := range paths {
-		shapes = append(shapes, ShapeOf(p))
+		shapes = append(shapes, checks.ShapeOf(p))
 		target.Services = append(target.Services, p.ServiceRef.Name)
 		target.Project, target.Region = p.Project(), p.Region()
 		target.Redis = p.RedisRef.Name
