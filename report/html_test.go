@@ -74,7 +74,7 @@ func renderHTML(t *testing.T, doc *Document) string {
 // normalised DOM text.
 func TestGoldenHTML(t *testing.T) {
 	for _, name := range []string{"connector-network", "shared-vpc"} {
-		doc := scenarioDocument(t, goldenCase{scenario: name})
+		doc := goldenDocument(t, goldenCase{scenario: name})
 		golden(t, name+".html.txt", domText(t, renderHTML(t, doc)))
 	}
 }

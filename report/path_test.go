@@ -25,7 +25,7 @@ var pathScenarios = []string{
 func TestGoldenPaths(t *testing.T) {
 	var out strings.Builder
 	for _, name := range pathScenarios {
-		doc := scenarioDocument(t, goldenCase{scenario: name})
+		doc := goldenDocument(t, goldenCase{scenario: name})
 		var text bytes.Buffer
 		if err := WriteText(&text, doc, TextOptions{Width: 100}); err != nil {
 			t.Fatal(err)
