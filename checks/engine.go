@@ -1,6 +1,8 @@
 // Package checks is the check catalogue and the small engine that runs it. A check is a
 // plain value (ID, hop, title, prerequisites, Run) and a pure function of an
-// inventory.Path: no I/O. The catalogue is an explicit, ordered slice.
+// inventory.Path: no I/O. The catalogue is an explicit, ordered slice (catalogue.go); each
+// check is declared, above its Run function, in the file named by its ID
+// (run.vpc-egress.go).
 package checks
 
 import (

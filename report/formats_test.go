@@ -54,6 +54,15 @@ var goldenIDs = map[string]bool{
 	"redis.found": true, "redis.ready": true, "redis.region": true,
 }
 
+// TestGoldenIDsAreChecks keeps goldenIDs honest: each names a check of the catalogue.
+func TestGoldenIDsAreChecks(t *testing.T) {
+	for id := range goldenIDs {
+		if _, ok := checks.Lookup(checks.Catalogue(), id); !ok {
+			t.Errorf("goldenIDs names %s, which is not a check of the catalogue", id)
+		}
+	}
+}
+
 // goldenDocument is the fixed document of a golden case: the scenario's document with only
 // the findings and rules of goldenIDs.
 func goldenDocument(t *testing.T, c goldenCase) *Document {
