@@ -39,6 +39,11 @@ func TestImportsRunOneWay(t *testing.T) {
 			}
 		}
 	}
+	for _, dep := range deps(t, "checks") {
+		if dep == "report" || dep == "probe" {
+			t.Errorf("checks imports %s; the engine hands findings and path shapes to the reporters as data", dep)
+		}
+	}
 	for _, dep := range deps(t, "finding") {
 		if dep != "internal/sanitize" {
 			t.Errorf("finding imports %s; it must stay a leaf (internal/sanitize only)", dep)
