@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 	"github.com/vpcdoctor/vpcdoctor/report"
@@ -26,9 +27,9 @@ func (prog program) checkInventory(stdout io.Writer, inv *inventory.Inventory, s
 	fillTarget(&target, paths)
 	findings := prog.runPaths(stdout, paths, target, opts, probing)
 	locateFindings(findings, opts.terraformPlan)
-	shapes := make([]report.PathShape, 0, len(paths))
+	shapes := make([]finding.PathShape, 0, len(paths))
 	for _, p := range paths {
-		shapes = append(shapes, report.ShapeOf(p))
+		shapes = append(shapes, checks.ShapeOf(p))
 	}
 	return prog.finishReport(stdout, findings, shapes, target, opts)
 }
@@ -36,7 +37,7 @@ func (prog program) checkInventory(stdout io.Writer, inv *inventory.Inventory, s
 // finishReport writes the buffered reports (the --output list, or the --format report
 // when it is not the streamed text) once every finding is known, and returns the exit
 // status of the findings. Text has streamed already.
-func (prog program) finishReport(stdout io.Writer, findings []checks.Finding, shapes []report.PathShape, target report.Target, opts outputOptions) error {
+func (prog program) finishReport(stdout io.Writer, findings []checks.Finding, shapes []finding.PathShape, target report.Target, opts outputOptions) error {
 	doc := prog.newDocument(target, findings, opts.failOn)
 	doc.Paths = shapes
 	switch {
@@ -97,7 +98,7 @@ func (prog program) runPaths(stdout io.Writer, paths []*inventory.Path, target r
 	for _, path := range paths {
 		current = path
 		if text != nil {
-			text.Path(report.ShapeOf(path))
+			text.Path(checks.ShapeOf(path))
 		}
 		found := checks.Run(prog.catalogue, path, observe)
 		if probing != nil {
