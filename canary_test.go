@@ -14,7 +14,7 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakeredis"
-	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 	"github.com/vpcdoctor/vpcdoctor/report"
 )
 
@@ -262,12 +262,12 @@ func TestSecretCanaries(t *testing.T) {
 	}
 
 	// The snapshot writer, on the inventory loaded from the planted snapshot.
-	inv, err := inventory.LoadDir(dir)
+	inv, err := snapshot.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	written := t.TempDir()
-	if err := inventory.WriteSnapshot(inv, written); err != nil {
+	if err := snapshot.Write(inv, written); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(written)

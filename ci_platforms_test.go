@@ -10,7 +10,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/sariftest"
-	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // TestUsageErrors: every usage-error path exits 2 with one line on stderr and nothing on
@@ -198,7 +198,7 @@ func TestSARIFForEveryKindOfRun(t *testing.T) {
 	}
 	for _, name := range []string{"healthy", "connector-missing", "connector-network", "missing-subnets"} {
 		scenario, _ := fixtures.Lookup(name)
-		snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
+		snapshot, err := snapshot.LoadFS(scenario.FS, scenario.Name)
 		if err != nil {
 			t.Fatal(err)
 		}

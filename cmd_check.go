@@ -12,6 +12,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 	"github.com/vpcdoctor/vpcdoctor/probe"
 	"github.com/vpcdoctor/vpcdoctor/report"
 )
@@ -75,7 +76,7 @@ func checkCommand() *cli.Command {
 			var inv *inventory.Inventory
 			var target report.Target
 			if dir := c.String("from"); dir != "" {
-				if inv, err = inventory.LoadDir(dir); err != nil {
+				if inv, err = snapshot.LoadDir(dir); err != nil {
 					return inputError(err)
 				}
 				target = report.Target{Source: "snapshot", Input: dir}
@@ -126,7 +127,7 @@ func demoCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			inv, err := inventory.LoadFS(scenario.FS, "demo/"+name)
+			inv, err := snapshot.LoadFS(scenario.FS, "demo/"+name)
 			if err != nil {
 				return inputError(err)
 			}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 	"github.com/vpcdoctor/vpcdoctor/report"
 )
 
@@ -57,7 +58,7 @@ func applyCIInputs(c *cli.Context, inv *inventory.Inventory) error {
 			return err
 		}
 		file := &inventory.Inventory{}
-		if err := file.AddFile(path, data); err != nil {
+		if err := snapshot.AddFile(file, path, data); err != nil {
 			return inputError(err)
 		}
 		if len(file.Services) == 0 {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 	"github.com/vpcdoctor/vpcdoctor/report"
 )
 
@@ -114,7 +115,7 @@ func TestParseOutputs(t *testing.T) {
 func ciFindings(t *testing.T, scenario string, args []string, sel inventory.Selector) ([]checks.Finding, report.Target, error) {
 	t.Helper()
 	dir := scenarioPath(scenario)
-	inv, err := inventory.LoadDir(dir)
+	inv, err := snapshot.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

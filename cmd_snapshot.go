@@ -12,6 +12,7 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // defaultLiveTimeout bounds a live run when --timeout is not given.
@@ -52,7 +53,7 @@ func snapshotCommand() *cli.Command {
 			if err != nil {
 				return liveError(err)
 			}
-			if err := inventory.WriteSnapshot(inv, out); err != nil {
+			if err := snapshot.Write(inv, out); err != nil {
 				return inputError(err)
 			}
 			if err := writeSnapshotReadme(out, opts); err != nil {
@@ -107,7 +108,7 @@ func writeSnapshotReadme(dir string, opts inventory.LiveOptions) error {
 	}
 	b.WriteString(".\nEnvironment values are written only when their shape cannot hold a secret (a port, an IP address,\na host:port, a redis:// URL without its user info); every other value, container argument and\ncommand is written as <redacted>. AUTH strings are never read.\n\n")
 	fmt.Fprintf(&b, "Check it anywhere, without credentials:\n\n    %s\n", checkFromCommand(dir, opts))
-	if err := inventory.WriteFileInDir(dir, "README.md", []byte(b.String())); err != nil {
+	if err := snapshot.WriteFileInDir(dir, "README.md", []byte(b.String())); err != nil {
 		return fmt.Errorf("write %s: %w", filepath.Join(dir, "README.md"), err)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // TestEffectiveFirewallsAssociation: a networks.getEffectiveFirewalls answer names no
@@ -195,7 +196,7 @@ func TestFirewallPoliciesIn(t *testing.T) {
 
 func TestEffectiveFirewallsBadNetwork(t *testing.T) {
 	fsys := fstest.MapFS{"fw.json": {Data: []byte(`{"network":"prod","firewallPolicys":[]}`)}}
-	if _, err := inventory.LoadFS(fsys, "snap"); err == nil || !strings.Contains(err.Error(), "fw.json") {
+	if _, err := snapshot.LoadFS(fsys, "snap"); err == nil || !strings.Contains(err.Error(), "fw.json") {
 		t.Errorf("err = %v, want one naming fw.json", err)
 	}
 }
@@ -208,7 +209,7 @@ func TestEffectiveFirewallsBadNetwork(t *testing.T) {
 // than pass.
 func TestLoadLiveEffectiveFirewallsFaults(t *testing.T) {
 	scenario, _ := fixtures.Lookup("healthy")
-	snapshot, err := inventory.LoadFS(scenario.FS, "healthy")
+	snap, err := snapshot.LoadFS(scenario.FS, "healthy")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +236,7 @@ func TestLoadLiveEffectiveFirewallsFaults(t *testing.T) {
 			code   inventory.Code
 		}{{403, inventory.PermissionDenied}, {404, inventory.NotFound}, {503, inventory.Unavailable}} {
 			t.Run(calls.name+"/"+string(tt.code), func(t *testing.T) {
-				server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: fixtureRegion})
+				server, err := fakegcp.Start(snap, fakegcp.Options{Region: fixtureRegion})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -285,7 +286,7 @@ func loadFiles(t *testing.T, files map[string]string) *inventory.Inventory {
 	for name, content := range files {
 		fsys[name] = &fstest.MapFile{Data: []byte(content)}
 	}
-	inv, err := inventory.LoadFS(fsys, "snap")
+	inv, err := snapshot.LoadFS(fsys, "snap")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -129,6 +129,17 @@ func (k KindInfo) Scrub(msg proto.Message) {
 	}
 }
 
+// Redacted returns msg with what vpcdoctor never keeps removed: a scrubbed copy for the
+// kinds that carry free text (see Scrub), msg itself for the others.
+func (k KindInfo) Redacted(msg proto.Message) proto.Message {
+	if k.res == nil || !k.res.scrubs() {
+		return msg
+	}
+	out := proto.Clone(msg)
+	k.res.scrub(out)
+	return out
+}
+
 // GcloudCommand is the command whose output supplies a kind of resource to a snapshot.
 func GcloudCommand(k Kind) string {
 	if info, ok := KindOf(k); ok && info.Command != "" {
@@ -168,6 +179,7 @@ type resources interface {
 	appendFrom(dst, src *Inventory)
 	sortByName(inv *Inventory)
 	scrub(msg proto.Message)
+	scrubs() bool
 	count(inv *Inventory) int
 }
 
@@ -233,6 +245,8 @@ func (s slice[T]) scrub(msg proto.Message) {
 	}
 }
 
+func (s slice[T]) scrubs() bool { return s.scrubIn != nil }
+
 func (s slice[T]) count(inv *Inventory) int { return len(*s.of(inv)) }
 
 // location builds the command filler of a kind named projects/P/locations/R/COLLECTION/N.
@@ -260,10 +274,34 @@ func ofNetwork(list string) func(string) (string, bool) {
 	}
 }
 
+// The files of a snapshot directory the writer puts each kind in, in the APIs' own list
+// formats.
+const (
+	ServicesFile    = "services.json"
+	RevisionsFile   = "revisions.json"
+	ConnectorsFile  = "connectors.json"
+	RedisFile       = "redis.json"
+	ClustersFile    = "clusters.json"
+	NetworksFile    = "networks.json"
+	SubnetworksFile = "subnetworks.json"
+	FirewallsFile   = "firewalls.json"
+	// FirewallPoliciesFile holds the networks.getEffectiveFirewalls answers, one per
+	// network, each with a "network" field naming it, and the
+	// regionNetworkFirewallPolicies.getEffectiveFirewalls answers, one per network and
+	// region, each with "network" and "region" fields.
+	FirewallPoliciesFile = "firewall-policies.json"
+	AddressesFile        = "addresses.json"
+)
+
+// EffectiveFirewallsKind marks the file in which `vpcdoctor snapshot` records the
+// networks.getEffectiveFirewalls answers, one item per network, each with a "network"
+// field naming it (the API's response does not).
+const EffectiveFirewallsKind = "vpcdoctor#effectiveFirewalls"
+
 // kindTable is read only: Kinds hands out a copy.
 var kindTable = []KindInfo{
 	{
-		Kind: KindService, File: "services.json", Envelope: "services", BareKey: "services",
+		Kind: KindService, File: ServicesFile, Envelope: "services", BareKey: "services",
 		NameShape: regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/services/[^/]+$`),
 		Command:   "gcloud run services describe SERVICE --region REGION --format yaml",
 		command:   location("services", "gcloud run services describe %s --region %s --project %s --format yaml"),
@@ -273,7 +311,7 @@ var kindTable = []KindInfo{
 		},
 	},
 	{
-		Kind: KindRevision, File: "revisions.json", Envelope: "revisions", BareKey: "revisions",
+		Kind: KindRevision, File: RevisionsFile, Envelope: "revisions", BareKey: "revisions",
 		NameShape: regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/services/[^/]+/revisions/[^/]+$`),
 		Command:   "gcloud run revisions describe REVISION --region REGION --format yaml",
 		res: slice[*runpb.Revision]{
@@ -282,7 +320,7 @@ var kindTable = []KindInfo{
 		},
 	},
 	{
-		Kind: KindConnector, File: "connectors.json", Envelope: "connectors", BareKey: "connectors", BareKeyMarksListed: true,
+		Kind: KindConnector, File: ConnectorsFile, Envelope: "connectors", BareKey: "connectors", BareKeyMarksListed: true,
 		NameShape: regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/connectors/[^/]+$`),
 		Command:   "gcloud compute networks vpc-access connectors describe CONNECTOR --region REGION --format yaml",
 		command: func(name string) (string, bool) {
@@ -298,7 +336,7 @@ var kindTable = []KindInfo{
 		},
 	},
 	{
-		Kind: KindRedis, File: "redis.json", Envelope: "instances", BareKey: "instances", BareKeyMarksListed: true,
+		Kind: KindRedis, File: RedisFile, Envelope: "instances", BareKey: "instances", BareKeyMarksListed: true,
 		NameShape: regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/instances/[^/]+$`),
 		Command:   "gcloud redis instances describe INSTANCE --region REGION --format yaml",
 		command: func(name string) (string, bool) {
@@ -316,7 +354,7 @@ var kindTable = []KindInfo{
 	{
 		// Memorystore for Redis Cluster instances, read only to explain a Redis name that
 		// is a cluster (live mode reads them best effort: absence proves nothing).
-		Kind: KindRedisCluster, File: "clusters.json", Envelope: "clusters", BareKey: "clusters",
+		Kind: KindRedisCluster, File: ClustersFile, Envelope: "clusters", BareKey: "clusters",
 		NameShape: regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/clusters/[^/]+$`),
 		res: slice[*clusterpb.Cluster]{
 			of:   func(inv *Inventory) *[]*clusterpb.Cluster { return &inv.RedisClusters },
@@ -324,7 +362,7 @@ var kindTable = []KindInfo{
 		},
 	},
 	{
-		Kind: KindNetwork, File: "networks.json", Envelope: "items", ListKind: "compute#networkList", ItemKind: "compute#network", BareKey: "networks",
+		Kind: KindNetwork, File: NetworksFile, Envelope: "items", ListKind: "compute#networkList", ItemKind: "compute#network", BareKey: "networks",
 		Command: "gcloud compute networks describe NETWORK --format yaml",
 		command: func(name string) (string, bool) {
 			ref, err := ParseNetwork(name, "")
@@ -339,7 +377,7 @@ var kindTable = []KindInfo{
 		},
 	},
 	{
-		Kind: KindSubnetwork, File: "subnetworks.json", Envelope: "items", ListKind: "compute#subnetworkList", ItemKind: "compute#subnetwork",
+		Kind: KindSubnetwork, File: SubnetworksFile, Envelope: "items", ListKind: "compute#subnetworkList", ItemKind: "compute#subnetwork",
 		BareKey: "subnetworks", BareKeyMarksListed: true, WholeListing: true,
 		Command: "gcloud compute networks subnets list --format yaml",
 		command: ofNetwork("compute networks subnets list"),
@@ -349,7 +387,7 @@ var kindTable = []KindInfo{
 		},
 	},
 	{
-		Kind: KindFirewall, File: "firewalls.json", Envelope: "items", ListKind: "compute#firewallList", ItemKind: "compute#firewall",
+		Kind: KindFirewall, File: FirewallsFile, Envelope: "items", ListKind: "compute#firewallList", ItemKind: "compute#firewall",
 		BareKey: "firewalls", BareKeyMarksListed: true, WholeListing: true,
 		Command: "gcloud compute firewall-rules list --format yaml",
 		command: ofNetwork("compute firewall-rules list"),
@@ -363,7 +401,7 @@ var kindTable = []KindInfo{
 		// "network" field naming it, and the regionNetworkFirewallPolicies
 		// .getEffectiveFirewalls answers, one per network and region, each with "network"
 		// and "region" fields (Inventory.FirewallPolicies).
-		Kind: KindFirewallPolicy, File: "firewall-policies.json", Envelope: "items", ListKind: EffectiveFirewallsKind,
+		Kind: KindFirewallPolicy, File: FirewallPoliciesFile, Envelope: "items", ListKind: EffectiveFirewallsKind,
 		Command: "gcloud compute networks get-effective-firewalls NETWORK --format json",
 		command: func(name string) (string, bool) {
 			if ref, region, ok := ParseRegionalPoliciesName(name); ok {
@@ -376,7 +414,7 @@ var kindTable = []KindInfo{
 		},
 	},
 	{
-		Kind: KindAddress, File: "addresses.json", Envelope: "items", ListKind: "compute#addressList", ItemKind: "compute#address", WholeListing: true,
+		Kind: KindAddress, File: AddressesFile, Envelope: "items", ListKind: "compute#addressList", ItemKind: "compute#address", WholeListing: true,
 		Command: "gcloud compute addresses list --global --filter purpose=VPC_PEERING --format yaml",
 		command: func(name string) (string, bool) {
 			ref, err := ParseNetwork(name, "")

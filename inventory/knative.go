@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -11,50 +12,28 @@ import (
 	runv1 "google.golang.org/api/run/v1"
 )
 
-// Annotations Cloud Run reads from a Knative service's revision template.
-const (
-	AnnotationConnector         = "run.googleapis.com/vpc-access-connector"
-	AnnotationEgress            = "run.googleapis.com/vpc-access-egress"
-	AnnotationNetworkInterfaces = "run.googleapis.com/network-interfaces"
-	AnnotationMinScale          = "autoscaling.knative.dev/minScale"
-	AnnotationMaxScale          = "autoscaling.knative.dev/maxScale"
-	// AnnotationServiceMinScale and AnnotationServiceMaxScale are the Service-level
-	// scaling annotations (run/v1 ObjectMeta: "run.googleapis.com/minScale: Service"):
-	// total instances for the service, divided among the revisions that get traffic.
-	AnnotationServiceMinScale = "run.googleapis.com/minScale"
-	AnnotationServiceMaxScale = "run.googleapis.com/maxScale"
-	// LabelLocation is the label gcloud's describe output carries with the service's region.
-	LabelLocation = "cloud.googleapis.com/location"
-)
-
-// Unknown stands for a project or region a service.yaml does not carry; Select fills it
-// from flags or the rest of the inventory.
-const Unknown = "-"
-
-// addKnativeService converts a Cloud Run v1 (Knative) service, as `gcloud run services
-// describe` prints it or as a service.yaml is written before the first deploy, into the
-// Cloud Run v2 shape the checks read. The v1 types come from Google's own v1 client.
-func (inv *Inventory) addKnativeService(path string, line int, obj map[string]any) error {
+// KnativeService converts a Cloud Run v1 (Knative) service, decoded from YAML or JSON into
+// Go values, as `gcloud run services describe` prints it or as a service.yaml is written
+// before the first deploy, into the Cloud Run v2 shape the checks read, and validates it.
+// The v1 types come from Google's own v1 client. The error is one line a user can act on.
+func KnativeService(obj map[string]any) (*runpb.Service, error) {
 	quantitiesAsStrings(obj)
 	data, err := json.Marshal(obj)
 	if err != nil {
-		return &InputError{Path: path, Line: line, Msg: err.Error()}
+		return nil, err
 	}
 	var v1 runv1.Service
 	if err := json.Unmarshal(data, &v1); err != nil {
-		return &InputError{Path: path, Line: line, Msg: "not a valid Cloud Run service: " + jsonErrText(err)}
+		return nil, errors.New("not a valid Cloud Run service: " + jsonErrText(err))
 	}
 	svc, err := convertKnative(&v1)
 	if err != nil {
-		return &InputError{Path: path, Line: line, Msg: err.Error()}
+		return nil, err
 	}
 	if err := Validate(svc); err != nil {
-		return &InputError{Path: path, Line: line, Msg: "not a valid Cloud Run service: " + err.Error()}
+		return nil, errors.New("not a valid Cloud Run service: " + err.Error())
 	}
-	if err := inv.Add(KindService, svc, path); err != nil {
-		return &InputError{Path: path, Line: line, Msg: err.Error()}
-	}
-	return nil
+	return svc, nil
 }
 
 func jsonErrText(err error) string {
@@ -232,24 +211,6 @@ func vpcAccessFromAnnotations(ann map[string]string) (*runpb.VpcAccess, error) {
 		vpc.NetworkInterfaces = nis
 	}
 	return vpc, nil
-}
-
-// ParseNetworkInterfaces reads the JSON of the run.googleapis.com/network-interfaces
-// annotation: [{"network": "N", "subnetwork": "S", "tags": ["t"]}].
-func ParseNetworkInterfaces(value string) ([]*runpb.VpcAccess_NetworkInterface, error) {
-	var raw []struct {
-		Network    string   `json:"network"`
-		Subnetwork string   `json:"subnetwork"`
-		Tags       []string `json:"tags"`
-	}
-	if err := json.Unmarshal([]byte(value), &raw); err != nil {
-		return nil, fmt.Errorf("annotation %s is not the JSON list Cloud Run expects: %v", AnnotationNetworkInterfaces, err)
-	}
-	nis := make([]*runpb.VpcAccess_NetworkInterface, 0, len(raw))
-	for _, r := range raw {
-		nis = append(nis, &runpb.VpcAccess_NetworkInterface{Network: r.Network, Subnetwork: r.Subnetwork, Tags: r.Tags})
-	}
-	return nis, nil
 }
 
 func scalingFromAnnotations(ann map[string]string) (*runpb.RevisionScaling, error) {

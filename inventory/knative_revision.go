@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 
@@ -12,29 +13,26 @@ import (
 // Labels Cloud Run puts on a Knative revision to tie it to its service.
 const labelService = "serving.knative.dev/service"
 
-// addKnativeRevision converts a Cloud Run v1 (Knative) revision, as `gcloud run revisions
-// describe` prints it, into the Cloud Run v2 shape, and adds it. It is the revision twin
-// of addKnativeService; the snapshot loader calls it for `kind: Revision`.
-func (inv *Inventory) addKnativeRevision(path string, line int, obj map[string]any) error {
+// KnativeRevision converts a Cloud Run v1 (Knative) revision, decoded from YAML or JSON into
+// Go values, as `gcloud run revisions describe` prints it, into the Cloud Run v2 shape, and
+// validates it. It is the revision twin of KnativeService.
+func KnativeRevision(obj map[string]any) (*runpb.Revision, error) {
 	data, err := json.Marshal(obj)
 	if err != nil {
-		return &InputError{Path: path, Line: line, Msg: err.Error()}
+		return nil, err
 	}
 	var v1 runv1.Revision
 	if err := json.Unmarshal(data, &v1); err != nil {
-		return &InputError{Path: path, Line: line, Msg: "not a valid Cloud Run revision: " + jsonErrText(err)}
+		return nil, errors.New("not a valid Cloud Run revision: " + jsonErrText(err))
 	}
 	rev, err := convertKnativeRevision(&v1)
-	if err == nil {
-		err = Validate(rev)
-	}
-	if err == nil {
-		err = inv.Add(KindRevision, rev, path)
-	}
 	if err != nil {
-		return &InputError{Path: path, Line: line, Msg: err.Error()}
+		return nil, err
 	}
-	return nil
+	if err := Validate(rev); err != nil {
+		return nil, err
+	}
+	return rev, nil
 }
 
 // convertKnativeRevision maps the Knative fields the checks read onto runpb.Revision: the

@@ -49,13 +49,12 @@ func TestConvertKnativeRevision(t *testing.T) {
 	if err := yaml.Unmarshal([]byte(gcloudRevision), &obj); err != nil {
 		t.Fatal(err)
 	}
-	inv := &Inventory{}
-	if err := inv.addKnativeRevision("revision.yaml", 1, obj); err != nil {
+	rev, err := KnativeRevision(obj)
+	if err != nil {
 		t.Fatal(err)
 	}
-	rev, problem := inv.Revision("projects/123456789012/locations/us-central1/services/cache-service/revisions/cache-service-00004-wiz")
-	if problem != nil {
-		t.Fatalf("revision not found under its service: %v", problem)
+	if got, want := rev.GetName(), "projects/123456789012/locations/us-central1/services/cache-service/revisions/cache-service-00004-wiz"; got != want {
+		t.Fatalf("revision named %s, want %s (under its service)", got, want)
 	}
 	if got := rev.GetVpcAccess().GetConnector(); got != "redis-connector" {
 		t.Errorf("connector %q, want redis-connector", got)
@@ -85,7 +84,7 @@ func TestConvertKnativeRevisionRejects(t *testing.T) {
 		if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
 			t.Fatal(err)
 		}
-		if err := (&Inventory{}).addKnativeRevision("revision.yaml", 3, obj); err == nil {
+		if _, err := KnativeRevision(obj); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // benchLatency is the latency injected into every API call.
@@ -85,7 +86,7 @@ func regionWithServices(b *testing.B, n int) *inventory.Inventory {
 	if !ok {
 		b.Fatal("no healthy scenario")
 	}
-	inv, err := inventory.LoadFS(scenario.FS, "healthy")
+	inv, err := snapshot.LoadFS(scenario.FS, "healthy")
 	if err != nil {
 		b.Fatal(err)
 	}

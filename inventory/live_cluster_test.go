@@ -16,6 +16,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 const (
@@ -30,7 +31,7 @@ func loadScenario(t testing.TB, name string) *inventory.Inventory {
 	if !ok {
 		t.Fatalf("no scenario %s", name)
 	}
-	inv, err := inventory.LoadFS(scenario.FS, name)
+	inv, err := snapshot.LoadFS(scenario.FS, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +272,7 @@ func TestSnapshotWritesClusters(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if err := inventory.WriteSnapshot(live, dir); err != nil {
+	if err := snapshot.Write(live, dir); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(filepath.Join(dir, inventory.ClustersFile))
@@ -281,7 +282,7 @@ func TestSnapshotWritesClusters(t *testing.T) {
 	if !strings.HasPrefix(string(data), "{\n  \"clusters\": [") {
 		t.Errorf("%s does not start with the clusters envelope:\n%s", inventory.ClustersFile, data)
 	}
-	reloaded, err := inventory.LoadDir(dir)
+	reloaded, err := snapshot.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +298,7 @@ func TestSnapshotWritesClusters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := inventory.WriteSnapshot(live, dir); err != nil {
+	if err := snapshot.Write(live, dir); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, inventory.ClustersFile)); !os.IsNotExist(err) {

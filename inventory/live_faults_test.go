@@ -11,6 +11,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // faultAPI is one of the four APIs with the methods a fault is injected on and what the
@@ -128,11 +129,11 @@ func TestLoadLiveFaults(t *testing.T) {
 	if !ok {
 		t.Fatal("no healthy scenario")
 	}
-	snapshot, err := inventory.LoadFS(scenario.FS, "healthy")
+	snap, err := snapshot.LoadFS(scenario.FS, "healthy")
 	if err != nil {
 		t.Fatal(err)
 	}
-	baseline := baselineStatuses(t, snapshot)
+	baseline := baselineStatuses(t, snap)
 	faults := []struct {
 		name  string
 		fault fakegcp.Fault
@@ -146,7 +147,7 @@ func TestLoadLiveFaults(t *testing.T) {
 	for _, api := range faultAPIs() {
 		for _, fault := range faults {
 			t.Run(api.name+"/"+fault.name, func(t *testing.T) {
-				server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: fixtureRegion})
+				server, err := fakegcp.Start(snap, fakegcp.Options{Region: fixtureRegion})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -12,6 +12,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // A hostile or broken API cannot make a live run grow memory until --timeout: an answer
@@ -72,17 +73,17 @@ func TestLoadLiveRejectsMalformedValues(t *testing.T) {
 	if !ok {
 		t.Fatal("no healthy scenario")
 	}
-	snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
+	snap, err := snapshot.LoadFS(scenario.FS, scenario.Name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(snapshot.Firewalls) == 0 {
+	if len(snap.Firewalls) == 0 {
 		t.Fatal("healthy has no firewall rules")
 	}
-	broken := proto.Clone(snapshot.Firewalls[0]).(*computepb.Firewall)
+	broken := proto.Clone(snap.Firewalls[0]).(*computepb.Firewall)
 	broken.SourceRanges = []string{"10.8.0.0/99"}
-	snapshot.Firewalls = append([]*computepb.Firewall{broken}, snapshot.Firewalls[1:]...)
-	server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: fixtureRegion})
+	snap.Firewalls = append([]*computepb.Firewall{broken}, snap.Firewalls[1:]...)
+	server, err := fakegcp.Start(snap, fakegcp.Options{Region: fixtureRegion})
 	if err != nil {
 		t.Fatal(err)
 	}

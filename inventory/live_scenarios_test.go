@@ -9,6 +9,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // The fixtures' target, as a user would pass it on the command line.
@@ -63,20 +64,20 @@ func TestLiveMatchesSnapshotForEveryScenario(t *testing.T) {
 	}
 	for _, scenario := range scenarios {
 		t.Run(scenario.Name, func(t *testing.T) {
-			snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
+			snap, err := snapshot.LoadFS(scenario.FS, scenario.Name)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if redisElsewhere(snapshot) {
+			if redisElsewhere(snap) {
 				// Live mode lists Redis instances in the service's project; one in another
 				// project is found only when --redis names it, which this test does not do.
 				t.Skip("the scenario's Redis instance is in another project than the service")
 			}
 			// Live mode reads no IAM policy and no project description (no Resource
 			// Manager call): compare with the snapshot without them.
-			snapshot.IAMPolicies, snapshot.Projects = nil, nil
-			project, region, service := scenarioTarget(t, snapshot)
-			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: region, Project: project})
+			snap.IAMPolicies, snap.Projects = nil, nil
+			project, region, service := scenarioTarget(t, snap)
+			server, err := fakegcp.Start(snap, fakegcp.Options{Region: region, Project: project})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,7 +87,7 @@ func TestLiveMatchesSnapshotForEveryScenario(t *testing.T) {
 				t.Fatal(err)
 			}
 			sel := inventory.Selector{Project: project, Region: region, Service: service}
-			want := findingKeys(t, snapshot, sel)
+			want := findingKeys(t, snap, sel)
 			got := findingKeys(t, live, sel)
 			if fmt.Sprint(want) != fmt.Sprint(got) {
 				t.Errorf("live findings differ from snapshot findings\nsnapshot: %q\nlive:     %q", want, got)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 const shopDir = "../internal/fakegcp/testdata/shop"
@@ -134,7 +135,7 @@ func problemSet(inv *inventory.Inventory) []string {
 
 func TestLoadLiveMatchesSnapshot(t *testing.T) {
 	server := startFake(t, shopDir, fakegcp.Options{DefaultPageSize: 1}) // every list pages
-	want, err := inventory.LoadDir(shopDir)
+	want, err := snapshot.LoadDir(shopDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +211,7 @@ func TestLoadLiveSharedVPC(t *testing.T) {
 	if p := problemSet(live); len(p) != 0 {
 		t.Errorf("problems: %q", p)
 	}
-	snapshot, err := inventory.LoadDir(dir)
+	snapshot, err := snapshot.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // The plans in testdata/terraform are applied to the built-in "connector-network" scenario:
@@ -34,7 +35,7 @@ func applyPlanTo(t *testing.T, scenario, plan string) *inventory.Inventory {
 	if !ok {
 		t.Fatalf("no fixture scenario %q", scenario)
 	}
-	inv, err := inventory.LoadFS(s.FS, "fixtures/"+scenario)
+	inv, err := snapshot.LoadFS(s.FS, "fixtures/"+scenario)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +228,7 @@ func TestPlanResolvesReferences(t *testing.T) {
 
 func TestPlanReplacesKeepsAndRemoves(t *testing.T) {
 	s, _ := fixtures.Lookup("connector-network")
-	before, err := inventory.LoadFS(s.FS, "snapshot")
+	before, err := snapshot.LoadFS(s.FS, "snapshot")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +299,7 @@ func TestPlanRedisFromEnvReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, _ := fixtures.Lookup("connector-network")
-	two, err := inventory.LoadFS(s.FS, "fixtures/connector-network")
+	two, err := snapshot.LoadFS(s.FS, "fixtures/connector-network")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +405,7 @@ func TestPlanEnvGapsPerVariable(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, _ := fixtures.Lookup("connector-network")
-	world, err := inventory.LoadFS(s.FS, "fixtures/connector-network")
+	world, err := snapshot.LoadFS(s.FS, "fixtures/connector-network")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -581,7 +582,7 @@ func TestPlanUnknownsNeverFail(t *testing.T) {
 		{"psa-redis.json", inventory.Selector{Redis: "sessions"}},
 	}
 	s, _ := fixtures.Lookup("connector-network")
-	world, err := inventory.LoadFS(s.FS, "fixtures/connector-network")
+	world, err := snapshot.LoadFS(s.FS, "fixtures/connector-network")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -751,7 +752,7 @@ func pathString(path []any) string {
 // fails, and when the apply decides the connection's network or service it is skipped.
 func TestPlanServiceNetworking(t *testing.T) {
 	s, _ := fixtures.Lookup("connector-network")
-	world, err := inventory.LoadFS(s.FS, "fixtures/connector-network")
+	world, err := snapshot.LoadFS(s.FS, "fixtures/connector-network")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -949,7 +950,7 @@ func TestPlanPeeringRange(t *testing.T) {
 		{"as planned", raw, checks.Pass, "overlaps no subnet"},
 		{"inside the allocation", inside, checks.Fail, "overlaps private services access range redis-psa-range (10.60.0.0/16)"},
 	} {
-		inv, err := inventory.LoadFS(s.FS, "fixtures/connector-network")
+		inv, err := snapshot.LoadFS(s.FS, "fixtures/connector-network")
 		if err != nil {
 			t.Fatal(err)
 		}

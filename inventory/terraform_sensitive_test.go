@@ -10,6 +10,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // TestPlanSensitiveEnvListIsJudged: Terraform marks a service's whole env list sensitive
@@ -71,7 +72,7 @@ func TestPlanSensitiveEnvListIsJudged(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			inv, err := inventory.LoadFS(s.FS, "fixtures/connector-network")
+			inv, err := snapshot.LoadFS(s.FS, "fixtures/connector-network")
 			if err != nil {
 				t.Fatal(err)
 			}

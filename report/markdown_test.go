@@ -10,6 +10,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/finding"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 func TestMermaidEscaping(t *testing.T) {
@@ -137,7 +138,7 @@ func TestMarkdownDeferredPlan(t *testing.T) {
 	if !ok {
 		t.Fatal("no connector-network scenario")
 	}
-	inv, err := inventory.LoadFS(scenario.FS, "fixtures/connector-network")
+	inv, err := snapshot.LoadFS(scenario.FS, "fixtures/connector-network")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package inventory
+package snapshot
 
 import (
 	"errors"
@@ -9,27 +9,28 @@ import (
 
 	"cloud.google.com/go/redis/apiv1/redispb"
 	"cloud.google.com/go/run/apiv2/runpb"
+	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
 // samplesDir is the shared folder of real payloads published outside the project; it sits
 // beside the checkout in CI and is absent from a user's clone.
 func samplesDir(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "samples")
+	dir := filepath.Join("..", "..", "..", "shared", "samples")
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("shared samples folder not found beside the checkout (%s); skipping the real-payload tests", dir)
 	}
 	return dir
 }
 
-func loadSample(t *testing.T, name string) (*Inventory, error) {
+func loadSample(t *testing.T, name string) (*inventory.Inventory, error) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(samplesDir(t), name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv := &Inventory{}
-	return inv, inv.AddFile(name, data)
+	inv := &inventory.Inventory{}
+	return inv, AddFile(inv, name, data)
 }
 
 func TestSamples(t *testing.T) {
@@ -64,9 +65,9 @@ func TestSamples(t *testing.T) {
 		t.Run(tt.file, func(t *testing.T) {
 			inv, err := loadSample(t, tt.file)
 			if tt.wantErr != "" {
-				var inErr *InputError
+				var inErr *inventory.InputError
 				if !errors.As(err, &inErr) || !strings.Contains(err.Error(), tt.wantErr) || strings.Contains(err.Error(), "\n") {
-					t.Fatalf("error = %v, want one-line InputError containing %q", err, tt.wantErr)
+					t.Fatalf("error = %v, want one-line inventory.InputError containing %q", err, tt.wantErr)
 				}
 				return
 			}
@@ -96,7 +97,7 @@ func TestSampleValues(t *testing.T) {
 	if r.GetHost() != "10.41.0.4" || r.GetConnectMode() != redispb.Instance_DIRECT_PEERING || r.GetTier() != redispb.Instance_STANDARD_HA || r.GetReservedIpRange() != "10.41.0.0/29" {
 		t.Errorf("redis-3: %v", r)
 	}
-	net, _ := ParseNetwork(r.GetAuthorizedNetwork(), "")
+	net, _ := inventory.ParseNetwork(r.GetAuthorizedNetwork(), "")
 	if net.String() != "projects/test-project/global/networks/vpcn-central" {
 		t.Errorf("redis-3 network %s", net)
 	}
@@ -117,7 +118,7 @@ func TestSampleValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := inv.Services[0]
-	if svc.GetTemplate().GetVpcAccess() != nil || svc.GetAnnotations()[AnnotationConnector] != "future-connector" {
+	if svc.GetTemplate().GetVpcAccess() != nil || svc.GetAnnotations()[inventory.AnnotationConnector] != "future-connector" {
 		t.Errorf("wrong-level sample: template vpc %v, service annotations %v", svc.GetTemplate().GetVpcAccess(), svc.GetAnnotations())
 	}
 	if svc.GetTemplate().GetScaling().GetMaxInstanceCount() != 1000 {
@@ -129,7 +130,7 @@ func TestSampleValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := ServiceEnv(inv.Services[0])
+	env := inventory.ServiceEnv(inv.Services[0])
 	if len(env) != 2 || !env[0].Secret || env[0].SecretRef != "database-url-dev:latest" {
 		t.Errorf("flow-style env: %+v", env)
 	}
@@ -142,7 +143,7 @@ func TestSampleValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	subnets, problem := inv.SubnetsOf(NetworkRef{Project: "gcpdiag-gke1-aaaa", Name: "default"})
+	subnets, problem := inv.SubnetsOf(inventory.NetworkRef{Project: "gcpdiag-gke1-aaaa", Name: "default"})
 	if problem != nil || len(subnets) < 30 {
 		t.Errorf("SubnetsOf(default) = %d subnets, %v", len(subnets), problem)
 	}
@@ -182,9 +183,9 @@ func TestLoadDirBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeFiles(t, tt.files)
 			_, err := LoadDir(dir)
-			var inErr *InputError
+			var inErr *inventory.InputError
 			if !errors.As(err, &inErr) {
-				t.Fatalf("err = %v, want InputError", err)
+				t.Fatalf("err = %v, want inventory.InputError", err)
 			}
 			msg := err.Error()
 			if strings.Contains(msg, "\n") {
@@ -205,7 +206,7 @@ func TestLoadDirBadInput(t *testing.T) {
 func TestParseErrorNamesLine(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"bad.yaml": "a: 1\nb: 2\nc: [\n"})
 	_, err := LoadDir(dir)
-	var inErr *InputError
+	var inErr *inventory.InputError
 	if !errors.As(err, &inErr) || inErr.Line == 0 {
 		t.Fatalf("want an error with a line number, got %v", err)
 	}
@@ -233,14 +234,14 @@ func TestLoadDirFormsAndEnvelopes(t *testing.T) {
 	if c := inv.RedisCluster("p", "us-central1", "big"); c == nil || c.GetDiscoveryEndpoints()[0].GetAddress() != "10.1.0.3" {
 		t.Errorf("redis cluster not loaded: %v", c)
 	}
-	if _, p := inv.Connector(ConnectorRef{Project: "p", Region: "us-central1", Name: "a"}); p != nil {
+	if _, p := inv.Connector(inventory.ConnectorRef{Project: "p", Region: "us-central1", Name: "a"}); p != nil {
 		t.Errorf("connector lookup: %v", p)
 	}
-	if _, p := inv.Connector(ConnectorRef{Project: "p", Region: "us-central1", Name: "b"}); p == nil || p.Code != NotFound {
-		t.Errorf("absent connector from a listing must be NotFound, got %v", p)
+	if _, p := inv.Connector(inventory.ConnectorRef{Project: "p", Region: "us-central1", Name: "b"}); p == nil || p.Code != inventory.NotFound {
+		t.Errorf("absent connector from a listing must be inventory.NotFound, got %v", p)
 	}
-	if _, p := inv.SubnetsOf(NetworkRef{Project: "p", Name: "default"}); p == nil || p.Code != NotLoaded {
-		t.Errorf("subnets never loaded must be NotLoaded, got %v", p)
+	if _, p := inv.SubnetsOf(inventory.NetworkRef{Project: "p", Name: "default"}); p == nil || p.Code != inventory.NotLoaded {
+		t.Errorf("subnets never loaded must be inventory.NotLoaded, got %v", p)
 	}
 	if inv.Sources["projects/p/locations/us-central1/connectors/a"] != filepath.Join(dir, "connectors.json") {
 		t.Errorf("sources: %v", inv.Sources)
@@ -264,14 +265,14 @@ func TestLoadPeeringRanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(inv.Addresses) != 3 || !inv.Listed[KindAddress] {
-		t.Fatalf("loaded %d addresses, listed %v", len(inv.Addresses), inv.Listed[KindAddress])
+	if len(inv.Addresses) != 3 || !inv.Listed[inventory.KindAddress] {
+		t.Fatalf("loaded %d addresses, listed %v", len(inv.Addresses), inv.Listed[inventory.KindAddress])
 	}
-	got, p := inv.PeeringRangesOf(NetworkRef{Project: "p", Name: "default"})
+	got, p := inv.PeeringRangesOf(inventory.NetworkRef{Project: "p", Name: "default"})
 	if p != nil || len(got) != 1 || got[0].GetName() != "psa" || got[0].GetPrefixLength() != 16 {
 		t.Errorf("PeeringRangesOf(default) = %v, %v; want psa only", got, p)
 	}
-	got, p = (&Inventory{}).PeeringRangesOf(NetworkRef{Project: "p", Name: "default"})
+	got, p = (&inventory.Inventory{}).PeeringRangesOf(inventory.NetworkRef{Project: "p", Name: "default"})
 	if p != nil || len(got) != 0 {
 		t.Errorf("without addresses: %v, %v; want none and no problem", got, p)
 	}

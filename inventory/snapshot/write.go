@@ -1,4 +1,4 @@
-package inventory
+package snapshot
 
 import (
 	"bytes"
@@ -12,103 +12,67 @@ import (
 	"strings"
 
 	"cloud.google.com/go/compute/apiv1/computepb"
-	"cloud.google.com/go/run/apiv2/runpb"
+	"github.com/vpcdoctor/vpcdoctor/inventory"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 )
 
-// The files WriteSnapshot writes, one per kind, in the APIs' own list formats.
-const (
-	ServicesFile    = "services.json"
-	RevisionsFile   = "revisions.json"
-	ConnectorsFile  = "connectors.json"
-	RedisFile       = "redis.json"
-	ClustersFile    = "clusters.json"
-	NetworksFile    = "networks.json"
-	SubnetworksFile = "subnetworks.json"
-	FirewallsFile   = "firewalls.json"
-	// FirewallPoliciesFile holds the networks.getEffectiveFirewalls answers, one per
-	// network, each with a "network" field naming it, and the
-	// regionNetworkFirewallPolicies.getEffectiveFirewalls answers, one per network and
-	// region, each with "network" and "region" fields.
-	FirewallPoliciesFile = "firewall-policies.json"
-	AddressesFile        = "addresses.json"
-	ProblemsFile         = "problems.json"
-)
+// ProblemsFile holds the problems of the load the snapshot was written from.
+const ProblemsFile = "problems.json"
 
-// snapshotFiles are the names WriteSnapshot owns in its directory.
+// snapshotFiles are the names Write owns in its directory: one per kind, and ProblemsFile.
 func snapshotFiles() []string {
-	return []string{ServicesFile, RevisionsFile, ConnectorsFile, RedisFile, ClustersFile, NetworksFile, SubnetworksFile, FirewallsFile,
-		FirewallPoliciesFile, AddressesFile, ProblemsFile}
+	var names []string
+	for _, info := range inventory.Kinds() {
+		names = append(names, info.File)
+	}
+	return append(names, ProblemsFile)
 }
 
-// WriteSnapshot writes an inventory as a snapshot directory that LoadDir reads back into the
+// Write writes an inventory as a snapshot directory that LoadDir reads back into the
 // same inventory: one file per kind, in the APIs' JSON (protojson) and list envelopes
 // ({"services": [...]}, {"instances": [...]}, {"clusters": [...]}, compute#subnetworkList,
 // ...), an empty list for a kind that was listed and is empty (so absence still means
-// NotFound), and the problems of the load in problems.json.
+// NotFound), and the problems of the load in ProblemsFile.
 //
 // Secrets never reach the files: Redis AUTH strings are not part of an instance (vpcdoctor
 // never calls GetInstanceAuthString), and services and revisions are written through the
-// same allow-list the loaders apply (see RedactEnvValue): an env value is written only when
+// same allow-list the loaders apply (see inventory.RedactEnvValue): an env value is written only when
 // its shape cannot hold a secret (a port, an IP address, a host:port, a redis:// URL
 // without its user info...), everything else as Redacted; container arguments and
 // commands always as Redacted.
 //
 // dir is created if needed; it must hold nothing but a previous snapshot's files (and a
 // README), so a snapshot never mixes with unrelated files that LoadDir would also read.
-func WriteSnapshot(inv *Inventory, dir string) error {
+func Write(inv *inventory.Inventory, dir string) error {
 	if err := prepareSnapshotDir(dir); err != nil {
 		return err
 	}
 	files := map[string]any{}
-	if inv.Listed[KindService] || len(inv.Services) > 0 {
-		services := make([]proto.Message, len(inv.Services))
-		for i, svc := range inv.Services {
-			services[i] = redactService(svc)
-		}
-		files[ServicesFile] = envelope{key: "services", items: services}
-	}
-	if inv.Listed[KindRevision] || len(inv.Revisions) > 0 {
-		revisions := make([]proto.Message, len(inv.Revisions))
-		for i, rev := range inv.Revisions {
-			revisions[i] = redactRevision(rev)
-		}
-		files[RevisionsFile] = envelope{key: "revisions", items: revisions}
-	}
-	if inv.Listed[KindConnector] || len(inv.Connectors) > 0 {
-		files[ConnectorsFile] = envelope{key: "connectors", items: messages(inv.Connectors)}
-	}
-	if inv.Listed[KindRedis] || len(inv.RedisInstances) > 0 {
-		files[RedisFile] = envelope{key: "instances", items: messages(inv.RedisInstances)}
-	}
-	if inv.Listed[KindRedisCluster] || len(inv.RedisClusters) > 0 {
-		// Memorystore for Redis Cluster instances, read only to explain a Redis name that is
-		// a cluster (live mode reads them best effort: absence proves nothing).
-		files[ClustersFile] = envelope{key: "clusters", items: messages(inv.RedisClusters)}
-	}
-	if inv.Listed[KindNetwork] || len(inv.Networks) > 0 {
-		files[NetworksFile] = envelope{kind: "compute#networkList", key: "items", items: messages(inv.Networks)}
-	}
-	if inv.Listed[KindSubnetwork] || len(inv.Subnetworks) > 0 {
-		files[SubnetworksFile] = envelope{kind: "compute#subnetworkList", key: "items", items: messages(inv.Subnetworks)}
-	}
-	if inv.Listed[KindFirewall] || len(inv.Firewalls) > 0 {
-		files[FirewallsFile] = envelope{kind: "compute#firewallList", key: "items", items: messages(inv.Firewalls)}
-	}
-	if inv.Listed[KindFirewallPolicy] || len(inv.FirewallPolicies) > 0 {
-		items := make([]json.RawMessage, 0, len(inv.FirewallPolicies))
-		for _, entry := range inv.FirewallPolicies {
-			item, err := effectiveFirewallsItem(entry)
-			if err != nil {
-				return fmt.Errorf("write snapshot %s: %w", FirewallPoliciesFile, err)
+	for _, info := range inventory.Kinds() {
+		switch {
+		case info.Kind == inventory.KindFirewallPolicy:
+			if !inv.Listed[info.Kind] && len(inv.FirewallPolicies) == 0 {
+				continue
 			}
-			items = append(items, item)
+			items := make([]json.RawMessage, 0, len(inv.FirewallPolicies))
+			for _, entry := range inv.FirewallPolicies {
+				item, err := effectiveFirewallsItem(entry)
+				if err != nil {
+					return fmt.Errorf("write snapshot %s: %w", info.File, err)
+				}
+				items = append(items, item)
+			}
+			files[info.File] = map[string]any{"kind": info.ListKind, info.Envelope: items}
+		case info.HoldsResources() && (inv.Listed[info.Kind] || info.Len(inv) > 0):
+			items := info.Messages(inv)
+			for i, item := range items {
+				// The loaders scrub what they add; an inventory built another way is
+				// scrubbed here, on a copy.
+				items[i] = info.Redacted(item)
+			}
+			files[info.File] = envelope{kind: info.ListKind, key: info.Envelope, items: items}
 		}
-		files[FirewallPoliciesFile] = map[string]any{"kind": EffectiveFirewallsKind, "items": items}
-	}
-	if inv.Listed[KindAddress] || len(inv.Addresses) > 0 {
-		files[AddressesFile] = envelope{kind: "compute#addressList", key: "items", items: messages(inv.Addresses)}
 	}
 	if len(inv.Problems) > 0 {
 		files[ProblemsFile] = map[string]any{"kind": ProblemsKind, "problems": inv.Problems}
@@ -177,7 +141,7 @@ func replaceFile(root *os.Root, name string, data []byte) error {
 // prepareSnapshotDir creates dir, or checks that it holds only snapshot files.
 func prepareSnapshotDir(dir string) error {
 	if info, err := os.Lstat(dir); err == nil && info.Mode()&fs.ModeSymlink != 0 {
-		return &InputError{Path: dir, Msg: "is a symbolic link; give the directory itself"}
+		return &inventory.InputError{Path: dir, Msg: "is a symbolic link; give the directory itself"}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create snapshot directory: %w", err)
@@ -200,7 +164,7 @@ func prepareSnapshotDir(dir string) error {
 	}
 	if len(foreign) > 0 {
 		sort.Strings(foreign)
-		return &InputError{Path: dir, Msg: fmt.Sprintf("already holds other files (%s); choose an empty or new directory", strings.Join(foreign, ", "))}
+		return &inventory.InputError{Path: dir, Msg: fmt.Sprintf("already holds other files (%s); choose an empty or new directory", strings.Join(foreign, ", "))}
 	}
 	return nil
 }
@@ -210,14 +174,6 @@ type envelope struct {
 	kind  string
 	key   string
 	items []proto.Message
-}
-
-func messages[T proto.Message](items []T) []proto.Message {
-	out := make([]proto.Message, len(items))
-	for i, item := range items {
-		out[i] = item
-	}
-	return out
 }
 
 func encodeSnapshotFile(content any) ([]byte, error) {
@@ -248,9 +204,9 @@ func encodeSnapshotFile(content any) ([]byte, error) {
 }
 
 // effectiveFirewallsItem is one network's networks.getEffectiveFirewalls answer (its
-// policies; the VPC rules are in FirewallsFile) with the "network" field that names it, or
+// policies; the VPC rules are in inventory.FirewallsFile) with the "network" field that names it, or
 // a regionNetworkFirewallPolicies.getEffectiveFirewalls answer with its "region" too.
-func effectiveFirewallsItem(entry *NetworkFirewallPolicies) (json.RawMessage, error) {
+func effectiveFirewallsItem(entry *inventory.NetworkFirewallPolicies) (json.RawMessage, error) {
 	data, err := protojson.Marshal(&computepb.NetworksGetEffectiveFirewallsResponse{FirewallPolicys: entry.Policies})
 	if err != nil {
 		return nil, err
@@ -277,18 +233,3 @@ func effectiveFirewallsItem(entry *NetworkFirewallPolicies) (json.RawMessage, er
 	}
 	return json.Marshal(obj)
 }
-
-// redactService returns a copy of a service with secret-looking env values redacted.
-func redactService(svc *runpb.Service) *runpb.Service {
-	out := proto.Clone(svc).(*runpb.Service)
-	redactContainers(out.GetTemplate().GetContainers())
-	return out
-}
-
-func redactRevision(rev *runpb.Revision) *runpb.Revision {
-	out := proto.Clone(rev).(*runpb.Revision)
-	redactContainers(out.GetContainers())
-	return out
-}
-
-func redactContainers(containers []*runpb.Container) { scrubContainers(containers) }
