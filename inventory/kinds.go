@@ -46,6 +46,9 @@ type KindInfo struct {
 	// Command is the gcloud command whose output supplies the kind to a snapshot, with
 	// placeholders (SERVICE, REGION...).
 	Command string
+	// Listing is the gcloud listing, without "gcloud", that shows what exists of the kind,
+	// for a resource that was not found; "" for kinds no check reports missing.
+	Listing string
 
 	// command fills Command's placeholders from a canonical name (of the kind itself, or
 	// for listings of the network they belong to); ok is false when the name does not give
@@ -129,6 +132,15 @@ func (k KindInfo) Scrub(msg proto.Message) {
 	}
 }
 
+// ListingCommand is the gcloud listing, without "gcloud", that shows what exists of a kind
+// (KindInfo.Listing), or the services of a region for a kind without one.
+func ListingCommand(k Kind) string {
+	if info, ok := KindOf(k); ok && info.Listing != "" {
+		return info.Listing
+	}
+	return "run services list --region REGION"
+}
+
 // Redacted returns msg with what vpcdoctor never keeps removed: a scrubbed copy for the
 // kinds that carry free text (see Scrub), msg itself for the others.
 func (k KindInfo) Redacted(msg proto.Message) proto.Message {
@@ -180,6 +192,7 @@ type resources interface {
 	sortByName(inv *Inventory)
 	scrub(msg proto.Message)
 	scrubs() bool
+	validate(msg proto.Message) error
 	count(inv *Inventory) int
 }
 
@@ -190,6 +203,9 @@ type slice[T proto.Message] struct {
 	name func(T) string
 	// scrubIn removes secrets in place; nil for kinds without free text.
 	scrubIn func(T)
+	// valid rejects values no Google Cloud API returns (see Validate); nil for kinds
+	// without such values.
+	valid func(T) error
 }
 
 func (s slice[T]) holds(msg proto.Message) bool {
@@ -243,6 +259,13 @@ func (s slice[T]) scrub(msg proto.Message) {
 	if m, ok := msg.(T); ok && s.scrubIn != nil {
 		s.scrubIn(m)
 	}
+}
+
+func (s slice[T]) validate(msg proto.Message) error {
+	if m, ok := msg.(T); ok && s.valid != nil {
+		return s.valid(m)
+	}
+	return nil
 }
 
 func (s slice[T]) scrubs() bool { return s.scrubIn != nil }
@@ -304,25 +327,28 @@ var kindTable = []KindInfo{
 		Kind: KindService, File: ServicesFile, Envelope: "services", BareKey: "services",
 		NameShape: regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/services/[^/]+$`),
 		Command:   "gcloud run services describe SERVICE --region REGION --format yaml",
+		Listing:   "run services list --region REGION",
 		command:   location("services", "gcloud run services describe %s --region %s --project %s --format yaml"),
 		res: slice[*runpb.Service]{
 			of:   func(inv *Inventory) *[]*runpb.Service { return &inv.Services },
-			name: (*runpb.Service).GetName, scrubIn: scrubService,
+			name: (*runpb.Service).GetName, scrubIn: scrubService, valid: validService,
 		},
 	},
 	{
 		Kind: KindRevision, File: RevisionsFile, Envelope: "revisions", BareKey: "revisions",
 		NameShape: regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/services/[^/]+/revisions/[^/]+$`),
 		Command:   "gcloud run revisions describe REVISION --region REGION --format yaml",
+		Listing:   "run revisions list --region REGION",
 		res: slice[*runpb.Revision]{
 			of:   func(inv *Inventory) *[]*runpb.Revision { return &inv.Revisions },
-			name: (*runpb.Revision).GetName, scrubIn: scrubRevision,
+			name: (*runpb.Revision).GetName, scrubIn: scrubRevision, valid: validRevision,
 		},
 	},
 	{
 		Kind: KindConnector, File: ConnectorsFile, Envelope: "connectors", BareKey: "connectors", BareKeyMarksListed: true,
 		NameShape: regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/connectors/[^/]+$`),
 		Command:   "gcloud compute networks vpc-access connectors describe CONNECTOR --region REGION --format yaml",
+		Listing:   "compute networks vpc-access connectors list --region REGION",
 		command: func(name string) (string, bool) {
 			ref, err := ParseConnector(name, "", "")
 			if err != nil || ref.Project == "" || ref.Region == "" {
@@ -332,13 +358,14 @@ var kindTable = []KindInfo{
 		},
 		res: slice[*vpcaccesspb.Connector]{
 			of:   func(inv *Inventory) *[]*vpcaccesspb.Connector { return &inv.Connectors },
-			name: (*vpcaccesspb.Connector).GetName,
+			name: (*vpcaccesspb.Connector).GetName, valid: validConnector,
 		},
 	},
 	{
 		Kind: KindRedis, File: RedisFile, Envelope: "instances", BareKey: "instances", BareKeyMarksListed: true,
 		NameShape: regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/instances/[^/]+$`),
 		Command:   "gcloud redis instances describe INSTANCE --region REGION --format yaml",
+		Listing:   "redis instances list --region REGION",
 		command: func(name string) (string, bool) {
 			ref, err := ParseLocation(name, "instances")
 			if err != nil {
@@ -348,7 +375,7 @@ var kindTable = []KindInfo{
 		},
 		res: slice[*redispb.Instance]{
 			of:   func(inv *Inventory) *[]*redispb.Instance { return &inv.RedisInstances },
-			name: (*redispb.Instance).GetName,
+			name: (*redispb.Instance).GetName, valid: validRedis,
 		},
 	},
 	{
@@ -358,12 +385,13 @@ var kindTable = []KindInfo{
 		NameShape: regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/clusters/[^/]+$`),
 		res: slice[*clusterpb.Cluster]{
 			of:   func(inv *Inventory) *[]*clusterpb.Cluster { return &inv.RedisClusters },
-			name: (*clusterpb.Cluster).GetName,
+			name: (*clusterpb.Cluster).GetName, valid: validCluster,
 		},
 	},
 	{
 		Kind: KindNetwork, File: NetworksFile, Envelope: "items", ListKind: "compute#networkList", ItemKind: "compute#network", BareKey: "networks",
 		Command: "gcloud compute networks describe NETWORK --format yaml",
+		Listing: "compute networks list",
 		command: func(name string) (string, bool) {
 			ref, err := ParseNetwork(name, "")
 			if err != nil || ref.Project == "" {
@@ -380,20 +408,22 @@ var kindTable = []KindInfo{
 		Kind: KindSubnetwork, File: SubnetworksFile, Envelope: "items", ListKind: "compute#subnetworkList", ItemKind: "compute#subnetwork",
 		BareKey: "subnetworks", BareKeyMarksListed: true, WholeListing: true,
 		Command: "gcloud compute networks subnets list --format yaml",
+		Listing: "compute networks subnets list",
 		command: ofNetwork("compute networks subnets list"),
 		res: slice[*computepb.Subnetwork]{
 			of:   func(inv *Inventory) *[]*computepb.Subnetwork { return &inv.Subnetworks },
-			name: (*computepb.Subnetwork).GetSelfLink,
+			name: (*computepb.Subnetwork).GetSelfLink, valid: validSubnetwork,
 		},
 	},
 	{
 		Kind: KindFirewall, File: FirewallsFile, Envelope: "items", ListKind: "compute#firewallList", ItemKind: "compute#firewall",
 		BareKey: "firewalls", BareKeyMarksListed: true, WholeListing: true,
 		Command: "gcloud compute firewall-rules list --format yaml",
+		Listing: "compute firewall-rules list",
 		command: ofNetwork("compute firewall-rules list"),
 		res: slice[*computepb.Firewall]{
 			of:   func(inv *Inventory) *[]*computepb.Firewall { return &inv.Firewalls },
-			name: (*computepb.Firewall).GetSelfLink,
+			name: (*computepb.Firewall).GetSelfLink, valid: validFirewall,
 		},
 	},
 	{
@@ -403,6 +433,7 @@ var kindTable = []KindInfo{
 		// and "region" fields (Inventory.FirewallPolicies).
 		Kind: KindFirewallPolicy, File: FirewallPoliciesFile, Envelope: "items", ListKind: EffectiveFirewallsKind,
 		Command: "gcloud compute networks get-effective-firewalls NETWORK --format json",
+		Listing: "compute networks list",
 		command: func(name string) (string, bool) {
 			if ref, region, ok := ParseRegionalPoliciesName(name); ok {
 				return sanitize.Command("gcloud compute network-firewall-policies get-effective-firewalls --network %s --region %s --project %s --format json", ref.Name, region, ref.Project), true
@@ -425,7 +456,7 @@ var kindTable = []KindInfo{
 		},
 		res: slice[*computepb.Address]{
 			of:   func(inv *Inventory) *[]*computepb.Address { return &inv.Addresses },
-			name: (*computepb.Address).GetSelfLink,
+			name: (*computepb.Address).GetSelfLink, valid: validAddress,
 		},
 	},
 }
