@@ -102,4 +102,3 @@ func redisUnknown(p *inventory.Path) Result {
 	r.Reason = ReasonPrerequisite
 	return r
 }
-
