@@ -26,7 +26,7 @@ func KnativeService(obj map[string]any) (*runpb.Service, error) {
 	if err := json.Unmarshal(data, &v1); err != nil {
 		return nil, errors.New("not a valid Cloud Run service: " + jsonErrText(err))
 	}
-	svc, err := convertKnative(&v1)
+	svc, err := ConvertKnativeService(&v1)
 	if err != nil {
 		return nil, err
 	}
@@ -45,8 +45,12 @@ func jsonErrText(err error) string {
 	return err.Error()
 }
 
-// convertKnative maps the Knative fields Cloud Run uses onto runpb.Service.
-func convertKnative(v1 *runv1.Service) (*runpb.Service, error) {
+// ConvertKnativeService maps the Knative fields Cloud Run uses onto runpb.Service: what
+// KnativeService does once the document is decoded, for a loader that has the v1 type (a
+// Terraform plan's google_cloud_run_service). A service that does not say its project
+// (metadata.namespace, which gcloud fills with the project number) or region (the
+// cloud.googleapis.com/location label) is named with Unknown in their place.
+func ConvertKnativeService(v1 *runv1.Service) (*runpb.Service, error) {
 	meta := v1.Metadata
 	if meta == nil || meta.Name == "" {
 		return nil, fmt.Errorf("Cloud Run service has no metadata.name")

@@ -1084,7 +1084,7 @@ func (b *protoBuilder) runV1(v tfValue) (proto.Message, error) {
 		}
 		svc.Spec.Template.Spec.Containers = append(svc.Spec.Template.Spec.Containers, container)
 	}
-	converted, err := convertKnative(svc)
+	converted, err := ConvertKnativeService(svc)
 	if err != nil {
 		return nil, err
 	}
