@@ -29,7 +29,7 @@ func AddFile(inv *inventory.Inventory, path string, data []byte) error {
 	if len(docs) == 0 {
 		return &inventory.InputError{Path: path, Msg: "file is empty"}
 	}
-	r := &reader{inv: inv, path: path}
+	r := &reader{inv: inv, path: path, kinds: inventory.Kinds()}
 	for _, doc := range docs {
 		if err := r.addValue(doc.line, doc.value); err != nil {
 			return err
@@ -56,6 +56,8 @@ func stripLine(msg string) string { return lineRe.ReplaceAllString(msg, "") }
 type reader struct {
 	inv  *inventory.Inventory
 	path string
+	// kinds is the table of resource kinds, read once per file.
+	kinds []inventory.KindInfo
 }
 
 // inputError is bad input at a line of the file.
@@ -86,7 +88,7 @@ func (r *reader) addObject(line int, obj map[string]any) error {
 	kind, _ := obj["kind"].(string)
 	name, _ := obj["name"].(string)
 	if kind != "" {
-		for _, info := range inventory.Kinds() {
+		for _, info := range r.kinds {
 			switch kind {
 			case info.ItemKind:
 				return r.addProto(line, obj, info)
@@ -125,7 +127,7 @@ func (r *reader) addObject(line int, obj map[string]any) error {
 	case kind == ProblemsKind:
 		return r.addProblems(line, obj)
 	}
-	for _, info := range inventory.Kinds() {
+	for _, info := range r.kinds {
 		if info.NameShape != nil && info.NameShape.MatchString(name) {
 			return r.addProto(line, obj, info)
 		}
@@ -141,7 +143,7 @@ func (r *reader) addObject(line int, obj map[string]any) error {
 	if list, ok := obj["items"].([]any); ok {
 		return r.addValue(line, list)
 	}
-	for _, info := range inventory.Kinds() {
+	for _, info := range r.kinds {
 		if info.BareKey == "" {
 			continue
 		}
