@@ -57,44 +57,27 @@ func (b *protoBuilder) runV2(v tfValue) (proto.Message, error) {
 	}
 	b.set(template, "serviceAccount", tmpl.attr("service_account"), "template.serviceAccount")
 	var containers []any
-	if tmpl.attr("containers").state() == unknownValue {
-		b.unknown("template.containers")
-	}
-	for ci, c := range tmpl.attr("containers").list() {
-		if c.state() == unknownValue {
-			b.unknown("template.containers")
-			continue
-		}
+	b.containers(tmpl.attr("containers"), func(ci int, c tfValue) {
 		container := map[string]any{}
 		b.set(container, "image", c.attr("image"), "template.containers.image")
 		var env []any
-		if c.attr("env").state() == unknownValue {
-			b.unknown(EnvField)
-		}
-		for ei, e := range c.attr("env").list() {
-			name, state := e.attr("name").str()
-			if e.state() == unknownValue || state == unknownValue {
-				b.unknown(EnvField) // a variable the apply names
-				continue
-			}
-			entry := map[string]any{"name": name}
-			if e.attr("value_source").hasUnknown() {
-				// Whether it comes from a secret, or which, is decided at apply.
-				b.unknown(EnvField + "." + name)
-			} else if ref := e.attr("value_source").index(0).attr("secret_key_ref").index(0); ref.state() == known {
-				secret, _ := ref.attr("secret").str()
-				version, _ := ref.attr("version").str()
+		b.envVars(c.attr("env"), "value_source", func(v envVar) {
+			entry := map[string]any{"name": v.name}
+			switch {
+			case v.secretRef.state() == known:
+				secret, _ := v.secretRef.attr("secret").str()
+				version, _ := v.secretRef.attr("version").str()
 				entry["valueSource"] = map[string]any{"secretKeyRef": map[string]any{"secret": secret, "version": version}}
-			} else {
-				b.envValue(entry, e.attr("value"), name, "template", 0, "containers", ci, "env", ei, "value")
+			case v.plain:
+				b.envValue(entry, v.value, v.name, "template", 0, "containers", ci, "env", v.index, "value")
 			}
 			env = append(env, entry)
-		}
+		})
 		if len(env) > 0 {
 			container["env"] = env
 		}
 		containers = append(containers, container)
-	}
+	})
 	if len(containers) > 0 {
 		template["containers"] = containers
 	}
@@ -217,48 +200,84 @@ func (b *protoBuilder) runV1(v tfValue) (proto.Message, error) {
 	if account, state := spec.attr("service_account_name").str(); state == known {
 		svc.Spec.Template.Spec.ServiceAccountName = account
 	}
-	// The environment's gaps are recorded as runV2 records them: a list or a name the
-	// apply decides leaves the whole environment unknown, a value only its variable.
-	if spec.attr("containers").state() == unknownValue {
-		b.unknown("template.containers")
-	}
-	for ci, c := range spec.attr("containers").list() {
-		if c.state() == unknownValue {
-			b.unknown("template.containers")
-			continue
-		}
+	b.containers(spec.attr("containers"), func(ci int, c tfValue) {
 		container := &runv1.Container{}
 		container.Image, _ = c.attr("image").str()
-		if c.attr("env").state() == unknownValue {
-			b.unknown(EnvField)
-		}
-		for ei, e := range c.attr("env").list() {
-			name, state := e.attr("name").str()
-			if e.state() == unknownValue || state == unknownValue {
-				b.unknown(EnvField) // a variable the apply names
-				continue
-			}
-			env := &runv1.EnvVar{Name: name}
-			if e.attr("value_from").hasUnknown() {
-				// Whether it comes from a secret, or which, is decided at apply.
-				b.unknown(EnvField + "." + name)
-			} else if ref := e.attr("value_from").index(0).attr("secret_key_ref").index(0); ref.state() == known {
-				secret, _ := ref.attr("name").str()
-				key, _ := ref.attr("key").str()
+		b.envVars(c.attr("env"), "value_from", func(v envVar) {
+			env := &runv1.EnvVar{Name: v.name}
+			switch {
+			case v.secretRef.state() == known:
+				secret, _ := v.secretRef.attr("name").str()
+				key, _ := v.secretRef.attr("key").str()
 				env.ValueFrom = &runv1.EnvVarSource{SecretKeyRef: &runv1.SecretKeySelector{Name: secret, Key: key}}
-			} else {
+			case v.plain:
 				entry := map[string]any{}
-				b.envValue(entry, e.attr("value"), name, "template", 0, "spec", 0, "containers", ci, "env", ei, "value")
+				b.envValue(entry, v.value, v.name, "template", 0, "spec", 0, "containers", ci, "env", v.index, "value")
 				env.Value, _ = entry["value"].(string)
 			}
 			container.Env = append(container.Env, env)
-		}
+		})
 		svc.Spec.Template.Spec.Containers = append(svc.Spec.Template.Spec.Containers, container)
-	}
+	})
 	converted, err := convertKnative(svc)
 	if err != nil {
 		return nil, err
 	}
 	converted.Name = b.name
 	return converted, nil
+}
+
+// containers visits the containers of a service in a plan. A list, or a container, that the
+// apply decides is recorded as the gap template.containers, the same for both service
+// types.
+func (b *protoBuilder) containers(list tfValue, visit func(index int, container tfValue)) {
+	if list.state() == unknownValue {
+		b.unknown("template.containers")
+	}
+	for i, c := range list.list() {
+		if c.state() == unknownValue {
+			b.unknown("template.containers")
+			continue
+		}
+		visit(i, c)
+	}
+}
+
+// envVar is one variable of a container's environment in a plan.
+type envVar struct {
+	index int
+	name  string
+	// secretRef is the secret_key_ref block when the value comes from a secret (its state
+	// is then known); plain says the value is value, given in the configuration. A variable
+	// whose source the apply decides has neither.
+	secretRef tfValue
+	plain     bool
+	value     tfValue
+}
+
+// envVars visits the variables of a container's env, whose value source block is
+// sourceKey (value_source in v2, value_from in v1). A list, or a variable's name, that the
+// apply decides makes the whole environment unknown (EnvField); a source the apply decides
+// (whether the value comes from a secret, or which) only its variable.
+func (b *protoBuilder) envVars(env tfValue, sourceKey string, visit func(envVar)) {
+	if env.state() == unknownValue {
+		b.unknown(EnvField)
+	}
+	for i, e := range env.list() {
+		name, state := e.attr("name").str()
+		if e.state() == unknownValue || state == unknownValue {
+			b.unknown(EnvField) // a variable the apply names
+			continue
+		}
+		v := envVar{index: i, name: name}
+		source := e.attr(sourceKey)
+		if source.hasUnknown() {
+			b.unknown(EnvField + "." + name)
+		} else if ref := source.index(0).attr("secret_key_ref").index(0); ref.state() == known {
+			v.secretRef = ref
+		} else {
+			v.plain, v.value = true, e.attr("value")
+		}
+		visit(v)
+	}
 }
