@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	tfjson "github.com/hashicorp/terraform-json"
+	"google.golang.org/protobuf/proto"
 )
 
 // Terraform plans: `terraform show -json PLAN` prints the documented JSON plan format
@@ -63,10 +64,27 @@ const (
 	tfAddress    = "google_compute_global_address"
 )
 
-// tfKinds maps each resource type read from a plan to the inventory kind it becomes.
-var tfKinds = map[string]Kind{
-	tfRunV2: KindService, tfRunV1: KindService, tfConnector: KindConnector, tfRedis: KindRedis,
-	tfNetwork: KindNetwork, tfSubnetwork: KindSubnetwork, tfFirewall: KindFirewall, tfAddress: KindAddress,
+// planType is what the reader knows of one resource type it reads from a plan: the
+// inventory kind it becomes and the function that builds its API object. The Service
+// Networking connection has neither: it becomes a peering of its network
+// (terraform_psa.go).
+type planType struct {
+	kind  Kind
+	build func(b *protoBuilder, v tfValue) (proto.Message, error)
+}
+
+// planTypes are the resource types the reader collects. A builder reaches a resource's kind
+// through planResource.kind, never through this table, which refers to the builders.
+var planTypes = map[string]planType{
+	tfRunV2:             {KindService, (*protoBuilder).runV2},
+	tfRunV1:             {KindService, (*protoBuilder).runV1},
+	tfConnector:         {KindConnector, (*protoBuilder).connector},
+	tfRedis:             {KindRedis, (*protoBuilder).redis},
+	tfNetwork:           {KindNetwork, (*protoBuilder).network},
+	tfSubnetwork:        {KindSubnetwork, (*protoBuilder).subnetwork},
+	tfFirewall:          {KindFirewall, (*protoBuilder).firewall},
+	tfAddress:           {KindAddress, (*protoBuilder).address},
+	tfServiceNetworking: {},
 }
 
 // ApplyPlan reads a Terraform plan in JSON (terraform show -json PLAN) and applies it to the

@@ -18,7 +18,7 @@ import (
 
 // apply puts one plan resource into the inventory.
 func (p *planReader) apply(inv *Inventory, ix *applyIndex, r *planResource) error {
-	kind := tfKinds[r.typ]
+	kind := r.kind
 	name := r.canonical()
 	if r.action == planDestroy {
 		if r.name != "" {

@@ -23,32 +23,17 @@ type protoBuilder struct {
 	name string
 }
 
+// build is the resource's API object, built by its type's builder.
 func (b *protoBuilder) build() (proto.Message, error) {
-	v := b.r.value
-	switch b.r.typ {
-	case tfRunV2:
-		return b.runV2(v)
-	case tfRunV1:
-		return b.runV1(v)
-	case tfConnector:
-		return b.connector(v)
-	case tfRedis:
-		return b.redis(v)
-	case tfNetwork:
-		return b.network(v)
-	case tfSubnetwork:
-		return b.subnetwork(v)
-	case tfFirewall:
-		return b.firewall(v)
-	case tfAddress:
-		return b.address(v)
+	if t := planTypes[b.r.typ]; t.build != nil {
+		return t.build(b, b.r.value)
 	}
 	return nil, fmt.Errorf("unsupported resource type %s", b.r.typ)
 }
 
 // unknown records a field of this resource as known only after apply.
 func (b *protoBuilder) unknown(field string) {
-	b.inv.MarkUnknown(tfKinds[b.r.typ], b.name, field, b.r.address)
+	b.inv.MarkUnknown(b.r.kind, b.name, field, b.r.address)
 }
 
 // set copies a known value into the API object; unknown values are recorded instead.
@@ -56,7 +41,7 @@ func (b *protoBuilder) unknown(field string) {
 func (b *protoBuilder) set(obj map[string]any, key string, v tfValue, field string) {
 	switch {
 	case v.hasSensitive():
-		b.inv.markGap(tfKinds[b.r.typ], b.name, field, "is sensitive in the Terraform plan, which vpcdoctor does not read", b.r.address)
+		b.inv.markGap(b.r.kind, b.name, field, "is sensitive in the Terraform plan, which vpcdoctor does not read", b.r.address)
 	case v.hasUnknown():
 		b.unknown(field)
 	case v.state() == known:
@@ -135,7 +120,7 @@ func (b *protoBuilder) subnetRangeGap(subnet, field string, project ...string) {
 	}
 	for _, r := range b.p.subnets[ref.String()] {
 		if r.action != planDestroy && r.value.attr("ip_cidr_range").hasUnknown() {
-			b.inv.MarkUnknown(tfKinds[b.r.typ], b.name, field, r.address)
+			b.inv.MarkUnknown(b.r.kind, b.name, field, r.address)
 			return
 		}
 	}
@@ -179,7 +164,7 @@ func (b *protoBuilder) afterApplyState(state tfValue, ready string) string {
 	if s, st := state.str(); st == known {
 		return s
 	}
-	b.inv.markGap(tfKinds[b.r.typ], b.name, "state", "is not in the Terraform plan; add its gcloud describe output to the snapshot", b.r.address)
+	b.inv.markGap(b.r.kind, b.name, "state", "is not in the Terraform plan; add its gcloud describe output to the snapshot", b.r.address)
 	return "STATE_UNSPECIFIED"
 }
 

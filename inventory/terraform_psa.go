@@ -41,13 +41,6 @@ const (
 	serviceNetworkingPeer = "https://www.googleapis.com/compute/v1/projects/" + Unknown + "/global/networks/servicenetworking"
 )
 
-// readsType reports whether a plan resource type is one the reader collects: the types that
-// become inventory resources, and the connection that becomes a peering.
-func readsType(typ string) bool {
-	_, ok := tfKinds[typ]
-	return ok || typ == tfServiceNetworking
-}
-
 // applyServiceNetworking applies the plan's Service Networking connections to the networks
 // of the inventory, as described above. It runs after every resource is applied, so the
 // network a connection names is there whatever the order of the plan.

@@ -27,6 +27,7 @@ type planResource struct {
 	module     string // module address without instance keys: module.net
 	configAddr string // address inside its module, without instance key: google_compute_network.vpc
 	typ        string
+	kind       Kind // the inventory kind it becomes ("" for the Service Networking connection)
 	action     planAction
 	value      tfValue
 	// Filled by identify.
@@ -154,7 +155,7 @@ func (p *planReader) collect() error {
 		if rc == nil {
 			return &InputError{Path: p.path, Msg: fmt.Sprintf("resource_changes[%d] is null (not what terraform show -json writes)", i)}
 		}
-		if !readsType(rc.Type) || rc.Change == nil || rc.DeposedKey != "" {
+		if !reads(rc.Type) || rc.Change == nil || rc.DeposedKey != "" {
 			continue
 		}
 		r := p.newResource(rc.Address, rc.ModuleAddress, rc.Type)
@@ -185,7 +186,7 @@ func (p *planReader) collect() error {
 				err = &InputError{Path: p.path, Msg: fmt.Sprintf("%s.resources[%d] is null (not what terraform show -json writes)", where, i)}
 				return
 			}
-			if !readsType(res.Type) {
+			if !reads(res.Type) {
 				continue
 			}
 			r := p.newResource(res.Address, moduleOf(res.Address), res.Type)
@@ -224,7 +225,13 @@ func (p *planReader) newResource(address, module, typ string) *planResource {
 	if module == "" {
 		configAddr = stripInstanceKeys(address)
 	}
-	return &planResource{address: address, module: module, configAddr: configAddr, typ: typ}
+	return &planResource{address: address, module: module, configAddr: configAddr, typ: typ, kind: planTypes[typ].kind}
+}
+
+// reads reports whether a plan resource type is one the reader collects (planTypes).
+func reads(typ string) bool {
+	_, ok := planTypes[typ]
+	return ok
 }
 
 var instanceKeyRe = regexp.MustCompile(`\[[^\]]*\]`)
@@ -326,7 +333,7 @@ func (p *planReader) projectFromLinks(v tfValue) string {
 
 // canonical is the canonical name of a plan resource, as the inventory indexes it.
 func (r *planResource) canonical() string {
-	switch tfKinds[r.typ] {
+	switch r.kind {
 	case KindService:
 		return LocationRef{Project: r.project, Region: r.region, Collection: "services", Name: r.name}.String()
 	case KindConnector:

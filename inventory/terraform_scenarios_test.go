@@ -60,6 +60,24 @@ func planFindings(t *testing.T, plan string, sel inventory.Selector) (*inventory
 	return inv, byID
 }
 
+// serviceChanges decodes a plan and returns it with the change of each of its
+// google_cloud_run_v2_service resources, for a test to edit; a plan without one is fatal.
+func serviceChanges(t *testing.T, raw []byte, plan string) (map[string]any, []map[string]any) {
+	t.Helper()
+	var doc map[string]any
+	decodeJSON(t, raw, &doc)
+	var changes []map[string]any
+	for _, c := range doc["resource_changes"].([]any) {
+		if rc := c.(map[string]any); rc["type"] == "google_cloud_run_v2_service" {
+			changes = append(changes, rc["change"].(map[string]any))
+		}
+	}
+	if len(changes) == 0 {
+		t.Fatalf("%s changed shape: no Cloud Run service", plan)
+	}
+	return doc, changes
+}
+
 // afterApply stands for "skip, because a value is known only after apply": the status is
 // skip and the message gives that reason (rather than, say, a failed prerequisite).
 const afterApply checks.Status = "skip-after-apply"

@@ -106,7 +106,7 @@ func (b *protoBuilder) envValue(entry map[string]any, value tfValue, name string
 				b.inv.notePlannedEnvRedis(b.name, name, target.canonical())
 			}
 		}
-		b.inv.MarkUnknown(tfKinds[b.r.typ], b.name, field, address)
+		b.inv.MarkUnknown(b.r.kind, b.name, field, address)
 	case value.isSensitive():
 		// Judged through its redacted form (sensitive.go), never shown.
 		b.inv.markSensitiveEnv(b.name, name)
