@@ -9,7 +9,6 @@ import (
 	"cloud.google.com/go/run/apiv2/runpb"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
@@ -81,14 +80,7 @@ func healthyWithRevision(b *testing.B) *inventory.Inventory {
 // name), each with its own serving revision.
 func regionWithServices(b *testing.B, n int) *inventory.Inventory {
 	b.Helper()
-	scenario, ok := fixtures.Lookup("healthy")
-	if !ok {
-		b.Fatal("no healthy scenario")
-	}
-	inv, err := inventory.LoadFS(scenario.FS, "healthy")
-	if err != nil {
-		b.Fatal(err)
-	}
+	inv := loadScenario(b, "healthy")
 	template, err := fakegcp.CanonicalService(inv, inv.Services[0], fixtureRegion)
 	if err != nil {
 		b.Fatal(err)

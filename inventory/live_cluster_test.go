@@ -41,12 +41,7 @@ func loadScenario(t testing.TB, name string) *inventory.Inventory {
 func serveScenario(t testing.TB, name string) (*inventory.Inventory, *fakegcp.Server) {
 	t.Helper()
 	inv := loadScenario(t, name)
-	server, err := fakegcp.Start(inv, fakegcp.Options{Region: fixtureRegion})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(server.Close)
-	return inv, server
+	return inv, serve(t, inv, fakegcp.Options{Region: fixtureRegion})
 }
 
 // redisFound is the redis.found finding of the first selected path.
@@ -234,15 +229,7 @@ func TestLoadLiveClustersListedOncePerRegion(t *testing.T) {
 		svc.TrafficStatuses, svc.LatestReadyRevision = nil, ""
 		inv.Services = append(inv.Services, svc)
 	}
-	server, err := fakegcp.Start(inv, fakegcp.Options{Region: fixtureRegion})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
-	live, err := inventory.LoadLive(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
+	live, server := loadLive(t, inv, fakegcp.Options{Region: fixtureRegion}, fixtureProject, fixtureRegion, "")
 	if calls := server.Calls(); calls[fakegcp.ListClusters] != 1 {
 		t.Errorf("calls = %v, want one cluster listing for the region", calls)
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
-	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
@@ -124,14 +123,7 @@ func faultAPIs() []faultAPI {
 // resource are error (or fail, for a 404) while every other check ends as it does without
 // the fault (or is skipped because its prerequisite was one of those).
 func TestLoadLiveFaults(t *testing.T) {
-	scenario, ok := fixtures.Lookup("healthy")
-	if !ok {
-		t.Fatal("no healthy scenario")
-	}
-	snapshot, err := inventory.LoadFS(scenario.FS, "healthy")
-	if err != nil {
-		t.Fatal(err)
-	}
+	snapshot := loadScenario(t, "healthy")
 	baseline := baselineStatuses(t, snapshot)
 	faults := []struct {
 		name  string
@@ -229,15 +221,7 @@ func TestLoadLiveFaults(t *testing.T) {
 // baselineStatuses are the healthy scenario's statuses in a live run without faults.
 func baselineStatuses(t *testing.T, snapshot *inventory.Inventory) map[string]checks.Status {
 	t.Helper()
-	server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: fixtureRegion})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
-	inv, err := inventory.LoadLive(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, fixtureService))
-	if err != nil {
-		t.Fatal(err)
-	}
+	inv, _ := loadLive(t, snapshot, fakegcp.Options{Region: fixtureRegion}, fixtureProject, fixtureRegion, fixtureService)
 	paths, err := inventory.Select(inv, inventory.Selector{Project: fixtureProject, Region: fixtureRegion, Service: fixtureService})
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
-	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
@@ -68,29 +67,14 @@ func TestLoadLiveResponseLimits(t *testing.T) {
 // A live answer with a value no Google Cloud API returns (a malformed range) is not judged:
 // the firewall listing becomes an Unavailable problem and the firewall checks say error.
 func TestLoadLiveRejectsMalformedValues(t *testing.T) {
-	scenario, ok := fixtures.Lookup("healthy")
-	if !ok {
-		t.Fatal("no healthy scenario")
-	}
-	snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	snapshot := loadScenario(t, "healthy")
 	if len(snapshot.Firewalls) == 0 {
 		t.Fatal("healthy has no firewall rules")
 	}
 	broken := proto.Clone(snapshot.Firewalls[0]).(*computepb.Firewall)
 	broken.SourceRanges = []string{"10.8.0.0/99"}
 	snapshot.Firewalls = append([]*computepb.Firewall{broken}, snapshot.Firewalls[1:]...)
-	server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: fixtureRegion})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
-	inv, err := inventory.LoadLive(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, fixtureService))
-	if err != nil {
-		t.Fatal(err)
-	}
+	inv, _ := loadLive(t, snapshot, fakegcp.Options{Region: fixtureRegion}, fixtureProject, fixtureRegion, fixtureService)
 	if p := findProblem(inv, inventory.KindFirewall, ""); p == nil || p.Code != inventory.Unavailable {
 		t.Fatalf("firewall listing problem = %+v, want Unavailable", p)
 	}

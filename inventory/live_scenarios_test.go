@@ -1,7 +1,6 @@
 package inventory_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -76,15 +75,7 @@ func TestLiveMatchesSnapshotForEveryScenario(t *testing.T) {
 			// Manager call): compare with the snapshot without them.
 			snapshot.IAMPolicies, snapshot.Projects = nil, nil
 			project, region, service := scenarioTarget(t, snapshot)
-			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: region, Project: project})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer server.Close()
-			live, err := inventory.LoadLive(context.Background(), liveOptions(server, project, region, service))
-			if err != nil {
-				t.Fatal(err)
-			}
+			live, _ := loadLive(t, snapshot, fakegcp.Options{Region: region, Project: project}, project, region, service)
 			sel := inventory.Selector{Project: project, Region: region, Service: service}
 			want := findingKeys(t, snapshot, sel)
 			got := findingKeys(t, live, sel)

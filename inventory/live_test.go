@@ -28,6 +28,29 @@ func startFake(t testing.TB, dir string, opts fakegcp.Options) *fakegcp.Server {
 	return server
 }
 
+// serve serves an inventory from a fake for the length of a test.
+func serve(t testing.TB, inv *inventory.Inventory, opts fakegcp.Options) *fakegcp.Server {
+	t.Helper()
+	server, err := fakegcp.Start(inv, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(server.Close)
+	return server
+}
+
+// loadLive loads the path of a service (every service of the region when it is "") live
+// from a fake, started for the length of the test, that serves snapshot.
+func loadLive(t testing.TB, snapshot *inventory.Inventory, opts fakegcp.Options, project, region, service string) (*inventory.Inventory, *fakegcp.Server) {
+	t.Helper()
+	server := serve(t, snapshot, opts)
+	live, err := inventory.LoadLive(context.Background(), liveOptions(server, project, region, service))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return live, server
+}
+
 // liveOptions points LoadLive at a fake, without retries and with a deadline, so error
 // paths answer at once.
 func liveOptions(server *fakegcp.Server, project, region, service string) inventory.LiveOptions {
