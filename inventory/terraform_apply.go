@@ -3,7 +3,6 @@ package inventory
 import (
 	"fmt"
 	"strings"
-	"sync"
 
 	"cloud.google.com/go/compute/apiv1/computepb"
 	"cloud.google.com/go/redis/apiv1/redispb"
@@ -40,13 +39,15 @@ func (p *planReader) apply(inv *Inventory, ix *applyIndex, r *planResource) erro
 	b := &protoBuilder{p: p, r: r, inv: inv, name: name}
 	msg, err := b.build()
 	if err == nil {
-		err = validate(msg)
+		err = Validate(msg)
 	}
 	if err != nil {
 		return &InputError{Path: p.path, Msg: fmt.Sprintf("%s: %v", r.address, err)}
 	}
 	ix.remove(kind, name)
-	inv.add(p.path, msg, kind)
+	if err := inv.Add(kind, msg, p.path); err != nil {
+		return &InputError{Path: p.path, Msg: fmt.Sprintf("%s: %v", r.address, err)}
+	}
 	ix.insert(kind, msg)
 	return nil
 }
@@ -186,22 +187,6 @@ func forEachMessage(inv *Inventory, kind Kind, visit func(proto.Message)) {
 			visit(a)
 		}
 	}
-}
-
-// resetIndex makes the next lookup rebuild the indexes over the changed resources.
-func (inv *Inventory) resetIndex() {
-	inv.indexOnce = sync.Once{}
-	inv.index = nil
-}
-
-func filter[T any](list []T, keep func(T) bool) []T {
-	out := list[:0:0]
-	for _, item := range list {
-		if keep(item) {
-			out = append(out, item)
-		}
-	}
-	return out
 }
 
 func networkName(n *computepb.Network) string {

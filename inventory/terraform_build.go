@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -41,7 +40,7 @@ func (b *protoBuilder) unknown(field string) {
 func (b *protoBuilder) set(obj map[string]any, key string, v tfValue, field string) {
 	switch {
 	case v.hasSensitive():
-		b.inv.markGap(b.r.kind, b.name, field, "is sensitive in the Terraform plan, which vpcdoctor does not read", b.r.address)
+		b.inv.NoteGap(b.r.kind, b.name, field, "is sensitive in the Terraform plan, which vpcdoctor does not read", b.r.address)
 	case v.hasUnknown():
 		b.unknown(field)
 	case v.state() == known:
@@ -66,12 +65,8 @@ func (b *protoBuilder) reference(v tfValue, wantType string, field string, exprP
 }
 
 func unmarshalInto(obj map[string]any, msg proto.Message) (proto.Message, error) {
-	data, err := json.Marshal(obj)
-	if err != nil {
+	if err := DecodeResource(obj, msg); err != nil {
 		return nil, err
-	}
-	if err := unmarshal.Unmarshal(data, msg); err != nil {
-		return nil, fmt.Errorf("%s", protoErrText(err))
 	}
 	return msg, nil
 }
@@ -101,7 +96,7 @@ func (b *protoBuilder) connector(v tfValue) (proto.Message, error) {
 		"min_throughput", "minThroughput", "max_throughput", "maxThroughput")
 	obj["state"] = b.afterApplyState(v.attr("state"), "READY")
 	if b.r.action == planCreate && b.createsConnectorFirewall(obj) {
-		b.inv.markGap(KindConnector, b.name, ConnectorFirewallRules, "are created by Google with the connector during terraform apply, so the plan does not show them", b.r.address)
+		b.inv.NoteGap(KindConnector, b.name, ConnectorFirewallRules, "are created by Google with the connector during terraform apply, so the plan does not show them", b.r.address)
 	}
 	return unmarshalInto(obj, &vpcaccesspb.Connector{})
 }
@@ -164,7 +159,7 @@ func (b *protoBuilder) afterApplyState(state tfValue, ready string) string {
 	if s, st := state.str(); st == known {
 		return s
 	}
-	b.inv.markGap(b.r.kind, b.name, "state", "is not in the Terraform plan; add its gcloud describe output to the snapshot", b.r.address)
+	b.inv.NoteGap(b.r.kind, b.name, "state", "is not in the Terraform plan; add its gcloud describe output to the snapshot", b.r.address)
 	return "STATE_UNSPECIFIED"
 }
 
@@ -235,7 +230,7 @@ func (p *planReader) markPeerings(inv *Inventory) {
 			}
 		}
 		if !peered {
-			inv.markGap(KindRedis, name, RedisPeering, "is set up by Memorystore when it creates the instance during terraform apply, so network "+net.Name+" has none yet", r.address)
+			inv.NoteGap(KindRedis, name, RedisPeering, "is set up by Memorystore when it creates the instance during terraform apply, so network "+net.Name+" has none yet", r.address)
 		}
 	}
 }
