@@ -1,4 +1,4 @@
-package inventory_test
+package live_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/live"
 )
 
 // TestLiveLoadKeepsNoSecret: secrets the Cloud Run API returns (plain env values,
@@ -36,14 +37,14 @@ func TestLiveLoadKeepsNoSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(server.Close)
-	live, err := inventory.LoadLive(context.Background(), liveOptions(server, "shop-prod", "europe-west1", ""))
+	loaded, err := live.Load(context.Background(), liveOptions(server, "shop-prod", "europe-west1", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(live.Services) == 0 {
+	if len(loaded.Services) == 0 {
 		t.Fatal("no service loaded")
 	}
-	for _, svc := range live.Services {
+	for _, svc := range loaded.Services {
 		if dump := protojson.Format(svc); strings.Contains(dump, "CANARY") {
 			t.Errorf("live inventory keeps a secret:\n%s", dump)
 		}

@@ -1,4 +1,4 @@
-package inventory_test
+package live_test
 
 import (
 	"fmt"
@@ -75,10 +75,10 @@ func TestLiveMatchesSnapshotForEveryScenario(t *testing.T) {
 			// Manager call): compare with the snapshot without them.
 			snapshot.IAMPolicies, snapshot.Projects = nil, nil
 			project, region, service := scenarioTarget(t, snapshot)
-			live, _ := loadLive(t, snapshot, fakegcp.Options{Region: region, Project: project}, project, region, service)
+			loaded, _ := loadLive(t, snapshot, fakegcp.Options{Region: region, Project: project}, project, region, service)
 			sel := inventory.Selector{Project: project, Region: region, Service: service}
 			want := findingKeys(t, snapshot, sel)
-			got := findingKeys(t, live, sel)
+			got := findingKeys(t, loaded, sel)
 			if fmt.Sprint(want) != fmt.Sprint(got) {
 				t.Errorf("live findings differ from snapshot findings\nsnapshot: %q\nlive:     %q", want, got)
 			}

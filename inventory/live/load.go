@@ -1,4 +1,8 @@
-package inventory
+// Package live reads the resources on the path of a Cloud Run service (or of every service
+// in a region) from the Google Cloud APIs into an inventory.Inventory, through the official
+// client libraries: concurrent calls, each resource requested once, every failure recorded
+// as a Problem that names the permission or API it needs.
+package live
 
 import (
 	"context"
@@ -16,10 +20,13 @@ import (
 	gax "github.com/googleapis/gax-go/v2"
 	"google.golang.org/api/iterator"
 	"google.golang.org/api/option"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
-// LiveOptions say what LoadLive reads and how.
-type LiveOptions struct {
+// Options say what Load reads and how.
+type Options struct {
 	// Project and Region locate the Cloud Run service(s); both are required.
 	Project string
 	Region  string
@@ -32,9 +39,9 @@ type LiveOptions struct {
 	// Connector, when set, is loaded in place of (as well as) the service's own connector.
 	Connector string
 	// Endpoints override the APIs' endpoints (gcloud's api_endpoint_overrides).
-	Endpoints Endpoints
+	Endpoints inventory.Endpoints
 	// ClientOptions are added to every client, e.g. option.WithCredentialsFile. When any are
-	// given, LoadLive does not look for Application Default Credentials itself.
+	// given, Load does not look for Application Default Credentials itself.
 	ClientOptions []option.ClientOption
 	// Timeout bounds the whole load (0: only ctx bounds it). A call still running then is
 	// recorded as an Unavailable problem.
@@ -50,7 +57,7 @@ type LiveOptions struct {
 	DisableRetries bool
 }
 
-// DefaultMaxConcurrency is the number of API calls LoadLive keeps in flight by default.
+// DefaultMaxConcurrency is the number of API calls Load keeps in flight by default.
 const DefaultMaxConcurrency = 64
 
 // ErrNoCredentials means no usable Google Cloud credentials were found or the API rejected
@@ -60,22 +67,22 @@ var ErrNoCredentials = errors.New("no usable Google Cloud credentials: run `gclo
 // liveDefaultPageSize is asked of every list call: few round trips, modest responses.
 const liveDefaultPageSize = 500
 
-// LoadLive reads the resources on the path of one Cloud Run service (or of every service in
+// Load reads the resources on the path of one Cloud Run service (or of every service in
 // the region) from the Google Cloud APIs. Calls that do not depend on each other run
 // concurrently, so the wall time follows the dependency depth (service, then connector,
 // network, subnetworks and firewalls, then a Shared VPC host's subnet), not the number of
 // calls; each resource is requested once even when several services share it.
 //
 // A resource that cannot be read is recorded as a Problem in the inventory, never returned
-// as an error. LoadLive returns an error only when it cannot start (a *SelectError for a
+// as an error. Load returns an error only when it cannot start (a *SelectError for a
 // missing project or region, an *InputError for a bad endpoint override) or when there are
 // no usable credentials (wrapping ErrNoCredentials).
-func LoadLive(ctx context.Context, opts LiveOptions) (*Inventory, error) {
+func Load(ctx context.Context, opts Options) (*inventory.Inventory, error) {
 	if opts.Project == "" {
-		return nil, &SelectError{Msg: "no project: pass --project PROJECT, set CLOUDSDK_CORE_PROJECT, or run `gcloud config set project PROJECT`"}
+		return nil, &inventory.SelectError{Msg: "no project: pass --project PROJECT, set CLOUDSDK_CORE_PROJECT, or run `gcloud config set project PROJECT`"}
 	}
 	if opts.Region == "" {
-		return nil, &SelectError{Msg: "no region: pass --region REGION, set CLOUDSDK_RUN_REGION, or run `gcloud config set run/region REGION`"}
+		return nil, &inventory.SelectError{Msg: "no region: pass --region REGION, set CLOUDSDK_RUN_REGION, or run `gcloud config set run/region REGION`"}
 	}
 	if opts.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -99,7 +106,7 @@ func LoadLive(ctx context.Context, opts LiveOptions) (*Inventory, error) {
 	l.start(ctx)
 	l.wg.Wait()
 	l.panicked.Rethrow()
-	DropInvalid(l.inv)
+	inventory.DropInvalid(l.inv)
 	l.inv.SortResources()
 	if l.unauthenticated != "" {
 		return l.inv, fmt.Errorf("%w (the API said: %s)", ErrNoCredentials, l.unauthenticated)
@@ -107,20 +114,20 @@ func LoadLive(ctx context.Context, opts LiveOptions) (*Inventory, error) {
 	return l.inv, nil
 }
 
-// liveLoader is the state of one LoadLive run.
+// liveLoader is the state of one Load run.
 type liveLoader struct {
 	clients  *liveClients
-	opts     LiveOptions
+	opts     Options
 	sem      chan struct{}
 	callOpts []gax.CallOption
 	wg       sync.WaitGroup
 	// inflight counts the API calls still running, including those abandoned at the deadline.
 	inflight sync.WaitGroup
 	// panicked holds a worker's panic, re-raised once the workers are done.
-	panicked PanicBox
+	panicked inventory.PanicBox
 
 	mu   sync.Mutex
-	inv  *Inventory
+	inv  *inventory.Inventory
 	memo map[string]chan struct{}
 	// unauthenticated is the API's message when it rejected the credentials.
 	unauthenticated string
@@ -129,10 +136,10 @@ type liveLoader struct {
 	redisListed bool
 	// redisRef is the instance --redis names, when it was given and is well formed. It is
 	// set before any call starts and only read afterwards.
-	redisRef *LocationRef
+	redisRef *inventory.LocationRef
 }
 
-func newLiveLoader(clients *liveClients, opts LiveOptions) *liveLoader {
+func newLiveLoader(clients *liveClients, opts Options) *liveLoader {
 	limit := opts.MaxConcurrency
 	if limit <= 0 {
 		limit = DefaultMaxConcurrency
@@ -141,16 +148,16 @@ func newLiveLoader(clients *liveClients, opts LiveOptions) *liveLoader {
 		clients: clients,
 		opts:    opts,
 		sem:     make(chan struct{}, limit),
-		inv:     &Inventory{Sources: map[string]string{}},
+		inv:     &inventory.Inventory{Sources: map[string]string{}},
 		memo:    map[string]chan struct{}{},
 	}
 	if opts.DisableRetries {
 		l.callOpts = []gax.CallOption{gax.WithRetry(func() gax.Retryer { return nil })}
 	}
 	if opts.Redis != "" {
-		ref, err := ParseLocation(opts.Redis, "instances")
+		ref, err := inventory.ParseLocation(opts.Redis, "instances")
 		if !strings.Contains(opts.Redis, "/") {
-			ref, err = LocationRef{Project: opts.Project, Region: opts.Region, Collection: "instances", Name: opts.Redis}, nil
+			ref, err = inventory.LocationRef{Project: opts.Project, Region: opts.Region, Collection: "instances", Name: opts.Redis}, nil
 		}
 		if err == nil { // a malformed full name is reported by Select
 			l.redisRef = &ref
@@ -220,14 +227,14 @@ func (l *liveLoader) call(ctx context.Context, do func() error) error {
 		defer func() {
 			if r := recover(); r != nil {
 				// Re-raised on the caller's goroutine, which spawn or once guards.
-				result <- &WorkerPanic{Value: r, Stack: debug.Stack()}
+				result <- &inventory.WorkerPanic{Value: r, Stack: debug.Stack()}
 			}
 		}()
 		result <- do()
 	}()
 	select {
 	case err := <-result:
-		if p, ok := err.(*WorkerPanic); ok {
+		if p, ok := err.(*inventory.WorkerPanic); ok {
 			panic(p)
 		}
 		return err
@@ -248,9 +255,9 @@ func (l *liveLoader) start(ctx context.Context) {
 	if l.opts.Service != "" {
 		name := l.opts.Service
 		if !strings.Contains(name, "/") {
-			name = LocationRef{Project: project, Region: region, Collection: "services", Name: name}.String()
+			name = inventory.LocationRef{Project: project, Region: region, Collection: "services", Name: name}.String()
 		}
-		name = trimSelfLink(name)
+		name = inventory.RelativeName(name)
 		l.once(ctx, "service "+name, func(ctx context.Context) { l.getService(ctx, name) })
 	} else {
 		l.once(ctx, "services "+project+"/"+region, func(ctx context.Context) { l.listServices(ctx, project, region) })
@@ -260,7 +267,7 @@ func (l *liveLoader) start(ctx context.Context) {
 		l.spawn(func() { l.needRedis(ctx, *ref) })
 	}
 	if l.opts.Connector != "" {
-		if ref, err := ParseConnector(l.opts.Connector, project, region); err == nil {
+		if ref, err := inventory.ParseConnector(l.opts.Connector, project, region); err == nil {
 			l.spawn(func() { l.needConnector(ctx, ref) })
 		}
 	}
@@ -272,24 +279,22 @@ func redisListKey(project string) string             { return "redis " + project
 // addService records a service and requests what it depends on.
 func (l *liveLoader) addService(ctx context.Context, svc *runpb.Service) {
 	l.mu.Lock()
-	scrubService(svc)
-	l.inv.Services = append(l.inv.Services, svc)
-	l.inv.MarkListed(KindService)
+	l.add(inventory.KindService, svc)
 	l.mu.Unlock()
 
-	ref, err := ParseLocation(svc.GetName(), "services")
+	ref, err := inventory.ParseLocation(svc.GetName(), "services")
 	if err != nil {
 		return
 	}
 	for _, name := range trafficRevisions(svc) {
 		l.once(ctx, "revision "+name, func(ctx context.Context) { l.getRevision(ctx, name) })
 	}
-	if hosts := EnvHosts(svc); len(hosts) > 0 {
+	if hosts := inventory.EnvHosts(svc); len(hosts) > 0 {
 		l.spawn(func() { l.clustersForEnv(ctx, hosts) })
 	}
 	vpc := svc.GetTemplate().GetVpcAccess()
 	if name := vpc.GetConnector(); name != "" && l.opts.Connector == "" {
-		if connector, err := ParseConnector(name, ref.Project, ref.Region); err == nil {
+		if connector, err := inventory.ParseConnector(name, ref.Project, ref.Region); err == nil {
 			l.spawn(func() { l.needConnector(ctx, connector) })
 		}
 	}
@@ -298,13 +303,13 @@ func (l *liveLoader) addService(ctx context.Context, svc *runpb.Service) {
 		// says its own): that is where its traffic meets regional firewall policies.
 		networkProject, region := ref.Project, ref.Region
 		if sub := ni.GetSubnetwork(); sub != "" {
-			if subRef, err := ParseSubnet(sub, ref.Project, ref.Region); err == nil {
+			if subRef, err := inventory.ParseSubnet(sub, ref.Project, ref.Region); err == nil {
 				networkProject, region = subRef.Project, subRef.Region
 				l.needSubnets(ctx, subRef.Project)
 			}
 		}
 		if ni.GetNetwork() != "" {
-			if net, err := ParseNetwork(ni.GetNetwork(), networkProject); err == nil {
+			if net, err := inventory.ParseNetwork(ni.GetNetwork(), networkProject); err == nil {
 				l.needNetworkResources(ctx, net, region)
 			}
 		} else {
@@ -342,7 +347,7 @@ func trafficRevisions(svc *runpb.Service) []string {
 
 // needConnector makes sure a connector is loaded and its dependencies requested: from the
 // listing of its region when one was requested, else with a Get.
-func (l *liveLoader) needConnector(ctx context.Context, ref ConnectorRef) {
+func (l *liveLoader) needConnector(ctx context.Context, ref inventory.ConnectorRef) {
 	if done, ok := l.started(connectorListKey(ref.Project, ref.Region)); ok {
 		<-done
 	}
@@ -356,7 +361,7 @@ func (l *liveLoader) needConnector(ctx context.Context, ref ConnectorRef) {
 	}
 }
 
-func (l *liveLoader) knownConnector(ref ConnectorRef) *vpcaccesspb.Connector {
+func (l *liveLoader) knownConnector(ref inventory.ConnectorRef) *vpcaccesspb.Connector {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, c := range l.inv.Connectors {
@@ -370,21 +375,21 @@ func (l *liveLoader) knownConnector(ref ConnectorRef) *vpcaccesspb.Connector {
 // connectorDependencies requests the network a connector is attached to, with the
 // network's subnetworks and firewall rules. A connector on an existing subnet (possibly in
 // a Shared VPC host project) names its network through that subnet.
-func (l *liveLoader) connectorDependencies(ctx context.Context, ref ConnectorRef, c *vpcaccesspb.Connector) {
+func (l *liveLoader) connectorDependencies(ctx context.Context, ref inventory.ConnectorRef, c *vpcaccesspb.Connector) {
 	l.once(ctx, "connector deps "+ref.String(), func(ctx context.Context) {
 		if sub := c.GetSubnet(); sub != nil && sub.GetName() != "" {
 			project := sub.GetProjectId()
 			if project == "" {
 				project = ref.Project
 			}
-			l.networkOfSubnet(ctx, sub.GetName(), LocationRef{Project: project, Region: ref.Region})
+			l.networkOfSubnet(ctx, sub.GetName(), inventory.LocationRef{Project: project, Region: ref.Region})
 		}
 		if c.GetNetwork() != "" {
 			project := ref.Project
 			if sub := c.GetSubnet(); sub.GetProjectId() != "" {
 				project = sub.GetProjectId()
 			}
-			if net, err := ParseNetwork(c.GetNetwork(), project); err == nil {
+			if net, err := inventory.ParseNetwork(c.GetNetwork(), project); err == nil {
 				l.needNetworkResources(ctx, net, ref.Region)
 			}
 		}
@@ -392,8 +397,8 @@ func (l *liveLoader) connectorDependencies(ctx context.Context, ref ConnectorRef
 }
 
 // networkOfSubnet waits for a subnetwork's project listing, then requests its network.
-func (l *liveLoader) networkOfSubnet(ctx context.Context, subnet string, at LocationRef) {
-	ref, err := ParseSubnet(subnet, at.Project, at.Region)
+func (l *liveLoader) networkOfSubnet(ctx context.Context, subnet string, at inventory.LocationRef) {
+	ref, err := inventory.ParseSubnet(subnet, at.Project, at.Region)
 	if err != nil {
 		return
 	}
@@ -401,7 +406,7 @@ func (l *liveLoader) networkOfSubnet(ctx context.Context, subnet string, at Loca
 	l.mu.Lock()
 	var network string
 	for _, s := range l.inv.Subnetworks {
-		if sref, err := SubnetOf(s); err == nil && sref == ref {
+		if sref, err := inventory.SubnetOf(s); err == nil && sref == ref {
 			network = s.GetNetwork()
 		}
 	}
@@ -409,7 +414,7 @@ func (l *liveLoader) networkOfSubnet(ctx context.Context, subnet string, at Loca
 	if network == "" {
 		return
 	}
-	if net, err := ParseNetwork(network, ref.Project); err == nil {
+	if net, err := inventory.ParseNetwork(network, ref.Project); err == nil {
 		l.needNetworkResources(ctx, net, ref.Region) // the subnet's region: its VMs send there
 	}
 }
@@ -417,7 +422,7 @@ func (l *liveLoader) networkOfSubnet(ctx context.Context, subnet string, at Loca
 // needRedis makes sure a named instance is loaded: from the project listing when it
 // succeeded, else with a Get. When the instance does not exist, the Memorystore for Redis
 // Cluster of that name is read too, so redis.found can say the name is a cluster.
-func (l *liveLoader) needRedis(ctx context.Context, ref LocationRef) {
+func (l *liveLoader) needRedis(ctx context.Context, ref inventory.LocationRef) {
 	if ref.Project == l.opts.Project {
 		<-l.once(ctx, redisListKey(ref.Project), func(ctx context.Context) { l.listRedis(ctx, ref.Project) })
 		l.mu.Lock()
@@ -432,7 +437,7 @@ func (l *liveLoader) needRedis(ctx context.Context, ref LocationRef) {
 		}
 	}
 	<-l.once(ctx, "redis "+ref.String(), func(ctx context.Context) { l.getRedis(ctx, ref) })
-	if l.recorded(KindRedis, ref.String(), NotFound) {
+	if l.recorded(inventory.KindRedis, ref.String(), inventory.NotFound) {
 		l.needCluster(ctx, ref)
 	}
 }
@@ -440,12 +445,14 @@ func (l *liveLoader) needRedis(ctx context.Context, ref LocationRef) {
 // knownRedis reports whether the inventory has the instance a --redis value names: its
 // full name, or for a short name an instance of that name in any region (Select looks
 // there too).
-func (l *liveLoader) knownRedis(ref LocationRef) bool {
+func (l *liveLoader) knownRedis(ref inventory.LocationRef) bool {
 	short := !strings.Contains(l.opts.Redis, "/")
+	typed := inventory.RelativeName(ref.Name)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, r := range l.inv.RedisInstances {
-		if r.GetName() == ref.String() || (short && nameMatches(r.GetName(), ref.Name)) {
+		name := inventory.RelativeName(r.GetName())
+		if r.GetName() == ref.String() || (short && (name == typed || inventory.ShortName(name) == typed)) {
 			return true
 		}
 	}
@@ -455,13 +462,12 @@ func (l *liveLoader) knownRedis(ref LocationRef) bool {
 // addRedis records an instance and requests its authorized network's resources.
 func (l *liveLoader) addRedis(ctx context.Context, r *redispb.Instance) {
 	l.mu.Lock()
-	l.inv.RedisInstances = append(l.inv.RedisInstances, r)
-	l.inv.MarkListed(KindRedis)
+	l.add(inventory.KindRedis, r)
 	l.mu.Unlock()
 	if r.GetAuthorizedNetwork() == "" {
 		return
 	}
-	if net, err := ParseNetwork(r.GetAuthorizedNetwork(), ProjectOf(r.GetName())); err == nil {
+	if net, err := inventory.ParseNetwork(r.GetAuthorizedNetwork(), inventory.ProjectOf(r.GetName())); err == nil {
 		l.needNetworkResources(ctx, net, "") // Redis sends nothing the checks evaluate
 	}
 }
@@ -471,12 +477,12 @@ func (l *liveLoader) addRedis(ctx context.Context, r *redispb.Instance) {
 // when not empty, is where VMs that send the path's traffic on the network are (the
 // connector's region, the Direct VPC subnet's): the regional network firewall policies
 // of that region are requested too.
-func (l *liveLoader) needNetworkResources(ctx context.Context, net NetworkRef, region string) {
+func (l *liveLoader) needNetworkResources(ctx context.Context, net inventory.NetworkRef, region string) {
 	l.once(ctx, "network "+net.String(), func(ctx context.Context) { l.getNetwork(ctx, net) })
 	// In the same round as the network: the calls need only the network's name (and region).
 	l.once(ctx, "effective firewalls "+net.String(), func(ctx context.Context) { l.getEffectiveFirewalls(ctx, net) })
 	if region != "" {
-		l.once(ctx, "regional effective firewalls "+RegionalPoliciesName(net, region), func(ctx context.Context) {
+		l.once(ctx, "regional effective firewalls "+inventory.RegionalPoliciesName(net, region), func(ctx context.Context) {
 			l.getRegionalEffectiveFirewalls(ctx, net, region)
 		})
 	}
@@ -501,8 +507,8 @@ func (l *liveLoader) needSubnets(ctx context.Context, project string) <-chan str
 func clusterListKey(project, region string) string { return "clusters " + project + "/" + region }
 
 // needCluster reads the cluster that has a Redis instance's name.
-func (l *liveLoader) needCluster(ctx context.Context, instance LocationRef) {
-	ref := LocationRef{Project: instance.Project, Region: instance.Region, Collection: "clusters", Name: instance.Name}
+func (l *liveLoader) needCluster(ctx context.Context, instance inventory.LocationRef) {
+	ref := inventory.LocationRef{Project: instance.Project, Region: instance.Region, Collection: "clusters", Name: instance.Name}
 	l.once(ctx, "cluster "+ref.String(), func(ctx context.Context) { l.getCluster(ctx, ref) })
 }
 
@@ -543,14 +549,13 @@ func (l *liveLoader) addClusters(clusters ...*clusterpb.Cluster) {
 			known = known || have.GetName() == c.GetName()
 		}
 		if !known {
-			l.inv.RedisClusters = append(l.inv.RedisClusters, c)
-			l.inv.MarkListed(KindRedisCluster)
+			l.add(inventory.KindRedisCluster, c)
 		}
 	}
 }
 
 // recorded reports whether the run recorded a problem with this code for a resource.
-func (l *liveLoader) recorded(kind Kind, name string, code Code) bool {
+func (l *liveLoader) recorded(kind inventory.Kind, name string, code inventory.Code) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, p := range l.inv.Problems {
@@ -561,7 +566,16 @@ func (l *liveLoader) recorded(kind Kind, name string, code Code) bool {
 	return false
 }
 
-func (l *liveLoader) addProblem(p *Problem) {
+// add puts a resource in the inventory through Inventory.Add: its secrets scrubbed (see
+// inventory/secrets.go), its kind marked as read. The caller holds the lock. Every call
+// passes the kind of the message's type, so an error is a bug, raised as one.
+func (l *liveLoader) add(kind inventory.Kind, msg proto.Message) {
+	if err := l.inv.Add(kind, msg, ""); err != nil {
+		panic(err)
+	}
+}
+
+func (l *liveLoader) addProblem(p *inventory.Problem) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.inv.AddProblem(p)

@@ -1,4 +1,4 @@
-package inventory_test
+package live_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/live"
 )
 
 // faultAPI is one of the four APIs with the methods a fault is injected on and what the
@@ -151,9 +152,9 @@ func TestLoadLiveFaults(t *testing.T) {
 					opts.Timeout = 300 * time.Millisecond
 				}
 				start := time.Now()
-				inv, err := inventory.LoadLive(context.Background(), opts)
+				inv, err := live.Load(context.Background(), opts)
 				if err != nil {
-					t.Fatalf("LoadLive: %v", err)
+					t.Fatalf("Load: %v", err)
 				}
 				if elapsed := time.Since(start); elapsed > 5*time.Second {
 					t.Errorf("load took %v", elapsed)
@@ -249,7 +250,7 @@ func TestLoadLiveNamedRedisFallsBackToGet(t *testing.T) {
 	server.SetFault(fakegcp.ListInstances, fakegcp.Fault{Status: 403})
 	opts := liveOptions(server, "shop-prod", "europe-west1", "cart")
 	opts.Redis = "sessions"
-	inv, err := inventory.LoadLive(context.Background(), opts)
+	inv, err := live.Load(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +270,7 @@ func TestLoadLiveRetriesByDefault(t *testing.T) {
 	opts := liveOptions(server, "shop-prod", "europe-west1", "cart")
 	opts.DisableRetries = false
 	opts.Timeout = 1500 * time.Millisecond
-	inv, err := inventory.LoadLive(context.Background(), opts)
+	inv, err := live.Load(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,8 +287,8 @@ func TestLoadLiveRetriesByDefault(t *testing.T) {
 func TestLoadLiveRejectedCredentials(t *testing.T) {
 	server := startFake(t, shopDir, fakegcp.Options{})
 	server.SetFault(fakegcp.GetService, fakegcp.Fault{Status: 401})
-	_, err := inventory.LoadLive(context.Background(), liveOptions(server, "shop-prod", "europe-west1", "cart"))
-	if !errors.Is(err, inventory.ErrNoCredentials) {
+	_, err := live.Load(context.Background(), liveOptions(server, "shop-prod", "europe-west1", "cart"))
+	if !errors.Is(err, live.ErrNoCredentials) {
 		t.Fatalf("err = %v, want ErrNoCredentials", err)
 	}
 	if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, "gcloud auth application-default login") {

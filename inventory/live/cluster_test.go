@@ -1,4 +1,4 @@
-package inventory_test
+package live_test
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/live"
 )
 
 const (
@@ -73,14 +74,14 @@ func clusterNames(inv *inventory.Inventory) []string {
 // redis.found names the cluster whose discovery endpoint the env holds.
 func TestLoadLiveClusterFromEnv(t *testing.T) {
 	snapshot, server := serveScenario(t, clusterScenario)
-	live, err := inventory.LoadLive(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, fixtureService))
+	loaded, err := live.Load(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, fixtureService))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(clusterNames(live)); got != "["+fixtureCluster+"]" {
+	if got := fmt.Sprint(clusterNames(loaded)); got != "["+fixtureCluster+"]" {
 		t.Fatalf("clusters = %s, want %s", got, fixtureCluster)
 	}
-	if p := problemSet(live); len(p) != 0 {
+	if p := problemSet(loaded); len(p) != 0 {
 		t.Errorf("problems: %q", p)
 	}
 	calls := server.Calls()
@@ -88,10 +89,10 @@ func TestLoadLiveClusterFromEnv(t *testing.T) {
 		t.Errorf("calls = %v, want one cluster listing and no Get", calls)
 	}
 	sel := inventory.Selector{Project: fixtureProject, Region: fixtureRegion, Service: fixtureService}
-	if f := redisFound(t, live, sel); f.Status != checks.Fail || f.Resource != fixtureCluster {
+	if f := redisFound(t, loaded, sel); f.Status != checks.Fail || f.Resource != fixtureCluster {
 		t.Errorf("redis.found = %s %s: %s", f.Status, f.Resource, f.Message)
 	}
-	if got, want := findingKeys(t, live, sel), findingKeys(t, snapshot, sel); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got, want := findingKeys(t, loaded, sel), findingKeys(t, snapshot, sel); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("findings differ\nsnapshot: %q\nlive:     %q", want, got)
 	}
 }
@@ -115,23 +116,23 @@ func TestLoadLiveClusterByName(t *testing.T) {
 			}
 			opts := liveOptions(server, fixtureProject, fixtureRegion, fixtureService)
 			opts.Redis = "my-redis"
-			live, err := inventory.LoadLive(context.Background(), opts)
+			loaded, err := live.Load(context.Background(), opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := fmt.Sprint(clusterNames(live)); got != "["+fixtureCluster+"]" {
-				t.Fatalf("clusters = %s; problems %q", got, problemSet(live))
+			if got := fmt.Sprint(clusterNames(loaded)); got != "["+fixtureCluster+"]" {
+				t.Fatalf("clusters = %s; problems %q", got, problemSet(loaded))
 			}
 			calls := server.Calls()
 			if calls[fakegcp.GetCluster] != 1 || calls[fakegcp.GetInstance] != tt.wantInstGets {
 				t.Errorf("calls = %v, want one cluster Get and %d instance Gets", calls, tt.wantInstGets)
 			}
 			sel := inventory.Selector{Project: fixtureProject, Region: fixtureRegion, Service: fixtureService, Redis: "my-redis"}
-			if f := redisFound(t, live, sel); f.Status != checks.Fail || f.Resource != fixtureCluster || !strings.Contains(f.Message, "Memorystore for Redis Cluster") {
+			if f := redisFound(t, loaded, sel); f.Status != checks.Fail || f.Resource != fixtureCluster || !strings.Contains(f.Message, "Memorystore for Redis Cluster") {
 				t.Errorf("redis.found = %s %s: %s", f.Status, f.Resource, f.Message)
 			}
 			if !tt.listForbid {
-				if got, want := findingKeys(t, live, sel), findingKeys(t, snapshot, sel); fmt.Sprint(got) != fmt.Sprint(want) {
+				if got, want := findingKeys(t, loaded, sel), findingKeys(t, snapshot, sel); fmt.Sprint(got) != fmt.Sprint(want) {
 					t.Errorf("findings differ\nsnapshot: %q\nlive:     %q", want, got)
 				}
 			}
@@ -150,7 +151,7 @@ func TestLoadLiveNoClusterCalls(t *testing.T) {
 				_, server := serveScenario(t, scenario)
 				opts := liveOptions(server, fixtureProject, fixtureRegion, fixtureService)
 				opts.Redis = redis
-				if _, err := inventory.LoadLive(context.Background(), opts); err != nil {
+				if _, err := live.Load(context.Background(), opts); err != nil {
 					t.Fatal(err)
 				}
 				wantLists := 0
@@ -191,21 +192,21 @@ func TestLoadLiveClusterFaultsAreHarmless(t *testing.T) {
 				if fault.name == "deadline" {
 					opts.Timeout = 500 * time.Millisecond
 				}
-				live, err := inventory.LoadLive(context.Background(), opts)
+				loaded, err := live.Load(context.Background(), opts)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if p := problemSet(live); len(p) != 0 {
+				if p := problemSet(loaded); len(p) != 0 {
 					t.Errorf("problems: %q", p)
 				}
-				if len(live.RedisClusters) != 0 {
-					t.Errorf("clusters = %v", clusterNames(live))
+				if len(loaded.RedisClusters) != 0 {
+					t.Errorf("clusters = %v", clusterNames(loaded))
 				}
 				if server.Calls()[fakegcp.ListClusters]+server.Calls()[fakegcp.GetCluster] == 0 {
 					t.Errorf("no Redis Cluster call was made: calls = %v", server.Calls())
 				}
 				sel := inventory.Selector{Project: fixtureProject, Region: fixtureRegion, Service: fixtureService, Redis: redis}
-				f := redisFound(t, live, sel)
+				f := redisFound(t, loaded, sel)
 				if f.Status != checks.Fail || strings.Contains(f.Resource, "/clusters/") {
 					t.Errorf("redis.found = %s %s: %s", f.Status, f.Resource, f.Message)
 				}
@@ -229,11 +230,11 @@ func TestLoadLiveClustersListedOncePerRegion(t *testing.T) {
 		svc.TrafficStatuses, svc.LatestReadyRevision = nil, ""
 		inv.Services = append(inv.Services, svc)
 	}
-	live, server := loadLive(t, inv, fakegcp.Options{Region: fixtureRegion}, fixtureProject, fixtureRegion, "")
+	loaded, server := loadLive(t, inv, fakegcp.Options{Region: fixtureRegion}, fixtureProject, fixtureRegion, "")
 	if calls := server.Calls(); calls[fakegcp.ListClusters] != 1 {
 		t.Errorf("calls = %v, want one cluster listing for the region", calls)
 	}
-	paths, err := inventory.Select(live, inventory.Selector{Project: fixtureProject, Region: fixtureRegion, All: true})
+	paths, err := inventory.Select(loaded, inventory.Selector{Project: fixtureProject, Region: fixtureRegion, All: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,12 +254,12 @@ func TestLoadLiveClustersListedOncePerRegion(t *testing.T) {
 // {"clusters": [...]} and read back.
 func TestSnapshotWritesClusters(t *testing.T) {
 	_, server := serveScenario(t, clusterScenario)
-	live, err := inventory.LoadLive(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, fixtureService))
+	loaded, err := live.Load(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, fixtureService))
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if err := inventory.WriteSnapshot(live, dir); err != nil {
+	if err := inventory.WriteSnapshot(loaded, dir); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(filepath.Join(dir, inventory.ClustersFile))
@@ -272,19 +273,19 @@ func TestSnapshotWritesClusters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(reloaded.RedisClusters) != 1 || !proto.Equal(reloaded.RedisClusters[0], live.RedisClusters[0]) {
-		t.Errorf("reloaded clusters %v, live %v", reloaded.RedisClusters, live.RedisClusters)
+	if len(reloaded.RedisClusters) != 1 || !proto.Equal(reloaded.RedisClusters[0], loaded.RedisClusters[0]) {
+		t.Errorf("reloaded clusters %v, live %v", reloaded.RedisClusters, loaded.RedisClusters)
 	}
-	if got, want := listedKinds(reloaded), listedKinds(live); got != want {
+	if got, want := listedKinds(reloaded), listedKinds(loaded); got != want {
 		t.Errorf("listed kinds: reloaded %s, live %s", got, want)
 	}
 	// A run that read no cluster writes no clusters file, and drops an earlier one.
 	_, healthy := serveScenario(t, "healthy")
-	live, err = inventory.LoadLive(context.Background(), liveOptions(healthy, fixtureProject, fixtureRegion, fixtureService))
+	loaded, err = live.Load(context.Background(), liveOptions(healthy, fixtureProject, fixtureRegion, fixtureService))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := inventory.WriteSnapshot(live, dir); err != nil {
+	if err := inventory.WriteSnapshot(loaded, dir); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, inventory.ClustersFile)); !os.IsNotExist(err) {

@@ -1,4 +1,4 @@
-package inventory_test
+package live_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/live"
 )
 
 // A hostile or broken API cannot make a live run grow memory until --timeout: an answer
@@ -23,16 +24,16 @@ func TestLoadLiveResponseLimits(t *testing.T) {
 		fault  fakegcp.Fault
 		kind   inventory.Kind
 		// limit sets the run's limits low, so the test is fast.
-		limit func(*inventory.LiveOptions)
+		limit func(*live.Options)
 	}{
 		{"endless pages over REST", fakegcp.ListFirewalls, fakegcp.Fault{EndlessPages: true}, inventory.KindFirewall,
-			func(o *inventory.LiveOptions) { o.MaxListPages = 20 }},
+			func(o *live.Options) { o.MaxListPages = 20 }},
 		{"endless pages over gRPC", fakegcp.ListConnectors, fakegcp.Fault{EndlessPages: true}, inventory.KindConnector,
-			func(o *inventory.LiveOptions) { o.MaxListPages = 20 }},
+			func(o *live.Options) { o.MaxListPages = 20 }},
 		{"endless body over REST", fakegcp.ListFirewalls, fakegcp.Fault{EndlessBody: true}, inventory.KindFirewall,
-			func(o *inventory.LiveOptions) { o.MaxResponseBytes = 1 << 20 }},
+			func(o *live.Options) { o.MaxResponseBytes = 1 << 20 }},
 		{"oversized message over gRPC", fakegcp.ListConnectors, fakegcp.Fault{}, inventory.KindConnector,
-			func(o *inventory.LiveOptions) { o.MaxResponseBytes = 64 }},
+			func(o *live.Options) { o.MaxResponseBytes = 64 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,9 +42,9 @@ func TestLoadLiveResponseLimits(t *testing.T) {
 			opts := liveOptions(server, "shop-prod", "europe-west1", "cart")
 			tt.limit(&opts)
 			start := time.Now()
-			inv, err := inventory.LoadLive(context.Background(), opts)
+			inv, err := live.Load(context.Background(), opts)
 			if err != nil {
-				t.Fatalf("LoadLive: %v", err)
+				t.Fatalf("Load: %v", err)
 			}
 			if elapsed := time.Since(start); elapsed > opts.Timeout/2 {
 				t.Errorf("load took %v: the limit did not stop it before the deadline", elapsed)
