@@ -8,6 +8,18 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
+// connectorSubnet declares the check connector.subnet: its hop, title, prerequisites, the
+// fields it reads, and its Run (checkConnectorSubnet, below).
+func connectorSubnet() Check {
+	return Check{
+		ID: "connector.subnet", Hop: HopConnector, Title: "Connector subnet is a /28 of its region",
+		Summary:  "a connector created on an existing subnet names a /28 that exists, in the connector's region",
+		Requires: []string{"connector.found"},
+		Reads:    map[inventory.Kind][]string{inventory.KindConnector: {"subnet"}},
+		Run:      checkConnectorSubnet,
+	}
+}
+
 // connectorSubnetBits is the size of subnet a connector created on an existing subnet
 // needs: its own /28 with nothing else on it.
 const connectorSubnetBits = 28

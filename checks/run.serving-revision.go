@@ -10,6 +10,17 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
+// runServingRevision declares the check run.serving-revision: its hop, title, prerequisites, the
+// fields it reads, and its Run (checkServingRevision, below).
+func runServingRevision() Check {
+	return Check{
+		ID: "run.serving-revision", Hop: HopRun, Title: "Serving revisions have the VPC setting",
+		Summary:  "every revision that receives traffic has the template's VPC egress setting, not an older one",
+		Requires: []string{"run.vpc-egress"},
+		Run:      checkServingRevision,
+	}
+}
+
 // The revisions that actually serve: a service's template can be right while its traffic
 // still goes to an older revision deployed without the VPC setting, or with another one.
 

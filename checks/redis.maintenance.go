@@ -10,6 +10,17 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
+// redisMaintenance declares the check redis.maintenance: its hop, title, prerequisites, the
+// fields it reads, and its Run (checkRedisMaintenance, below).
+func redisMaintenance() Check {
+	return Check{
+		ID: "redis.maintenance", Hop: HopRedis, Title: "No maintenance within 24 hours",
+		Summary:  "the instance is not in maintenance or failing over, and no maintenance starts within 24 hours",
+		Requires: []string{"redis.found"},
+		RunAt:    checkRedisMaintenance,
+	}
+}
+
 // maintenanceHorizon is how far ahead redis.maintenance looks for scheduled maintenance.
 const maintenanceHorizon = 24 * time.Hour
 

@@ -11,6 +11,18 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
+// redisTLS declares the check redis.tls: its hop, title, prerequisites, the
+// fields it reads, and its Run (checkRedisTLS, below).
+func redisTLS() Check {
+	return Check{
+		ID: "redis.tls", Hop: HopRedis, Title: "Clients match in-transit encryption",
+		Summary:  "with in-transit encryption on, clients use TLS on the instance's port and its CA is not about to expire",
+		Requires: []string{"redis.found"},
+		Reads:    map[inventory.Kind][]string{inventory.KindRedis: {"transitEncryptionMode", "serverCaCerts"}},
+		RunAt:    checkRedisTLS,
+	}
+}
+
 // caWarningWindow is how long before a server CA expires redis.tls starts warning: long
 // enough to roll the new CA out to every client.
 const caWarningWindow = 30 * 24 * time.Hour

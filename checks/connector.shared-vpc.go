@@ -8,6 +8,17 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
+// connectorSharedVPC declares the check connector.shared-vpc: its hop, title, prerequisites, the
+// fields it reads, and its Run (checkConnectorSharedVPC, below).
+func connectorSharedVPC() Check {
+	return Check{
+		ID: "connector.shared-vpc", Hop: HopConnector, Title: "Service project may use the connector",
+		Summary:  "a connector in another project is one the service's Cloud Run service agent may use: roles/vpcaccess.user on the connector's project, verified from its IAM policy when loaded",
+		Requires: []string{"connector.found"},
+		Run:      checkConnectorSharedVPC,
+	}
+}
+
 // cloudRunServiceAgent is the identity Cloud Run uses to attach a revision to a connector;
 // it needs roles/vpcaccess.user on the connector's project when that is another project.
 func cloudRunServiceAgent(number string) string {

@@ -2,7 +2,6 @@ package checks
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
 
 	"cloud.google.com/go/run/apiv2/runpb"
@@ -10,7 +9,16 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
-// The Cloud Run hop: how the service's traffic leaves for the VPC.
+// runVPCEgress declares the check run.vpc-egress: its hop, title, prerequisites, the
+// fields it reads, and its Run (checkVPCEgress, below).
+func runVPCEgress() Check {
+	return Check{
+		ID: "run.vpc-egress", Hop: HopRun, Title: "Service has VPC egress",
+		Summary: "the revision template sets a VPC connector or Direct VPC network interfaces, not both",
+		Reads:   map[inventory.Kind][]string{inventory.KindService: {"template.vpcAccess.connector", "template.vpcAccess.networkInterfaces"}},
+		Run:     checkVPCEgress,
+	}
+}
 
 func checkVPCEgress(p *inventory.Path) Result {
 	svc := p.ServiceRef.String()
@@ -77,32 +85,4 @@ func egressDescription(vpc *runpb.VpcAccess) string {
 		return "all traffic (all-traffic)"
 	}
 	return "private-range traffic (private-ranges-only)"
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-func checkEgressScope(p *inventory.Path) Result {
-	svc := p.ServiceRef.String()
-	vpc := p.VpcAccess()
-	if p.Redis == nil {
-		return redisUnknown(p)
-	}
-	host := p.Redis.GetHost()
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return fail(p.RedisRef.String(), "Redis %s reports host %q, which is not an IP address", p.RedisRef.Name, host)
-	}
-	if vpc.GetEgress() == runpb.VpcAccess_ALL_TRAFFIC {
-		return pass(svc, "egress is all-traffic, so Redis host %s is routed through the VPC", host)
-	}
-	if isPrivateRoute(addr) {
-		return pass(svc, "egress is private-ranges-only and Redis host %s is in a private range, so it is routed through the VPC", host)
-	}
-	return fail(svc, "egress is private-ranges-only, but Redis host %s is not in RFC 1918 or RFC 6598 space, so Cloud Run sends it to the internet instead of the VPC", host).
-		fix("Route all egress through the VPC so the Redis address is reachable.", serviceUpdate(p)+" --vpc-egress all-traffic")
 }

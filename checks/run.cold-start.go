@@ -4,6 +4,16 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
+// runColdStart declares the check run.cold-start: its hop, title, prerequisites, the
+// fields it reads, and its Run (checkColdStart, below).
+func runColdStart() Check {
+	return Check{
+		ID: "run.cold-start", Hop: HopRun, Title: "An instance stays warm",
+		Summary: "min instances is at least 1, so idle periods do not cost a cold start and new Redis connections",
+		Run:     checkColdStart,
+	}
+}
+
 func checkColdStart(p *inventory.Path) Result {
 	svc := p.ServiceRef.String()
 	revisionMin := p.Service.GetTemplate().GetScaling().GetMinInstanceCount()

@@ -9,6 +9,17 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
+// vpcPeering declares the check vpc.peering: its hop, title, prerequisites, the
+// fields it reads, and its Run (checkVPCPeering, below).
+func vpcPeering() Check {
+	return Check{
+		ID: "vpc.peering", Hop: HopVPC, Title: "Network peers with Memorystore",
+		Summary: "the authorized network has an ACTIVE peering to the Redis producer network (redis-peer-* or servicenetworking-googleapis-com)",
+		Reads:   map[inventory.Kind][]string{inventory.KindRedis: {"authorizedNetwork", "connectMode", inventory.RedisPeering}},
+		Run:     checkVPCPeering,
+	}
+}
+
 // The VPC hop: how the authorized network reaches the Memorystore producer network.
 
 // Peering names Memorystore uses: one redis-peer-NUMBER peering per tenant project for

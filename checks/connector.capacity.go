@@ -7,6 +7,18 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
+// connectorCapacity declares the check connector.capacity: its hop, title, prerequisites, the
+// fields it reads, and its Run (checkConnectorCapacity, below).
+func connectorCapacity() Check {
+	return Check{
+		ID: "connector.capacity", Hop: HopConnector, Title: "Connector is sized for Redis traffic",
+		Summary:  "the connector does not run shared-core (f1-micro, e2-micro) instances or a maximum at its floor",
+		Requires: []string{"connector.found"},
+		Reads:    map[inventory.Kind][]string{inventory.KindConnector: {"machineType", "minInstances", "maxInstances", "minThroughput", "maxThroughput"}},
+		Run:      checkConnectorCapacity,
+	}
+}
+
 // Connector sizing. The Cloud Run documentation (VPC with connectors, "Limitation") warns
 // that high packet rates can exhaust the shared CPU credits and connection-tracking memory
 // of f1-micro and e2-micro connector instances, causing timeouts even below the bandwidth
