@@ -20,7 +20,7 @@ import (
 
 // planDir holds the Terraform plan fixtures (see its README); they describe deploys onto the
 // connector-network scenario.
-var planDir = filepath.Join("inventory", "testdata", "terraform")
+var planDir = filepath.Join("inventory", "terraform", "testdata", "plans")
 
 // planSecret is the auth_string of every Redis instance in the plan fixtures, and a
 // sensitive environment value in new-redis.json.

@@ -3,8 +3,6 @@ package inventory
 import (
 	"errors"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -103,29 +101,6 @@ func FuzzServiceV2JSON(f *testing.F) {
 			inv := &Inventory{}
 			checkLoadError(t, inv.AddFile("service.json", data), "service.json")
 		})
-	})
-}
-
-// FuzzApplyPlan: a Terraform plan (terraform show -json) applied to the healthy scenario.
-func FuzzApplyPlan(f *testing.F) {
-	plans, _ := filepath.Glob(filepath.Join("testdata", "terraform", "*.json"))
-	hostile, _ := filepath.Glob(filepath.Join("testdata", "hostile", "*.json"))
-	for _, path := range append(plans, hostile...) {
-		if data, err := os.ReadFile(path); err == nil {
-			f.Add(data)
-		}
-	}
-	f.Add([]byte(fanOutPlan(30)))
-	healthy, ok := fixtures.Lookup("healthy")
-	if !ok {
-		f.Fatal("no healthy scenario")
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		inv, err := LoadFS(healthy.FS, "healthy")
-		if err != nil {
-			t.Fatal(err)
-		}
-		timed(t, func() { checkLoadError(t, ApplyPlan(inv, data, "plan.json"), "plan.json") })
 	})
 }
 

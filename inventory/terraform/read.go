@@ -1,4 +1,4 @@
-package inventory
+package terraform
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
 // Reading a plan: the resources of the types read, their addresses and canonical names.
@@ -27,7 +29,7 @@ type planResource struct {
 	module     string // module address without instance keys: module.net
 	configAddr string // address inside its module, without instance key: google_compute_network.vpc
 	typ        string
-	kind       Kind // the inventory kind it becomes ("" for the Service Networking connection)
+	kind       inventory.Kind // the inventory kind it becomes ("" for the Service Networking connection)
 	action     planAction
 	value      tfValue
 	// Filled by identify.
@@ -142,7 +144,7 @@ func (p *planReader) collect() error {
 		}
 		if len(p.ordered) == MaxPlanResources {
 			if err == nil {
-				err = &InputError{Path: p.path, Msg: fmt.Sprintf("plan has more than the limit of %d resources vpcdoctor reads", MaxPlanResources)}
+				err = &inventory.InputError{Path: p.path, Msg: fmt.Sprintf("plan has more than the limit of %d resources vpcdoctor reads", MaxPlanResources)}
 			}
 			return
 		}
@@ -153,7 +155,7 @@ func (p *planReader) collect() error {
 	}
 	for i, rc := range p.plan.ResourceChanges {
 		if rc == nil {
-			return &InputError{Path: p.path, Msg: fmt.Sprintf("resource_changes[%d] is null (not what terraform show -json writes)", i)}
+			return &inventory.InputError{Path: p.path, Msg: fmt.Sprintf("resource_changes[%d] is null (not what terraform show -json writes)", i)}
 		}
 		if !reads(rc.Type) || rc.Change == nil || rc.DeposedKey != "" {
 			continue
@@ -183,7 +185,7 @@ func (p *planReader) collect() error {
 		}
 		for i, res := range m.Resources {
 			if res == nil {
-				err = &InputError{Path: p.path, Msg: fmt.Sprintf("%s.resources[%d] is null (not what terraform show -json writes)", where, i)}
+				err = &inventory.InputError{Path: p.path, Msg: fmt.Sprintf("%s.resources[%d] is null (not what terraform show -json writes)", where, i)}
 				return
 			}
 			if !reads(res.Type) {
@@ -290,7 +292,7 @@ func (p *planReader) identify() error {
 			if r.action == planDestroy || r.value.v == nil {
 				continue
 			}
-			return &InputError{Path: p.path, Msg: fmt.Sprintf("%s has no name in the plan", r.address)}
+			return &inventory.InputError{Path: p.path, Msg: fmt.Sprintf("%s has no name in the plan", r.address)}
 		}
 		r.project = p.defaults.project
 		if project, state := v.attr("project").str(); state == known {
@@ -299,17 +301,17 @@ func (p *planReader) identify() error {
 		r.region = p.defaults.region
 		for _, key := range []string{"region", "location"} {
 			if region, state := v.attr(key).str(); state == known {
-				r.region = RegionOf(region)
+				r.region = inventory.RegionOf(region)
 			}
 		}
 		if r.project == "" {
 			r.project = p.projectFromLinks(v)
 		}
 		if r.project == "" {
-			r.project = Unknown
+			r.project = inventory.Unknown
 		}
 		if r.region == "" {
-			r.region = Unknown
+			r.region = inventory.Unknown
 		}
 		if r.typ == tfSubnetwork {
 			p.subnets[r.canonical()] = append(p.subnets[r.canonical()], r)
@@ -323,7 +325,7 @@ func (p *planReader) identify() error {
 func (p *planReader) projectFromLinks(v tfValue) string {
 	for _, key := range []string{"self_link", "id", "network"} {
 		if s, state := v.attr(key).str(); state == known {
-			if project := ProjectOf(s); project != "" {
+			if project := inventory.ProjectOf(s); project != "" {
 				return project
 			}
 		}
@@ -334,19 +336,19 @@ func (p *planReader) projectFromLinks(v tfValue) string {
 // canonical is the canonical name of a plan resource, as the inventory indexes it.
 func (r *planResource) canonical() string {
 	switch r.kind {
-	case KindService:
-		return LocationRef{Project: r.project, Region: r.region, Collection: "services", Name: r.name}.String()
-	case KindConnector:
-		return ConnectorRef{Project: r.project, Region: r.region, Name: r.name}.String()
-	case KindRedis:
-		return LocationRef{Project: r.project, Region: r.region, Collection: "instances", Name: r.name}.String()
-	case KindNetwork:
-		return NetworkRef{Project: r.project, Name: r.name}.String()
-	case KindSubnetwork:
-		return SubnetRef{Project: r.project, Region: r.region, Name: r.name}.String()
-	case KindFirewall:
+	case inventory.KindService:
+		return inventory.LocationRef{Project: r.project, Region: r.region, Collection: "services", Name: r.name}.String()
+	case inventory.KindConnector:
+		return inventory.ConnectorRef{Project: r.project, Region: r.region, Name: r.name}.String()
+	case inventory.KindRedis:
+		return inventory.LocationRef{Project: r.project, Region: r.region, Collection: "instances", Name: r.name}.String()
+	case inventory.KindNetwork:
+		return inventory.NetworkRef{Project: r.project, Name: r.name}.String()
+	case inventory.KindSubnetwork:
+		return inventory.SubnetRef{Project: r.project, Region: r.region, Name: r.name}.String()
+	case inventory.KindFirewall:
 		return "projects/" + r.project + "/global/firewalls/" + r.name
-	case KindAddress:
+	case inventory.KindAddress:
 		return "projects/" + r.project + "/global/addresses/" + r.name
 	}
 	return r.address

@@ -1,8 +1,10 @@
-package inventory
+package terraform
 
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
 // Plan values with their after_unknown and after_sensitive markers, and hiding what is
@@ -218,7 +220,7 @@ func redactedEnvValue(entry map[string]any, key string, mark any) (any, bool) {
 		return entry[key], true
 	case "value":
 		if value, ok := entry["value"].(string); ok {
-			return RedactSensitive(name, value), true
+			return inventory.RedactSensitive(name, value), true
 		}
 	}
 	return "", false

@@ -1,4 +1,4 @@
-package inventory_test
+package terraform_test
 
 import (
 	"os"
@@ -12,6 +12,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/terraform"
 )
 
 // The plans in testdata/terraform are applied to the built-in "connector-network" scenario:
@@ -32,12 +33,12 @@ func applyPlanTo(t *testing.T, scenario, plan string) *inventory.Inventory {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "terraform", plan)
+	path := filepath.Join("testdata", "plans", plan)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := inventory.ApplyPlan(inv, data, path); err != nil {
+	if err := terraform.ApplyPlan(inv, data, path); err != nil {
 		t.Fatal(err)
 	}
 	return inv
@@ -256,7 +257,7 @@ func TestPlanReplacesKeepsAndRemoves(t *testing.T) {
 	if len(inv.RedisInstances) != 1 || !proto.Equal(inv.RedisInstances[0], before.RedisInstances[0]) {
 		t.Errorf("no-op Redis replaced the snapshot's: %v", inv.RedisInstances)
 	}
-	if got := inv.Sources[inv.Services[0].GetName()]; got != filepath.Join("testdata", "terraform", "connector-wrong-network.json") {
+	if got := inv.Sources[inv.Services[0].GetName()]; got != filepath.Join("testdata", "plans", "connector-wrong-network.json") {
 		t.Errorf("service source %q, want the plan file", got)
 	}
 	// The data source of the plan adds network default only where the snapshot lacks it.

@@ -1,4 +1,4 @@
-package inventory
+package terraform
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"cloud.google.com/go/run/apiv2/runpb"
 	runv1 "google.golang.org/api/run/v1"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
 // The Cloud Run services of a plan: google_cloud_run_v2_service, and google_cloud_run_service
@@ -94,7 +96,7 @@ func (b *protoBuilder) runV2(v tfValue) (proto.Message, error) {
 // instance in the message. exprPath is where the value's expression sits in the
 // configuration.
 func (b *protoBuilder) envValue(entry map[string]any, value tfValue, name string, exprPath ...any) {
-	field := EnvField + "." + name
+	field := inventory.EnvField + "." + name
 	switch {
 	case value.state() == unknownValue:
 		address := b.r.address
@@ -103,17 +105,17 @@ func (b *protoBuilder) envValue(entry map[string]any, value tfValue, name string
 			if !target.nameUnknown && target.action != planDestroy {
 				// The instance this variable will name: selectRedis can match the service
 				// to it although its host is not known yet.
-				b.inv.notePlannedEnvRedis(b.name, name, target.canonical())
+				b.inv.NotePlannedEnvRedis(b.name, name, target.canonical())
 			}
 		}
 		b.inv.MarkUnknown(b.r.kind, b.name, field, address)
 	case value.isSensitive():
-		// Judged through its redacted form (sensitive.go), never shown.
-		b.inv.markSensitiveEnv(b.name, name)
+		// Judged through its redacted form (inventory/sensitive.go), never shown.
+		b.inv.MarkSensitiveEnv(b.name, name)
 		if s, ok := value.v.(string); ok {
-			entry["value"] = RedactSensitive(name, s)
+			entry["value"] = inventory.RedactSensitive(name, s)
 		} else if value.state() == known {
-			entry["value"] = RedactSensitive(name, fmt.Sprint(value.v))
+			entry["value"] = inventory.RedactSensitive(name, fmt.Sprint(value.v))
 		}
 	case value.state() == known:
 		entry["value"] = value.v
@@ -139,16 +141,16 @@ func (b *protoBuilder) connectorOf(v tfValue, exprPath ...any) string {
 	case !target.nameUnknown:
 		return target.canonical()
 	}
-	ref := ConnectorRef{Project: b.r.project, Region: b.r.region, Name: target.configAddr}
-	if !b.hasProblem(KindConnector, ref.String()) {
-		b.inv.UnknownResource(KindConnector, ref.String(), b.r.address)
+	ref := inventory.ConnectorRef{Project: b.r.project, Region: b.r.region, Name: target.configAddr}
+	if !b.hasProblem(inventory.KindConnector, ref.String()) {
+		b.inv.UnknownResource(inventory.KindConnector, ref.String(), b.r.address)
 	}
 	return target.configAddr
 }
 
 // hasProblem reports whether the inventory records a problem of that resource. Problems
 // are only added while a plan is applied, so the index catches up with the new ones.
-func (b *protoBuilder) hasProblem(kind Kind, name string) bool {
+func (b *protoBuilder) hasProblem(kind inventory.Kind, name string) bool {
 	p := b.p
 	for ; p.problemsSeen < len(b.inv.Problems); p.problemsSeen++ {
 		q := b.inv.Problems[p.problemsSeen]
@@ -169,7 +171,7 @@ func (b *protoBuilder) runV1(v tfValue) (proto.Message, error) {
 		}
 	}
 	exprPath := []any{"template", 0, "metadata", 0, "annotations"}
-	connector := tmplAnnotations.attr(AnnotationConnector)
+	connector := tmplAnnotations.attr(inventory.AnnotationConnector)
 	if tmplAnnotations.state() == unknownValue {
 		connector = tmplAnnotations
 		b.unknown("template.vpcAccess.egress")
@@ -177,12 +179,12 @@ func (b *protoBuilder) runV1(v tfValue) (proto.Message, error) {
 	}
 	if connector.state() == unknownValue {
 		if name := b.connectorOf(connector, exprPath...); name != "" {
-			annotations[AnnotationConnector] = name
+			annotations[inventory.AnnotationConnector] = name
 		}
 	}
 	if tmplAnnotations.state() != unknownValue {
 		// The annotations become the v2 fields the checks read; record the gaps under those.
-		for _, a := range [][2]string{{AnnotationEgress, "template.vpcAccess.egress"}, {AnnotationNetworkInterfaces, "template.vpcAccess.networkInterfaces"}} {
+		for _, a := range [][2]string{{inventory.AnnotationEgress, "template.vpcAccess.egress"}, {inventory.AnnotationNetworkInterfaces, "template.vpcAccess.networkInterfaces"}} {
 			if tmplAnnotations.attr(a[0]).state() == unknownValue {
 				b.unknown(a[1])
 			}
@@ -190,7 +192,7 @@ func (b *protoBuilder) runV1(v tfValue) (proto.Message, error) {
 	}
 	svc := &runv1.Service{
 		Metadata: &runv1.ObjectMeta{Name: b.r.name, Namespace: b.r.project,
-			Labels: map[string]string{LabelLocation: b.r.region}},
+			Labels: map[string]string{inventory.LabelLocation: b.r.region}},
 		Spec: &runv1.ServiceSpec{Template: &runv1.RevisionTemplate{
 			Metadata: &runv1.ObjectMeta{Annotations: annotations},
 			Spec:     &runv1.RevisionSpec{},
@@ -219,7 +221,7 @@ func (b *protoBuilder) runV1(v tfValue) (proto.Message, error) {
 		})
 		svc.Spec.Template.Spec.Containers = append(svc.Spec.Template.Spec.Containers, container)
 	})
-	converted, err := convertKnative(svc)
+	converted, err := inventory.ConvertKnative(svc)
 	if err != nil {
 		return nil, err
 	}
@@ -261,18 +263,18 @@ type envVar struct {
 // (whether the value comes from a secret, or which) only its variable.
 func (b *protoBuilder) envVars(env tfValue, sourceKey string, visit func(envVar)) {
 	if env.state() == unknownValue {
-		b.unknown(EnvField)
+		b.unknown(inventory.EnvField)
 	}
 	for i, e := range env.list() {
 		name, state := e.attr("name").str()
 		if e.state() == unknownValue || state == unknownValue {
-			b.unknown(EnvField) // a variable the apply names
+			b.unknown(inventory.EnvField) // a variable the apply names
 			continue
 		}
 		v := envVar{index: i, name: name}
 		source := e.attr(sourceKey)
 		if source.hasUnknown() {
-			b.unknown(EnvField + "." + name)
+			b.unknown(inventory.EnvField + "." + name)
 		} else if ref := source.index(0).attr("secret_key_ref").index(0); ref.state() == known {
 			v.secretRef = ref
 		} else {

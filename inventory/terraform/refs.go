@@ -1,4 +1,4 @@
-package inventory
+package terraform
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
 // Resolving a reference-valued field through the plan's configuration: the expression's
@@ -92,11 +94,11 @@ func (p *planReader) resolveRef(module, ref, wantType string, depth int) *planRe
 	}
 	if at, ok := p.inProgress[key]; ok {
 		chain := append(slices.Clone(p.chain[at:]), referenceText(module, ref))
-		p.err = &InputError{Path: p.path, Msg: "references form a cycle through module outputs and variables: " + strings.Join(chain, " → ")}
+		p.err = &inventory.InputError{Path: p.path, Msg: "references form a cycle through module outputs and variables: " + strings.Join(chain, " → ")}
 		return nil
 	}
 	if depth > maxReferenceDepth {
-		p.err = &InputError{Path: p.path, Msg: fmt.Sprintf("reference %s passes through more than %d module outputs and variables", referenceText(module, ref), maxReferenceDepth)}
+		p.err = &inventory.InputError{Path: p.path, Msg: fmt.Sprintf("reference %s passes through more than %d module outputs and variables", referenceText(module, ref), maxReferenceDepth)}
 		return nil
 	}
 	p.inProgress[key] = len(p.chain)

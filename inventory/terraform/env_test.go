@@ -1,4 +1,4 @@
-package inventory_test
+package terraform_test
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/terraform"
 )
 
 // TestPlanRedisFromEnvReference: the connector-network snapshot has several Redis
@@ -38,7 +39,7 @@ func TestPlanRedisFromEnvReference(t *testing.T) {
 	}
 
 	// REDIS_PORT taken from another instance of the plan: two candidates, no guess.
-	raw, err := os.ReadFile(filepath.Join("testdata", "terraform", "new-redis.json"))
+	raw, err := os.ReadFile(filepath.Join("testdata", "plans", "new-redis.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func TestPlanRedisFromEnvReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := inventory.ApplyPlan(two, data, "plan.json"); err != nil {
+	if err := terraform.ApplyPlan(two, data, "plan.json"); err != nil {
 		t.Fatal(err)
 	}
 	if got := two.PlannedEnvRedis(service); got != "" {
@@ -153,7 +154,7 @@ func asList(v any) []any {
 // TestPlanEnvGapsPerVariable: a plan's gap in one environment variable skips only the
 // checks that read that variable; a gap in the list itself skips them all.
 func TestPlanEnvGapsPerVariable(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("testdata", "terraform", "new-redis.json"))
+	raw, err := os.ReadFile(filepath.Join("testdata", "plans", "new-redis.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package inventory_test
+package terraform_test
 
 import (
 	"encoding/json"
@@ -12,6 +12,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/terraform"
 )
 
 // TestPlanServiceNetworking: psa-redis.json's google_service_networking_connection is what
@@ -23,7 +24,7 @@ func TestPlanServiceNetworking(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(filepath.Join("testdata", "terraform", "psa-redis.json"))
+	raw, err := os.ReadFile(filepath.Join("testdata", "plans", "psa-redis.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func TestPlanServiceNetworking(t *testing.T) {
 			Subnetworks: slices.Clip(world.Subnetworks), Firewalls: slices.Clip(world.Firewalls),
 			Listed: maps.Clone(world.Listed), Problems: slices.Clone(world.Problems), Sources: maps.Clone(world.Sources),
 		}
-		if err := inventory.ApplyPlan(inv, tt.plan, "plan.json"); err != nil {
+		if err := terraform.ApplyPlan(inv, tt.plan, "plan.json"); err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
 		paths, err := inventory.Select(inv, inventory.Selector{Redis: "sessions"})
@@ -148,7 +149,7 @@ func TestPlanServiceNetworking(t *testing.T) {
 		Subnetworks: slices.Clip(world.Subnetworks), Firewalls: slices.Clip(world.Firewalls),
 		Listed: maps.Clone(world.Listed), Problems: slices.Clone(world.Problems), Sources: maps.Clone(world.Sources),
 	}
-	if err := inventory.ApplyPlan(inv, raw, "plan.json"); err != nil {
+	if err := terraform.ApplyPlan(inv, raw, "plan.json"); err != nil {
 		t.Fatal(err)
 	}
 	if made, _ := inv.Network(inventory.NetworkRef{Project: "my-project", Name: "prod"}); len(made.GetPeerings()) != before+1 {
@@ -159,7 +160,7 @@ func TestPlanServiceNetworking(t *testing.T) {
 		change["before"], change["after"] = change["after"], nil
 		change["after_unknown"], change["after_sensitive"] = map[string]any{}, false
 	})
-	if err := inventory.ApplyPlan(inv, deletion, "delete.json"); err != nil {
+	if err := terraform.ApplyPlan(inv, deletion, "delete.json"); err != nil {
 		t.Fatal(err)
 	}
 	prod, _ := inv.Network(inventory.NetworkRef{Project: "my-project", Name: "prod"})
@@ -184,7 +185,7 @@ func TestPlanServiceNetworking(t *testing.T) {
 // the range and proposing a /28 outside it.
 func TestPlanPeeringRange(t *testing.T) {
 	s, _ := fixtures.Lookup("connector-network")
-	raw, err := os.ReadFile(filepath.Join("testdata", "terraform", "psa-redis.json"))
+	raw, err := os.ReadFile(filepath.Join("testdata", "plans", "psa-redis.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +222,7 @@ func TestPlanPeeringRange(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := inventory.ApplyPlan(inv, tt.plan, "plan.json"); err != nil {
+		if err := terraform.ApplyPlan(inv, tt.plan, "plan.json"); err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
 		ranges, problem := inv.PeeringRangesOf(inventory.NetworkRef{Project: "my-project", Name: "prod"})

@@ -1,4 +1,4 @@
-package inventory_test
+package terraform_test
 
 import (
 	"encoding/json"
@@ -17,6 +17,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/terraform"
 )
 
 func TestPlanUnknownsAreRecorded(t *testing.T) {
@@ -43,12 +44,12 @@ func TestPlanUnknownsAreRecorded(t *testing.T) {
 }
 
 func TestPlanNeverKeepsSecrets(t *testing.T) {
-	entries, err := os.ReadDir(filepath.Join("testdata", "terraform"))
+	entries, err := os.ReadDir(filepath.Join("testdata", "plans"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		raw, err := os.ReadFile(filepath.Join("testdata", "terraform", e.Name()))
+		raw, err := os.ReadFile(filepath.Join("testdata", "plans", e.Name()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +112,7 @@ func TestPlanUnknownsNeverFail(t *testing.T) {
 	for _, base := range bases {
 		t.Run(base.plan, func(t *testing.T) {
 			t.Parallel() // each run applies the plan to its own copy of world
-			raw, err := os.ReadFile(filepath.Join("testdata", "terraform", base.plan))
+			raw, err := os.ReadFile(filepath.Join("testdata", "plans", base.plan))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -173,7 +174,7 @@ func planStatuses(t *testing.T, world *inventory.Inventory, plan []byte, sel inv
 		Subnetworks: slices.Clip(world.Subnetworks), Firewalls: slices.Clip(world.Firewalls),
 		Listed: maps.Clone(world.Listed), Problems: slices.Clone(world.Problems), Sources: maps.Clone(world.Sources),
 	}
-	if err := inventory.ApplyPlan(inv, plan, "plan.json"); err != nil {
+	if err := terraform.ApplyPlan(inv, plan, "plan.json"); err != nil {
 		t.Fatal(err)
 	}
 	paths, err := inventory.Select(inv, sel)

@@ -1,4 +1,4 @@
-package inventory
+package terraform
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"cloud.google.com/go/redis/apiv1/redispb"
 	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
 // Building each plan resource's API object (the JSON the API returns, read into the official
@@ -18,7 +20,7 @@ import (
 type protoBuilder struct {
 	p    *planReader
 	r    *planResource
-	inv  *Inventory
+	inv  *inventory.Inventory
 	name string
 }
 
@@ -65,7 +67,7 @@ func (b *protoBuilder) reference(v tfValue, wantType string, field string, exprP
 }
 
 func unmarshalInto(obj map[string]any, msg proto.Message) (proto.Message, error) {
-	if err := DecodeResource(obj, msg); err != nil {
+	if err := inventory.DecodeResource(obj, msg); err != nil {
 		return nil, err
 	}
 	return msg, nil
@@ -81,7 +83,7 @@ func (b *protoBuilder) connector(v tfValue) (proto.Message, error) {
 		s := map[string]any{}
 		name := b.reference(subnet.attr("name"), tfSubnetwork, "subnet.name", "subnet", 0, "name")
 		if name != "" {
-			s["name"] = ShortName(name)
+			s["name"] = inventory.ShortName(name)
 		}
 		b.set(s, "projectId", subnet.attr("project_id"), "subnet.projectId")
 		if name != "" {
@@ -96,7 +98,7 @@ func (b *protoBuilder) connector(v tfValue) (proto.Message, error) {
 		"min_throughput", "minThroughput", "max_throughput", "maxThroughput")
 	obj["state"] = b.afterApplyState(v.attr("state"), "READY")
 	if b.r.action == planCreate && b.createsConnectorFirewall(obj) {
-		b.inv.NoteGap(KindConnector, b.name, ConnectorFirewallRules, "are created by Google with the connector during terraform apply, so the plan does not show them", b.r.address)
+		b.inv.NoteGap(inventory.KindConnector, b.name, inventory.ConnectorFirewallRules, "are created by Google with the connector during terraform apply, so the plan does not show them", b.r.address)
 	}
 	return unmarshalInto(obj, &vpcaccesspb.Connector{})
 }
@@ -109,7 +111,7 @@ func (b *protoBuilder) subnetRangeGap(subnet, field string, project ...string) {
 	if len(project) > 0 && project[0] != "" {
 		defaultProject = project[0]
 	}
-	ref, err := ParseSubnet(subnet, defaultProject, b.r.region)
+	ref, err := inventory.ParseSubnet(subnet, defaultProject, b.r.region)
 	if err != nil {
 		return
 	}
@@ -135,7 +137,7 @@ func (b *protoBuilder) createsConnectorFirewall(obj map[string]any) bool {
 	if network == "" {
 		return false
 	}
-	ref, err := ParseNetwork(network, b.r.project)
+	ref, err := inventory.ParseNetwork(network, b.r.project)
 	return err == nil && ref.Project == b.r.project
 }
 
@@ -168,10 +170,10 @@ func (b *protoBuilder) redis(v tfValue) (proto.Message, error) {
 	switch network := v.attr("authorized_network"); network.state() {
 	case unset:
 		// The API authorizes the project's default network when none is given.
-		obj["authorizedNetwork"] = NetworkRef{Project: b.r.project, Name: "default"}.String()
+		obj["authorizedNetwork"] = inventory.NetworkRef{Project: b.r.project, Name: "default"}.String()
 	default:
 		if !b.p.hasExpression(b.r, "authorized_network") && network.state() == unknownValue {
-			obj["authorizedNetwork"] = NetworkRef{Project: b.r.project, Name: "default"}.String()
+			obj["authorizedNetwork"] = inventory.NetworkRef{Project: b.r.project, Name: "default"}.String()
 		} else if name := b.reference(network, tfNetwork, "authorizedNetwork", "authorized_network"); name != "" {
 			obj["authorizedNetwork"] = name
 		}
@@ -198,7 +200,7 @@ func (b *protoBuilder) redis(v tfValue) (proto.Message, error) {
 // the apply: vpc.peering cannot find it before. Instances on private services access need
 // the Service Networking peering in place before they are created, so nothing is assumed
 // for them.
-func (p *planReader) markPeerings(inv *Inventory) {
+func (p *planReader) markPeerings(inv *inventory.Inventory) {
 	for _, r := range p.ordered {
 		if r.typ != tfRedis || r.action != planCreate || r.nameUnknown {
 			continue
@@ -207,7 +209,7 @@ func (p *planReader) markPeerings(inv *Inventory) {
 			continue
 		}
 		name := r.canonical()
-		ref, err := ParseLocation(name, "instances")
+		ref, err := inventory.ParseLocation(name, "instances")
 		if err != nil {
 			continue
 		}
@@ -215,7 +217,7 @@ func (p *planReader) markPeerings(inv *Inventory) {
 		if problem != nil {
 			continue
 		}
-		net, err := ParseNetwork(instance.GetAuthorizedNetwork(), r.project)
+		net, err := inventory.ParseNetwork(instance.GetAuthorizedNetwork(), r.project)
 		if err != nil {
 			continue
 		}
@@ -230,7 +232,7 @@ func (p *planReader) markPeerings(inv *Inventory) {
 			}
 		}
 		if !peered {
-			inv.NoteGap(KindRedis, name, RedisPeering, "is set up by Memorystore when it creates the instance during terraform apply, so network "+net.Name+" has none yet", r.address)
+			inv.NoteGap(inventory.KindRedis, name, inventory.RedisPeering, "is set up by Memorystore when it creates the instance during terraform apply, so network "+net.Name+" has none yet", r.address)
 		}
 	}
 }
@@ -313,7 +315,7 @@ func selfLinkOf(name, defaultProject, collection string) string {
 		return name
 	}
 	if collection == "networks" {
-		if ref, err := ParseNetwork(name, defaultProject); err == nil {
+		if ref, err := inventory.ParseNetwork(name, defaultProject); err == nil {
 			return "https://www.googleapis.com/compute/v1/" + ref.String()
 		}
 	}

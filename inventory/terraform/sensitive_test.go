@@ -1,4 +1,4 @@
-package inventory_test
+package terraform_test
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/terraform"
 )
 
 // TestPlanSensitiveEnvListIsJudged: Terraform marks a service's whole env list sensitive
@@ -17,7 +18,7 @@ import (
 // must be caught (run.redis-auth warns), the endpoint judged (run.redis-host passes), and
 // neither the AUTH string nor a URL's password may appear in any finding.
 func TestPlanSensitiveEnvListIsJudged(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("testdata", "terraform", "connector-fix.json"))
+	raw, err := os.ReadFile(filepath.Join("testdata", "plans", "connector-fix.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func TestPlanSensitiveEnvListIsJudged(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := inventory.ApplyPlan(inv, data, "plan.json"); err != nil {
+			if err := terraform.ApplyPlan(inv, data, "plan.json"); err != nil {
 				t.Fatal(err)
 			}
 			paths, err := inventory.Select(inv, inventory.Selector{})
