@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"cloud.google.com/go/run/apiv2/runpb"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
@@ -77,31 +78,16 @@ func resources(t testing.TB, inv *inventory.Inventory) map[string]proto.Message 
 		}
 		out[key] = m
 	}
-	for _, svc := range inv.Services {
-		canonical, err := fakegcp.CanonicalService(inv, svc, "")
-		if err != nil {
-			t.Fatal(err)
+	inv.Each(func(kind inventory.Kind, name string, m proto.Message) {
+		if svc, ok := m.(*runpb.Service); ok {
+			canonical, err := fakegcp.CanonicalService(inv, svc, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			name, m = canonical.GetName(), canonical
 		}
-		add(inventory.KindService, canonical.GetName(), canonical)
-	}
-	for _, r := range inv.Revisions {
-		add(inventory.KindRevision, r.GetName(), r)
-	}
-	for _, c := range inv.Connectors {
-		add(inventory.KindConnector, c.GetName(), c)
-	}
-	for _, r := range inv.RedisInstances {
-		add(inventory.KindRedis, r.GetName(), r)
-	}
-	for _, n := range inv.Networks {
-		add(inventory.KindNetwork, n.GetSelfLink(), n)
-	}
-	for _, s := range inv.Subnetworks {
-		add(inventory.KindSubnetwork, s.GetSelfLink(), s)
-	}
-	for _, f := range inv.Firewalls {
-		add(inventory.KindFirewall, f.GetSelfLink(), f)
-	}
+		add(kind, name, m)
+	})
 	// Firewall policies by network; a snapshot entry that names no network applies to
 	// every network, which live mode reads one by one.
 	for _, n := range inv.Networks {

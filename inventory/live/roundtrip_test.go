@@ -29,6 +29,20 @@ func listedKinds(inv *inventory.Inventory) string {
 	return strings.Join(kinds, ",")
 }
 
+// writeAndReload writes an inventory as a snapshot directory and reads it back.
+func writeAndReload(t *testing.T, inv *inventory.Inventory) *inventory.Inventory {
+	t.Helper()
+	dir := t.TempDir()
+	if err := inventory.WriteSnapshot(inv, dir); err != nil {
+		t.Fatal(err)
+	}
+	reloaded, err := inventory.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reloaded
+}
+
 // TestSnapshotRoundTrip: LoadLive → WriteSnapshot → LoadDir gives the same inventory,
 // problems and listed kinds included, and the same findings.
 func TestSnapshotRoundTrip(t *testing.T) {
@@ -39,14 +53,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	if err := inventory.WriteSnapshot(loaded, dir); err != nil {
-		t.Fatal(err)
-	}
-	reloaded, err := inventory.LoadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	reloaded := writeAndReload(t, loaded)
 	wantResources := resources(t, loaded)
 	// The shop's services carry secrets in plain env values; the snapshot must not.
 	for key, m := range wantResources {
@@ -92,23 +99,8 @@ func TestSnapshotRoundTripEveryScenario(t *testing.T) {
 				t.Fatal(err)
 			}
 			project, region, service := scenarioTarget(t, snapshot)
-			server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: region, Project: project})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer server.Close()
-			loaded, err := live.Load(context.Background(), liveOptions(server, project, region, service))
-			if err != nil {
-				t.Fatal(err)
-			}
-			dir := t.TempDir()
-			if err := inventory.WriteSnapshot(loaded, dir); err != nil {
-				t.Fatal(err)
-			}
-			reloaded, err := inventory.LoadDir(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
+			loaded, _ := loadLive(t, snapshot, fakegcp.Options{Region: region, Project: project}, project, region, service)
+			reloaded := writeAndReload(t, loaded)
 			sel := inventory.Selector{Project: project, Region: region, Service: service}
 			if got, want := findingKeys(t, reloaded, sel), findingKeys(t, loaded, sel); fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("findings differ\nlive:     %q\nreloaded: %q", want, got)

@@ -238,8 +238,7 @@ func (p *planReader) markPeerings(inv *inventory.Inventory) {
 }
 
 func (b *protoBuilder) network(v tfValue) (proto.Message, error) {
-	obj := map[string]any{"kind": "compute#network", "name": b.r.name,
-		"selfLink": "https://www.googleapis.com/compute/v1/" + b.name}
+	obj := b.computeObject("compute#network")
 	b.set(obj, "autoCreateSubnetworks", v.attr("auto_create_subnetworks"), "autoCreateSubnetworks")
 	if mode := v.attr("routing_mode"); mode.state() == known {
 		obj["routingConfig"] = map[string]any{"routingMode": mode.v}
@@ -248,12 +247,9 @@ func (b *protoBuilder) network(v tfValue) (proto.Message, error) {
 }
 
 func (b *protoBuilder) subnetwork(v tfValue) (proto.Message, error) {
-	obj := map[string]any{"kind": "compute#subnetwork", "name": b.r.name,
-		"selfLink": "https://www.googleapis.com/compute/v1/" + b.name,
-		"region":   "https://www.googleapis.com/compute/v1/projects/" + b.r.project + "/regions/" + b.r.region}
-	if network := b.reference(v.attr("network"), tfNetwork, "network", "network"); network != "" {
-		obj["network"] = selfLinkOf(network, b.r.project, "networks")
-	}
+	obj := b.computeObject("compute#subnetwork")
+	obj["region"] = computeAPI + "projects/" + b.r.project + "/regions/" + b.r.region
+	b.networkLink(obj, v)
 	b.set(obj, "ipCidrRange", v.attr("ip_cidr_range"), "ipCidrRange")
 	b.set(obj, "purpose", v.attr("purpose"), "purpose")
 	b.set(obj, "privateIpGoogleAccess", v.attr("private_ip_google_access"), "privateIpGoogleAccess")
@@ -271,11 +267,8 @@ func (b *protoBuilder) subnetwork(v tfValue) (proto.Message, error) {
 }
 
 func (b *protoBuilder) firewall(v tfValue) (proto.Message, error) {
-	obj := map[string]any{"kind": "compute#firewall", "name": b.r.name,
-		"selfLink": "https://www.googleapis.com/compute/v1/" + b.name}
-	if network := b.reference(v.attr("network"), tfNetwork, "network", "network"); network != "" {
-		obj["network"] = selfLinkOf(network, b.r.project, "networks")
-	}
+	obj := b.computeObject("compute#firewall")
+	b.networkLink(obj, v)
 	b.setAll(obj, v, "direction", "direction", "priority", "priority", "disabled", "disabled",
 		"source_ranges", "sourceRanges", "destination_ranges", "destinationRanges", "source_tags", "sourceTags",
 		"target_tags", "targetTags", "source_service_accounts", "sourceServiceAccounts",
@@ -300,13 +293,26 @@ func (b *protoBuilder) firewall(v tfValue) (proto.Message, error) {
 // access allocation matter; an address or prefix length left to the apply (Google picks a
 // free block) is simply not a known range, so connector.range cannot count it.
 func (b *protoBuilder) address(v tfValue) (proto.Message, error) {
-	obj := map[string]any{"kind": "compute#address", "name": b.r.name,
-		"selfLink": "https://www.googleapis.com/compute/v1/" + b.name}
+	obj := b.computeObject("compute#address")
+	b.networkLink(obj, v)
+	b.setAll(obj, v, "address", "address", "prefix_length", "prefixLength", "purpose", "purpose", "address_type", "addressType")
+	return unmarshalInto(obj, &computepb.Address{})
+}
+
+// computeAPI is the prefix of every Compute API self link.
+const computeAPI = "https://www.googleapis.com/compute/v1/"
+
+// computeObject starts the API object of a Compute resource: its kind, name and self link.
+func (b *protoBuilder) computeObject(kind string) map[string]any {
+	return map[string]any{"kind": kind, "name": b.r.name, "selfLink": computeAPI + b.name}
+}
+
+// networkLink sets the network of a Compute resource, as the self link the API returns,
+// from the network attribute (see reference).
+func (b *protoBuilder) networkLink(obj map[string]any, v tfValue) {
 	if network := b.reference(v.attr("network"), tfNetwork, "network", "network"); network != "" {
 		obj["network"] = selfLinkOf(network, b.r.project, "networks")
 	}
-	b.setAll(obj, v, "address", "address", "prefix_length", "prefixLength", "purpose", "purpose", "address_type", "addressType")
-	return unmarshalInto(obj, &computepb.Address{})
 }
 
 // selfLinkOf spells a compute resource as the self link the Compute API returns.
@@ -316,7 +322,7 @@ func selfLinkOf(name, defaultProject, collection string) string {
 	}
 	if collection == "networks" {
 		if ref, err := inventory.ParseNetwork(name, defaultProject); err == nil {
-			return "https://www.googleapis.com/compute/v1/" + ref.String()
+			return computeAPI + ref.String()
 		}
 	}
 	return name

@@ -40,7 +40,7 @@ const (
 	serviceNetworkingPeering = "servicenetworking-googleapis-com"
 	// serviceNetworkingPeer is the peering's other side: the producer network in a tenant
 	// project that only Google knows, hence the Unknown project.
-	serviceNetworkingPeer = "https://www.googleapis.com/compute/v1/projects/" + inventory.Unknown + "/global/networks/servicenetworking"
+	serviceNetworkingPeer = computeAPI + "projects/" + inventory.Unknown + "/global/networks/servicenetworking"
 )
 
 // applyServiceNetworking applies the plan's Service Networking connections to the networks

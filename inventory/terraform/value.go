@@ -98,19 +98,23 @@ func (t tfValue) state() valueState {
 func (t tfValue) isSensitive() bool { return t.sensitive == true }
 
 // hasSensitive reports whether the value, or anything inside it, is sensitive.
-func (t tfValue) hasSensitive() bool {
-	switch s := t.sensitive.(type) {
+func (t tfValue) hasSensitive() bool { return anyMarked(t.sensitive) }
+
+// anyMarked reports whether a marker tree (after_unknown, after_sensitive: the value's
+// shape, down to each marked part) marks anything: a true anywhere in it.
+func anyMarked(marks any) bool {
+	switch m := marks.(type) {
 	case bool:
-		return s
+		return m
 	case map[string]any:
-		for _, x := range s {
-			if (tfValue{sensitive: x}).hasSensitive() {
+		for _, x := range m {
+			if anyMarked(x) {
 				return true
 			}
 		}
 	case []any:
-		for _, x := range s {
-			if (tfValue{sensitive: x}).hasSensitive() {
+		for _, x := range m {
+			if anyMarked(x) {
 				return true
 			}
 		}
@@ -228,25 +232,7 @@ func redactedEnvValue(entry map[string]any, key string, mark any) (any, bool) {
 
 // hasUnknown reports whether the value, or anything inside it, is unknown: after_unknown
 // mirrors the value's shape down to each unknown part.
-func (t tfValue) hasUnknown() bool {
-	switch u := t.unknown.(type) {
-	case bool:
-		return u
-	case map[string]any:
-		for _, x := range u {
-			if (tfValue{unknown: x}).hasUnknown() {
-				return true
-			}
-		}
-	case []any:
-		for _, x := range u {
-			if (tfValue{unknown: x}).hasUnknown() {
-				return true
-			}
-		}
-	}
-	return false
-}
+func (t tfValue) hasUnknown() bool { return anyMarked(t.unknown) }
 
 func (t tfValue) str() (string, valueState) {
 	st := t.state()
