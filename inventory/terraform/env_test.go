@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
-	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 	"github.com/vpcdoctor/vpcdoctor/inventory/terraform"
 )
@@ -52,11 +51,7 @@ func TestPlanRedisFromEnvReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _ := fixtures.Lookup("connector-network")
-	two, err := inventory.LoadFS(s.FS, "fixtures/connector-network")
-	if err != nil {
-		t.Fatal(err)
-	}
+	two := loadScenario(t, "connector-network")
 	if err := terraform.ApplyPlan(two, data, "plan.json"); err != nil {
 		t.Fatal(err)
 	}
@@ -158,11 +153,7 @@ func TestPlanEnvGapsPerVariable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _ := fixtures.Lookup("connector-network")
-	world, err := inventory.LoadFS(s.FS, "fixtures/connector-network")
-	if err != nil {
-		t.Fatal(err)
-	}
+	world := loadScenario(t, "connector-network")
 	sel := inventory.Selector{Redis: "sessions"}
 	// A variable of the plan: its planned value and its after_unknown and after_sensitive
 	// markers, kept together so that removing one keeps the three lists aligned.
@@ -249,7 +240,6 @@ func TestPlanSensitiveEnvListIsJudged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _ := fixtures.Lookup("connector-network")
 	const urlPassword = "url-password-never-printed-51c7"
 	tests := []struct {
 		name string
@@ -288,10 +278,7 @@ func TestPlanSensitiveEnvListIsJudged(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			inv, err := inventory.LoadFS(s.FS, "fixtures/connector-network")
-			if err != nil {
-				t.Fatal(err)
-			}
+			inv := loadScenario(t, "connector-network")
 			if err := terraform.ApplyPlan(inv, data, "plan.json"); err != nil {
 				t.Fatal(err)
 			}

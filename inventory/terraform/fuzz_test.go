@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vpcdoctor/vpcdoctor/fixtures"
-	"github.com/vpcdoctor/vpcdoctor/inventory"
 	"github.com/vpcdoctor/vpcdoctor/inventory/terraform"
 )
 
@@ -25,17 +23,10 @@ func FuzzApplyPlan(f *testing.F) {
 		}
 	}
 	f.Add([]byte(fanOutPlan(30)))
-	healthy, ok := fixtures.Lookup("healthy")
-	if !ok {
-		f.Fatal("no healthy scenario")
-	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		inv, err := inventory.LoadFS(healthy.FS, "healthy")
-		if err != nil {
-			t.Fatal(err)
-		}
+		inv := loadScenario(t, "healthy")
 		start := time.Now()
-		err = terraform.ApplyPlan(inv, data, "plan.json")
+		err := terraform.ApplyPlan(inv, data, "plan.json")
 		if elapsed := time.Since(start); elapsed > fuzzBudget {
 			t.Fatalf("took %v, more than %v", elapsed, fuzzBudget)
 		}

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
-	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 	"github.com/vpcdoctor/vpcdoctor/inventory/terraform"
 )
@@ -19,11 +18,7 @@ import (
 // makes vpc.peering pass for its PRIVATE_SERVICE_ACCESS instance; without it the check
 // fails, and when the apply decides the connection's network or service it is skipped.
 func TestPlanServiceNetworking(t *testing.T) {
-	s, _ := fixtures.Lookup("connector-network")
-	world, err := inventory.LoadFS(s.FS, "fixtures/connector-network")
-	if err != nil {
-		t.Fatal(err)
-	}
+	world := loadScenario(t, "connector-network")
 	raw, err := os.ReadFile(filepath.Join("testdata", "plans", "psa-redis.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -184,7 +179,6 @@ func TestPlanServiceNetworking(t *testing.T) {
 // connector.range, and the same connector planned inside the allocation fails it, naming
 // the range and proposing a /28 outside it.
 func TestPlanPeeringRange(t *testing.T) {
-	s, _ := fixtures.Lookup("connector-network")
 	raw, err := os.ReadFile(filepath.Join("testdata", "plans", "psa-redis.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -218,10 +212,7 @@ func TestPlanPeeringRange(t *testing.T) {
 		{"as planned", raw, checks.Pass, "overlaps no subnet"},
 		{"inside the allocation", inside, checks.Fail, "overlaps private services access range redis-psa-range (10.60.0.0/16)"},
 	} {
-		inv, err := inventory.LoadFS(s.FS, "fixtures/connector-network")
-		if err != nil {
-			t.Fatal(err)
-		}
+		inv := loadScenario(t, "connector-network")
 		if err := terraform.ApplyPlan(inv, tt.plan, "plan.json"); err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}

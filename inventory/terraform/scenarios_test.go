@@ -23,7 +23,8 @@ import (
 // value of a sensitive environment variable in new-redis.json: it must never be kept.
 const planAuthString = "6a1f0d3e-auth-string-never-printed-9b2c"
 
-func applyPlanTo(t *testing.T, scenario, plan string) *inventory.Inventory {
+// loadScenario loads a built-in scenario, the world a plan is applied to.
+func loadScenario(t testing.TB, scenario string) *inventory.Inventory {
 	t.Helper()
 	s, ok := fixtures.Lookup(scenario)
 	if !ok {
@@ -33,6 +34,13 @@ func applyPlanTo(t *testing.T, scenario, plan string) *inventory.Inventory {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return inv
+}
+
+// applyPlanTo applies a plan of testdata/plans to a built-in scenario.
+func applyPlanTo(t *testing.T, scenario, plan string) *inventory.Inventory {
+	t.Helper()
+	inv := loadScenario(t, scenario)
 	path := filepath.Join("testdata", "plans", plan)
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -15,7 +15,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
-	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 	"github.com/vpcdoctor/vpcdoctor/inventory/terraform"
 )
@@ -104,11 +103,7 @@ func TestPlanUnknownsNeverFail(t *testing.T) {
 		{"greenfield.json", inventory.Selector{Redis: "sessions"}},
 		{"psa-redis.json", inventory.Selector{Redis: "sessions"}},
 	}
-	s, _ := fixtures.Lookup("connector-network")
-	world, err := inventory.LoadFS(s.FS, "fixtures/connector-network")
-	if err != nil {
-		t.Fatal(err)
-	}
+	world := loadScenario(t, "connector-network")
 	for _, base := range bases {
 		t.Run(base.plan, func(t *testing.T) {
 			t.Parallel() // each run applies the plan to its own copy of world
