@@ -22,12 +22,11 @@ const shopDir = "../../internal/fakegcp/testdata/shop"
 // startFake serves a snapshot directory for the length of a test.
 func startFake(t testing.TB, dir string, opts fakegcp.Options) *fakegcp.Server {
 	t.Helper()
-	server, err := fakegcp.StartDir(dir, opts)
+	inv, err := inventory.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(server.Close)
-	return server
+	return serve(t, inv, opts)
 }
 
 // serve serves an inventory from a fake for the length of a test.
