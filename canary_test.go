@@ -120,7 +120,7 @@ func canarySnapshot(t *testing.T, port int) string {
 // in the new connector's machine type, as after_sensitive marks them.
 func canaryPlan(t *testing.T) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("inventory", "testdata", "terraform", "connector-fix.json"))
+	data, err := os.ReadFile(filepath.Join("inventory", "terraform", "testdata", "plans", "connector-fix.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

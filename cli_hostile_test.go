@@ -55,7 +55,7 @@ func TestHostileInputFiles(t *testing.T) {
 		{"service file device", []string{"check", "--from", healthy, "--service-file", "/dev/zero"}, "/dev/zero: not a regular file"},
 		{"plan fifo", []string{"check", "--from", healthy, "--terraform-plan", fifo}, "pipe.json: not a regular file"},
 		{"plan null resource change", []string{"check", "--from", healthy, "--terraform-plan", write("null.json", `{"format_version": "1.2", "resource_changes": [null]}`)}, "null.json: resource_changes[0] is null"},
-		{"plan reference cycle", []string{"check", "--from", healthy, "--terraform-plan", filepath.Join("inventory", "testdata", "hostile", "plan-cycle.json")}, "references form a cycle"},
+		{"plan reference cycle", []string{"check", "--from", healthy, "--terraform-plan", filepath.Join("inventory", "terraform", "testdata", "hostile", "plan-cycle.json")}, "references form a cycle"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/live"
 	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 	"github.com/vpcdoctor/vpcdoctor/probe"
 	"github.com/vpcdoctor/vpcdoctor/report"
@@ -85,14 +86,14 @@ func checkCommand() *cli.Command {
 				if c.Duration("timeout") <= 0 {
 					return usage("--timeout must be positive, e.g. 30s")
 				}
-				live, err := liveOptionsFrom(c)
+				opts, err := liveOptionsFrom(c)
 				if err != nil {
 					return err
 				}
-				if inv, err = inventory.LoadLive(c.Context, live); err != nil {
+				if inv, err = live.Load(c.Context, opts); err != nil {
 					return liveError(err)
 				}
-				sel.Project, sel.Region = live.Project, live.Region
+				sel.Project, sel.Region = opts.Project, opts.Region
 				sel.All = sel.Service == ""
 				target = report.Target{Source: "live"}
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
+	"github.com/vpcdoctor/vpcdoctor/inventory/terraform"
 	"github.com/vpcdoctor/vpcdoctor/report"
 )
 
@@ -40,13 +41,13 @@ func ciFlags() []cli.Flag {
 // one-line error naming it, exit 2.
 func applyCIInputs(c *cli.Context, inv *inventory.Inventory) error {
 	if path := c.String("terraform-plan"); path != "" {
-		data, err := readInput(path, inventory.MaxPlanBytes)
+		data, err := readInput(path, terraform.MaxPlanBytes)
 		if err != nil {
 			return err
 		}
 		// --timeout bounds reading the plan too (a plan is data from a pull request).
 		ctx, cancel := context.WithTimeout(c.Context, planTimeout(c))
-		err = inventory.ApplyPlanContext(ctx, inv, data, path)
+		err = terraform.ApplyPlanContext(ctx, inv, data, path)
 		cancel()
 		if err != nil {
 			return inputError(err)

@@ -21,7 +21,7 @@ import (
 
 // planDir holds the Terraform plan fixtures (see its README); they describe deploys onto the
 // connector-network scenario.
-var planDir = filepath.Join("inventory", "testdata", "terraform")
+var planDir = filepath.Join("inventory", "terraform", "testdata", "plans")
 
 // planSecret is the auth_string of every Redis instance in the plan fixtures, and a
 // sensitive environment value in new-redis.json.
@@ -379,7 +379,7 @@ func TestCheckCIEndToEnd(t *testing.T) {
 		t.Skip("check does not carry ciFlags() yet")
 	}
 	dir := t.TempDir()
-	snapshot := scenarioPath("connector-network")
+	snap := scenarioPath("connector-network")
 	tests := []struct {
 		plan  string
 		redis string
@@ -402,7 +402,7 @@ func TestCheckCIEndToEnd(t *testing.T) {
 	}
 	for _, tt := range tests {
 		sarif, junit := filepath.Join(dir, tt.plan+".sarif"), filepath.Join(dir, tt.plan+".xml")
-		args := []string{"check", "--from", snapshot, "--terraform-plan", filepath.Join(planDir, tt.plan),
+		args := []string{"check", "--from", snap, "--terraform-plan", filepath.Join(planDir, tt.plan),
 			"--output", "text", "--output", "sarif=" + sarif, "--output", "junit=" + junit}
 		if tt.redis != "" {
 			args = append(args, "--redis", tt.redis)
@@ -420,12 +420,12 @@ func TestCheckCIEndToEnd(t *testing.T) {
 			t.Errorf("%s: a secret reached the output", tt.plan)
 		}
 	}
-	code, _, stderr := runCLI(t, "check", "--from", snapshot, "--terraform-plan", filepath.Join(dir, "missing.json"))
+	code, _, stderr := runCLI(t, "check", "--from", snap, "--terraform-plan", filepath.Join(dir, "missing.json"))
 	if code != exitUsage || !strings.Contains(stderr, "missing.json") {
 		t.Errorf("missing plan: exit %d, %q", code, stderr)
 	}
 	// Without --output, the text report is streamed once, not streamed and written again.
-	code, stdout, _ := runCLI(t, "check", "--from", snapshot, "--terraform-plan", filepath.Join(planDir, "known-after-apply.json"))
+	code, stdout, _ := runCLI(t, "check", "--from", snap, "--terraform-plan", filepath.Join(planDir, "known-after-apply.json"))
 	if code != exitOK || strings.Count(stdout, "Summary:") != 1 {
 		t.Errorf("check without --output: exit %d, %d summaries, want 0 and one report:\n%s", code, strings.Count(stdout, "Summary:"), stdout)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/live"
 	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
@@ -49,7 +50,7 @@ func snapshotCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			inv, err := inventory.LoadLive(c.Context, opts)
+			inv, err := live.Load(c.Context, opts)
 			if err != nil {
 				return liveError(err)
 			}
@@ -67,15 +68,15 @@ func snapshotCommand() *cli.Command {
 
 // liveOptionsFrom resolves the target and endpoints of a live run from flags, environment
 // and the active gcloud configuration.
-func liveOptionsFrom(c *cli.Context) (inventory.LiveOptions, error) {
+func liveOptionsFrom(c *cli.Context) (live.Options, error) {
 	cfg, err := inventory.ResolveConfig(c.String("project"), c.String("region"))
 	if err != nil {
-		return inventory.LiveOptions{}, inputError(err)
+		return live.Options{}, inputError(err)
 	}
 	if err := cfg.RequireTarget(); err != nil {
-		return inventory.LiveOptions{}, inputError(err)
+		return live.Options{}, inputError(err)
 	}
-	return inventory.LiveOptions{
+	return live.Options{
 		Project:   cfg.Project,
 		Region:    cfg.Region,
 		Service:   c.String("service"),
@@ -88,7 +89,7 @@ func liveOptionsFrom(c *cli.Context) (inventory.LiveOptions, error) {
 
 // liveError maps LoadLive's hard failures to exit 2 with one line.
 func liveError(err error) error {
-	if errors.Is(err, inventory.ErrNoCredentials) {
+	if errors.Is(err, live.ErrNoCredentials) {
 		return cli.Exit(oneLine(err.Error()), exitUsage)
 	}
 	if mapped := inputError(err); mapped != err {
@@ -99,7 +100,7 @@ func liveError(err error) error {
 
 // writeSnapshotReadme records how the snapshot was taken and how to check it. LoadDir
 // skips README files.
-func writeSnapshotReadme(dir string, opts inventory.LiveOptions) error {
+func writeSnapshotReadme(dir string, opts live.Options) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Snapshot written by vpcdoctor %s on %s.\n\n", toolVersion(), time.Now().UTC().Format(time.RFC3339))
 	fmt.Fprintf(&b, "Project %s, region %s", opts.Project, opts.Region)
@@ -114,7 +115,7 @@ func writeSnapshotReadme(dir string, opts inventory.LiveOptions) error {
 	return nil
 }
 
-func checkFromCommand(dir string, opts inventory.LiveOptions) string {
+func checkFromCommand(dir string, opts live.Options) string {
 	// Each value is one shell word, so the command pastes as written whatever the names.
 	cmd := "vpcdoctor check --from " + sanitize.Shell(dir)
 	if opts.Service != "" {
@@ -132,7 +133,7 @@ func checkFromCommand(dir string, opts inventory.LiveOptions) string {
 }
 
 // summarizeSnapshot says what was written and what could not be read.
-func summarizeSnapshot(w io.Writer, inv *inventory.Inventory, dir string, opts inventory.LiveOptions) {
+func summarizeSnapshot(w io.Writer, inv *inventory.Inventory, dir string, opts live.Options) {
 	fmt.Fprintf(w, "wrote %s: %d services, %d revisions, %d connectors, %d Redis instances, %d networks, %d subnetworks, %d firewall rules\n",
 		dir, len(inv.Services), len(inv.Revisions), len(inv.Connectors), len(inv.RedisInstances),
 		len(inv.Networks), len(inv.Subnetworks), len(inv.Firewalls))

@@ -1,4 +1,4 @@
-package inventory_test
+package live_test
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/live"
 	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
@@ -42,12 +43,7 @@ func loadScenario(t testing.TB, name string) *inventory.Inventory {
 func serveScenario(t testing.TB, name string) (*inventory.Inventory, *fakegcp.Server) {
 	t.Helper()
 	inv := loadScenario(t, name)
-	server, err := fakegcp.Start(inv, fakegcp.Options{Region: fixtureRegion})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(server.Close)
-	return inv, server
+	return inv, serve(t, inv, fakegcp.Options{Region: fixtureRegion})
 }
 
 // redisFound is the redis.found finding of the first selected path.
@@ -78,15 +74,15 @@ func clusterNames(inv *inventory.Inventory) []string {
 // of the project makes the run list the region's Redis Clusters (once, no Get), and
 // redis.found names the cluster whose discovery endpoint the env holds.
 func TestLoadLiveClusterFromEnv(t *testing.T) {
-	snapshot, server := serveScenario(t, clusterScenario)
-	live, err := inventory.LoadLive(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, fixtureService))
+	snap, server := serveScenario(t, clusterScenario)
+	loaded, err := live.Load(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, fixtureService))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(clusterNames(live)); got != "["+fixtureCluster+"]" {
+	if got := fmt.Sprint(clusterNames(loaded)); got != "["+fixtureCluster+"]" {
 		t.Fatalf("clusters = %s, want %s", got, fixtureCluster)
 	}
-	if p := problemSet(live); len(p) != 0 {
+	if p := problemSet(loaded); len(p) != 0 {
 		t.Errorf("problems: %q", p)
 	}
 	calls := server.Calls()
@@ -94,10 +90,10 @@ func TestLoadLiveClusterFromEnv(t *testing.T) {
 		t.Errorf("calls = %v, want one cluster listing and no Get", calls)
 	}
 	sel := inventory.Selector{Project: fixtureProject, Region: fixtureRegion, Service: fixtureService}
-	if f := redisFound(t, live, sel); f.Status != checks.Fail || f.Resource != fixtureCluster {
+	if f := redisFound(t, loaded, sel); f.Status != checks.Fail || f.Resource != fixtureCluster {
 		t.Errorf("redis.found = %s %s: %s", f.Status, f.Resource, f.Message)
 	}
-	if got, want := findingKeys(t, live, sel), findingKeys(t, snapshot, sel); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got, want := findingKeys(t, loaded, sel), findingKeys(t, snap, sel); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("findings differ\nsnapshot: %q\nlive:     %q", want, got)
 	}
 }
@@ -115,29 +111,29 @@ func TestLoadLiveClusterByName(t *testing.T) {
 		{"listing forbidden", true, 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			snapshot, server := serveScenario(t, clusterScenario)
+			snap, server := serveScenario(t, clusterScenario)
 			if tt.listForbid {
 				server.SetFault(fakegcp.ListInstances, fakegcp.Fault{Status: 403})
 			}
 			opts := liveOptions(server, fixtureProject, fixtureRegion, fixtureService)
 			opts.Redis = "my-redis"
-			live, err := inventory.LoadLive(context.Background(), opts)
+			loaded, err := live.Load(context.Background(), opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := fmt.Sprint(clusterNames(live)); got != "["+fixtureCluster+"]" {
-				t.Fatalf("clusters = %s; problems %q", got, problemSet(live))
+			if got := fmt.Sprint(clusterNames(loaded)); got != "["+fixtureCluster+"]" {
+				t.Fatalf("clusters = %s; problems %q", got, problemSet(loaded))
 			}
 			calls := server.Calls()
 			if calls[fakegcp.GetCluster] != 1 || calls[fakegcp.GetInstance] != tt.wantInstGets {
 				t.Errorf("calls = %v, want one cluster Get and %d instance Gets", calls, tt.wantInstGets)
 			}
 			sel := inventory.Selector{Project: fixtureProject, Region: fixtureRegion, Service: fixtureService, Redis: "my-redis"}
-			if f := redisFound(t, live, sel); f.Status != checks.Fail || f.Resource != fixtureCluster || !strings.Contains(f.Message, "Memorystore for Redis Cluster") {
+			if f := redisFound(t, loaded, sel); f.Status != checks.Fail || f.Resource != fixtureCluster || !strings.Contains(f.Message, "Memorystore for Redis Cluster") {
 				t.Errorf("redis.found = %s %s: %s", f.Status, f.Resource, f.Message)
 			}
 			if !tt.listForbid {
-				if got, want := findingKeys(t, live, sel), findingKeys(t, snapshot, sel); fmt.Sprint(got) != fmt.Sprint(want) {
+				if got, want := findingKeys(t, loaded, sel), findingKeys(t, snap, sel); fmt.Sprint(got) != fmt.Sprint(want) {
 					t.Errorf("findings differ\nsnapshot: %q\nlive:     %q", want, got)
 				}
 			}
@@ -156,7 +152,7 @@ func TestLoadLiveNoClusterCalls(t *testing.T) {
 				_, server := serveScenario(t, scenario)
 				opts := liveOptions(server, fixtureProject, fixtureRegion, fixtureService)
 				opts.Redis = redis
-				if _, err := inventory.LoadLive(context.Background(), opts); err != nil {
+				if _, err := live.Load(context.Background(), opts); err != nil {
 					t.Fatal(err)
 				}
 				wantLists := 0
@@ -197,21 +193,21 @@ func TestLoadLiveClusterFaultsAreHarmless(t *testing.T) {
 				if fault.name == "deadline" {
 					opts.Timeout = 500 * time.Millisecond
 				}
-				live, err := inventory.LoadLive(context.Background(), opts)
+				loaded, err := live.Load(context.Background(), opts)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if p := problemSet(live); len(p) != 0 {
+				if p := problemSet(loaded); len(p) != 0 {
 					t.Errorf("problems: %q", p)
 				}
-				if len(live.RedisClusters) != 0 {
-					t.Errorf("clusters = %v", clusterNames(live))
+				if len(loaded.RedisClusters) != 0 {
+					t.Errorf("clusters = %v", clusterNames(loaded))
 				}
 				if server.Calls()[fakegcp.ListClusters]+server.Calls()[fakegcp.GetCluster] == 0 {
 					t.Errorf("no Redis Cluster call was made: calls = %v", server.Calls())
 				}
 				sel := inventory.Selector{Project: fixtureProject, Region: fixtureRegion, Service: fixtureService, Redis: redis}
-				f := redisFound(t, live, sel)
+				f := redisFound(t, loaded, sel)
 				if f.Status != checks.Fail || strings.Contains(f.Resource, "/clusters/") {
 					t.Errorf("redis.found = %s %s: %s", f.Status, f.Resource, f.Message)
 				}
@@ -235,19 +231,11 @@ func TestLoadLiveClustersListedOncePerRegion(t *testing.T) {
 		svc.TrafficStatuses, svc.LatestReadyRevision = nil, ""
 		inv.Services = append(inv.Services, svc)
 	}
-	server, err := fakegcp.Start(inv, fakegcp.Options{Region: fixtureRegion})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
-	live, err := inventory.LoadLive(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
+	loaded, server := loadLive(t, inv, fakegcp.Options{Region: fixtureRegion}, fixtureProject, fixtureRegion, "")
 	if calls := server.Calls(); calls[fakegcp.ListClusters] != 1 {
 		t.Errorf("calls = %v, want one cluster listing for the region", calls)
 	}
-	paths, err := inventory.Select(live, inventory.Selector{Project: fixtureProject, Region: fixtureRegion, All: true})
+	paths, err := inventory.Select(loaded, inventory.Selector{Project: fixtureProject, Region: fixtureRegion, All: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,12 +255,12 @@ func TestLoadLiveClustersListedOncePerRegion(t *testing.T) {
 // {"clusters": [...]} and read back.
 func TestSnapshotWritesClusters(t *testing.T) {
 	_, server := serveScenario(t, clusterScenario)
-	live, err := inventory.LoadLive(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, fixtureService))
+	loaded, err := live.Load(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, fixtureService))
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if err := snapshot.Write(live, dir); err != nil {
+	if err := snapshot.Write(loaded, dir); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(filepath.Join(dir, inventory.ClustersFile))
@@ -286,19 +274,19 @@ func TestSnapshotWritesClusters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(reloaded.RedisClusters) != 1 || !proto.Equal(reloaded.RedisClusters[0], live.RedisClusters[0]) {
-		t.Errorf("reloaded clusters %v, live %v", reloaded.RedisClusters, live.RedisClusters)
+	if len(reloaded.RedisClusters) != 1 || !proto.Equal(reloaded.RedisClusters[0], loaded.RedisClusters[0]) {
+		t.Errorf("reloaded clusters %v, live %v", reloaded.RedisClusters, loaded.RedisClusters)
 	}
-	if got, want := listedKinds(reloaded), listedKinds(live); got != want {
+	if got, want := listedKinds(reloaded), listedKinds(loaded); got != want {
 		t.Errorf("listed kinds: reloaded %s, live %s", got, want)
 	}
 	// A run that read no cluster writes no clusters file, and drops an earlier one.
 	_, healthy := serveScenario(t, "healthy")
-	live, err = inventory.LoadLive(context.Background(), liveOptions(healthy, fixtureProject, fixtureRegion, fixtureService))
+	loaded, err = live.Load(context.Background(), liveOptions(healthy, fixtureProject, fixtureRegion, fixtureService))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := snapshot.Write(live, dir); err != nil {
+	if err := snapshot.Write(loaded, dir); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, inventory.ClustersFile)); !os.IsNotExist(err) {

@@ -1,4 +1,4 @@
-package inventory
+package live
 
 import (
 	"context"
@@ -41,7 +41,7 @@ type responseLimits struct {
 	pages    atomic.Int64
 }
 
-func newResponseLimits(opts LiveOptions) *responseLimits {
+func newResponseLimits(opts Options) *responseLimits {
 	l := &responseLimits{maxBytes: DefaultMaxResponseBytes, maxPages: DefaultMaxListPages}
 	if opts.MaxResponseBytes > 0 {
 		l.maxBytes = opts.MaxResponseBytes

@@ -1,4 +1,4 @@
-package inventory_test
+package live_test
 
 import (
 	"context"
@@ -9,19 +9,31 @@ import (
 	"testing"
 	"time"
 
+	"cloud.google.com/go/run/apiv2/runpb"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/live"
 	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
-const shopDir = "../internal/fakegcp/testdata/shop"
+const shopDir = "../../internal/fakegcp/testdata/shop"
 
 // startFake serves a snapshot directory for the length of a test.
 func startFake(t testing.TB, dir string, opts fakegcp.Options) *fakegcp.Server {
 	t.Helper()
-	server, err := fakegcp.StartDir(dir, opts)
+	inv, err := snapshot.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return serve(t, inv, opts)
+}
+
+// serve serves an inventory from a fake for the length of a test.
+func serve(t testing.TB, inv *inventory.Inventory, opts fakegcp.Options) *fakegcp.Server {
+	t.Helper()
+	server, err := fakegcp.Start(inv, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,10 +41,22 @@ func startFake(t testing.TB, dir string, opts fakegcp.Options) *fakegcp.Server {
 	return server
 }
 
-// liveOptions points LoadLive at a fake, without retries and with a deadline, so error
+// loadLive loads the path of a service (every service of the region when it is "") live
+// from a fake, started for the length of the test, that serves snapshot.
+func loadLive(t testing.TB, snapshot *inventory.Inventory, opts fakegcp.Options, project, region, service string) (*inventory.Inventory, *fakegcp.Server) {
+	t.Helper()
+	server := serve(t, snapshot, opts)
+	loaded, err := live.Load(context.Background(), liveOptions(server, project, region, service))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loaded, server
+}
+
+// liveOptions points Load at a fake, without retries and with a deadline, so error
 // paths answer at once.
-func liveOptions(server *fakegcp.Server, project, region, service string) inventory.LiveOptions {
-	return inventory.LiveOptions{
+func liveOptions(server *fakegcp.Server, project, region, service string) live.Options {
+	return live.Options{
 		Project:        project,
 		Region:         region,
 		Service:        service,
@@ -54,31 +78,16 @@ func resources(t testing.TB, inv *inventory.Inventory) map[string]proto.Message 
 		}
 		out[key] = m
 	}
-	for _, svc := range inv.Services {
-		canonical, err := fakegcp.CanonicalService(inv, svc, "")
-		if err != nil {
-			t.Fatal(err)
+	inv.Each(func(kind inventory.Kind, name string, m proto.Message) {
+		if svc, ok := m.(*runpb.Service); ok {
+			canonical, err := fakegcp.CanonicalService(inv, svc, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			name, m = canonical.GetName(), canonical
 		}
-		add(inventory.KindService, canonical.GetName(), canonical)
-	}
-	for _, r := range inv.Revisions {
-		add(inventory.KindRevision, r.GetName(), r)
-	}
-	for _, c := range inv.Connectors {
-		add(inventory.KindConnector, c.GetName(), c)
-	}
-	for _, r := range inv.RedisInstances {
-		add(inventory.KindRedis, r.GetName(), r)
-	}
-	for _, n := range inv.Networks {
-		add(inventory.KindNetwork, n.GetSelfLink(), n)
-	}
-	for _, s := range inv.Subnetworks {
-		add(inventory.KindSubnetwork, s.GetSelfLink(), s)
-	}
-	for _, f := range inv.Firewalls {
-		add(inventory.KindFirewall, f.GetSelfLink(), f)
-	}
+		add(kind, name, m)
+	})
 	// Firewall policies by network; a snapshot entry that names no network applies to
 	// every network, which live mode reads one by one.
 	for _, n := range inv.Networks {
@@ -139,7 +148,7 @@ func TestLoadLiveMatchesSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := inventory.LoadLive(context.Background(), liveOptions(server, "shop-prod", "europe-west1", ""))
+	got, err := live.Load(context.Background(), liveOptions(server, "shop-prod", "europe-west1", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +169,7 @@ func TestLoadLiveMatchesSnapshot(t *testing.T) {
 
 func TestLoadLiveOneService(t *testing.T) {
 	server := startFake(t, shopDir, fakegcp.Options{})
-	got, err := inventory.LoadLive(context.Background(), liveOptions(server, "shop-prod", "europe-west1", "cart"))
+	got, err := live.Load(context.Background(), liveOptions(server, "shop-prod", "europe-west1", "cart"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,14 +194,14 @@ func TestLoadLiveOneService(t *testing.T) {
 
 func TestLoadLiveUsageErrors(t *testing.T) {
 	var selErr *inventory.SelectError
-	if _, err := inventory.LoadLive(context.Background(), inventory.LiveOptions{Region: "r"}); !errors.As(err, &selErr) || !strings.Contains(err.Error(), "--project") {
+	if _, err := live.Load(context.Background(), live.Options{Region: "r"}); !errors.As(err, &selErr) || !strings.Contains(err.Error(), "--project") {
 		t.Errorf("no project: err = %v", err)
 	}
-	if _, err := inventory.LoadLive(context.Background(), inventory.LiveOptions{Project: "p"}); !errors.As(err, &selErr) || !strings.Contains(err.Error(), "--region") {
+	if _, err := live.Load(context.Background(), live.Options{Project: "p"}); !errors.As(err, &selErr) || !strings.Contains(err.Error(), "--region") {
 		t.Errorf("no region: err = %v", err)
 	}
 	var inputErr *inventory.InputError
-	_, err := inventory.LoadLive(context.Background(), inventory.LiveOptions{Project: "p", Region: "r", Endpoints: inventory.Endpoints{Redis: "ftp://x"}})
+	_, err := live.Load(context.Background(), live.Options{Project: "p", Region: "r", Endpoints: inventory.Endpoints{Redis: "ftp://x"}})
 	if !errors.As(err, &inputErr) {
 		t.Errorf("bad endpoint: err = %v", err)
 	}
@@ -202,22 +211,22 @@ func TestLoadLiveUsageErrors(t *testing.T) {
 // once the host project's subnetworks are (the third round), and the findings match the
 // snapshot's.
 func TestLoadLiveSharedVPC(t *testing.T) {
-	const dir = "../internal/fakegcp/testdata/sharedvpc"
+	const dir = "../../internal/fakegcp/testdata/sharedvpc"
 	server := startFake(t, dir, fakegcp.Options{})
-	live, err := inventory.LoadLive(context.Background(), liveOptions(server, "svc-proj", "us-east4", "api"))
+	loaded, err := live.Load(context.Background(), liveOptions(server, "svc-proj", "us-east4", "api"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := problemSet(live); len(p) != 0 {
+	if p := problemSet(loaded); len(p) != 0 {
 		t.Errorf("problems: %q", p)
 	}
-	snapshot, err := snapshot.LoadDir(dir)
+	snap, err := snapshot.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	diffResources(t, "live vs snapshot", resources(t, snapshot), resources(t, live))
+	diffResources(t, "live vs snapshot", resources(t, snap), resources(t, loaded))
 	sel := inventory.Selector{Project: "svc-proj", Region: "us-east4", Service: "api"}
-	if got, want := findingKeys(t, live, sel), findingKeys(t, snapshot, sel); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got, want := findingKeys(t, loaded, sel), findingKeys(t, snap, sel); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("findings differ\nsnapshot: %q\nlive:     %q", want, got)
 	}
 	calls := server.Calls()
@@ -232,13 +241,13 @@ func TestLoadLiveConnectorOverride(t *testing.T) {
 	server := startFake(t, shopDir, fakegcp.Options{})
 	opts := liveOptions(server, "shop-prod", "europe-west1", "cart")
 	opts.Connector = "projects/shop-prod/locations/us-central1/connectors/elsewhere"
-	live, err := inventory.LoadLive(context.Background(), opts)
+	loaded, err := live.Load(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := findProblem(live, inventory.KindConnector, opts.Connector)
+	p := findProblem(loaded, inventory.KindConnector, opts.Connector)
 	if p == nil || p.Code != inventory.NotFound {
-		t.Errorf("override connector problem = %+v; problems %q", p, problemSet(live))
+		t.Errorf("override connector problem = %+v; problems %q", p, problemSet(loaded))
 	}
 	if server.Calls()[fakegcp.GetConnector] != 1 {
 		t.Errorf("calls = %v", server.Calls())

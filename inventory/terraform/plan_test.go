@@ -1,9 +1,11 @@
-package inventory
+package terraform
 
 import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
 func TestApplyPlanBadInput(t *testing.T) {
@@ -22,8 +24,8 @@ func TestApplyPlanBadInput(t *testing.T) {
 		{"unnamed resource", `{"format_version": "1.2", "planned_values": {"root_module": {"resources": [{"address": "google_compute_network.x", "mode": "managed", "type": "google_compute_network", "name": "x", "values": {"project": "p"}}]}}}`, "google_compute_network.x has no name", 0},
 	}
 	for _, tt := range tests {
-		err := ApplyPlan(&Inventory{}, []byte(tt.data), "plan.json")
-		var inErr *InputError
+		err := ApplyPlan(&inventory.Inventory{}, []byte(tt.data), "plan.json")
+		var inErr *inventory.InputError
 		if !errors.As(err, &inErr) {
 			t.Errorf("%s: error %v, want an *InputError", tt.name, err)
 			continue
@@ -36,7 +38,7 @@ func TestApplyPlanBadInput(t *testing.T) {
 
 func TestApplyPlanMinimal(t *testing.T) {
 	// The smallest plan the format allows: a version and nothing else changes nothing.
-	inv := &Inventory{}
+	inv := &inventory.Inventory{}
 	if err := ApplyPlan(inv, []byte(`{"format_version": "1.0"}`), "plan.json"); err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +58,7 @@ func TestRedisDefaultNetwork(t *testing.T) {
 	      "after_sensitive": {"auth_string": true}}}],
 	  "configuration": {"root_module": {"resources": [{"address": "google_redis_instance.c", "mode": "managed", "type": "google_redis_instance", "name": "c",
 	    "expressions": {"name": {"constant_value": "c"}, "tier": {"constant_value": "BASIC"}, "memory_size_gb": {"constant_value": 1}}}]}}}`
-	inv := &Inventory{}
+	inv := &inventory.Inventory{}
 	if err := ApplyPlan(inv, []byte(plan), "plan.json"); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func TestRedisDefaultNetwork(t *testing.T) {
 	if r.GetName() != "projects/p/locations/europe-west1/instances/c" || r.GetAuthorizedNetwork() != "projects/p/global/networks/default" || r.GetState().String() != "READY" {
 		t.Errorf("instance %v", r)
 	}
-	if inv.UnknownField(KindRedis, r.GetName(), "authorizedNetwork") != nil || inv.UnknownField(KindRedis, r.GetName(), "host") == nil {
+	if inv.UnknownField(inventory.KindRedis, r.GetName(), "authorizedNetwork") != nil || inv.UnknownField(inventory.KindRedis, r.GetName(), "host") == nil {
 		t.Errorf("unknowns: %v", inv.Problems)
 	}
 }
@@ -90,8 +92,8 @@ func TestAddresses(t *testing.T) {
 }
 
 func TestUnknownField(t *testing.T) {
-	inv := &Inventory{}
-	inv.MarkUnknown(KindService, "svc", "template.vpcAccess.connector", "google_cloud_run_v2_service.x")
+	inv := &inventory.Inventory{}
+	inv.MarkUnknown(inventory.KindService, "svc", "template.vpcAccess.connector", "google_cloud_run_v2_service.x")
 	for _, tt := range []struct {
 		fields []string
 		want   bool
@@ -102,16 +104,16 @@ func TestUnknownField(t *testing.T) {
 		{[]string{"template.vpcAccess.egress"}, false},               // a sibling is known
 		{[]string{"template.vpcAccessX", "template.scaling"}, false}, // no prefix confusion
 	} {
-		if got := inv.UnknownField(KindService, "svc", tt.fields...) != nil; got != tt.want {
+		if got := inv.UnknownField(inventory.KindService, "svc", tt.fields...) != nil; got != tt.want {
 			t.Errorf("UnknownField(%v) = %v, want %v", tt.fields, got, tt.want)
 		}
 	}
-	if inv.UnknownField(KindRedis, "svc", "template.vpcAccess") != nil || inv.UnknownField(KindService, "other", "template.vpcAccess") != nil {
+	if inv.UnknownField(inventory.KindRedis, "svc", "template.vpcAccess") != nil || inv.UnknownField(inventory.KindService, "other", "template.vpcAccess") != nil {
 		t.Error("UnknownField matched another kind or name")
 	}
-	p := inv.UnknownField(KindService, "svc", "template.vpcAccess")
-	if UnknownFieldOf(p) != "template.vpcAccess.connector" || p.Error() != "service svc: template.vpcAccess.connector is known only after terraform apply (google_cloud_run_v2_service.x)" {
-		t.Errorf("problem %q field %q", p.Error(), UnknownFieldOf(p))
+	p := inv.UnknownField(inventory.KindService, "svc", "template.vpcAccess")
+	if inventory.UnknownFieldOf(p) != "template.vpcAccess.connector" || p.Error() != "service svc: template.vpcAccess.connector is known only after terraform apply (google_cloud_run_v2_service.x)" {
+		t.Errorf("problem %q field %q", p.Error(), inventory.UnknownFieldOf(p))
 	}
 }
 
@@ -136,16 +138,16 @@ func TestConnectorFirewallGap(t *testing.T) {
 		{"update", plan("update", `"prod"`, `[]`), false},
 	}
 	for _, tt := range tests {
-		inv := &Inventory{}
+		inv := &inventory.Inventory{}
 		if err := ApplyPlan(inv, []byte(tt.plan), "plan.json"); err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
-		gap := inv.UnknownField(KindConnector, "projects/svc/locations/us-central1/connectors/c", ConnectorFirewallRules)
+		gap := inv.UnknownField(inventory.KindConnector, "projects/svc/locations/us-central1/connectors/c", inventory.ConnectorFirewallRules)
 		if (gap != nil) != tt.want {
 			t.Errorf("%s: gap %v, want %v", tt.name, gap, tt.want)
 		}
-		if gap != nil && UnknownFieldOf(gap) != ConnectorFirewallRules {
-			t.Errorf("%s: field %q", tt.name, UnknownFieldOf(gap))
+		if gap != nil && inventory.UnknownFieldOf(gap) != inventory.ConnectorFirewallRules {
+			t.Errorf("%s: field %q", tt.name, inventory.UnknownFieldOf(gap))
 		}
 	}
 }
@@ -154,9 +156,9 @@ func TestConnectorFirewallGap(t *testing.T) {
 // (or of what contains it) answers for every variable, and UnknownEnv for any gap at all.
 func TestUnknownEnvVar(t *testing.T) {
 	const svc = "projects/p/locations/r/services/s"
-	inv := &Inventory{}
-	inv.MarkUnknown(KindService, svc, EnvField+".REDIS_HOST", "google_redis_instance.x")
-	if p := inv.UnknownEnvVar(svc, "REDIS_AUTH", "REDIS_HOST"); UnknownFieldOf(p) != EnvField+".REDIS_HOST" {
+	inv := &inventory.Inventory{}
+	inv.MarkUnknown(inventory.KindService, svc, inventory.EnvField+".REDIS_HOST", "google_redis_instance.x")
+	if p := inv.UnknownEnvVar(svc, "REDIS_AUTH", "REDIS_HOST"); inventory.UnknownFieldOf(p) != inventory.EnvField+".REDIS_HOST" {
 		t.Errorf("REDIS_HOST's gap: %v", p)
 	}
 	if p := inv.UnknownEnvVar(svc, "REDIS_AUTH", "REDIS_HOST_RO"); p != nil {
@@ -168,13 +170,13 @@ func TestUnknownEnvVar(t *testing.T) {
 	if p := inv.UnknownEnv(svc); p == nil {
 		t.Error("UnknownEnv missed REDIS_HOST's gap")
 	}
-	for _, whole := range []string{EnvField, "template.containers", "template"} {
-		inv := &Inventory{}
-		inv.MarkUnknown(KindService, svc, whole, "google_cloud_run_v2_service.s")
-		if p := inv.UnknownEnvVar(svc, "REDIS_AUTH"); UnknownFieldOf(p) != whole {
+	for _, whole := range []string{inventory.EnvField, "template.containers", "template"} {
+		inv := &inventory.Inventory{}
+		inv.MarkUnknown(inventory.KindService, svc, whole, "google_cloud_run_v2_service.s")
+		if p := inv.UnknownEnvVar(svc, "REDIS_AUTH"); inventory.UnknownFieldOf(p) != whole {
 			t.Errorf("%s unknown: REDIS_AUTH's gap is %v", whole, p)
 		}
-		if p := inv.UnknownEnvVar(svc); UnknownFieldOf(p) != whole {
+		if p := inv.UnknownEnvVar(svc); inventory.UnknownFieldOf(p) != whole {
 			t.Errorf("%s unknown: the list's gap is %v", whole, p)
 		}
 	}
@@ -188,23 +190,23 @@ func TestPlanV1EnvGaps(t *testing.T) {
 	    "after": {"name": "s", "project": "p", "location": "r", "template": [{"spec": [{"containers": [{"image": "i",
 	      "env": [{"name": null, "value": "x", "value_from": []}, {"name": "REDIS_AUTH", "value": null, "value_from": []}]}]}]}]},
 	    "after_unknown": {"template": [{"spec": [{"containers": [{"env": [{"name": true}, {"value_from": [{}]}]}]}]}]}}}]}`
-	inv := &Inventory{}
+	inv := &inventory.Inventory{}
 	if err := ApplyPlan(inv, []byte(plan), "plan.json"); err != nil {
 		t.Fatal(err)
 	}
 	const svc = "projects/p/locations/r/services/s"
-	if p := inv.UnknownEnvVar(svc); UnknownFieldOf(p) != EnvField {
-		t.Errorf("a variable named at apply: the list's gap is %v, want %s", p, EnvField)
+	if p := inv.UnknownEnvVar(svc); inventory.UnknownFieldOf(p) != inventory.EnvField {
+		t.Errorf("a variable named at apply: the list's gap is %v, want %s", p, inventory.EnvField)
 	}
 	plan = strings.Replace(plan, `{"name": true}, {"value_from": [{}]}`, `{}, {"value_from": true}`, 1)
-	inv = &Inventory{}
+	inv = &inventory.Inventory{}
 	if err := ApplyPlan(inv, []byte(plan), "plan.json"); err != nil {
 		t.Fatal(err)
 	}
 	if p := inv.UnknownEnvVar(svc); p != nil {
 		t.Errorf("only REDIS_AUTH's source is unknown, yet the list's gap is %v", p)
 	}
-	if p := inv.UnknownEnvVar(svc, "REDIS_AUTH"); UnknownFieldOf(p) != EnvField+".REDIS_AUTH" {
+	if p := inv.UnknownEnvVar(svc, "REDIS_AUTH"); inventory.UnknownFieldOf(p) != inventory.EnvField+".REDIS_AUTH" {
 		t.Errorf("REDIS_AUTH's source decided at apply: gap %v", p)
 	}
 }

@@ -1,4 +1,4 @@
-package inventory_test
+package live_test
 
 import (
 	"context"
@@ -9,19 +9,18 @@ import (
 	"cloud.google.com/go/run/apiv2/runpb"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
-	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
+	"github.com/vpcdoctor/vpcdoctor/inventory/live"
 )
 
 // benchLatency is the latency injected into every API call.
 const benchLatency = 100 * time.Millisecond
 
-// benchmarkLoad measures one LoadLive per iteration against a fake with benchLatency per
+// benchmarkLoad measures one Load per iteration against a fake with benchLatency per
 // call, concurrently (the default) and serially (one call in flight: the same calls, one
 // after another), and reports the calls each load makes.
-func benchmarkLoad(b *testing.B, inv *inventory.Inventory, opts func(*fakegcp.Server) inventory.LiveOptions) {
+func benchmarkLoad(b *testing.B, inv *inventory.Inventory, opts func(*fakegcp.Server) live.Options) {
 	server, err := fakegcp.Start(inv, fakegcp.Options{Latency: benchLatency, Region: fixtureRegion})
 	if err != nil {
 		b.Fatal(err)
@@ -38,12 +37,12 @@ func benchmarkLoad(b *testing.B, inv *inventory.Inventory, opts func(*fakegcp.Se
 			server.ResetCalls()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				live, err := inventory.LoadLive(context.Background(), options)
+				loaded, err := live.Load(context.Background(), options)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if len(live.Problems) > 0 {
-					b.Fatalf("problems: %q", problemSet(live))
+				if len(loaded.Problems) > 0 {
+					b.Fatalf("problems: %q", problemSet(loaded))
 				}
 			}
 			b.StopTimer()
@@ -57,7 +56,7 @@ func benchmarkLoad(b *testing.B, inv *inventory.Inventory, opts func(*fakegcp.Se
 // calls (service, Redis and connectors; then revision, network, subnetworks, firewalls).
 func BenchmarkLiveOneService(b *testing.B) {
 	inv := healthyWithRevision(b)
-	benchmarkLoad(b, inv, func(s *fakegcp.Server) inventory.LiveOptions {
+	benchmarkLoad(b, inv, func(s *fakegcp.Server) live.Options {
 		return liveOptions(s, fixtureProject, fixtureRegion, fixtureService)
 	})
 }
@@ -67,7 +66,7 @@ func BenchmarkLiveOneService(b *testing.B) {
 // revisions in one round.
 func BenchmarkLiveRegion50(b *testing.B) {
 	inv := regionWithServices(b, 50)
-	benchmarkLoad(b, inv, func(s *fakegcp.Server) inventory.LiveOptions {
+	benchmarkLoad(b, inv, func(s *fakegcp.Server) live.Options {
 		return liveOptions(s, fixtureProject, fixtureRegion, "")
 	})
 }
@@ -82,14 +81,7 @@ func healthyWithRevision(b *testing.B) *inventory.Inventory {
 // name), each with its own serving revision.
 func regionWithServices(b *testing.B, n int) *inventory.Inventory {
 	b.Helper()
-	scenario, ok := fixtures.Lookup("healthy")
-	if !ok {
-		b.Fatal("no healthy scenario")
-	}
-	inv, err := snapshot.LoadFS(scenario.FS, "healthy")
-	if err != nil {
-		b.Fatal(err)
-	}
+	inv := loadScenario(b, "healthy")
 	template, err := fakegcp.CanonicalService(inv, inv.Services[0], fixtureRegion)
 	if err != nil {
 		b.Fatal(err)

@@ -1,7 +1,6 @@
-package inventory_test
+package live_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -45,9 +44,9 @@ func findingKeys(t testing.TB, inv *inventory.Inventory, sel inventory.Selector)
 
 // scenarioTarget is the project, region and service of a scenario's one path: most
 // scenarios are my-project's cache-service in us-central1, the real-world ones are not.
-func scenarioTarget(t *testing.T, snapshot *inventory.Inventory) (project, region, service string) {
+func scenarioTarget(t *testing.T, snap *inventory.Inventory) (project, region, service string) {
 	t.Helper()
-	paths, err := inventory.Select(snapshot, inventory.Selector{})
+	paths, err := inventory.Select(snap, inventory.Selector{})
 	if err != nil || len(paths) != 1 {
 		return fixtureProject, fixtureRegion, fixtureService
 	}
@@ -77,18 +76,10 @@ func TestLiveMatchesSnapshotForEveryScenario(t *testing.T) {
 			// Manager call): compare with the snapshot without them.
 			snap.IAMPolicies, snap.Projects = nil, nil
 			project, region, service := scenarioTarget(t, snap)
-			server, err := fakegcp.Start(snap, fakegcp.Options{Region: region, Project: project})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer server.Close()
-			live, err := inventory.LoadLive(context.Background(), liveOptions(server, project, region, service))
-			if err != nil {
-				t.Fatal(err)
-			}
+			loaded, _ := loadLive(t, snap, fakegcp.Options{Region: region, Project: project}, project, region, service)
 			sel := inventory.Selector{Project: project, Region: region, Service: service}
 			want := findingKeys(t, snap, sel)
-			got := findingKeys(t, live, sel)
+			got := findingKeys(t, loaded, sel)
 			if fmt.Sprint(want) != fmt.Sprint(got) {
 				t.Errorf("live findings differ from snapshot findings\nsnapshot: %q\nlive:     %q", want, got)
 			}

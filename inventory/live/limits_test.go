@@ -1,4 +1,4 @@
-package inventory_test
+package live_test
 
 import (
 	"context"
@@ -9,10 +9,9 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
-	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
-	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
+	"github.com/vpcdoctor/vpcdoctor/inventory/live"
 )
 
 // A hostile or broken API cannot make a live run grow memory until --timeout: an answer
@@ -25,16 +24,16 @@ func TestLoadLiveResponseLimits(t *testing.T) {
 		fault  fakegcp.Fault
 		kind   inventory.Kind
 		// limit sets the run's limits low, so the test is fast.
-		limit func(*inventory.LiveOptions)
+		limit func(*live.Options)
 	}{
 		{"endless pages over REST", fakegcp.ListFirewalls, fakegcp.Fault{EndlessPages: true}, inventory.KindFirewall,
-			func(o *inventory.LiveOptions) { o.MaxListPages = 20 }},
+			func(o *live.Options) { o.MaxListPages = 20 }},
 		{"endless pages over gRPC", fakegcp.ListConnectors, fakegcp.Fault{EndlessPages: true}, inventory.KindConnector,
-			func(o *inventory.LiveOptions) { o.MaxListPages = 20 }},
+			func(o *live.Options) { o.MaxListPages = 20 }},
 		{"endless body over REST", fakegcp.ListFirewalls, fakegcp.Fault{EndlessBody: true}, inventory.KindFirewall,
-			func(o *inventory.LiveOptions) { o.MaxResponseBytes = 1 << 20 }},
+			func(o *live.Options) { o.MaxResponseBytes = 1 << 20 }},
 		{"oversized message over gRPC", fakegcp.ListConnectors, fakegcp.Fault{}, inventory.KindConnector,
-			func(o *inventory.LiveOptions) { o.MaxResponseBytes = 64 }},
+			func(o *live.Options) { o.MaxResponseBytes = 64 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,9 +42,9 @@ func TestLoadLiveResponseLimits(t *testing.T) {
 			opts := liveOptions(server, "shop-prod", "europe-west1", "cart")
 			tt.limit(&opts)
 			start := time.Now()
-			inv, err := inventory.LoadLive(context.Background(), opts)
+			inv, err := live.Load(context.Background(), opts)
 			if err != nil {
-				t.Fatalf("LoadLive: %v", err)
+				t.Fatalf("Load: %v", err)
 			}
 			if elapsed := time.Since(start); elapsed > opts.Timeout/2 {
 				t.Errorf("load took %v: the limit did not stop it before the deadline", elapsed)
@@ -69,29 +68,14 @@ func TestLoadLiveResponseLimits(t *testing.T) {
 // A live answer with a value no Google Cloud API returns (a malformed range) is not judged:
 // the firewall listing becomes an Unavailable problem and the firewall checks say error.
 func TestLoadLiveRejectsMalformedValues(t *testing.T) {
-	scenario, ok := fixtures.Lookup("healthy")
-	if !ok {
-		t.Fatal("no healthy scenario")
-	}
-	snap, err := snapshot.LoadFS(scenario.FS, scenario.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap := loadScenario(t, "healthy")
 	if len(snap.Firewalls) == 0 {
 		t.Fatal("healthy has no firewall rules")
 	}
 	broken := proto.Clone(snap.Firewalls[0]).(*computepb.Firewall)
 	broken.SourceRanges = []string{"10.8.0.0/99"}
 	snap.Firewalls = append([]*computepb.Firewall{broken}, snap.Firewalls[1:]...)
-	server, err := fakegcp.Start(snap, fakegcp.Options{Region: fixtureRegion})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
-	inv, err := inventory.LoadLive(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, fixtureService))
-	if err != nil {
-		t.Fatal(err)
-	}
+	inv, _ := loadLive(t, snap, fakegcp.Options{Region: fixtureRegion}, fixtureProject, fixtureRegion, fixtureService)
 	if p := findProblem(inv, inventory.KindFirewall, ""); p == nil || p.Code != inventory.Unavailable {
 		t.Fatalf("firewall listing problem = %+v, want Unavailable", p)
 	}

@@ -1,4 +1,4 @@
-package inventory
+package live
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/vpcdoctor/vpcdoctor/firewall"
+	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
 // The calls. Each one is a single use of fetch (or of callFor, for the best-effort Cluster
@@ -37,7 +38,7 @@ func callFor[T any](ctx context.Context, l *liveLoader, do func(context.Context)
 // fetch is callFor that records, when the call fails, the Problem that explains why the
 // resource (kind and name; "" for a listing that stands for the whole kind) could not be
 // read with op, and reports false.
-func fetch[T any](ctx context.Context, l *liveLoader, kind Kind, name string, op liveOp, do func(context.Context) (T, error)) (T, bool) {
+func fetch[T any](ctx context.Context, l *liveLoader, kind inventory.Kind, name string, op liveOp, do func(context.Context) (T, error)) (T, bool) {
 	answer, err := callFor(ctx, l, do)
 	if err != nil {
 		l.addProblem(l.problem(err, kind, name, op))
@@ -46,12 +47,23 @@ func fetch[T any](ctx context.Context, l *liveLoader, kind Kind, name string, op
 	return answer, true
 }
 
-// keep records what a call read, under the loader's lock, and marks its kind as read.
-func (l *liveLoader) keep(kind Kind, add func(inv *Inventory)) {
+// keep records what a call read, under the loader's lock: each resource through add, and
+// the kind as read even when the answer is empty (an absent name then does not exist).
+func keep[T proto.Message](l *liveLoader, kind inventory.Kind, resources ...T) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	add(l.inv)
+	for _, r := range resources {
+		l.add(kind, r)
+	}
 	l.inv.MarkListed(kind)
+}
+
+// keepPolicies records the firewall policies in effect on a network (one answer).
+func (l *liveLoader) keepPolicies(policies *inventory.NetworkFirewallPolicies) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inv.FirewallPolicies = append(l.inv.FirewallPolicies, policies)
+	l.inv.MarkListed(inventory.KindFirewallPolicy)
 }
 
 func (l *liveLoader) getService(ctx context.Context, name string) {
@@ -60,7 +72,7 @@ func (l *liveLoader) getService(ctx context.Context, name string) {
 	})
 	if err != nil {
 		// The requested service stands for the whole kind: Select reports it.
-		p := l.problem(err, KindService, "", opRunServicesGet)
+		p := l.problem(err, inventory.KindService, "", opRunServicesGet)
 		p.Detail = joinDetail("service "+name, p.Detail)
 		l.addProblem(p)
 		return
@@ -70,46 +82,43 @@ func (l *liveLoader) getService(ctx context.Context, name string) {
 
 func (l *liveLoader) listServices(ctx context.Context, project, region string) {
 	parent := "projects/" + project + "/locations/" + region
-	services, ok := fetch(ctx, l, KindService, "", opRunServicesList, func(ctx context.Context) ([]*runpb.Service, error) {
+	services, ok := fetch(ctx, l, inventory.KindService, "", opRunServicesList, func(ctx context.Context) ([]*runpb.Service, error) {
 		return collect(l.clients.services.ListServices(ctx, &runpb.ListServicesRequest{Parent: parent, PageSize: liveDefaultPageSize}, l.callOpts...))
 	})
 	if !ok {
 		return
 	}
-	l.keep(KindService, func(*Inventory) {})
+	keep[*runpb.Service](l, inventory.KindService)
 	for _, svc := range services {
 		l.addService(ctx, svc)
 	}
 }
 
 func (l *liveLoader) getRevision(ctx context.Context, name string) {
-	rev, ok := fetch(ctx, l, KindRevision, name, opRunRevisionsGet, func(ctx context.Context) (*runpb.Revision, error) {
+	rev, ok := fetch(ctx, l, inventory.KindRevision, name, opRunRevisionsGet, func(ctx context.Context) (*runpb.Revision, error) {
 		return l.clients.revisions.GetRevision(ctx, &runpb.GetRevisionRequest{Name: name}, l.callOpts...)
 	})
 	if ok {
-		l.keep(KindRevision, func(inv *Inventory) {
-			scrubRevision(rev)
-			inv.Revisions = append(inv.Revisions, rev)
-		})
+		keep(l, inventory.KindRevision, rev)
 	}
 }
 
 func (l *liveLoader) listConnectors(ctx context.Context, project, region string) {
 	parent := "projects/" + project + "/locations/" + region
-	connectors, ok := fetch(ctx, l, KindConnector, "", opConnectorsList, func(ctx context.Context) ([]*vpcaccesspb.Connector, error) {
+	connectors, ok := fetch(ctx, l, inventory.KindConnector, "", opConnectorsList, func(ctx context.Context) ([]*vpcaccesspb.Connector, error) {
 		return collect(l.clients.vpcAccess.ListConnectors(ctx, &vpcaccesspb.ListConnectorsRequest{Parent: parent, PageSize: liveDefaultPageSize}, l.callOpts...))
 	})
 	if ok {
-		l.keep(KindConnector, func(inv *Inventory) { inv.Connectors = append(inv.Connectors, connectors...) })
+		keep(l, inventory.KindConnector, connectors...)
 	}
 }
 
-func (l *liveLoader) getConnector(ctx context.Context, ref ConnectorRef) {
-	c, ok := fetch(ctx, l, KindConnector, ref.String(), opConnectorsGet, func(ctx context.Context) (*vpcaccesspb.Connector, error) {
+func (l *liveLoader) getConnector(ctx context.Context, ref inventory.ConnectorRef) {
+	c, ok := fetch(ctx, l, inventory.KindConnector, ref.String(), opConnectorsGet, func(ctx context.Context) (*vpcaccesspb.Connector, error) {
 		return l.clients.vpcAccess.GetConnector(ctx, &vpcaccesspb.GetConnectorRequest{Name: ref.String()}, l.callOpts...)
 	})
 	if ok {
-		l.keep(KindConnector, func(inv *Inventory) { inv.Connectors = append(inv.Connectors, c) })
+		keep(l, inventory.KindConnector, c)
 	}
 }
 
@@ -117,20 +126,23 @@ func (l *liveLoader) listRedis(ctx context.Context, project string) {
 	// "-" lists every region: the instance may sit in another region than the service
 	// (redis.region), and the selection matches the service's env against all of them.
 	parent := "projects/" + project + "/locations/-"
-	instances, ok := fetch(ctx, l, KindRedis, "", opRedisList, func(ctx context.Context) ([]*redispb.Instance, error) {
+	instances, ok := fetch(ctx, l, inventory.KindRedis, "", opRedisList, func(ctx context.Context) ([]*redispb.Instance, error) {
 		return collect(l.clients.redis.ListInstances(ctx, &redispb.ListInstancesRequest{Parent: parent, PageSize: liveDefaultPageSize}, l.callOpts...))
 	})
 	if !ok {
 		return
 	}
-	l.keep(KindRedis, func(*Inventory) { l.redisListed = true })
+	l.mu.Lock()
+	l.inv.MarkListed(inventory.KindRedis)
+	l.redisListed = true
+	l.mu.Unlock()
 	for _, r := range instances {
 		l.addRedis(ctx, r)
 	}
 }
 
-func (l *liveLoader) getRedis(ctx context.Context, ref LocationRef) {
-	r, ok := fetch(ctx, l, KindRedis, ref.String(), opRedisGet, func(ctx context.Context) (*redispb.Instance, error) {
+func (l *liveLoader) getRedis(ctx context.Context, ref inventory.LocationRef) {
+	r, ok := fetch(ctx, l, inventory.KindRedis, ref.String(), opRedisGet, func(ctx context.Context) (*redispb.Instance, error) {
 		return l.clients.redis.GetInstance(ctx, &redispb.GetInstanceRequest{Name: ref.String()}, l.callOpts...)
 	})
 	if ok {
@@ -140,7 +152,7 @@ func (l *liveLoader) getRedis(ctx context.Context, ref LocationRef) {
 
 // getCluster and listClusters are best effort (see needCluster): a failure records nothing.
 
-func (l *liveLoader) getCluster(ctx context.Context, ref LocationRef) {
+func (l *liveLoader) getCluster(ctx context.Context, ref inventory.LocationRef) {
 	c, err := callFor(ctx, l, func(ctx context.Context) (*clusterpb.Cluster, error) {
 		return l.clients.clusters.GetCluster(ctx, &clusterpb.GetClusterRequest{Name: ref.String()}, l.callOpts...)
 	})
@@ -159,26 +171,24 @@ func (l *liveLoader) listClusters(ctx context.Context, project, region string) {
 	}
 }
 
-func (l *liveLoader) getNetwork(ctx context.Context, ref NetworkRef) {
-	n, ok := fetch(ctx, l, KindNetwork, ref.String(), opNetworksGet, func(ctx context.Context) (*computepb.Network, error) {
+func (l *liveLoader) getNetwork(ctx context.Context, ref inventory.NetworkRef) {
+	n, ok := fetch(ctx, l, inventory.KindNetwork, ref.String(), opNetworksGet, func(ctx context.Context) (*computepb.Network, error) {
 		return l.clients.networks.Get(ctx, &computepb.GetNetworkRequest{Project: ref.Project, Network: ref.Name}, l.callOpts...)
 	})
 	if ok {
-		l.keep(KindNetwork, func(inv *Inventory) { inv.Networks = append(inv.Networks, n) })
+		keep(l, inventory.KindNetwork, n)
 	}
 }
 
 // getEffectiveFirewalls reads the firewall policies in effect on a network. The response
 // also carries the network's VPC firewall rules; those come from the project's firewall
 // listing, which the connector checks need anyway.
-func (l *liveLoader) getEffectiveFirewalls(ctx context.Context, ref NetworkRef) {
-	response, ok := fetch(ctx, l, KindFirewallPolicy, ref.String(), opNetworksGetEffectiveFirewalls, func(ctx context.Context) (*computepb.NetworksGetEffectiveFirewallsResponse, error) {
+func (l *liveLoader) getEffectiveFirewalls(ctx context.Context, ref inventory.NetworkRef) {
+	response, ok := fetch(ctx, l, inventory.KindFirewallPolicy, ref.String(), opNetworksGetEffectiveFirewalls, func(ctx context.Context) (*computepb.NetworksGetEffectiveFirewallsResponse, error) {
 		return l.clients.networks.GetEffectiveFirewalls(ctx, &computepb.GetEffectiveFirewallsNetworkRequest{Project: ref.Project, Network: ref.Name}, l.callOpts...)
 	})
 	if ok {
-		l.keep(KindFirewallPolicy, func(inv *Inventory) {
-			inv.FirewallPolicies = append(inv.FirewallPolicies, &NetworkFirewallPolicies{Network: ref.String(), Policies: response.GetFirewallPolicys()})
-		})
+		l.keepPolicies(&inventory.NetworkFirewallPolicies{Network: ref.String(), Policies: response.GetFirewallPolicys()})
 	}
 }
 
@@ -186,8 +196,8 @@ func (l *liveLoader) getEffectiveFirewalls(ctx context.Context, ref NetworkRef) 
 // in one region: the regional network firewall policies of the region, with the
 // hierarchical and global network policies the global answer holds too (FirewallPoliciesIn
 // evaluates each once). The VPC rules it carries come from the firewall listing.
-func (l *liveLoader) getRegionalEffectiveFirewalls(ctx context.Context, ref NetworkRef, region string) {
-	response, ok := fetch(ctx, l, KindFirewallPolicy, RegionalPoliciesName(ref, region), opRegionGetEffectiveFirewalls, func(ctx context.Context) (*computepb.RegionNetworkFirewallPoliciesGetEffectiveFirewallsResponse, error) {
+func (l *liveLoader) getRegionalEffectiveFirewalls(ctx context.Context, ref inventory.NetworkRef, region string) {
+	response, ok := fetch(ctx, l, inventory.KindFirewallPolicy, inventory.RegionalPoliciesName(ref, region), opRegionGetEffectiveFirewalls, func(ctx context.Context) (*computepb.RegionNetworkFirewallPoliciesGetEffectiveFirewallsResponse, error) {
 		return l.clients.regionPolicies.GetEffectiveFirewalls(ctx, &computepb.GetEffectiveFirewallsRegionNetworkFirewallPolicyRequest{
 			Project: ref.Project, Region: region, Network: networkURL(ref),
 		}, l.callOpts...)
@@ -201,19 +211,17 @@ func (l *liveLoader) getRegionalEffectiveFirewalls(ctx context.Context, ref Netw
 			policies = append(policies, converted)
 		}
 	}
-	l.keep(KindFirewallPolicy, func(inv *Inventory) {
-		inv.FirewallPolicies = append(inv.FirewallPolicies, &NetworkFirewallPolicies{Network: ref.String(), Regional: true, Region: region, Policies: policies})
-	})
+	l.keepPolicies(&inventory.NetworkFirewallPolicies{Network: ref.String(), Regional: true, Region: region, Policies: policies})
 }
 
 // networkURL is the network reference the regional getEffectiveFirewalls call takes: the
 // full URL, which Compute accepts wherever a network is referenced.
-func networkURL(ref NetworkRef) string {
+func networkURL(ref inventory.NetworkRef) string {
 	return "https://www.googleapis.com/compute/v1/" + ref.String()
 }
 
 func (l *liveLoader) listSubnetworks(ctx context.Context, project string) {
-	subnets, ok := fetch(ctx, l, KindSubnetwork, "", opSubnetworksList, func(ctx context.Context) ([]*computepb.Subnetwork, error) {
+	subnets, ok := fetch(ctx, l, inventory.KindSubnetwork, "", opSubnetworksList, func(ctx context.Context) ([]*computepb.Subnetwork, error) {
 		pairs, err := collect(l.clients.subnetworks.AggregatedList(ctx, &computepb.AggregatedListSubnetworksRequest{
 			Project:    project,
 			MaxResults: proto.Uint32(liveDefaultPageSize),
@@ -225,31 +233,31 @@ func (l *liveLoader) listSubnetworks(ctx context.Context, project string) {
 		return subnets, err
 	})
 	if ok {
-		l.keep(KindSubnetwork, func(inv *Inventory) { inv.Subnetworks = append(inv.Subnetworks, subnets...) })
+		keep(l, inventory.KindSubnetwork, subnets...)
 	}
 }
 
 func (l *liveLoader) listFirewalls(ctx context.Context, project string) {
-	firewalls, ok := fetch(ctx, l, KindFirewall, "", opFirewallsList, func(ctx context.Context) ([]*computepb.Firewall, error) {
+	firewalls, ok := fetch(ctx, l, inventory.KindFirewall, "", opFirewallsList, func(ctx context.Context) ([]*computepb.Firewall, error) {
 		return collect(l.clients.firewalls.List(ctx, &computepb.ListFirewallsRequest{
 			Project:    project,
 			MaxResults: proto.Uint32(liveDefaultPageSize),
 		}, l.callOpts...))
 	})
 	if ok {
-		l.keep(KindFirewall, func(inv *Inventory) { inv.Firewalls = append(inv.Firewalls, firewalls...) })
+		keep(l, inventory.KindFirewall, firewalls...)
 	}
 }
 
 // listPeeringRanges lists the project's global addresses allocated to private services
 // access (purpose VPC_PEERING): a connector range must not overlap them either.
 func (l *liveLoader) listPeeringRanges(ctx context.Context, project string) {
-	addresses, ok := fetch(ctx, l, KindAddress, "", opGlobalAddressesList, func(ctx context.Context) ([]*computepb.Address, error) {
+	addresses, ok := fetch(ctx, l, inventory.KindAddress, "", opGlobalAddressesList, func(ctx context.Context) ([]*computepb.Address, error) {
 		return collect(l.clients.addresses.List(ctx, &computepb.ListGlobalAddressesRequest{
 			Project: project, Filter: proto.String(`purpose = "VPC_PEERING"`), MaxResults: proto.Uint32(liveDefaultPageSize),
 		}, l.callOpts...))
 	})
 	if ok {
-		l.keep(KindAddress, func(inv *Inventory) { inv.Addresses = append(inv.Addresses, addresses...) })
+		keep(l, inventory.KindAddress, addresses...)
 	}
 }

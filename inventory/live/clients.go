@@ -1,4 +1,4 @@
-package inventory
+package live
 
 import (
 	"context"
@@ -19,6 +19,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
 // liveClients holds one client per API for one run. Memorystore for Redis Cluster is
@@ -45,21 +47,21 @@ const cloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform"
 
 // newLiveClients creates the clients. Application Default Credentials are looked up once,
 // and only when some API is reached over https without caller-supplied options.
-func newLiveClients(ctx context.Context, opts LiveOptions) (*liveClients, error) {
+func newLiveClients(ctx context.Context, opts Options) (*liveClients, error) {
 	endpoints := map[string]string{
 		"run": opts.Endpoints.Run, "vpcaccess": opts.Endpoints.VPCAccess,
 		"redis": opts.Endpoints.Redis, "compute": opts.Endpoints.Compute,
 	}
-	parsed := map[string]*Endpoint{}
+	parsed := map[string]*inventory.Endpoint{}
 	needCredentials := false
 	for api, raw := range endpoints {
 		if raw == "" {
 			needCredentials = true
 			continue
 		}
-		ep, err := ParseEndpoint(raw)
+		ep, err := inventory.ParseEndpoint(raw)
 		if err != nil {
-			return nil, &InputError{Path: "api endpoint override for " + api, Msg: err.Error()}
+			return nil, &inventory.InputError{Path: "api endpoint override for " + api, Msg: err.Error()}
 		}
 		parsed[api] = &ep
 		if !ep.Plaintext {
@@ -225,99 +227,99 @@ const (
 	opGlobalAddressesList
 )
 
-// LivePermission is one row of the permission table: what a live run calls and the IAM
+// Permission is one row of the permission table: what a live run calls and the IAM
 // permission and predefined role it needs.
-type LivePermission struct {
+type Permission struct {
 	API        string
 	Permission string
 	Role       string
 }
 
-// LivePermissions lists every permission LoadLive may need, in call order.
-func LivePermissions() []LivePermission {
+// Permissions lists every permission Load may need, in call order.
+func Permissions() []Permission {
 	ops := []liveOp{opRunServicesGet, opRunServicesList, opRunRevisionsGet, opConnectorsGet, opConnectorsList,
 		opRedisGet, opRedisList, opRedisClustersGet, opRedisClustersList, opNetworksGet, opSubnetworksList, opFirewallsList,
 		opNetworksGetEffectiveFirewalls, opRegionGetEffectiveFirewalls, opGlobalAddressesList}
-	out := make([]LivePermission, len(ops))
+	out := make([]Permission, len(ops))
 	for i, op := range ops {
 		out[i] = op.permission()
 	}
 	return out
 }
 
-func (op liveOp) permission() LivePermission {
+func (op liveOp) permission() Permission {
 	switch op {
 	case opRunServicesGet:
-		return LivePermission{"run.googleapis.com", "run.services.get", "roles/run.viewer"}
+		return Permission{"run.googleapis.com", "run.services.get", "roles/run.viewer"}
 	case opRunServicesList:
-		return LivePermission{"run.googleapis.com", "run.services.list", "roles/run.viewer"}
+		return Permission{"run.googleapis.com", "run.services.list", "roles/run.viewer"}
 	case opRunRevisionsGet:
-		return LivePermission{"run.googleapis.com", "run.revisions.get", "roles/run.viewer"}
+		return Permission{"run.googleapis.com", "run.revisions.get", "roles/run.viewer"}
 	case opConnectorsGet:
-		return LivePermission{"vpcaccess.googleapis.com", "vpcaccess.connectors.get", "roles/vpcaccess.viewer"}
+		return Permission{"vpcaccess.googleapis.com", "vpcaccess.connectors.get", "roles/vpcaccess.viewer"}
 	case opConnectorsList:
-		return LivePermission{"vpcaccess.googleapis.com", "vpcaccess.connectors.list", "roles/vpcaccess.viewer"}
+		return Permission{"vpcaccess.googleapis.com", "vpcaccess.connectors.list", "roles/vpcaccess.viewer"}
 	case opRedisGet:
-		return LivePermission{"redis.googleapis.com", "redis.instances.get", "roles/redis.viewer"}
+		return Permission{"redis.googleapis.com", "redis.instances.get", "roles/redis.viewer"}
 	case opRedisList:
-		return LivePermission{"redis.googleapis.com", "redis.instances.list", "roles/redis.viewer"}
+		return Permission{"redis.googleapis.com", "redis.instances.list", "roles/redis.viewer"}
 	case opRedisClustersGet:
-		return LivePermission{"redis.googleapis.com", "redis.clusters.get", "roles/redis.viewer"}
+		return Permission{"redis.googleapis.com", "redis.clusters.get", "roles/redis.viewer"}
 	case opRedisClustersList:
-		return LivePermission{"redis.googleapis.com", "redis.clusters.list", "roles/redis.viewer"}
+		return Permission{"redis.googleapis.com", "redis.clusters.list", "roles/redis.viewer"}
 	case opNetworksGet:
-		return LivePermission{"compute.googleapis.com", "compute.networks.get", "roles/compute.networkViewer"}
+		return Permission{"compute.googleapis.com", "compute.networks.get", "roles/compute.networkViewer"}
 	case opSubnetworksList:
-		return LivePermission{"compute.googleapis.com", "compute.subnetworks.list", "roles/compute.networkViewer"}
+		return Permission{"compute.googleapis.com", "compute.subnetworks.list", "roles/compute.networkViewer"}
 	case opFirewallsList:
-		return LivePermission{"compute.googleapis.com", "compute.firewalls.list", "roles/compute.networkViewer"}
+		return Permission{"compute.googleapis.com", "compute.firewalls.list", "roles/compute.networkViewer"}
 	case opNetworksGetEffectiveFirewalls:
-		return LivePermission{"compute.googleapis.com", "compute.networks.getEffectiveFirewalls", "roles/compute.networkViewer"}
+		return Permission{"compute.googleapis.com", "compute.networks.getEffectiveFirewalls", "roles/compute.networkViewer"}
 	case opRegionGetEffectiveFirewalls:
 		// regionNetworkFirewallPolicies.getEffectiveFirewalls checks this permission on the
 		// network (the Compute API reference); Compute Network Viewer includes it.
-		return LivePermission{"compute.googleapis.com", "compute.networks.getRegionEffectiveFirewalls", "roles/compute.networkViewer"}
+		return Permission{"compute.googleapis.com", "compute.networks.getRegionEffectiveFirewalls", "roles/compute.networkViewer"}
 	case opGlobalAddressesList:
-		return LivePermission{"compute.googleapis.com", "compute.globalAddresses.list", "roles/compute.networkViewer"}
+		return Permission{"compute.googleapis.com", "compute.globalAddresses.list", "roles/compute.networkViewer"}
 	}
-	return LivePermission{}
+	return Permission{}
 }
 
 // problem maps a failed call to the Problem the checks report. Credentials the API
-// rejects are remembered so LoadLive can fail with ErrNoCredentials.
-func (l *liveLoader) problem(err error, kind Kind, name string, op liveOp) *Problem {
+// rejects are remembered so Load can fail with ErrNoCredentials.
+func (l *liveLoader) problem(err error, kind inventory.Kind, name string, op liveOp) *inventory.Problem {
 	perm := op.permission()
-	p := &Problem{Kind: kind, Name: name, API: perm.API}
+	p := &inventory.Problem{Kind: kind, Name: name, API: perm.API}
 	code, httpCode, message, reason := describeCallError(err)
 	p.Detail = firstLine(message)
 	switch {
 	case limitDetail(err) != "":
-		p.Code = Unavailable
+		p.Code = inventory.Unavailable
 		p.Detail = limitDetail(err)
 	case code == codes.PermissionDenied || httpCode == http.StatusForbidden:
-		p.Code = PermissionDenied
+		p.Code = inventory.PermissionDenied
 		if reason == "SERVICE_DISABLED" || reason == "accessNotConfigured" {
 			p.Detail = joinDetail(perm.API+" is not enabled in the project: gcloud services enable "+perm.API, p.Detail)
 		} else {
 			p.Permission, p.Role = perm.Permission, perm.Role
 		}
 	case code == codes.NotFound || httpCode == http.StatusNotFound:
-		p.Code = NotFound
+		p.Code = inventory.NotFound
 	case code == codes.Unauthenticated || httpCode == http.StatusUnauthorized:
-		p.Code = Unavailable
+		p.Code = inventory.Unavailable
 		l.mu.Lock()
 		if l.unauthenticated == "" {
 			l.unauthenticated = p.Detail
 		}
 		l.mu.Unlock()
 	case code == codes.DeadlineExceeded || code == codes.Canceled:
-		p.Code = Unavailable
+		p.Code = inventory.Unavailable
 		p.Detail = joinDetail("no answer before the deadline (--timeout)", "")
 	case code == codes.ResourceExhausted || httpCode == http.StatusTooManyRequests:
-		p.Code = Unavailable
+		p.Code = inventory.Unavailable
 		p.Detail = joinDetail("quota exceeded, retry later", p.Detail)
 	default:
-		p.Code = Unavailable
+		p.Code = inventory.Unavailable
 	}
 	return p
 }

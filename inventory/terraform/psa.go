@@ -1,4 +1,4 @@
-package inventory
+package terraform
 
 import (
 	"slices"
@@ -7,6 +7,8 @@ import (
 	"cloud.google.com/go/compute/apiv1/computepb"
 	"cloud.google.com/go/redis/apiv1/redispb"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
 // Private services access in a plan. A Memorystore instance with connect_mode
@@ -38,20 +40,13 @@ const (
 	serviceNetworkingPeering = "servicenetworking-googleapis-com"
 	// serviceNetworkingPeer is the peering's other side: the producer network in a tenant
 	// project that only Google knows, hence the Unknown project.
-	serviceNetworkingPeer = "https://www.googleapis.com/compute/v1/projects/" + Unknown + "/global/networks/servicenetworking"
+	serviceNetworkingPeer = computeAPI + "projects/" + inventory.Unknown + "/global/networks/servicenetworking"
 )
-
-// readsType reports whether a plan resource type is one the reader collects: the types that
-// become inventory resources, and the connection that becomes a peering.
-func readsType(typ string) bool {
-	_, ok := tfKinds[typ]
-	return ok || typ == tfServiceNetworking
-}
 
 // applyServiceNetworking applies the plan's Service Networking connections to the networks
 // of the inventory, as described above. It runs after every resource is applied, so the
 // network a connection names is there whatever the order of the plan.
-func (p *planReader) applyServiceNetworking(inv *Inventory) {
+func (p *planReader) applyServiceNetworking(inv *inventory.Inventory) {
 	for _, r := range p.ordered {
 		if r.typ != tfServiceNetworking || r.action == planKeep {
 			continue
@@ -65,7 +60,7 @@ func (p *planReader) applyServiceNetworking(inv *Inventory) {
 			if r.action == planDestroy {
 				continue // a destroy's before is known; nothing to guess
 			}
-			var on *NetworkRef
+			var on *inventory.NetworkRef
 			if ok {
 				on = &network
 			}
@@ -73,7 +68,7 @@ func (p *planReader) applyServiceNetworking(inv *Inventory) {
 			continue
 		}
 		i := slices.IndexFunc(inv.Networks, func(n *computepb.Network) bool {
-			return sameResource(KindNetwork, networkName(n), network.String())
+			return sameResource(inventory.KindNetwork, networkName(n), network.String())
 		})
 		if i < 0 {
 			continue
@@ -111,42 +106,42 @@ func (p *planReader) applyServiceNetworking(inv *Inventory) {
 
 // connectionNetwork is the network a connection is for: its known value, else the plan
 // network its configuration references; false when the apply decides it.
-func (p *planReader) connectionNetwork(r *planResource) (NetworkRef, bool) {
+func (p *planReader) connectionNetwork(r *planResource) (inventory.NetworkRef, bool) {
 	if s, state := r.value.attr("network").str(); state == known {
-		ref, err := ParseNetwork(s, p.defaults.project)
+		ref, err := inventory.ParseNetwork(s, p.defaults.project)
 		return ref, err == nil
 	} else if state == unset {
-		return NetworkRef{}, false
+		return inventory.NetworkRef{}, false
 	}
 	target := p.resolve(r, tfNetwork, "network")
 	if target == nil || target.nameUnknown {
-		return NetworkRef{}, false
+		return inventory.NetworkRef{}, false
 	}
-	ref, err := ParseNetwork(target.canonical(), "")
+	ref, err := inventory.ParseNetwork(target.canonical(), "")
 	return ref, err == nil
 }
 
 // markServiceNetworkingGap records the RedisPeering gap on each PRIVATE_SERVICE_ACCESS
 // instance that the connection r may peer (those on network, when it is known) and that
 // has no ACTIVE Service Networking peering in the inventory.
-func (p *planReader) markServiceNetworkingGap(inv *Inventory, r *planResource, network *NetworkRef) {
-	inv.resetIndex() // the lookups below must see what the plan applied
+func (p *planReader) markServiceNetworkingGap(inv *inventory.Inventory, r *planResource, network *inventory.NetworkRef) {
+	inv.Reindex() // the lookups below must see what the plan applied
 	for _, instance := range inv.RedisInstances {
 		if instance.GetConnectMode() != redispb.Instance_PRIVATE_SERVICE_ACCESS {
 			continue
 		}
-		ref, err := ParseLocation(instance.GetName(), "instances")
+		ref, err := inventory.ParseLocation(instance.GetName(), "instances")
 		if err != nil {
 			continue
 		}
-		authorized, err := ParseNetwork(instance.GetAuthorizedNetwork(), ref.Project)
+		authorized, err := inventory.ParseNetwork(instance.GetAuthorizedNetwork(), ref.Project)
 		if err != nil || network != nil && authorized.String() != network.String() {
 			continue
 		}
 		if net, problem := inv.Network(authorized); problem == nil && hasActivePeering(net, serviceNetworkingPeering) {
 			continue
 		}
-		inv.NoteGap(KindRedis, ref.String(), RedisPeering, "is set up by Service Networking during terraform apply, on a network or service the apply decides", r.address)
+		inv.NoteGap(inventory.KindRedis, ref.String(), inventory.RedisPeering, "is set up by Service Networking during terraform apply, on a network or service the apply decides", r.address)
 	}
 }
 

@@ -1,4 +1,4 @@
-package inventory_test
+package live_test
 
 import (
 	"context"
@@ -13,8 +13,11 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/live"
 	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
+
+// Round trips: a live load written as a snapshot directory reads back as the same inventory.
 
 func listedKinds(inv *inventory.Inventory) string {
 	var kinds []string
@@ -27,25 +30,32 @@ func listedKinds(inv *inventory.Inventory) string {
 	return strings.Join(kinds, ",")
 }
 
-// TestSnapshotRoundTrip: LoadLive → WriteSnapshot → LoadDir gives the same inventory,
-// problems and listed kinds included, and the same findings.
-func TestSnapshotRoundTrip(t *testing.T) {
-	server := startFake(t, shopDir, fakegcp.Options{})
-	// A forbidden firewall listing and a missing revision must survive the round trip too.
-	server.SetFault(fakegcp.ListFirewalls, fakegcp.Fault{Status: 403})
-	live, err := inventory.LoadLive(context.Background(), liveOptions(server, "shop-prod", "europe-west1", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
+// writeAndReload writes an inventory as a snapshot directory and reads it back.
+func writeAndReload(t *testing.T, inv *inventory.Inventory) *inventory.Inventory {
+	t.Helper()
 	dir := t.TempDir()
-	if err := snapshot.Write(live, dir); err != nil {
+	if err := snapshot.Write(inv, dir); err != nil {
 		t.Fatal(err)
 	}
 	reloaded, err := snapshot.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantResources := resources(t, live)
+	return reloaded
+}
+
+// TestSnapshotRoundTrip: LoadLive → WriteSnapshot → LoadDir gives the same inventory,
+// problems and listed kinds included, and the same findings.
+func TestSnapshotRoundTrip(t *testing.T) {
+	server := startFake(t, shopDir, fakegcp.Options{})
+	// A forbidden firewall listing and a missing revision must survive the round trip too.
+	server.SetFault(fakegcp.ListFirewalls, fakegcp.Fault{Status: 403})
+	loaded, err := live.Load(context.Background(), liveOptions(server, "shop-prod", "europe-west1", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reloaded := writeAndReload(t, loaded)
+	wantResources := resources(t, loaded)
 	// The shop's services carry secrets in plain env values; the snapshot must not.
 	for key, m := range wantResources {
 		if svc, ok := m.(*runpb.Service); ok {
@@ -53,15 +63,15 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		}
 	}
 	diffResources(t, "reloaded vs live", wantResources, resources(t, reloaded))
-	if got, want := fmt.Sprint(problemSet(reloaded)), fmt.Sprint(problemSet(live)); got != want {
+	if got, want := fmt.Sprint(problemSet(reloaded)), fmt.Sprint(problemSet(loaded)); got != want {
 		t.Errorf("problems: reloaded %s, live %s", got, want)
 	}
-	if got, want := listedKinds(reloaded), listedKinds(live); got != want {
+	if got, want := listedKinds(reloaded), listedKinds(loaded); got != want {
 		t.Errorf("listed kinds: reloaded %s, live %s", got, want)
 	}
 	for _, service := range []string{"cart", "checkout"} {
 		sel := inventory.Selector{Project: "shop-prod", Region: "europe-west1", Service: service}
-		if got, want := findingKeys(t, reloaded, sel), findingKeys(t, live, sel); fmt.Sprint(got) != fmt.Sprint(want) {
+		if got, want := findingKeys(t, reloaded, sel), findingKeys(t, loaded, sel); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("%s findings differ\nlive:     %q\nreloaded: %q", service, want, got)
 		}
 	}
@@ -90,25 +100,10 @@ func TestSnapshotRoundTripEveryScenario(t *testing.T) {
 				t.Fatal(err)
 			}
 			project, region, service := scenarioTarget(t, snap)
-			server, err := fakegcp.Start(snap, fakegcp.Options{Region: region, Project: project})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer server.Close()
-			live, err := inventory.LoadLive(context.Background(), liveOptions(server, project, region, service))
-			if err != nil {
-				t.Fatal(err)
-			}
-			dir := t.TempDir()
-			if err := snapshot.Write(live, dir); err != nil {
-				t.Fatal(err)
-			}
-			reloaded, err := snapshot.LoadDir(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
+			loaded, _ := loadLive(t, snap, fakegcp.Options{Region: region, Project: project}, project, region, service)
+			reloaded := writeAndReload(t, loaded)
 			sel := inventory.Selector{Project: project, Region: region, Service: service}
-			if got, want := findingKeys(t, reloaded, sel), findingKeys(t, live, sel); fmt.Sprint(got) != fmt.Sprint(want) {
+			if got, want := findingKeys(t, reloaded, sel), findingKeys(t, loaded, sel); fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("findings differ\nlive:     %q\nreloaded: %q", want, got)
 			}
 		})

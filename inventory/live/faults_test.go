@@ -1,4 +1,4 @@
-package inventory_test
+package live_test
 
 import (
 	"context"
@@ -8,10 +8,9 @@ import (
 	"time"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
-	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
-	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
+	"github.com/vpcdoctor/vpcdoctor/inventory/live"
 )
 
 // faultAPI is one of the four APIs with the methods a fault is injected on and what the
@@ -125,14 +124,7 @@ func faultAPIs() []faultAPI {
 // resource are error (or fail, for a 404) while every other check ends as it does without
 // the fault (or is skipped because its prerequisite was one of those).
 func TestLoadLiveFaults(t *testing.T) {
-	scenario, ok := fixtures.Lookup("healthy")
-	if !ok {
-		t.Fatal("no healthy scenario")
-	}
-	snap, err := snapshot.LoadFS(scenario.FS, "healthy")
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap := loadScenario(t, "healthy")
 	baseline := baselineStatuses(t, snap)
 	faults := []struct {
 		name  string
@@ -160,9 +152,9 @@ func TestLoadLiveFaults(t *testing.T) {
 					opts.Timeout = 300 * time.Millisecond
 				}
 				start := time.Now()
-				inv, err := inventory.LoadLive(context.Background(), opts)
+				inv, err := live.Load(context.Background(), opts)
 				if err != nil {
-					t.Fatalf("LoadLive: %v", err)
+					t.Fatalf("Load: %v", err)
 				}
 				if elapsed := time.Since(start); elapsed > 5*time.Second {
 					t.Errorf("load took %v", elapsed)
@@ -228,17 +220,9 @@ func TestLoadLiveFaults(t *testing.T) {
 }
 
 // baselineStatuses are the healthy scenario's statuses in a live run without faults.
-func baselineStatuses(t *testing.T, snapshot *inventory.Inventory) map[string]checks.Status {
+func baselineStatuses(t *testing.T, snap *inventory.Inventory) map[string]checks.Status {
 	t.Helper()
-	server, err := fakegcp.Start(snapshot, fakegcp.Options{Region: fixtureRegion})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
-	inv, err := inventory.LoadLive(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, fixtureService))
-	if err != nil {
-		t.Fatal(err)
-	}
+	inv, _ := loadLive(t, snap, fakegcp.Options{Region: fixtureRegion}, fixtureProject, fixtureRegion, fixtureService)
 	paths, err := inventory.Select(inv, inventory.Selector{Project: fixtureProject, Region: fixtureRegion, Service: fixtureService})
 	if err != nil {
 		t.Fatal(err)
@@ -266,7 +250,7 @@ func TestLoadLiveNamedRedisFallsBackToGet(t *testing.T) {
 	server.SetFault(fakegcp.ListInstances, fakegcp.Fault{Status: 403})
 	opts := liveOptions(server, "shop-prod", "europe-west1", "cart")
 	opts.Redis = "sessions"
-	inv, err := inventory.LoadLive(context.Background(), opts)
+	inv, err := live.Load(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +270,7 @@ func TestLoadLiveRetriesByDefault(t *testing.T) {
 	opts := liveOptions(server, "shop-prod", "europe-west1", "cart")
 	opts.DisableRetries = false
 	opts.Timeout = 1500 * time.Millisecond
-	inv, err := inventory.LoadLive(context.Background(), opts)
+	inv, err := live.Load(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,8 +287,8 @@ func TestLoadLiveRetriesByDefault(t *testing.T) {
 func TestLoadLiveRejectedCredentials(t *testing.T) {
 	server := startFake(t, shopDir, fakegcp.Options{})
 	server.SetFault(fakegcp.GetService, fakegcp.Fault{Status: 401})
-	_, err := inventory.LoadLive(context.Background(), liveOptions(server, "shop-prod", "europe-west1", "cart"))
-	if !errors.Is(err, inventory.ErrNoCredentials) {
+	_, err := live.Load(context.Background(), liveOptions(server, "shop-prod", "europe-west1", "cart"))
+	if !errors.Is(err, live.ErrNoCredentials) {
 		t.Fatalf("err = %v, want ErrNoCredentials", err)
 	}
 	if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, "gcloud auth application-default login") {
