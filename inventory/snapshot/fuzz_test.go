@@ -8,6 +8,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/inputtest"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/knative"
 )
 
 // Fuzz targets for the snapshot reader and the Knative conversion it calls. Their seed
@@ -57,7 +58,7 @@ func FuzzKnative(f *testing.F) {
 					continue
 				}
 				// The conversion's error is one line; the reader puts the file and line first.
-				if _, err := inventory.KnativeService(obj); err != nil {
+				if _, err := knative.Service(obj); err != nil {
 					inputtest.LoadError[*inventory.InputError](t, (&reader{path: "service.yaml"}).inputError(doc.line, err.Error()), "service.yaml")
 				}
 			}

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/knative"
 )
 
 // AddFile adds every resource in one file's content (YAML or JSON, any number of
@@ -113,13 +114,13 @@ func (r *reader) addObject(line int, obj map[string]any) error {
 	case strings.HasPrefix(kind, "compute#") && strings.HasSuffix(kind, "List"), kind == "List":
 		return r.addValue(line, emptyIfNil(obj["items"]))
 	case kind == "Service" || (kind == "" && isKnativeShape(obj)):
-		svc, err := inventory.KnativeService(obj)
+		svc, err := knative.Service(obj)
 		if err != nil {
 			return r.inputError(line, err.Error())
 		}
 		return r.add(line, inventory.KindService, svc)
 	case kind == "Revision":
-		rev, err := inventory.KnativeRevision(obj)
+		rev, err := knative.Revision(obj)
 		if err != nil {
 			return r.inputError(line, err.Error())
 		}

@@ -9,6 +9,7 @@ import (
 
 	"cloud.google.com/go/redis/apiv1/redispb"
 	"cloud.google.com/go/run/apiv2/runpb"
+
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 

@@ -12,9 +12,10 @@ import (
 	"strings"
 
 	"cloud.google.com/go/compute/apiv1/computepb"
-	"github.com/vpcdoctor/vpcdoctor/inventory"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
 // ProblemsFile holds the problems of the load the snapshot was written from.

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/knative"
 )
 
 // The Cloud Run services of a plan: google_cloud_run_v2_service, and google_cloud_run_service
@@ -221,7 +222,7 @@ func (b *protoBuilder) runV1(v tfValue) (proto.Message, error) {
 		})
 		svc.Spec.Template.Spec.Containers = append(svc.Spec.Template.Spec.Containers, container)
 	})
-	converted, err := inventory.ConvertKnativeService(svc)
+	converted, err := knative.ConvertService(svc)
 	if err != nil {
 		return nil, err
 	}

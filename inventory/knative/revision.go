@@ -1,4 +1,4 @@
-package inventory
+package knative
 
 import (
 	"encoding/json"
@@ -8,15 +8,17 @@ import (
 
 	"cloud.google.com/go/run/apiv2/runpb"
 	runv1 "google.golang.org/api/run/v1"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
 // Labels Cloud Run puts on a Knative revision to tie it to its service.
 const labelService = "serving.knative.dev/service"
 
-// KnativeRevision converts a Cloud Run v1 (Knative) revision, decoded from YAML or JSON into
+// Revision converts a Cloud Run v1 (Knative) revision, decoded from YAML or JSON into
 // Go values, as `gcloud run revisions describe` prints it, into the Cloud Run v2 shape, and
-// validates it. It is the revision twin of KnativeService.
-func KnativeRevision(obj map[string]any) (*runpb.Revision, error) {
+// validates it. It is the revision twin of Service.
+func Revision(obj map[string]any) (*runpb.Revision, error) {
 	data, err := json.Marshal(obj)
 	if err != nil {
 		return nil, err
@@ -25,22 +27,22 @@ func KnativeRevision(obj map[string]any) (*runpb.Revision, error) {
 	if err := json.Unmarshal(data, &v1); err != nil {
 		return nil, errors.New("not a valid Cloud Run revision: " + jsonErrText(err))
 	}
-	rev, err := convertKnativeRevision(&v1)
+	rev, err := convertRevision(&v1)
 	if err != nil {
 		return nil, err
 	}
-	if err := Validate(rev); err != nil {
+	if err := inventory.Validate(rev); err != nil {
 		return nil, err
 	}
 	return rev, nil
 }
 
-// convertKnativeRevision maps the Knative fields the checks read onto runpb.Revision: the
+// ConvertRevision maps the Knative fields the checks read onto runpb.Revision: the
 // full name (from the namespace, the location label and the service label), the VPC
 // annotations, scaling, the containers' env and the service account. The name takes the
 // namespace as gcloud prints it (the project number), as the converted service does, so the
 // service's traffic status finds it.
-func convertKnativeRevision(v1 *runv1.Revision) (*runpb.Revision, error) {
+func convertRevision(v1 *runv1.Revision) (*runpb.Revision, error) {
 	meta := v1.Metadata
 	if meta == nil || meta.Name == "" {
 		return nil, fmt.Errorf("Cloud Run revision has no metadata.name")
@@ -49,14 +51,14 @@ func convertKnativeRevision(v1 *runv1.Revision) (*runpb.Revision, error) {
 	if service == "" {
 		return nil, fmt.Errorf("Cloud Run revision %s has no %s label naming its service", meta.Name, labelService)
 	}
-	project, region := Unknown, Unknown
+	project, region := inventory.Unknown, inventory.Unknown
 	if meta.Namespace != "" {
 		project = meta.Namespace
 	}
-	if loc := meta.Labels[LabelLocation]; loc != "" {
+	if loc := meta.Labels[inventory.LabelLocation]; loc != "" {
 		region = loc
 	}
-	serviceName := LocationRef{Project: project, Region: region, Collection: "services", Name: service}.String()
+	serviceName := inventory.LocationRef{Project: project, Region: region, Collection: "services", Name: service}.String()
 	rev := &runpb.Revision{
 		Name:        serviceName + "/revisions/" + meta.Name,
 		Uid:         meta.Uid,

@@ -1,4 +1,8 @@
-package inventory
+// Package knative converts Cloud Run's v1 (Knative) shapes into the Cloud Run v2 types the
+// inventory holds: a service as `gcloud run services describe` prints it or as a
+// service.yaml is written, a revision as `gcloud run revisions describe` prints it. The v1
+// types come from Google's own v1 client; the conversion keeps what the checks read.
+package knative
 
 import (
 	"encoding/json"
@@ -10,13 +14,15 @@ import (
 
 	"cloud.google.com/go/run/apiv2/runpb"
 	runv1 "google.golang.org/api/run/v1"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
-// KnativeService converts a Cloud Run v1 (Knative) service, decoded from YAML or JSON into
+// Service converts a Cloud Run v1 (Knative) service, decoded from YAML or JSON into
 // Go values, as `gcloud run services describe` prints it or as a service.yaml is written
 // before the first deploy, into the Cloud Run v2 shape the checks read, and validates it.
 // The v1 types come from Google's own v1 client. The error is one line a user can act on.
-func KnativeService(obj map[string]any) (*runpb.Service, error) {
+func Service(obj map[string]any) (*runpb.Service, error) {
 	quantitiesAsStrings(obj)
 	data, err := json.Marshal(obj)
 	if err != nil {
@@ -26,11 +32,11 @@ func KnativeService(obj map[string]any) (*runpb.Service, error) {
 	if err := json.Unmarshal(data, &v1); err != nil {
 		return nil, errors.New("not a valid Cloud Run service: " + jsonErrText(err))
 	}
-	svc, err := ConvertKnativeService(&v1)
+	svc, err := ConvertService(&v1)
 	if err != nil {
 		return nil, err
 	}
-	if err := Validate(svc); err != nil {
+	if err := inventory.Validate(svc); err != nil {
 		return nil, errors.New("not a valid Cloud Run service: " + err.Error())
 	}
 	return svc, nil
@@ -45,25 +51,25 @@ func jsonErrText(err error) string {
 	return err.Error()
 }
 
-// ConvertKnativeService maps the Knative fields Cloud Run uses onto runpb.Service: what
-// KnativeService does once the document is decoded, for a loader that has the v1 type (a
+// ConvertService maps the Knative fields Cloud Run uses onto runpb.Service: what
+// Service does once the document is decoded, for a loader that has the v1 type (a
 // Terraform plan's google_cloud_run_service). A service that does not say its project
 // (metadata.namespace, which gcloud fills with the project number) or region (the
-// cloud.googleapis.com/location label) is named with Unknown in their place.
-func ConvertKnativeService(v1 *runv1.Service) (*runpb.Service, error) {
+// cloud.googleapis.com/location label) is named with inventory.Unknown in their place.
+func ConvertService(v1 *runv1.Service) (*runpb.Service, error) {
 	meta := v1.Metadata
 	if meta == nil || meta.Name == "" {
 		return nil, fmt.Errorf("Cloud Run service has no metadata.name")
 	}
-	project, region := Unknown, Unknown
+	project, region := inventory.Unknown, inventory.Unknown
 	if meta.Namespace != "" {
 		project = meta.Namespace // gcloud prints the project number here
 	}
-	if loc := meta.Labels[LabelLocation]; loc != "" {
+	if loc := meta.Labels[inventory.LabelLocation]; loc != "" {
 		region = loc
 	}
 	svc := &runpb.Service{
-		Name:        LocationRef{Project: project, Region: region, Collection: "services", Name: meta.Name}.String(),
+		Name:        inventory.LocationRef{Project: project, Region: region, Collection: "services", Name: meta.Name}.String(),
 		Labels:      meta.Labels,
 		Annotations: meta.Annotations,
 		Template:    &runpb.RevisionTemplate{},
@@ -108,7 +114,7 @@ func ConvertKnativeService(v1 *runv1.Service) (*runpb.Service, error) {
 			})
 		}
 		if status.LatestReadyRevisionName != "" {
-			svc.LatestReadyRevision = LocationRef{Project: project, Region: region, Collection: "services", Name: meta.Name}.String() + "/revisions/" + status.LatestReadyRevisionName
+			svc.LatestReadyRevision = inventory.LocationRef{Project: project, Region: region, Collection: "services", Name: meta.Name}.String() + "/revisions/" + status.LatestReadyRevisionName
 		}
 		svc.Uri = status.Url
 	}
@@ -164,7 +170,7 @@ func quantitiesAsStrings(obj map[string]any) {
 // neither is set.
 func serviceScalingFromAnnotations(ann map[string]string) (*runpb.ServiceScaling, error) {
 	scaling := &runpb.ServiceScaling{}
-	set, err := readCounts(ann, map[string]*int32{AnnotationServiceMinScale: &scaling.MinInstanceCount, AnnotationServiceMaxScale: &scaling.MaxInstanceCount})
+	set, err := readCounts(ann, map[string]*int32{inventory.AnnotationServiceMinScale: &scaling.MinInstanceCount, inventory.AnnotationServiceMaxScale: &scaling.MaxInstanceCount})
 	if err != nil || !set {
 		return nil, err
 	}
@@ -191,9 +197,9 @@ func readCounts(ann map[string]string, dsts map[string]*int32) (set bool, err er
 // vpcAccessFromAnnotations reads the VPC egress settings of a revision template. It
 // returns nil when none is set.
 func vpcAccessFromAnnotations(ann map[string]string) (*runpb.VpcAccess, error) {
-	connector := strings.TrimSpace(ann[AnnotationConnector])
-	egress := strings.TrimSpace(ann[AnnotationEgress])
-	interfaces := strings.TrimSpace(ann[AnnotationNetworkInterfaces])
+	connector := strings.TrimSpace(ann[inventory.AnnotationConnector])
+	egress := strings.TrimSpace(ann[inventory.AnnotationEgress])
+	interfaces := strings.TrimSpace(ann[inventory.AnnotationNetworkInterfaces])
 	if connector == "" && egress == "" && interfaces == "" {
 		return nil, nil
 	}
@@ -205,10 +211,10 @@ func vpcAccessFromAnnotations(ann map[string]string) (*runpb.VpcAccess, error) {
 	case "all-traffic", "all":
 		vpc.Egress = runpb.VpcAccess_ALL_TRAFFIC
 	default:
-		return nil, fmt.Errorf("annotation %s: %q is not an egress setting (want private-ranges-only or all-traffic)", AnnotationEgress, egress)
+		return nil, fmt.Errorf("annotation %s: %q is not an egress setting (want private-ranges-only or all-traffic)", inventory.AnnotationEgress, egress)
 	}
 	if interfaces != "" {
-		nis, err := ParseNetworkInterfaces(interfaces)
+		nis, err := inventory.ParseNetworkInterfaces(interfaces)
 		if err != nil {
 			return nil, err
 		}
@@ -219,7 +225,7 @@ func vpcAccessFromAnnotations(ann map[string]string) (*runpb.VpcAccess, error) {
 
 func scalingFromAnnotations(ann map[string]string) (*runpb.RevisionScaling, error) {
 	scaling := &runpb.RevisionScaling{}
-	if _, err := readCounts(ann, map[string]*int32{AnnotationMinScale: &scaling.MinInstanceCount, AnnotationMaxScale: &scaling.MaxInstanceCount}); err != nil {
+	if _, err := readCounts(ann, map[string]*int32{inventory.AnnotationMinScale: &scaling.MinInstanceCount, inventory.AnnotationMaxScale: &scaling.MaxInstanceCount}); err != nil {
 		return nil, err
 	}
 	return scaling, nil

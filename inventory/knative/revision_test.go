@@ -1,4 +1,4 @@
-package inventory
+package knative
 
 import (
 	"testing"
@@ -44,12 +44,12 @@ status:
     type: Ready
 `
 
-func TestConvertKnativeRevision(t *testing.T) {
+func TestConvertRevision(t *testing.T) {
 	var obj map[string]any
 	if err := yaml.Unmarshal([]byte(gcloudRevision), &obj); err != nil {
 		t.Fatal(err)
 	}
-	rev, err := KnativeRevision(obj)
+	rev, err := Revision(obj)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,8 +84,62 @@ func TestConvertKnativeRevisionRejects(t *testing.T) {
 		if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := KnativeRevision(obj); err == nil {
+		if _, err := Revision(obj); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+// gcloudService is a service as `gcloud run services describe --format yaml` prints it,
+// trimmed: the namespace is the project number, the region a label.
+const gcloudService = `apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  annotations:
+    run.googleapis.com/minScale: '2'
+  labels:
+    cloud.googleapis.com/location: us-central1
+  name: cache-service
+  namespace: '123456789012'
+spec:
+  template:
+    metadata:
+      annotations:
+        run.googleapis.com/vpc-access-connector: redis-connector
+        run.googleapis.com/vpc-access-egress: all-traffic
+    spec:
+      containers:
+      - image: us-central1-docker.pkg.dev/my-project/app/cache-service:1.4.2
+        resources:
+          limits:
+            cpu: 1
+status:
+  latestReadyRevisionName: cache-service-00004-wiz
+`
+
+func TestConvertKnativeService(t *testing.T) {
+	var obj map[string]any
+	if err := yaml.Unmarshal([]byte(gcloudService), &obj); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := Service(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := svc.GetName(), "projects/123456789012/locations/us-central1/services/cache-service"; got != want {
+		t.Errorf("name %s, want %s", got, want)
+	}
+	if got := svc.GetTemplate().GetVpcAccess(); got.GetConnector() != "redis-connector" || got.GetEgress() != runpb.VpcAccess_ALL_TRAFFIC {
+		t.Errorf("vpc access %v", got)
+	}
+	if svc.GetScaling().GetMinInstanceCount() != 2 {
+		t.Errorf("service scaling %v", svc.GetScaling())
+	}
+	if got, want := svc.GetLatestReadyRevision(), svc.GetName()+"/revisions/cache-service-00004-wiz"; got != want {
+		t.Errorf("latest ready revision %s, want %s", got, want)
+	}
+	obj["metadata"] = map[string]any{}
+	if _, err := Service(obj); err == nil {
+		t.Error("a service without a name: accepted")
 	}
 }
