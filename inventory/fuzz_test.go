@@ -24,7 +24,7 @@ func FuzzNames(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		inputtest.Timed(t, func() {
-			_ = trimSelfLink(s)
+			_ = RelativeName(s)
 			_ = RegionOf(s)
 			_ = ProjectOf(s)
 			_ = RegionFromZone(s)

@@ -104,7 +104,7 @@ func (k KindInfo) Name(msg proto.Message) string {
 	if k.res == nil {
 		return ""
 	}
-	return trimSelfLink(k.res.rawName(msg))
+	return RelativeName(k.res.rawName(msg))
 }
 
 // Len is the number of the kind's resources the inventory holds.

@@ -57,7 +57,7 @@ func (inv *Inventory) Has(k Kind, name string) bool {
 	if !ok || info.res == nil {
 		return false
 	}
-	name = trimSelfLink(name)
+	name = RelativeName(name)
 	found := false
 	info.res.each(inv, func(msg proto.Message) {
 		found = found || info.Name(msg) == name
@@ -73,7 +73,7 @@ func (inv *Inventory) Remove(k Kind, name string) int {
 	if !ok || info.res == nil {
 		return 0
 	}
-	name = trimSelfLink(name)
+	name = RelativeName(name)
 	before := info.res.count(inv)
 	info.res.retain(inv, func(msg proto.Message) bool { return info.Name(msg) != name })
 	inv.resetIndex()
@@ -110,7 +110,7 @@ func (inv *Inventory) RecordSource(name, file string) {
 	if inv.Sources == nil {
 		inv.Sources = map[string]string{}
 	}
-	inv.Sources[trimSelfLink(name)] = file
+	inv.Sources[RelativeName(name)] = file
 }
 
 // NoteGap records a field of a resource that a plan does not give, as a KnownAfterApply
@@ -203,10 +203,6 @@ func protoErrText(err error) string {
 	}
 	return msg
 }
-
-// RelativeName strips the scheme, host and API version of a self link, leaving the
-// relative name that starts at "projects/"; white space around a name is never part of it.
-func RelativeName(s string) string { return trimSelfLink(s) }
 
 // resetIndex makes the next lookup rebuild the indexes over the changed resources.
 func (inv *Inventory) resetIndex() {

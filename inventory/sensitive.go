@@ -92,13 +92,13 @@ func (inv *Inventory) NotePlanManaged(name, address, typ string) {
 	if inv.planManaged == nil {
 		inv.planManaged = map[string]PlanManaged{}
 	}
-	inv.planManaged[trimSelfLink(name)] = PlanManaged{Address: address, Type: typ}
+	inv.planManaged[RelativeName(name)] = PlanManaged{Address: address, Type: typ}
 }
 
 // PlanManagedResource returns the plan resource behind a canonical resource name, when a
 // Terraform plan manages it.
 func (inv *Inventory) PlanManagedResource(name string) (PlanManaged, bool) {
-	m, ok := inv.planManaged[trimSelfLink(name)]
+	m, ok := inv.planManaged[RelativeName(name)]
 	return m, ok
 }
 
