@@ -1,8 +1,6 @@
 package knative
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 
@@ -19,15 +17,11 @@ const labelService = "serving.knative.dev/service"
 // Go values, as `gcloud run revisions describe` prints it, into the Cloud Run v2 shape, and
 // validates it. It is the revision twin of Service.
 func Revision(obj map[string]any) (*runpb.Revision, error) {
-	data, err := json.Marshal(obj)
+	v1, err := decode[runv1.Revision](obj, "revision")
 	if err != nil {
 		return nil, err
 	}
-	var v1 runv1.Revision
-	if err := json.Unmarshal(data, &v1); err != nil {
-		return nil, errors.New("not a valid Cloud Run revision: " + jsonErrText(err))
-	}
-	rev, err := convertRevision(&v1)
+	rev, err := convertRevision(v1)
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +31,7 @@ func Revision(obj map[string]any) (*runpb.Revision, error) {
 	return rev, nil
 }
 
-// ConvertRevision maps the Knative fields the checks read onto runpb.Revision: the
+// convertRevision maps the Knative fields the checks read onto runpb.Revision: the
 // full name (from the namespace, the location label and the service label), the VPC
 // annotations, scaling, the containers' env and the service account. The name takes the
 // namespace as gcloud prints it (the project number), as the converted service does, so the

@@ -24,15 +24,11 @@ import (
 // The v1 types come from Google's own v1 client. The error is one line a user can act on.
 func Service(obj map[string]any) (*runpb.Service, error) {
 	quantitiesAsStrings(obj)
-	data, err := json.Marshal(obj)
+	v1, err := decode[runv1.Service](obj, "service")
 	if err != nil {
 		return nil, err
 	}
-	var v1 runv1.Service
-	if err := json.Unmarshal(data, &v1); err != nil {
-		return nil, errors.New("not a valid Cloud Run service: " + jsonErrText(err))
-	}
-	svc, err := ConvertService(&v1)
+	svc, err := ConvertService(v1)
 	if err != nil {
 		return nil, err
 	}
@@ -40,6 +36,20 @@ func Service(obj map[string]any) (*runpb.Service, error) {
 		return nil, errors.New("not a valid Cloud Run service: " + err.Error())
 	}
 	return svc, nil
+}
+
+// decode reads a v1 object, decoded from YAML or JSON into Go values, as the v1 client's
+// type V; what names it in the error.
+func decode[V any](obj map[string]any, what string) (*V, error) {
+	data, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	var v1 V
+	if err := json.Unmarshal(data, &v1); err != nil {
+		return nil, errors.New("not a valid Cloud Run " + what + ": " + jsonErrText(err))
+	}
+	return &v1, nil
 }
 
 func jsonErrText(err error) string {
