@@ -28,6 +28,9 @@ type KindInfo struct {
 	// ListKind, {"kind": LIST-KIND, "items": [...]}.
 	Envelope string
 	ListKind string
+	// AggregatedKind is the "kind" of a Compute aggregated list of the kind
+	// ({"items": {"regions/R": {"KEY": [...]}}}, KEY being BareKey); "" for none.
+	AggregatedKind string
 	// ItemKind is the "kind" field of one resource of a Compute API answer
 	// ("compute#network"); "" for kinds recognised by the shape of their name.
 	ItemKind string
@@ -406,7 +409,8 @@ var kindTable = []KindInfo{
 	},
 	{
 		Kind: KindSubnetwork, File: SubnetworksFile, Envelope: "items", ListKind: "compute#subnetworkList", ItemKind: "compute#subnetwork",
-		BareKey: "subnetworks", BareKeyMarksListed: true, WholeListing: true,
+		AggregatedKind: "compute#subnetworkAggregatedList",
+		BareKey:        "subnetworks", BareKeyMarksListed: true, WholeListing: true,
 		Command: "gcloud compute networks subnets list --format yaml",
 		Listing: "compute networks subnets list",
 		command: ofNetwork("compute networks subnets list"),

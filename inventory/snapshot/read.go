@@ -96,21 +96,12 @@ func (r *reader) addObject(line int, obj map[string]any) error {
 			case info.ListKind:
 				r.inv.MarkListed(info.Kind)
 				return r.addValue(line, emptyIfNil(obj["items"]))
+			case info.AggregatedKind:
+				return r.addAggregated(line, obj, info)
 			}
 		}
 	}
 	switch {
-	case kind == "compute#subnetworkAggregatedList":
-		r.inv.MarkListed(inventory.KindSubnetwork)
-		items, _ := obj["items"].(map[string]any)
-		for _, scoped := range items {
-			if scopedMap, ok := scoped.(map[string]any); ok {
-				if err := r.addValue(line, emptyIfNil(scopedMap["subnetworks"])); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
 	case strings.HasPrefix(kind, "compute#") && strings.HasSuffix(kind, "List"), kind == "List":
 		return r.addValue(line, emptyIfNil(obj["items"]))
 	case kind == "Service" || (kind == "" && isKnativeShape(obj)):
@@ -159,6 +150,21 @@ func (r *reader) addObject(line int, obj map[string]any) error {
 		}
 	}
 	return r.inputError(line, unrecognised(kind, name))
+}
+
+// addAggregated reads a Compute aggregated list: {"items": {"regions/R": {"KEY": [...]}}},
+// every scope's list, a complete listing of the kind.
+func (r *reader) addAggregated(line int, obj map[string]any, info inventory.KindInfo) error {
+	r.inv.MarkListed(info.Kind)
+	items, _ := obj["items"].(map[string]any)
+	for _, scoped := range items {
+		if scopedMap, ok := scoped.(map[string]any); ok {
+			if err := r.addValue(line, emptyIfNil(scopedMap[info.BareKey])); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func unrecognised(kind, name string) string {
