@@ -110,6 +110,16 @@ func (k KindInfo) Name(msg proto.Message) string {
 	return RelativeName(k.res.rawName(msg))
 }
 
+// Canonical is the canonical name of a resource of the kind, as a plan or a lookup
+// compares it: Name, or for a Compute resource that carries no selfLink, the name built
+// from its name and region (subnetworks) or its network's project (firewall rules).
+func (k KindInfo) Canonical(msg proto.Message) string {
+	if k.res == nil {
+		return ""
+	}
+	return k.res.canonicalName(msg)
+}
+
 // Len is the number of the kind's resources the inventory holds.
 func (k KindInfo) Len(inv *Inventory) int {
 	if k.res == nil {
@@ -196,6 +206,7 @@ type resources interface {
 	scrub(msg proto.Message)
 	scrubs() bool
 	validate(msg proto.Message) error
+	canonicalName(msg proto.Message) string
 	count(inv *Inventory) int
 }
 
@@ -209,6 +220,9 @@ type slice[T proto.Message] struct {
 	// valid rejects values no Google Cloud API returns (see Validate); nil for kinds
 	// without such values.
 	valid func(T) error
+	// canonical builds the canonical name of a resource that may carry no selfLink (a
+	// hand-written file, a plan); nil when the API's name is the canonical one.
+	canonical func(T) string
 }
 
 func (s slice[T]) holds(msg proto.Message) bool {
@@ -269,6 +283,17 @@ func (s slice[T]) validate(msg proto.Message) error {
 		return s.valid(m)
 	}
 	return nil
+}
+
+func (s slice[T]) canonicalName(msg proto.Message) string {
+	m, ok := msg.(T)
+	switch {
+	case !ok:
+		return ""
+	case s.canonical != nil:
+		return s.canonical(m)
+	}
+	return RelativeName(s.name(m))
 }
 
 func (s slice[T]) scrubs() bool { return s.scrubIn != nil }
@@ -404,7 +429,7 @@ var kindTable = []KindInfo{
 		},
 		res: slice[*computepb.Network]{
 			of:   func(inv *Inventory) *[]*computepb.Network { return &inv.Networks },
-			name: (*computepb.Network).GetSelfLink,
+			name: (*computepb.Network).GetSelfLink, canonical: networkName,
 		},
 	},
 	{
@@ -416,7 +441,7 @@ var kindTable = []KindInfo{
 		command: ofNetwork("compute networks subnets list"),
 		res: slice[*computepb.Subnetwork]{
 			of:   func(inv *Inventory) *[]*computepb.Subnetwork { return &inv.Subnetworks },
-			name: (*computepb.Subnetwork).GetSelfLink, valid: validSubnetwork,
+			name: (*computepb.Subnetwork).GetSelfLink, valid: validSubnetwork, canonical: subnetName,
 		},
 	},
 	{
@@ -427,7 +452,7 @@ var kindTable = []KindInfo{
 		command: ofNetwork("compute firewall-rules list"),
 		res: slice[*computepb.Firewall]{
 			of:   func(inv *Inventory) *[]*computepb.Firewall { return &inv.Firewalls },
-			name: (*computepb.Firewall).GetSelfLink, valid: validFirewall,
+			name: (*computepb.Firewall).GetSelfLink, valid: validFirewall, canonical: firewallName,
 		},
 	},
 	{
@@ -460,7 +485,35 @@ var kindTable = []KindInfo{
 		},
 		res: slice[*computepb.Address]{
 			of:   func(inv *Inventory) *[]*computepb.Address { return &inv.Addresses },
-			name: (*computepb.Address).GetSelfLink, valid: validAddress,
+			name: (*computepb.Address).GetSelfLink, valid: validAddress, canonical: addressName,
 		},
 	},
+}
+
+// The canonical names of Compute resources from what a resource carries.
+
+func networkName(n *computepb.Network) string {
+	if ref, err := NetworkOf(n); err == nil {
+		return ref.String()
+	}
+	return n.GetName()
+}
+
+func subnetName(s *computepb.Subnetwork) string {
+	if ref, err := SubnetOf(s); err == nil {
+		return ref.String()
+	}
+	return s.GetName()
+}
+
+func firewallName(f *computepb.Firewall) string {
+	project := ProjectOf(f.GetSelfLink())
+	if project == "" {
+		project = ProjectOf(f.GetNetwork())
+	}
+	return "projects/" + project + "/global/firewalls/" + f.GetName()
+}
+
+func addressName(a *computepb.Address) string {
+	return "projects/" + ProjectOf(a.GetSelfLink()) + "/global/addresses/" + a.GetName()
 }

@@ -50,8 +50,8 @@ func (inv *Inventory) Add(k Kind, msg proto.Message, source string) error {
 	return nil
 }
 
-// Has reports whether the inventory holds a resource of kind k whose name (KindInfo.Name)
-// is the canonical name given.
+// Has reports whether the inventory holds a resource of kind k whose canonical name
+// (KindInfo.Canonical) is the one given (a self link is trimmed first).
 func (inv *Inventory) Has(k Kind, name string) bool {
 	info, ok := KindOf(k)
 	if !ok || info.res == nil {
@@ -60,13 +60,13 @@ func (inv *Inventory) Has(k Kind, name string) bool {
 	name = RelativeName(name)
 	found := false
 	info.res.each(inv, func(msg proto.Message) {
-		found = found || info.Name(msg) == name
+		found = found || info.Canonical(msg) == name
 	})
 	return found
 }
 
-// Remove takes every resource of kind k with the canonical name given out of the
-// inventory, in a new slice (the old one may be shared with another inventory), and
+// Remove takes every resource of kind k with the canonical name given (KindInfo.Canonical)
+// out of the inventory, in a new slice (the old one may be shared with another inventory), and
 // returns how many it removed.
 func (inv *Inventory) Remove(k Kind, name string) int {
 	info, ok := KindOf(k)
@@ -75,7 +75,7 @@ func (inv *Inventory) Remove(k Kind, name string) int {
 	}
 	name = RelativeName(name)
 	before := info.res.count(inv)
-	info.res.retain(inv, func(msg proto.Message) bool { return info.Name(msg) != name })
+	info.res.retain(inv, func(msg proto.Message) bool { return info.Canonical(msg) != name })
 	inv.resetIndex()
 	return before - info.res.count(inv)
 }

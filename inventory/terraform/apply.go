@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"cloud.google.com/go/compute/apiv1/computepb"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/vpcdoctor/vpcdoctor/inventory"
@@ -123,48 +122,12 @@ func (ix *applyIndex) compact(inv *inventory.Inventory) {
 	}
 }
 
-// messageName is the name of a resource as the plan compares it: its canonical name, which
-// for a Compute resource a hand-written file gives without a selfLink is built from its
-// name (and region, or network's project).
+// messageName is the name of a resource as the plan compares it: its canonical name
+// (inventory.KindInfo.Canonical), built from its name for a Compute resource that a
+// hand-written file gives without a selfLink.
 func messageName(kind inventory.Kind, msg proto.Message) string {
-	switch m := msg.(type) {
-	case *computepb.Network:
-		return networkName(m)
-	case *computepb.Subnetwork:
-		return subnetName(m)
-	case *computepb.Firewall:
-		return firewallName(m)
-	case *computepb.Address:
-		return addressName(m)
-	}
 	info, _ := inventory.KindOf(kind)
-	return info.Name(msg)
-}
-
-func networkName(n *computepb.Network) string {
-	if ref, err := inventory.NetworkOf(n); err == nil {
-		return ref.String()
-	}
-	return n.GetName()
-}
-
-func subnetName(s *computepb.Subnetwork) string {
-	if ref, err := inventory.SubnetOf(s); err == nil {
-		return ref.String()
-	}
-	return s.GetName()
-}
-
-func firewallName(f *computepb.Firewall) string {
-	project := inventory.ProjectOf(f.GetSelfLink())
-	if project == "" {
-		project = inventory.ProjectOf(f.GetNetwork())
-	}
-	return "projects/" + project + "/global/firewalls/" + f.GetName()
-}
-
-func addressName(a *computepb.Address) string {
-	return "projects/" + inventory.ProjectOf(a.GetSelfLink()) + "/global/addresses/" + a.GetName()
+	return info.Canonical(msg)
 }
 
 // sameResource compares canonical names. A Cloud Run service read from a service.yaml or

@@ -68,7 +68,7 @@ func (p *planReader) applyServiceNetworking(inv *inventory.Inventory) {
 			continue
 		}
 		i := slices.IndexFunc(inv.Networks, func(n *computepb.Network) bool {
-			return sameResource(inventory.KindNetwork, networkName(n), network.String())
+			return sameResource(inventory.KindNetwork, messageName(inventory.KindNetwork, n), network.String())
 		})
 		if i < 0 {
 			continue
