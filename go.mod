@@ -7,6 +7,7 @@ require (
 	cloud.google.com/go/compute v1.75.0
 	cloud.google.com/go/iam v1.14.0
 	cloud.google.com/go/redis v1.29.0
+	cloud.google.com/go/resourcemanager v1.18.1
 	cloud.google.com/go/run v1.25.0
 	cloud.google.com/go/vpcaccess v1.16.1
 	github.com/chromedp/cdproto v0.159.0

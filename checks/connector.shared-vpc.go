@@ -75,6 +75,9 @@ func checkConnectorSharedVPC(p *inventory.Path) Result {
 	}
 	grant := command("gcloud projects add-iam-policy-binding %s --member %s --role roles/vpcaccess.user", ref.Project, "serviceAccount:"+cloudRunServiceAgent(number))
 	if number == "PROJECT_NUMBER" {
+		if problem := p.Inv.ProjectProblem(inventory.KindProject, service); problem != nil {
+			return missing(ref.String(), problem) // live mode could not read the number
+		}
 		return warn(ref.String(), "connector %s is in project %s, another project than service %s's %s: Cloud Run attaches the service only if the project's Cloud Run service agent (service-PROJECT_NUMBER@serverless-robot-prod.iam.gserviceaccount.com) holds roles/vpcaccess.user on %s, and the snapshot carries neither %s's project number nor that grant",
 			ref.Name, ref.Project, p.ServiceRef.Name, service, ref.Project, service).
 			fix(fmt.Sprintf("Look up %s's project number, then have a %s admin grant its Cloud Run service agent the Serverless VPC Access User role.", service, ref.Project),
@@ -83,9 +86,16 @@ func checkConnectorSharedVPC(p *inventory.Path) Result {
 	agent := cloudRunServiceAgent(number)
 	policy, ok := p.Inv.IAMPolicyOf(ref.Project)
 	if !ok {
+		// Live mode reads the policy and the project's number (which ties the policy to
+		// it); a call it could not make is an error naming the permission.
+		for _, k := range []inventory.Kind{inventory.KindIAMPolicy, inventory.KindProject} {
+			if problem := p.Inv.ProjectProblem(k, ref.Project); problem != nil {
+				return missing(ref.String(), problem)
+			}
+		}
 		return warn(ref.String(), "connector %s is in project %s, another project than service %s's %s: Cloud Run attaches the service only if its Cloud Run service agent %s holds roles/vpcaccess.user on %s (deploys otherwise fail with a permission error), and no IAM policy of %s was loaded to verify it; the connector's connectedProjects (%s) only says which projects already use it, not which may",
 			ref.Name, ref.Project, p.ServiceRef.Name, service, agent, ref.Project, ref.Project, using).
-			fix(fmt.Sprintf("Verify the grant: add `gcloud projects get-iam-policy %s --format json` to the snapshot (live mode does not read IAM policies); if it is missing, a %s admin grants it.", ref.Project, ref.Project),
+			fix(fmt.Sprintf("Verify the grant: add `gcloud projects get-iam-policy %s --format json` to the snapshot, or run vpcdoctor live with resourcemanager.projects.getIamPolicy on it; if it is missing, a %s admin grants it.", ref.Project, ref.Project),
 				command("gcloud projects get-iam-policy %s --format json", ref.Project), grant)
 	}
 	member := "serviceAccount:" + agent

@@ -23,6 +23,9 @@ type Endpoints struct {
 	VPCAccess string
 	Redis     string
 	Compute   string
+	// ResourceManager is cloudresourcemanager.googleapis.com (project numbers and IAM
+	// policies, read only for a connector in another project).
+	ResourceManager string
 }
 
 // GcloudConfig is where a live run looks: project, region and API endpoints, resolved the
@@ -48,6 +51,7 @@ func endpointAPIs() []endpointAPI {
 		{"vpcaccess", func(e *Endpoints) *string { return &e.VPCAccess }},
 		{"redis", func(e *Endpoints) *string { return &e.Redis }},
 		{"compute", func(e *Endpoints) *string { return &e.Compute }},
+		{"cloudresourcemanager", func(e *Endpoints) *string { return &e.ResourceManager }},
 	}
 }
 
@@ -61,7 +65,7 @@ type endpointAPI struct {
 // CLOUDSDK_COMPUTE_REGION; then the active gcloud configuration ($CLOUDSDK_CONFIG or
 // ~/.config/gcloud, active_config or CLOUDSDK_ACTIVE_CONFIG_NAME, configurations/config_NAME:
 // [core] project, [run] region, [compute] region, [api_endpoint_overrides]). Endpoint
-// overrides come from CLOUDSDK_API_ENDPOINT_OVERRIDES_{RUN,VPCACCESS,REDIS,COMPUTE}, then the
+// overrides come from CLOUDSDK_API_ENDPOINT_OVERRIDES_{RUN,VPCACCESS,REDIS,COMPUTE,CLOUDRESOURCEMANAGER}, then the
 // configuration. A missing configuration is not an error; an unreadable one, or an override
 // that is not an http(s) URL, is an *InputError.
 func ResolveConfig(flagProject, flagRegion string) (*GcloudConfig, error) {

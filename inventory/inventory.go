@@ -42,6 +42,12 @@ const (
 	// (purpose VPC_PEERING): Memorystore takes its ranges from there, and nothing on the
 	// network may overlap it.
 	KindAddress Kind = "address"
+	// KindProject is a project description (Resource Manager projects.get, gcloud projects
+	// describe) and KindIAMPolicy a project's IAM policy (projects.getIamPolicy). Neither
+	// is a resource of the kind table: they are kept in Inventory.Projects and
+	// Inventory.IAMPolicies, and name Problems by project, projects/PROJECT.
+	KindProject   Kind = "project"
+	KindIAMPolicy Kind = "iam-policy"
 )
 
 // Code classifies why a resource is not in the inventory.

@@ -199,3 +199,25 @@ func (inv *Inventory) IAMPolicyOf(project string) (*IAMPolicy, bool) {
 	}
 	return nil, false
 }
+
+// ProjectName is the name a project's description and IAM policy go by in Problems:
+// projects/PROJECT, PROJECT being the id or number the call was made with.
+func ProjectName(project string) string { return "projects/" + project }
+
+// ProjectProblem returns the problem recorded for reading a project's description
+// (KindProject) or IAM policy (KindIAMPolicy), project being its id or number; nil when
+// none was recorded (the data was read, or nobody tried).
+func (inv *Inventory) ProjectProblem(k Kind, project string) *Problem {
+	for _, p := range inv.Problems {
+		if p.Kind != k {
+			continue
+		}
+		if p.Name == "" || p.Name == ProjectName(project) {
+			return p
+		}
+		if same, known := inv.SameProject(strings.TrimPrefix(p.Name, "projects/"), project); same && known {
+			return p
+		}
+	}
+	return nil
+}

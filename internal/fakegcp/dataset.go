@@ -41,6 +41,9 @@ type dataset struct {
 	// PermissionDenied: the fake cannot know what exists, just as a caller without the
 	// permission cannot, and the checks then report the kind as unreadable in both modes.
 	listed map[inventory.Kind]bool
+	// inv is the snapshot itself, for the project identities and IAM policies it carries
+	// (resourcemanager.go); read only.
+	inv *inventory.Inventory
 }
 
 func newDataset(inv *inventory.Inventory, defaultRegion, defaultProject string) (*dataset, error) {
@@ -58,6 +61,7 @@ func newDataset(inv *inventory.Inventory, defaultRegion, defaultProject string) 
 		addresses:   map[string][]*computepb.Address{},
 		problems:    map[string]codes.Code{},
 		listed:      map[inventory.Kind]bool{},
+		inv:         inv,
 	}
 	for kind, ok := range inv.Listed {
 		d.listed[kind] = ok

@@ -1,6 +1,6 @@
 // Package fakegcp serves a snapshot as loopback fakes of the Google Cloud APIs vpcdoctor
 // reads: one gRPC server for Serverless VPC Access, Memorystore for Redis (and Redis
-// Cluster) and Cloud Run v2, and an HTTP server for the Compute Engine REST paths. The real client libraries reach it
+// Cluster), Cloud Run v2 and Resource Manager v3 (projects), and an HTTP server for the Compute Engine REST paths. The real client libraries reach it
 // through gcloud's API endpoint overrides (http:// means plaintext, no credentials), so the
 // code under test is the code users run.
 //
@@ -21,6 +21,7 @@ import (
 
 	"cloud.google.com/go/redis/apiv1/redispb"
 	clusterpb "cloud.google.com/go/redis/cluster/apiv1/clusterpb"
+	"cloud.google.com/go/resourcemanager/apiv3/resourcemanagerpb"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
 	"google.golang.org/grpc"
@@ -52,6 +53,9 @@ const (
 	// GetRegionEffectiveFirewalls is regionNetworkFirewallPolicies.getEffectiveFirewalls.
 	GetRegionEffectiveFirewalls = "compute.regionNetworkFirewallPolicies.getEffectiveFirewalls"
 	ListGlobalAddresses         = "compute.globalAddresses.list"
+	// GetProject and GetIamPolicy are Resource Manager v3 projects.get and getIamPolicy.
+	GetProject   = "resourcemanager.GetProject"
+	GetIamPolicy = "resourcemanager.GetIamPolicy"
 )
 
 // grpcMethods maps gRPC full method names to the method keys above.
@@ -66,6 +70,8 @@ func grpcMethods() map[string]string {
 		"/google.cloud.redis.v1.CloudRedis/ListInstances":            ListInstances,
 		clusterpb.CloudRedisCluster_GetCluster_FullMethodName:        GetCluster,
 		clusterpb.CloudRedisCluster_ListClusters_FullMethodName:      ListClusters,
+		resourcemanagerpb.Projects_GetProject_FullMethodName:         GetProject,
+		resourcemanagerpb.Projects_GetIamPolicy_FullMethodName:       GetIamPolicy,
 	}
 }
 
@@ -146,6 +152,7 @@ func Start(inv *inventory.Inventory, opts Options) (*Server, error) {
 	vpcaccesspb.RegisterVpcAccessServiceServer(s.grpcServer, &vpcAccess{s: s})
 	redispb.RegisterCloudRedisServer(s.grpcServer, &cloudRedis{s: s})
 	clusterpb.RegisterCloudRedisClusterServer(s.grpcServer, &redisCluster{s: s})
+	resourcemanagerpb.RegisterProjectsServer(s.grpcServer, &resourceManager{s: s})
 	go func() { _ = s.grpcServer.Serve(listener) }()
 
 	s.httpServer = httptest.NewServer(s.computeHandler())
@@ -175,6 +182,8 @@ func (s *Server) Endpoints() inventory.Endpoints {
 		VPCAccess: grpcURL,
 		Redis:     grpcURL,
 		Compute:   s.httpServer.URL + "/compute/v1/",
+
+		ResourceManager: grpcURL,
 	}
 }
 
@@ -187,6 +196,7 @@ func (s *Server) Env() []string {
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_VPCACCESS=" + e.VPCAccess,
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_REDIS=" + e.Redis,
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE=" + e.Compute,
+		"CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER=" + e.ResourceManager,
 	}
 }
 

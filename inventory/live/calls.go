@@ -2,10 +2,13 @@ package live
 
 import (
 	"context"
+	"strings"
 
 	"cloud.google.com/go/compute/apiv1/computepb"
+	"cloud.google.com/go/iam/apiv1/iampb"
 	"cloud.google.com/go/redis/apiv1/redispb"
 	clusterpb "cloud.google.com/go/redis/cluster/apiv1/clusterpb"
+	"cloud.google.com/go/resourcemanager/apiv3/resourcemanagerpb"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
 	"google.golang.org/protobuf/proto"
@@ -260,4 +263,37 @@ func (l *liveLoader) listPeeringRanges(ctx context.Context, project string) {
 	if ok {
 		keep(l, inventory.KindAddress, addresses...)
 	}
+}
+
+// getProject reads a project's description for its number and id (a project is named by
+// either), which tie a service's project to the IAM policy of a connector's project.
+func (l *liveLoader) getProject(ctx context.Context, project string) {
+	name := inventory.ProjectName(project)
+	p, ok := fetch(ctx, l, inventory.KindProject, name, opProjectsGet, func(ctx context.Context) (*resourcemanagerpb.Project, error) {
+		return l.clients.projects.GetProject(ctx, &resourcemanagerpb.GetProjectRequest{Name: name}, l.callOpts...)
+	})
+	number := strings.TrimPrefix(p.GetName(), "projects/")
+	if !ok || !inventory.IsProjectNumber(number) || p.GetProjectId() == "" {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inv.Projects = append(l.inv.Projects, inventory.ProjectIdentity{ID: p.GetProjectId(), Number: number, Evidence: "projects.get of " + name})
+}
+
+// getIAMPolicy reads a project's IAM policy, at version 3 so conditional role bindings
+// come with their conditions, as `gcloud projects get-iam-policy` prints them.
+func (l *liveLoader) getIAMPolicy(ctx context.Context, project string) {
+	name := inventory.ProjectName(project)
+	policy, ok := fetch(ctx, l, inventory.KindIAMPolicy, name, opProjectsGetIamPolicy, func(ctx context.Context) (*iampb.Policy, error) {
+		return l.clients.projects.GetIamPolicy(ctx, &iampb.GetIamPolicyRequest{
+			Resource: name, Options: &iampb.GetPolicyOptions{RequestedPolicyVersion: 3},
+		}, l.callOpts...)
+	})
+	if !ok {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inv.AddIAMPolicy(policy, "projects.getIamPolicy of "+name)
 }

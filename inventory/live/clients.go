@@ -11,6 +11,7 @@ import (
 	compute "cloud.google.com/go/compute/apiv1"
 	redis "cloud.google.com/go/redis/apiv1"
 	cluster "cloud.google.com/go/redis/cluster/apiv1"
+	resourcemanager "cloud.google.com/go/resourcemanager/apiv3"
 	run "cloud.google.com/go/run/apiv2"
 	vpcaccess "cloud.google.com/go/vpcaccess/apiv1"
 	"github.com/googleapis/gax-go/v2/apierror"
@@ -38,6 +39,9 @@ type liveClients struct {
 	addresses   *compute.GlobalAddressesClient
 	// regionPolicies reads the firewall policies in effect on a network in one region.
 	regionPolicies *compute.RegionNetworkFirewallPoliciesClient
+	// projects reads project numbers and IAM policies (Resource Manager v3), only for a
+	// connector in another project than the service.
+	projects *resourcemanager.ProjectsClient
 	// closers close the clients created so far, in creation order.
 	closers []func() error
 }
@@ -51,6 +55,7 @@ func newLiveClients(ctx context.Context, opts Options) (*liveClients, error) {
 	endpoints := map[string]string{
 		"run": opts.Endpoints.Run, "vpcaccess": opts.Endpoints.VPCAccess,
 		"redis": opts.Endpoints.Redis, "compute": opts.Endpoints.Compute,
+		"cloudresourcemanager": opts.Endpoints.ResourceManager,
 	}
 	parsed := map[string]*inventory.Endpoint{}
 	needCredentials := false
@@ -130,6 +135,9 @@ func newLiveClients(ctx context.Context, opts Options) (*liveClients, error) {
 	})
 	open(c, &err, "Memorystore for Redis Cluster", &c.clusters, func() (*cluster.CloudRedisClusterClient, error) {
 		return cluster.NewCloudRedisClusterClient(ctx, grpcOptions("redis")...)
+	})
+	open(c, &err, "Resource Manager projects", &c.projects, func() (*resourcemanager.ProjectsClient, error) {
+		return resourcemanager.NewProjectsClient(ctx, grpcOptions("cloudresourcemanager")...)
 	})
 	open(c, &err, "Compute networks", &c.networks, func() (*compute.NetworksClient, error) {
 		return compute.NewNetworksRESTClient(ctx, restOptions("compute")...)
@@ -225,6 +233,8 @@ const (
 	opNetworksGetEffectiveFirewalls
 	opRegionGetEffectiveFirewalls
 	opGlobalAddressesList
+	opProjectsGet
+	opProjectsGetIamPolicy
 )
 
 // Permission is one row of the permission table: what a live run calls and the IAM
@@ -239,7 +249,7 @@ type Permission struct {
 func Permissions() []Permission {
 	ops := []liveOp{opRunServicesGet, opRunServicesList, opRunRevisionsGet, opConnectorsGet, opConnectorsList,
 		opRedisGet, opRedisList, opRedisClustersGet, opRedisClustersList, opNetworksGet, opSubnetworksList, opFirewallsList,
-		opNetworksGetEffectiveFirewalls, opRegionGetEffectiveFirewalls, opGlobalAddressesList}
+		opNetworksGetEffectiveFirewalls, opRegionGetEffectiveFirewalls, opGlobalAddressesList, opProjectsGet, opProjectsGetIamPolicy}
 	out := make([]Permission, len(ops))
 	for i, op := range ops {
 		out[i] = op.permission()
@@ -281,6 +291,11 @@ func (op liveOp) permission() Permission {
 		return Permission{"compute.googleapis.com", "compute.networks.getRegionEffectiveFirewalls", "roles/compute.networkViewer"}
 	case opGlobalAddressesList:
 		return Permission{"compute.googleapis.com", "compute.globalAddresses.list", "roles/compute.networkViewer"}
+	case opProjectsGet:
+		// Browser includes both Resource Manager permissions (IAM roles reference, Browser).
+		return Permission{"cloudresourcemanager.googleapis.com", "resourcemanager.projects.get", "roles/browser"}
+	case opProjectsGetIamPolicy:
+		return Permission{"cloudresourcemanager.googleapis.com", "resourcemanager.projects.getIamPolicy", "roles/browser"}
 	}
 	return Permission{}
 }

@@ -42,6 +42,7 @@ func (l *liveLoader) start(ctx context.Context) {
 	}
 	if l.opts.Connector != "" {
 		if ref, err := inventory.ParseConnector(l.opts.Connector, project, region); err == nil {
+			l.needSharedVPCGrant(ctx, project, ref)
 			l.spawn(func() { l.needConnector(ctx, ref) })
 		}
 	}
@@ -69,6 +70,7 @@ func (l *liveLoader) addService(ctx context.Context, svc *runpb.Service) {
 	vpc := svc.GetTemplate().GetVpcAccess()
 	if name := vpc.GetConnector(); name != "" && l.opts.Connector == "" {
 		if connector, err := inventory.ParseConnector(name, ref.Project, ref.Region); err == nil {
+			l.needSharedVPCGrant(ctx, ref.Project, connector)
 			l.spawn(func() { l.needConnector(ctx, connector) })
 		}
 	}
@@ -91,6 +93,22 @@ func (l *liveLoader) addService(ctx context.Context, svc *runpb.Service) {
 			l.spawn(func() { l.networkOfSubnet(ctx, ni.GetSubnetwork(), ref) })
 		}
 	}
+}
+
+// needSharedVPCGrant requests what connector.shared-vpc reads when a service's connector
+// is named in another project than the service's: both projects' descriptions (their
+// numbers: the service's Cloud Run service agent is named by its project's number, and a
+// policy is tied to its project by number) and the connector project's IAM policy, each
+// once per run. The calls need only the two names, so they run next to the connector's.
+// A connector in the service's own project needs no grant and costs no call.
+func (l *liveLoader) needSharedVPCGrant(ctx context.Context, serviceProject string, connector inventory.ConnectorRef) {
+	if connector.Project == serviceProject {
+		return
+	}
+	for _, project := range []string{serviceProject, connector.Project} {
+		l.once(ctx, "project "+project, func(ctx context.Context) { l.getProject(ctx, project) })
+	}
+	l.once(ctx, "iam policy "+connector.Project, func(ctx context.Context) { l.getIAMPolicy(ctx, connector.Project) })
 }
 
 // trafficRevisions lists the full names of the revisions that receive traffic.

@@ -102,6 +102,7 @@ func TestSnapshotRoundTripEveryScenario(t *testing.T) {
 			project, region, service := scenarioTarget(t, snap)
 			loaded, _ := loadLive(t, snap, fakegcp.Options{Region: region, Project: project}, project, region, service)
 			reloaded := writeAndReload(t, loaded)
+			sameSources(reloaded, loaded)
 			sel := inventory.Selector{Project: project, Region: region, Service: service}
 			if got, want := findingKeys(t, reloaded, sel), findingKeys(t, loaded, sel); fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("findings differ\nlive:     %q\nreloaded: %q", want, got)

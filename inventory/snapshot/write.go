@@ -21,13 +21,21 @@ import (
 // ProblemsFile holds the problems of the load the snapshot was written from.
 const ProblemsFile = "problems.json"
 
+// ProjectsFile holds the project descriptions a load read (id and number, as `gcloud
+// projects describe --format json` prints them) and IAMPoliciesFile the project IAM
+// policies (as `gcloud projects get-iam-policy --format json` does), both as JSON lists.
+const (
+	ProjectsFile    = "projects.json"
+	IAMPoliciesFile = "iam-policies.json"
+)
+
 // snapshotFiles are the names Write owns in its directory: one per kind, and ProblemsFile.
 func snapshotFiles() []string {
 	var names []string
 	for _, info := range inventory.Kinds() {
 		names = append(names, info.File)
 	}
-	return append(names, ProblemsFile)
+	return append(names, ProjectsFile, IAMPoliciesFile, ProblemsFile)
 }
 
 // Write writes an inventory as a snapshot directory that LoadDir reads back into the
@@ -74,6 +82,9 @@ func Write(inv *inventory.Inventory, dir string) error {
 			}
 			files[info.File] = envelope{kind: info.ListKind, key: info.Envelope, items: items}
 		}
+	}
+	if err := addProjectFiles(inv, files); err != nil {
+		return err
 	}
 	if len(inv.Problems) > 0 {
 		files[ProblemsFile] = map[string]any{"kind": ProblemsKind, "problems": inv.Problems}
@@ -233,4 +244,36 @@ func effectiveFirewallsItem(entry *inventory.NetworkFirewallPolicies) (json.RawM
 		}
 	}
 	return json.Marshal(obj)
+}
+
+// addProjectFiles puts the inventory's project descriptions and IAM policies in files,
+// each kind only when there is one (a snapshot without them reads as before).
+func addProjectFiles(inv *inventory.Inventory, files map[string]any) error {
+	if len(inv.Projects) > 0 {
+		projects := make([]map[string]string, 0, len(inv.Projects))
+		for _, pi := range inv.Projects {
+			projects = append(projects, map[string]string{"projectId": pi.ID, "projectNumber": pi.Number})
+		}
+		files[ProjectsFile] = projects
+	}
+	if len(inv.IAMPolicies) > 0 {
+		policies := make([]json.RawMessage, 0, len(inv.IAMPolicies))
+		for _, p := range inv.IAMPolicies {
+			data, err := protojson.Marshal(p.Policy)
+			if err == nil && len(p.Policy.GetBindings()) == 0 {
+				// protojson drops an empty list; the bindings key is what marks a policy.
+				var obj map[string]any
+				if err = json.Unmarshal(data, &obj); err == nil {
+					obj["bindings"] = []any{}
+					data, err = json.Marshal(obj)
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("write snapshot %s: %w", IAMPoliciesFile, err)
+			}
+			policies = append(policies, data)
+		}
+		files[IAMPoliciesFile] = policies
+	}
+	return nil
 }
