@@ -93,15 +93,9 @@ func pathSource(p *inventory.Path) (egressSource, *Result) {
 		return egressSource{}, &r
 	}
 	cidr := c.GetIpCidrRange()
-	if cidr == "" && c.GetSubnet().GetName() != "" {
-		project := c.GetSubnet().GetProjectId()
-		if project == "" {
-			project = ref.Project
-		}
-		if subRef, err := inventory.ParseSubnet(c.GetSubnet().GetName(), project, ref.Region); err == nil {
-			if subnet, problem := p.Inv.Subnet(subRef); problem == nil {
-				cidr = subnet.GetIpCidrRange()
-			}
+	if names := p.Inv.NamesOfConnector(c); cidr == "" && names.HasSubnet && names.SubnetErr == nil {
+		if subnet, problem := p.Inv.Subnet(names.Subnet); problem == nil {
+			cidr = subnet.GetIpCidrRange()
 		}
 	}
 	ip, ok := hostAddress(cidr)
