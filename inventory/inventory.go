@@ -188,10 +188,10 @@ func RegionalPoliciesName(net NetworkRef, region string) string {
 // ParseRegionalPoliciesName is the inverse of RegionalPoliciesName.
 func ParseRegionalPoliciesName(name string) (NetworkRef, string, bool) {
 	kv := segments(RelativeName(name))
-	if !strings.Contains(name, "/regions/") || kv["projects"] == "" || kv["regions"] == "" || kv["networks"] == "" {
+	if !strings.Contains(name, "/regions/") || kv.get("projects") == "" || kv.get("regions") == "" || kv.get("networks") == "" {
 		return NetworkRef{}, "", false
 	}
-	return NetworkRef{Project: kv["projects"], Name: kv["networks"]}, kv["regions"], true
+	return NetworkRef{Project: kv.get("projects"), Name: kv.get("networks")}, kv.get("regions"), true
 }
 
 type index struct {

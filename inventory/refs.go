@@ -74,7 +74,13 @@ func subnetNamesOf(s *computepb.Subnetwork) SubnetNames {
 	var n SubnetNames
 	n.Ref, n.RefErr = SubnetOf(s)
 	n.Network, n.NetworkErr = ParseNetwork(s.GetNetwork(), n.Ref.Project)
-	n.Region, n.SelfLinkRegion = RegionOf(s.GetRegion()), RegionOf(s.GetSelfLink())
+	n.Region = RegionOf(s.GetRegion())
+	if s.GetSelfLink() != "" && n.RefErr == nil && n.Ref.Region != "" {
+		// SubnetOf read the name from the selfLink: its region is the one RegionOf finds.
+		n.SelfLinkRegion = n.Ref.Region
+	} else {
+		n.SelfLinkRegion = RegionOf(s.GetSelfLink())
+	}
 	return n
 }
 
