@@ -215,6 +215,10 @@ type index struct {
 	connectorNames map[*vpcaccesspb.Connector]ConnectorNames
 	subnetNames    map[*computepb.Subnetwork]SubnetNames
 	redisNames     map[*redispb.Instance]RedisNames
+	// identities are the project number ↔ id pairs the inventory carries evidence for,
+	// gathered on first use.
+	identitiesOnce sync.Once
+	identities     []ProjectIdentity
 }
 
 func problemKey(k Kind, name string) string { return string(k) + "|" + name }

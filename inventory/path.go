@@ -253,7 +253,7 @@ func selectServices(inv *Inventory, sel Selector) ([]*runpb.Service, error) {
 	}
 	var inRegion []*runpb.Service
 	for _, svc := range inv.Services {
-		if sel.Region == "" || RegionOf(svc.GetName()) == Unknown || RegionOf(svc.GetName()) == sel.Region {
+		if region := RegionOf(svc.GetName()); sel.Region == "" || region == Unknown || region == sel.Region {
 			inRegion = append(inRegion, svc)
 		}
 	}
