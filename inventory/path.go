@@ -49,6 +49,8 @@ type Path struct {
 // the path, from the service's VPC settings (or the --connector override) and the chosen
 // Redis instance.
 type pathNames struct {
+	// namedProject is the project the service's name gives (ProjectOf).
+	namedProject string
 	connector    ConnectorRef
 	hasConnector bool
 	authorized   NetworkRef
@@ -73,8 +75,9 @@ type InterfaceNames struct {
 }
 
 // resolveNames parses the names of the path's hops once; the accessors below return them.
-func (p *Path) resolveNames() {
-	n := pathNames{}
+// named is the project the service's name gives.
+func (p *Path) resolveNames(named string) {
+	n := pathNames{namedProject: named}
 	if name := p.VpcAccess().GetConnector(); name != "" {
 		ref, err := ParseConnector(name, p.Project(), p.Region())
 		n.connector, n.hasConnector = ref, err == nil
@@ -104,6 +107,11 @@ func (p *Path) resolveNames() {
 	}
 	p.names = n
 }
+
+// NamedProject is the project as the service's own name gives it: for a Knative service,
+// the project number of its namespace, where Project is the id it was resolved to; "" when
+// the name gives none.
+func (p *Path) NamedProject() string { return p.names.namedProject }
 
 // Interfaces returns the canonical names of the service's Direct VPC network interfaces,
 // in the template's order (see VpcAccess).
@@ -208,13 +216,14 @@ func Select(inv *Inventory, sel Selector) ([]*Path, error) {
 			return nil, err
 		}
 		path := &Path{Inv: inv, Service: svc, ServiceRef: ref, ConnectorOverride: sel.Connector}
-		if project := ProjectOf(svc.GetName()); sel.Project == "" && IsProjectNumber(project) {
-			_, path.ProjectResolution = resolveProjectNumber(inv, project)
+		named := ProjectOf(svc.GetName())
+		if sel.Project == "" && IsProjectNumber(named) {
+			_, path.ProjectResolution = resolveProjectNumber(inv, named)
 		}
 		if err := selectRedis(inv, sel, path); err != nil {
 			return nil, err
 		}
-		path.resolveNames()
+		path.resolveNames(named)
 		paths = append(paths, path)
 	}
 	return paths, nil

@@ -48,6 +48,9 @@ func TestNamesAreTheParsers(t *testing.T) {
 			continue // the scenario table covers what Select says
 		}
 		for _, p := range paths {
+			if got, want := p.NamedProject(), inventory.ProjectOf(p.Service.GetName()); got != want {
+				t.Errorf("%s: named project %q, parser gives %q", scenario.Name, got, want)
+			}
 			if name := p.VpcAccess().GetConnector(); name != "" {
 				ref, err := inventory.ParseConnector(name, p.Project(), p.Region())
 				if got, ok := p.ConnectorRef(); ok != (err == nil) || (ok && got != ref) {
