@@ -35,7 +35,7 @@ func checkDirectVPC(p *inventory.Path) Result {
 				serviceUpdate(p)+" --clear-vpc-connector",
 				serviceUpdate(p)+" --clear-network")
 	}
-	iface, early := resolveDirectInterface(p, interfaces[0])
+	iface, early := resolveDirectInterface(p)
 	if early != nil {
 		return *early
 	}

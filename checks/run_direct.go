@@ -2,7 +2,6 @@ package checks
 
 import (
 	"cloud.google.com/go/compute/apiv1/computepb"
-	"cloud.google.com/go/run/apiv2/runpb"
 
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
@@ -21,9 +20,9 @@ type directInterface struct {
 // resolveDirectInterface finds the subnet and network of the service's first network
 // interface. A missing subnetwork takes the network's name, and a missing network is the
 // subnet's, as Cloud Run resolves them (inventory.InterfaceNames). It returns a Result
-// instead when they cannot be read.
-func resolveDirectInterface(p *inventory.Path, ni *runpb.VpcAccess_NetworkInterface) (directInterface, *Result) {
-	names := p.Interfaces()[0]
+// instead when they cannot be read. The path must have an interface.
+func resolveDirectInterface(p *inventory.Path) (directInterface, *Result) {
+	ni, names := p.VpcAccess().GetNetworkInterfaces()[0], p.Interfaces()[0]
 	if names.NetworkErr != nil {
 		r := fail(p.ServiceRef.String(), "Direct VPC network %q is not a network name: %v", ni.GetNetwork(), names.NetworkErr)
 		return directInterface{}, &r

@@ -57,7 +57,7 @@ func pathSource(p *inventory.Path) (egressSource, *Result) {
 		r := skip(svc, "service %s has no VPC egress (see run.vpc-egress)", p.ServiceRef.Name)
 		return egressSource{}, &r
 	case len(interfaces) > 0:
-		iface, early := resolveDirectInterface(p, interfaces[0])
+		iface, early := resolveDirectInterface(p)
 		if early != nil {
 			r := skip(svc, "the Direct VPC interface of service %s cannot be resolved (see run.direct-vpc)", p.ServiceRef.Name)
 			return egressSource{}, &r
