@@ -45,32 +45,26 @@ func noConnectorRef(p *inventory.Path) Result {
 // connectorNetworkOf returns the network a connector attaches to: its network field, or,
 // for a connector created on an existing subnet, that subnet's network.
 func connectorNetworkOf(p *inventory.Path, c *vpcaccesspb.Connector) (inventory.NetworkRef, *inventory.Problem) {
-	ref, err := inventory.ParseConnector(c.GetName(), "", "")
-	if err != nil {
-		return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindConnector, Name: c.GetName(), Code: inventory.Unavailable, Detail: err.Error()}
+	names := p.Inv.NamesOfConnector(c)
+	if names.RefErr != nil {
+		return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindConnector, Name: c.GetName(), Code: inventory.Unavailable, Detail: names.RefErr.Error()}
 	}
-	if sub := c.GetSubnet(); sub != nil && sub.GetName() != "" {
-		project := sub.GetProjectId()
-		if project == "" {
-			project = ref.Project
+	if names.HasSubnet {
+		if names.SubnetErr != nil {
+			return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindSubnetwork, Name: c.GetSubnet().GetName(), Code: inventory.NotFound, Detail: names.SubnetErr.Error()}
 		}
-		subRef, err := inventory.ParseSubnet(sub.GetName(), project, ref.Region)
-		if err != nil {
-			return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindSubnetwork, Name: sub.GetName(), Code: inventory.NotFound, Detail: err.Error()}
-		}
-		subnet, problem := p.Inv.Subnet(subRef)
+		subnet, problem := p.Inv.Subnet(names.Subnet)
 		if problem != nil {
 			return inventory.NetworkRef{}, problem
 		}
-		net, err := inventory.ParseNetwork(subnet.GetNetwork(), subRef.Project)
-		if err != nil {
-			return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindSubnetwork, Name: subRef.String(), Code: inventory.Unavailable, Detail: err.Error()}
+		subnetNames := p.Inv.NamesOfSubnet(subnet)
+		if subnetNames.NetworkErr != nil {
+			return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindSubnetwork, Name: names.Subnet.String(), Code: inventory.Unavailable, Detail: subnetNames.NetworkErr.Error()}
 		}
-		return net, nil
+		return subnetNames.Network, nil
 	}
-	net, err := inventory.ParseNetwork(c.GetNetwork(), ref.Project)
-	if err != nil {
-		return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindConnector, Name: ref.String(), Code: inventory.Unavailable, Detail: "connector has no network: " + err.Error()}
+	if names.DeclaredErr != nil {
+		return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindConnector, Name: names.Ref.String(), Code: inventory.Unavailable, Detail: "connector has no network: " + names.DeclaredErr.Error()}
 	}
-	return net, nil
+	return names.Declared, nil
 }

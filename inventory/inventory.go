@@ -194,10 +194,10 @@ func RegionalPoliciesName(net NetworkRef, region string) string {
 // ParseRegionalPoliciesName is the inverse of RegionalPoliciesName.
 func ParseRegionalPoliciesName(name string) (NetworkRef, string, bool) {
 	kv := segments(RelativeName(name))
-	if !strings.Contains(name, "/regions/") || kv["projects"] == "" || kv["regions"] == "" || kv["networks"] == "" {
+	if !strings.Contains(name, "/regions/") || kv.get("projects") == "" || kv.get("regions") == "" || kv.get("networks") == "" {
 		return NetworkRef{}, "", false
 	}
-	return NetworkRef{Project: kv["projects"], Name: kv["networks"]}, kv["regions"], true
+	return NetworkRef{Project: kv.get("projects"), Name: kv.get("networks")}, kv.get("regions"), true
 }
 
 type index struct {
@@ -215,6 +215,16 @@ type index struct {
 	regionalPolicies map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy
 	revisions        map[string]*runpb.Revision
 	problems         map[string]*Problem
+	// addressesByNet holds the global addresses of purpose VPC_PEERING per network.
+	addressesByNet map[string][]*computepb.Address
+	// The canonical names each resource carries, parsed once (see refs.go).
+	connectorNames map[*vpcaccesspb.Connector]ConnectorNames
+	subnetNames    map[*computepb.Subnetwork]SubnetNames
+	redisNames     map[*redispb.Instance]RedisNames
+	// identities are the project number ↔ id pairs the inventory carries evidence for,
+	// gathered on first use.
+	identitiesOnce sync.Once
+	identities     []ProjectIdentity
 }
 
 func problemKey(k Kind, name string) string { return string(k) + "|" + name }
@@ -243,15 +253,23 @@ func (inv *Inventory) idx() *index {
 			regionalPolicies: map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy{},
 			revisions:        map[string]*runpb.Revision{},
 			problems:         map[string]*Problem{},
+			addressesByNet:   map[string][]*computepb.Address{},
+			connectorNames:   make(map[*vpcaccesspb.Connector]ConnectorNames, len(inv.Connectors)),
+			subnetNames:      make(map[*computepb.Subnetwork]SubnetNames, len(inv.Subnetworks)),
+			redisNames:       make(map[*redispb.Instance]RedisNames, len(inv.RedisInstances)),
 		}
 		for _, c := range inv.Connectors {
-			if ref, err := ParseConnector(c.GetName(), "", ""); err == nil {
-				ix.connectors[ref.String()] = c
+			names := connectorNamesOf(c)
+			ix.connectorNames[c] = names
+			if names.RefErr == nil {
+				ix.connectors[names.Ref.String()] = c
 			}
 		}
 		for _, r := range inv.RedisInstances {
-			if ref, err := ParseLocation(r.GetName(), "instances"); err == nil {
-				ix.redis[ref.String()] = r
+			names := redisNamesOf(r)
+			ix.redisNames[r] = names
+			if names.RefErr == nil {
+				ix.redis[names.Ref.String()] = r
 			}
 		}
 		for _, n := range inv.Networks {
@@ -260,13 +278,14 @@ func (inv *Inventory) idx() *index {
 			}
 		}
 		for _, s := range inv.Subnetworks {
-			ref, err := SubnetOf(s)
-			if err != nil {
+			names := subnetNamesOf(s)
+			ix.subnetNames[s] = names
+			if names.RefErr != nil {
 				continue
 			}
-			ix.subnets[ref.String()] = s
-			if net, err := ParseNetwork(s.GetNetwork(), ref.Project); err == nil {
-				ix.subnetsByNet[net.String()] = append(ix.subnetsByNet[net.String()], s)
+			ix.subnets[names.Ref.String()] = s
+			if names.NetworkErr == nil {
+				ix.subnetsByNet[names.Network.String()] = append(ix.subnetsByNet[names.Network.String()], s)
 			}
 		}
 		for _, f := range inv.Firewalls {
@@ -287,6 +306,14 @@ func (inv *Inventory) idx() *index {
 				continue
 			}
 			ix.policiesByNet[key] = append(ix.policiesByNet[key], entry.Policies...)
+		}
+		for _, a := range inv.Addresses {
+			if a.GetPurpose() != computepb.Address_VPC_PEERING.String() {
+				continue
+			}
+			if net, err := ParseNetwork(a.GetNetwork(), ProjectOf(a.GetSelfLink())); err == nil {
+				ix.addressesByNet[net.String()] = append(ix.addressesByNet[net.String()], a)
+			}
 		}
 		for _, r := range inv.Revisions {
 			ix.revisions[RelativeName(r.GetName())] = r
@@ -477,19 +504,11 @@ func mergePolicies(global, regional []*computepb.NetworksGetEffectiveFirewallsRe
 // ranges of the Redis instances already stand for the part Memorystore uses; a listing
 // that failed returns its problem.
 func (inv *Inventory) PeeringRangesOf(net NetworkRef) ([]*computepb.Address, *Problem) {
-	if p, ok := inv.idx().problems[problemKey(KindAddress, "")]; ok {
+	ix := inv.idx()
+	if p, ok := ix.problems[problemKey(KindAddress, "")]; ok {
 		return nil, p
 	}
-	var out []*computepb.Address
-	for _, a := range inv.Addresses {
-		if a.GetPurpose() != computepb.Address_VPC_PEERING.String() {
-			continue
-		}
-		if an, err := ParseNetwork(a.GetNetwork(), ProjectOf(a.GetSelfLink())); err == nil && an == net {
-			out = append(out, a)
-		}
-	}
-	return out, nil
+	return ix.addressesByNet[net.String()], nil
 }
 
 // Revision returns the named revision, or the problem that explains its absence.
