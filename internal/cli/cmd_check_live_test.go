@@ -356,14 +356,22 @@ func TestLiveCheckPermissionDenied(t *testing.T) {
 		check      string
 		permission string
 		role       string
+		// scenario is the built-in scenario served; "" is healthy.
+		scenario string
 	}{
-		{"vpcaccess", []string{fakegcp.ListConnectors, fakegcp.GetConnector}, "connector.found", "vpcaccess.connectors.get", "roles/vpcaccess.viewer"},
-		{"redis", []string{fakegcp.ListInstances, fakegcp.GetInstance}, "redis.found", "redis.instances.list", "roles/redis.viewer"},
-		{"compute", []string{fakegcp.ListFirewalls}, "vpc.firewall-egress", "compute.firewalls.list", "roles/compute.networkViewer"},
+		{"vpcaccess", []string{fakegcp.ListConnectors, fakegcp.GetConnector}, "connector.found", "vpcaccess.connectors.get", "roles/vpcaccess.viewer", ""},
+		{"redis", []string{fakegcp.ListInstances, fakegcp.GetInstance}, "redis.found", "redis.instances.list", "roles/redis.viewer", ""},
+		{"compute", []string{fakegcp.ListFirewalls}, "vpc.firewall-egress", "compute.firewalls.list", "roles/compute.networkViewer", ""},
+		// A Shared VPC host's connector: its project's IAM policy may not be read.
+		{"cloudresourcemanager", []string{fakegcp.GetIamPolicy}, "connector.shared-vpc", "resourcemanager.projects.getIamPolicy", "roles/browser", "shared-vpc"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.api, func(t *testing.T) {
-			server := serveBuiltIn(t, "healthy")
+			scenario := tt.scenario
+			if scenario == "" {
+				scenario = "healthy"
+			}
+			server := serveBuiltIn(t, scenario)
 			hermeticLive(t, server)
 			for _, method := range tt.methods {
 				server.SetFault(method, fakegcp.Fault{Status: 403})

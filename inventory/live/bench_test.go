@@ -106,3 +106,12 @@ func regionWithServices(b *testing.B, n int) *inventory.Inventory {
 	inv.MarkListed(inventory.KindRevision)
 	return inv
 }
+
+// BenchmarkLiveSharedVPC loads the shared-vpc scenario: a host project's connector, so the
+// second round also reads both projects' numbers and the host project's IAM policy.
+func BenchmarkLiveSharedVPC(b *testing.B) {
+	inv := loadScenario(b, "shared-vpc")
+	benchmarkLoad(b, inv, func(s *fakegcp.Server) live.Options {
+		return liveOptions(s, fixtureProject, fixtureRegion, fixtureService)
+	})
+}
