@@ -15,7 +15,7 @@ import (
 // host project net-host-prod, whose IAM policy grants my-project's Cloud Run service agent
 // roles/vpcaccess.user.
 const (
-	hostProject   = "projects/net-host-prod"
+	hostProject    = "projects/net-host-prod"
 	serviceProject = "projects/my-project"
 )
 
