@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -104,6 +105,7 @@ func Load(ctx context.Context, opts Options) (*inventory.Inventory, error) {
 	l.panicked.Rethrow()
 	inventory.DropInvalid(l.inv)
 	l.inv.SortResources()
+	sortProjects(l.inv)
 	if l.unauthenticated != "" {
 		return l.inv, fmt.Errorf("%w (the API said: %s)", ErrNoCredentials, l.unauthenticated)
 	}
@@ -282,4 +284,11 @@ func collect[T any](it interface{ Next() (T, error) }) ([]T, error) {
 		}
 		items = append(items, item)
 	}
+}
+
+// sortProjects orders the project descriptions and IAM policies, which concurrent calls
+// add in any order, by project id and by source (which names the project).
+func sortProjects(inv *inventory.Inventory) {
+	sort.Slice(inv.Projects, func(i, j int) bool { return inv.Projects[i].ID < inv.Projects[j].ID })
+	sort.Slice(inv.IAMPolicies, func(i, j int) bool { return inv.IAMPolicies[i].Source < inv.IAMPolicies[j].Source })
 }
