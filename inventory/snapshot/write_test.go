@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"cloud.google.com/go/iam/apiv1/iampb"
+
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
@@ -109,5 +111,31 @@ func TestWriteSnapshotNeverWritesThroughLinks(t *testing.T) {
 	}
 	if err := Write(inv, link); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Errorf("err = %v, want a refusal of the linked directory", err)
+	}
+}
+
+// TestWriteSnapshotProjectsAndPolicies: the project descriptions and IAM policies a live
+// run read (a policy without bindings too) are written and read back as they were.
+func TestWriteSnapshotProjectsAndPolicies(t *testing.T) {
+	inv := &inventory.Inventory{Projects: []inventory.ProjectIdentity{
+		{ID: "my-project", Number: "123456789012"}, {ID: "net-host-prod", Number: "418305576231"},
+	}}
+	inv.AddIAMPolicy(&iampb.Policy{Version: 1, Etag: []byte("BwYk0nCJXzE="), Bindings: []*iampb.Binding{{
+		Role: "roles/vpcaccess.serviceAgent", Members: []string{"serviceAccount:service-418305576231@gcp-sa-vpcaccess.iam.gserviceaccount.com"},
+	}}}, "live")
+	inv.AddIAMPolicy(&iampb.Policy{}, "live")
+	dir := t.TempDir()
+	if err := Write(inv, dir); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Projects) != 2 || got.Projects[0].ID != "my-project" || got.Projects[1].Number != "418305576231" {
+		t.Errorf("projects = %+v", got.Projects)
+	}
+	if len(got.IAMPolicies) != 2 || got.IAMPolicies[0].ProjectNumber != "418305576231" || len(got.IAMPolicies[1].Policy.GetBindings()) != 0 {
+		t.Errorf("policies = %+v", got.IAMPolicies)
 	}
 }
