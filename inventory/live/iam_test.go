@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"cloud.google.com/go/run/apiv2/runpb"
+	"google.golang.org/protobuf/proto"
+
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
@@ -53,6 +56,27 @@ func TestLoadLiveReadsIAMOnlyForSharedVPC(t *testing.T) {
 		}
 		if f := findings["connector.shared-vpc"]; f.Status != checks.Pass {
 			t.Errorf("connector.shared-vpc = %s: %s", f.Status, f.Message)
+		}
+	})
+	t.Run("three services on the host's connector", func(t *testing.T) {
+		inv := loadScenario(t, "shared-vpc")
+		template, err := fakegcp.CanonicalService(inv, inv.Services[0], fixtureRegion)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv.Services = nil
+		for _, name := range []string{"a", "b", "c"} {
+			svc := proto.Clone(template).(*runpb.Service)
+			svc.Name = "projects/my-project/locations/us-central1/services/" + name
+			svc.TrafficStatuses = nil
+			inv.Services = append(inv.Services, svc)
+		}
+		server := serve(t, inv, fakegcp.Options{Region: fixtureRegion})
+		if _, err := live.Load(context.Background(), liveOptions(server, fixtureProject, fixtureRegion, "")); err != nil {
+			t.Fatal(err)
+		}
+		if calls := server.Calls(); calls[fakegcp.GetProject] != 2 || calls[fakegcp.GetIamPolicy] != 1 {
+			t.Errorf("calls = %v; want each project read once however many services use the connector", calls)
 		}
 	})
 	for _, name := range []string{"healthy", "shared-vpc-service-connector"} {
