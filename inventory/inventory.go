@@ -17,8 +17,6 @@ import (
 	clusterpb "cloud.google.com/go/redis/cluster/apiv1/clusterpb"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
-
-	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 )
 
 // Kind is a kind of resource the inventory holds.
@@ -111,86 +109,6 @@ func (p *Problem) Error() string {
 		return "no " + string(p.Kind) + " data was loaded; add the output of `" + SnapshotCommand(p.Kind, p.Name) + "` to the snapshot"
 	}
 	return what + ": " + p.Detail
-}
-
-// GcloudCommand is the command whose output supplies a kind of resource to a snapshot.
-func GcloudCommand(k Kind) string {
-	switch k {
-	case KindService:
-		return "gcloud run services describe SERVICE --region REGION --format yaml"
-	case KindRevision:
-		return "gcloud run revisions describe REVISION --region REGION --format yaml"
-	case KindConnector:
-		return "gcloud compute networks vpc-access connectors describe CONNECTOR --region REGION --format yaml"
-	case KindRedis:
-		return "gcloud redis instances describe INSTANCE --region REGION --format yaml"
-	case KindNetwork:
-		return "gcloud compute networks describe NETWORK --format yaml"
-	case KindSubnetwork:
-		return "gcloud compute networks subnets list --format yaml"
-	case KindFirewall:
-		return "gcloud compute firewall-rules list --format yaml"
-	case KindFirewallPolicy:
-		return "gcloud compute networks get-effective-firewalls NETWORK --format json"
-	case KindAddress:
-		return "gcloud compute addresses list --global --filter purpose=VPC_PEERING --format yaml"
-	}
-	return "gcloud"
-}
-
-// SnapshotCommand is GcloudCommand with the real names filled in from a canonical resource
-// name (of the kind itself, or, for subnetwork and firewall listings, of their network).
-// Parts the name does not give stay placeholders.
-func SnapshotCommand(k Kind, name string) string {
-	cmd := snapshotCommand(k, name)
-	if _, withheld := sanitize.Withheld(cmd); withheld {
-		// A name no resource can have is not pasted into a command: the placeholders are.
-		return GcloudCommand(k)
-	}
-	return cmd
-}
-
-func snapshotCommand(k Kind, name string) string {
-	switch k {
-	case KindConnector:
-		if ref, err := ParseConnector(name, "", ""); err == nil && ref.Project != "" && ref.Region != "" {
-			return sanitize.Command("gcloud compute networks vpc-access connectors describe %s --region %s --project %s --format yaml", ref.Name, ref.Region, ref.Project)
-		}
-	case KindRedis:
-		if ref, err := ParseLocation(name, "instances"); err == nil {
-			return sanitize.Command("gcloud redis instances describe %s --region %s --project %s --format yaml", ref.Name, ref.Region, ref.Project)
-		}
-	case KindNetwork:
-		if ref, err := ParseNetwork(name, ""); err == nil && ref.Project != "" {
-			return sanitize.Command("gcloud compute networks describe %s --project %s --format yaml", ref.Name, ref.Project)
-		}
-	case KindSubnetwork, KindFirewall:
-		if strings.Contains(name, "/networks/") {
-			if ref, err := ParseNetwork(name, ""); err == nil && ref.Project != "" {
-				list := "compute networks subnets list"
-				if k == KindFirewall {
-					list = "compute firewall-rules list"
-				}
-				return sanitize.Command("gcloud %s --filter network=%s --project %s --format yaml", sanitize.Words(list), ref.Name, ref.Project)
-			}
-		}
-	case KindFirewallPolicy:
-		if ref, region, ok := ParseRegionalPoliciesName(name); ok {
-			return sanitize.Command("gcloud compute network-firewall-policies get-effective-firewalls --network %s --region %s --project %s --format json", ref.Name, region, ref.Project)
-		}
-		if ref, err := ParseNetwork(name, ""); err == nil && ref.Project != "" && strings.Contains(name, "/networks/") {
-			return sanitize.Command("gcloud compute networks get-effective-firewalls %s --project %s --format json", ref.Name, ref.Project)
-		}
-	case KindAddress:
-		if ref, err := ParseNetwork(name, ""); err == nil && ref.Project != "" {
-			return sanitize.Command("gcloud compute addresses list --global --filter purpose=VPC_PEERING --project %s --format yaml", ref.Project)
-		}
-	case KindService:
-		if ref, err := ParseLocation(name, "services"); err == nil && ref.Project != Unknown && ref.Region != Unknown {
-			return sanitize.Command("gcloud run services describe %s --region %s --project %s --format yaml", ref.Name, ref.Region, ref.Project)
-		}
-	}
-	return GcloudCommand(k)
 }
 
 // Inventory is every resource a run knows about. Loaders append to the slices and mark

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -49,10 +48,12 @@ func (inv *Inventory) addKnativeService(path string, line int, obj map[string]an
 	if err != nil {
 		return &InputError{Path: path, Line: line, Msg: err.Error()}
 	}
-	if err := validate(svc); err != nil {
+	if err := Validate(svc); err != nil {
 		return &InputError{Path: path, Line: line, Msg: "not a valid Cloud Run service: " + err.Error()}
 	}
-	inv.add(path, svc, KindService)
+	if err := inv.Add(KindService, svc, path); err != nil {
+		return &InputError{Path: path, Line: line, Msg: err.Error()}
+	}
 	return nil
 }
 
@@ -64,8 +65,6 @@ func jsonErrText(err error) string {
 	}
 	return err.Error()
 }
-
-var numericRe = regexp.MustCompile(`^[0-9]+$`)
 
 // convertKnative maps the Knative fields Cloud Run uses onto runpb.Service.
 func convertKnative(v1 *runv1.Service) (*runpb.Service, error) {

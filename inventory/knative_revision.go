@@ -26,12 +26,14 @@ func (inv *Inventory) addKnativeRevision(path string, line int, obj map[string]a
 	}
 	rev, err := convertKnativeRevision(&v1)
 	if err == nil {
-		err = validate(rev)
+		err = Validate(rev)
+	}
+	if err == nil {
+		err = inv.Add(KindRevision, rev, path)
 	}
 	if err != nil {
 		return &InputError{Path: path, Line: line, Msg: err.Error()}
 	}
-	inv.add(path, rev, KindRevision)
 	return nil
 }
 

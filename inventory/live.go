@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -99,9 +98,9 @@ func LoadLive(ctx context.Context, opts LiveOptions) (*Inventory, error) {
 	}()
 	l.start(ctx)
 	l.wg.Wait()
-	l.panicked.rethrow()
-	dropInvalid(l.inv)
-	l.inv.sortResources()
+	l.panicked.Rethrow()
+	DropInvalid(l.inv)
+	l.inv.SortResources()
 	if l.unauthenticated != "" {
 		return l.inv, fmt.Errorf("%w (the API said: %s)", ErrNoCredentials, l.unauthenticated)
 	}
@@ -118,7 +117,7 @@ type liveLoader struct {
 	// inflight counts the API calls still running, including those abandoned at the deadline.
 	inflight sync.WaitGroup
 	// panicked holds a worker's panic, re-raised once the workers are done.
-	panicked panicBox
+	panicked PanicBox
 
 	mu   sync.Mutex
 	inv  *Inventory
@@ -176,7 +175,7 @@ func (l *liveLoader) once(ctx context.Context, key string, fetch func(context.Co
 		go func() {
 			defer l.wg.Done()
 			defer close(done)
-			defer l.panicked.capture()
+			defer l.panicked.Capture()
 			fetch(ctx)
 		}()
 	}
@@ -197,7 +196,7 @@ func (l *liveLoader) spawn(work func()) {
 	l.wg.Add(1)
 	go func() {
 		defer l.wg.Done()
-		defer l.panicked.capture()
+		defer l.panicked.Capture()
 		work()
 	}()
 }
@@ -566,43 +565,6 @@ func (l *liveLoader) addProblem(p *Problem) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.inv.AddProblem(p)
-}
-
-// sortResources orders every slice by name, so a live load is deterministic whatever order
-// the answers arrived in.
-func (inv *Inventory) sortResources() {
-	sort.Slice(inv.Services, func(i, j int) bool { return inv.Services[i].GetName() < inv.Services[j].GetName() })
-	sort.Slice(inv.Revisions, func(i, j int) bool { return inv.Revisions[i].GetName() < inv.Revisions[j].GetName() })
-	sort.Slice(inv.Connectors, func(i, j int) bool { return inv.Connectors[i].GetName() < inv.Connectors[j].GetName() })
-	sort.Slice(inv.RedisInstances, func(i, j int) bool {
-		return inv.RedisInstances[i].GetName() < inv.RedisInstances[j].GetName()
-	})
-	sort.Slice(inv.RedisClusters, func(i, j int) bool {
-		return inv.RedisClusters[i].GetName() < inv.RedisClusters[j].GetName()
-	})
-	sort.Slice(inv.Networks, func(i, j int) bool { return inv.Networks[i].GetSelfLink() < inv.Networks[j].GetSelfLink() })
-	sort.Slice(inv.Subnetworks, func(i, j int) bool {
-		return inv.Subnetworks[i].GetSelfLink() < inv.Subnetworks[j].GetSelfLink()
-	})
-	sort.Slice(inv.Firewalls, func(i, j int) bool { return inv.Firewalls[i].GetSelfLink() < inv.Firewalls[j].GetSelfLink() })
-	sort.SliceStable(inv.FirewallPolicies, func(i, j int) bool {
-		a, b := inv.FirewallPolicies[i], inv.FirewallPolicies[j]
-		if a.Network != b.Network {
-			return a.Network < b.Network
-		}
-		if a.Regional != b.Regional {
-			return !a.Regional
-		}
-		return a.Region < b.Region
-	})
-	sort.Slice(inv.Addresses, func(i, j int) bool { return inv.Addresses[i].GetSelfLink() < inv.Addresses[j].GetSelfLink() })
-	sort.Slice(inv.Problems, func(i, j int) bool {
-		a, b := inv.Problems[i], inv.Problems[j]
-		if a.Kind != b.Kind {
-			return a.Kind < b.Kind
-		}
-		return a.Name < b.Name
-	})
 }
 
 // collect drains a client-library iterator (every page) into a slice.

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -200,6 +201,13 @@ func RegionOf(s string) string {
 	}
 	return RegionFromZone(s)
 }
+
+// IsProjectNumber reports whether a project name is a project number (all digits), as
+// gcloud prints it for a Knative service's namespace, rather than a project id (which
+// starts with a letter).
+func IsProjectNumber(s string) bool { return numericRe.MatchString(s) }
+
+var numericRe = regexp.MustCompile(`^[0-9]+$`)
 
 // ProjectOf returns the project segment of a name, or "".
 func ProjectOf(s string) string { return segments(trimSelfLink(s))["projects"] }

@@ -6,25 +6,25 @@ import (
 	"sync"
 )
 
-// panicBox carries the first panic of worker goroutines to the goroutine that waits for
+// PanicBox carries the first panic of worker goroutines to the goroutine that waits for
 // them, which panics again with it: a panic in a goroutine would otherwise end the process
 // before the CLI's last-resort recover could turn it into "internal error" (exit 4).
-type panicBox struct {
+type PanicBox struct {
 	once  sync.Once
 	value any
 	stack []byte
 }
 
-// capture is deferred by each worker goroutine.
-func (b *panicBox) capture() {
+// Capture is deferred by each worker goroutine.
+func (b *PanicBox) Capture() {
 	if r := recover(); r != nil {
 		b.once.Do(func() { b.value, b.stack = r, debug.Stack() })
 	}
 }
 
-// rethrow panics on the calling goroutine when a worker panicked; call it after the
-// workers are done.
-func (b *panicBox) rethrow() {
+// Rethrow panics on the calling goroutine, with a *WorkerPanic, when a worker panicked;
+// call it after the workers are done.
+func (b *PanicBox) Rethrow() {
 	if b.value != nil {
 		panic(&WorkerPanic{Value: b.value, Stack: b.stack})
 	}

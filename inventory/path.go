@@ -151,7 +151,7 @@ func Select(inv *Inventory, sel Selector) ([]*Path, error) {
 			return nil, err
 		}
 		path := &Path{Inv: inv, Service: svc, ServiceRef: ref, ConnectorOverride: sel.Connector}
-		if project := ProjectOf(svc.GetName()); sel.Project == "" && numericRe.MatchString(project) {
+		if project := ProjectOf(svc.GetName()); sel.Project == "" && IsProjectNumber(project) {
 			_, path.ProjectResolution = resolveProjectNumber(inv, project)
 		}
 		if err := selectRedis(inv, sel, path); err != nil {
@@ -243,7 +243,7 @@ func ResolveServiceRef(inv *Inventory, svc *runpb.Service, sel Selector) (Locati
 	switch {
 	case sel.Project != "":
 		ref.Project = sel.Project
-	case numericRe.MatchString(ref.Project):
+	case IsProjectNumber(ref.Project):
 		ref.Project, _ = resolveProjectNumber(inv, ref.Project)
 	case ref.Project == Unknown:
 		id := soleProject(inv)

@@ -9,7 +9,6 @@ import (
 
 	"cloud.google.com/go/iam/apiv1/iampb"
 	"cloud.google.com/go/run/apiv2/runpb"
-	"google.golang.org/protobuf/encoding/protojson"
 )
 
 // Projects are named two ways: gcloud prints the project *number* as a Knative service's
@@ -72,16 +71,18 @@ func isProjectDescription(obj map[string]any) bool {
 }
 
 func (inv *Inventory) addIAMPolicy(path string, line int, obj map[string]any) error {
-	data, err := json.Marshal(obj)
-	if err != nil {
-		return &InputError{Path: path, Line: line, Msg: err.Error()}
-	}
 	policy := &iampb.Policy{}
-	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(data, policy); err != nil {
-		return &InputError{Path: path, Line: line, Msg: "not a valid IAM policy: " + protoErrText(err)}
+	if err := DecodeResource(obj, policy); err != nil {
+		return &InputError{Path: path, Line: line, Msg: "not a valid IAM policy: " + err.Error()}
 	}
-	inv.IAMPolicies = append(inv.IAMPolicies, &IAMPolicy{Policy: policy, ProjectNumber: policyProjectNumber(policy), Source: path})
+	inv.AddIAMPolicy(policy, path)
 	return nil
+}
+
+// AddIAMPolicy adds a project's IAM policy, read from source. Its project is told by the
+// policy's own service agents (see IAMPolicy).
+func (inv *Inventory) AddIAMPolicy(policy *iampb.Policy, source string) {
+	inv.IAMPolicies = append(inv.IAMPolicies, &IAMPolicy{Policy: policy, ProjectNumber: policyProjectNumber(policy), Source: source})
 }
 
 func (inv *Inventory) addProjectDescription(path string, line int, obj map[string]any) error {
@@ -90,7 +91,7 @@ func (inv *Inventory) addProjectDescription(path string, line int, obj map[strin
 	if f, ok := obj["projectNumber"].(float64); ok {
 		number = fmt.Sprintf("%.0f", f)
 	}
-	if !numericRe.MatchString(number) || id == "" {
+	if !IsProjectNumber(number) || id == "" {
 		return &InputError{Path: path, Line: line, Msg: fmt.Sprintf("project description: projectNumber %q is not a number", number)}
 	}
 	inv.Projects = append(inv.Projects, ProjectIdentity{ID: id, Number: number, Evidence: "gcloud projects describe (" + path + ")"})
@@ -132,7 +133,7 @@ func (inv *Inventory) projectIdentities() []ProjectIdentity {
 	out := append([]ProjectIdentity(nil), inv.Projects...)
 	for _, r := range inv.RedisInstances {
 		id := ProjectOf(r.GetName())
-		if m := redisAgentRe.FindStringSubmatch(r.GetPersistenceIamIdentity()); m != nil && id != "" && !numericRe.MatchString(id) {
+		if m := redisAgentRe.FindStringSubmatch(r.GetPersistenceIamIdentity()); m != nil && id != "" && !IsProjectNumber(id) {
 			out = append(out, ProjectIdentity{ID: id, Number: m[1], Evidence: "persistenceIamIdentity of Redis " + ShortName(r.GetName())})
 		}
 	}
@@ -141,7 +142,7 @@ func (inv *Inventory) projectIdentities() []ProjectIdentity {
 		sa := svc.GetTemplate().GetServiceAccount()
 		switch {
 		case project == "" || project == Unknown:
-		case !numericRe.MatchString(project):
+		case !IsProjectNumber(project):
 			if m := computeDefaultSARe.FindStringSubmatch(sa); m != nil {
 				out = append(out, ProjectIdentity{ID: project, Number: m[1], Evidence: "service " + ShortName(svc.GetName()) + " runs as " + sa})
 			}
@@ -171,7 +172,7 @@ func revisionProject(inv *Inventory, svc *runpb.Service) (id, revision string) {
 	}
 	for _, r := range inv.Revisions {
 		ref, err := ParseLocation(strings.Split(r.GetName(), "/revisions/")[0], "services")
-		if err != nil || numericRe.MatchString(ref.Project) || ref.Name != service.Name || ref.Region != service.Region || ShortName(r.GetName()) != revision {
+		if err != nil || IsProjectNumber(ref.Project) || ref.Name != service.Name || ref.Region != service.Region || ShortName(r.GetName()) != revision {
 			continue
 		}
 		return ref.Project, revision
@@ -187,7 +188,7 @@ func (inv *Inventory) ProjectID(number string) (ProjectIdentity, bool) {
 
 // ProjectNumber returns the number of the project with id id, with the evidence.
 func (inv *Inventory) ProjectNumber(id string) (ProjectIdentity, bool) {
-	if numericRe.MatchString(id) {
+	if IsProjectNumber(id) {
 		return ProjectIdentity{ID: id, Number: id, Evidence: "the name itself"}, true
 	}
 	return bestIdentity(inv.projectIdentities(), func(pi ProjectIdentity) bool { return pi.ID == id })
@@ -213,7 +214,7 @@ func (inv *Inventory) SameProject(a, b string) (same, known bool) {
 	if a == b {
 		return true, true
 	}
-	an, bn := numericRe.MatchString(a), numericRe.MatchString(b)
+	an, bn := IsProjectNumber(a), IsProjectNumber(b)
 	switch {
 	case an && bn, !an && !bn:
 		return false, true
@@ -233,7 +234,7 @@ func (inv *Inventory) SameProject(a, b string) (same, known bool) {
 // loaded and its project can be told.
 func (inv *Inventory) IAMPolicyOf(project string) (*IAMPolicy, bool) {
 	number := project
-	if !numericRe.MatchString(project) {
+	if !IsProjectNumber(project) {
 		pi, ok := inv.ProjectNumber(project)
 		if !ok || pi.Weak {
 			return nil, false

@@ -45,7 +45,7 @@ func RedactSensitive(name, value string) string {
 		return ""
 	case LooksLikeAuthVar(name):
 		return SensitivePlaceholder
-	case len(trimmed) <= 5 && numericRe.MatchString(trimmed):
+	case len(trimmed) <= 5 && IsProjectNumber(trimmed):
 		return trimmed
 	}
 	ep, ok := ParseEnvEndpoint(trimmed)

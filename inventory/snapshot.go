@@ -20,7 +20,6 @@ import (
 	clusterpb "cloud.google.com/go/redis/cluster/apiv1/clusterpb"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
-	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -38,8 +37,6 @@ func (e *InputError) Error() string {
 	}
 	return e.Path + ": " + e.Msg
 }
-
-var unmarshal = protojson.UnmarshalOptions{DiscardUnknown: true}
 
 // Limits on what a snapshot may make vpcdoctor read. A snapshot in CI can come from a pull
 // request; these keep a hostile one from exhausting memory or hanging the run. Real ones are
@@ -156,13 +153,13 @@ func LoadFS(fsys fs.FS, prefix string) (*Inventory, error) {
 	errs := make([]error, len(files))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
-	var panicked panicBox
+	var panicked PanicBox
 	for i, file := range files {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			defer panicked.capture()
+			defer panicked.Capture()
 			data, err := readLimited(fsys, file.name, MaxFileBytes)
 			if err != nil {
 				errs[i] = &InputError{Path: file.display, Msg: describeOSError(err)}
@@ -174,7 +171,7 @@ func LoadFS(fsys fs.FS, prefix string) (*Inventory, error) {
 		}()
 	}
 	wg.Wait()
-	panicked.rethrow()
+	panicked.Rethrow()
 	for i := range files {
 		if errs[i] != nil {
 			return nil, errs[i]
@@ -185,7 +182,7 @@ func LoadFS(fsys fs.FS, prefix string) (*Inventory, error) {
 		return nil, err
 	}
 	for i := range files {
-		inv.merge(parsed[i])
+		inv.Merge(parsed[i])
 	}
 	dropCopies(inv, copies)
 	return inv, nil
@@ -268,7 +265,7 @@ func checkDuplicates(files []snapshotFile, parsed []*Inventory) (map[proto.Messa
 	first := map[string]seen{}
 	for i, part := range parsed {
 		var conflict error
-		eachResource(part, func(kind Kind, name string, msg proto.Message) {
+		part.Each(func(kind Kind, name string, msg proto.Message) {
 			if conflict != nil || name == "" {
 				return
 			}
@@ -300,73 +297,7 @@ func dropCopies(inv *Inventory, copies map[proto.Message]bool) {
 	if len(copies) == 0 {
 		return
 	}
-	keep := func(msg proto.Message) bool { return !copies[msg] }
-	inv.Services = filter(inv.Services, func(s *runpb.Service) bool { return keep(s) })
-	inv.Revisions = filter(inv.Revisions, func(r *runpb.Revision) bool { return keep(r) })
-	inv.Connectors = filter(inv.Connectors, func(c *vpcaccesspb.Connector) bool { return keep(c) })
-	inv.RedisInstances = filter(inv.RedisInstances, func(r *redispb.Instance) bool { return keep(r) })
-	inv.RedisClusters = filter(inv.RedisClusters, func(c *clusterpb.Cluster) bool { return keep(c) })
-	inv.Networks = filter(inv.Networks, func(n *computepb.Network) bool { return keep(n) })
-	inv.Subnetworks = filter(inv.Subnetworks, func(s *computepb.Subnetwork) bool { return keep(s) })
-	inv.Firewalls = filter(inv.Firewalls, func(f *computepb.Firewall) bool { return keep(f) })
-	inv.Addresses = filter(inv.Addresses, func(a *computepb.Address) bool { return keep(a) })
-}
-
-// eachResource visits every resource of an inventory with its kind and canonical name.
-func eachResource(inv *Inventory, visit func(kind Kind, name string, msg proto.Message)) {
-	for _, s := range inv.Services {
-		visit(KindService, trimSelfLink(s.GetName()), s)
-	}
-	for _, r := range inv.Revisions {
-		visit(KindRevision, trimSelfLink(r.GetName()), r)
-	}
-	for _, c := range inv.Connectors {
-		visit(KindConnector, trimSelfLink(c.GetName()), c)
-	}
-	for _, r := range inv.RedisInstances {
-		visit(KindRedis, trimSelfLink(r.GetName()), r)
-	}
-	for _, c := range inv.RedisClusters {
-		visit(KindRedisCluster, trimSelfLink(c.GetName()), c)
-	}
-	for _, n := range inv.Networks {
-		visit(KindNetwork, trimSelfLink(n.GetSelfLink()), n)
-	}
-	for _, s := range inv.Subnetworks {
-		visit(KindSubnetwork, trimSelfLink(s.GetSelfLink()), s)
-	}
-	for _, f := range inv.Firewalls {
-		visit(KindFirewall, trimSelfLink(f.GetSelfLink()), f)
-	}
-	for _, a := range inv.Addresses {
-		visit(KindAddress, trimSelfLink(a.GetSelfLink()), a)
-	}
-}
-
-// merge appends another inventory's resources, listings, problems and sources.
-func (inv *Inventory) merge(other *Inventory) {
-	inv.Services = append(inv.Services, other.Services...)
-	inv.Revisions = append(inv.Revisions, other.Revisions...)
-	inv.Connectors = append(inv.Connectors, other.Connectors...)
-	inv.RedisInstances = append(inv.RedisInstances, other.RedisInstances...)
-	inv.Networks = append(inv.Networks, other.Networks...)
-	inv.Subnetworks = append(inv.Subnetworks, other.Subnetworks...)
-	inv.Firewalls = append(inv.Firewalls, other.Firewalls...)
-	inv.FirewallPolicies = append(inv.FirewallPolicies, other.FirewallPolicies...)
-	inv.Addresses = append(inv.Addresses, other.Addresses...)
-	inv.RedisClusters = append(inv.RedisClusters, other.RedisClusters...)
-	inv.Projects = append(inv.Projects, other.Projects...)
-	inv.IAMPolicies = append(inv.IAMPolicies, other.IAMPolicies...)
-	inv.Problems = append(inv.Problems, other.Problems...)
-	for k := range other.Listed {
-		inv.MarkListed(k)
-	}
-	for name, source := range other.Sources {
-		if inv.Sources == nil {
-			inv.Sources = map[string]string{}
-		}
-		inv.Sources[name] = source
-	}
+	inv.Retain(func(_ Kind, msg proto.Message) bool { return !copies[msg] })
 }
 
 // AddFile adds every resource in one file's content to the inventory.
@@ -553,72 +484,16 @@ func isKnativeShape(obj map[string]any) bool {
 }
 
 func (inv *Inventory) addProto(path string, line int, obj map[string]any, msg proto.Message, kind Kind) error {
-	data, err := json.Marshal(obj)
-	if err != nil {
-		return &InputError{Path: path, Line: line, Msg: err.Error()}
-	}
-	if err := unmarshal.Unmarshal(data, msg); err != nil {
-		return &InputError{Path: path, Line: line, Msg: fmt.Sprintf("not a valid %s: %s", kind, protoErrText(err))}
-	}
-	if err := validate(msg); err != nil {
+	if err := DecodeResource(obj, msg); err != nil {
 		return &InputError{Path: path, Line: line, Msg: fmt.Sprintf("not a valid %s: %v", kind, err)}
 	}
-	inv.add(path, msg, kind)
+	if err := Validate(msg); err != nil {
+		return &InputError{Path: path, Line: line, Msg: fmt.Sprintf("not a valid %s: %v", kind, err)}
+	}
+	if err := inv.Add(kind, msg, path); err != nil {
+		return &InputError{Path: path, Line: line, Msg: err.Error()}
+	}
 	return nil
-}
-
-// protoErrText shortens protojson's messages ("proto: (line 1:23): invalid value ...") to
-// the part a user can act on.
-func protoErrText(err error) string {
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "proto:")
-	msg = strings.TrimSpace(msg)
-	if i := strings.Index(msg, "): "); strings.HasPrefix(msg, "(line") && i > 0 {
-		msg = msg[i+3:]
-	}
-	return msg
-}
-
-func (inv *Inventory) add(path string, msg proto.Message, kind Kind) {
-	if inv.Sources == nil {
-		inv.Sources = map[string]string{}
-	}
-	var name string
-	switch m := msg.(type) {
-	case *computepb.Network:
-		inv.Networks = append(inv.Networks, m)
-		name = m.GetSelfLink()
-	case *computepb.Subnetwork:
-		inv.Subnetworks = append(inv.Subnetworks, m)
-		name = m.GetSelfLink()
-	case *computepb.Firewall:
-		inv.Firewalls = append(inv.Firewalls, m)
-		name = m.GetSelfLink()
-	case *computepb.Address:
-		inv.Addresses = append(inv.Addresses, m)
-		name = m.GetSelfLink()
-	case *vpcaccesspb.Connector:
-		inv.Connectors = append(inv.Connectors, m)
-		name = m.GetName()
-	case *redispb.Instance:
-		inv.RedisInstances = append(inv.RedisInstances, m)
-		name = m.GetName()
-	case *clusterpb.Cluster:
-		inv.RedisClusters = append(inv.RedisClusters, m)
-		name = m.GetName()
-	case *runpb.Service:
-		scrubService(m)
-		inv.Services = append(inv.Services, m)
-		name = m.GetName()
-	case *runpb.Revision:
-		scrubRevision(m)
-		inv.Revisions = append(inv.Revisions, m)
-		name = m.GetName()
-	}
-	inv.MarkListed(kind) // a file of this kind was read: absent names do not exist
-	if name != "" {
-		inv.Sources[trimSelfLink(name)] = path
-	}
 }
 
 func describeOSError(err error) string {
@@ -675,13 +550,9 @@ func (inv *Inventory) addEffectiveFirewalls(path string, line int, obj map[strin
 		}
 		inv.MarkListed(KindFirewall)
 	}
-	data, err := json.Marshal(map[string]any{"firewallPolicys": obj["firewallPolicys"]})
-	if err != nil {
-		return &InputError{Path: path, Line: line, Msg: err.Error()}
-	}
 	var response computepb.NetworksGetEffectiveFirewallsResponse
-	if err := unmarshal.Unmarshal(data, &response); err != nil {
-		return &InputError{Path: path, Line: line, Msg: "not a valid networks.getEffectiveFirewalls response: " + protoErrText(err)}
+	if err := DecodeResource(map[string]any{"firewallPolicys": obj["firewallPolicys"]}, &response); err != nil {
+		return &InputError{Path: path, Line: line, Msg: "not a valid networks.getEffectiveFirewalls response: " + err.Error()}
 	}
 	network := ""
 	if named, ok := obj["network"].(string); ok && named != "" {

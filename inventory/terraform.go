@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"cloud.google.com/go/compute/apiv1/computepb"
 	"cloud.google.com/go/redis/apiv1/redispb"
@@ -571,13 +570,15 @@ func (p *planReader) apply(inv *Inventory, ix *applyIndex, r *planResource) erro
 	b := &protoBuilder{p: p, r: r, inv: inv, name: name}
 	msg, err := b.build()
 	if err == nil {
-		err = validate(msg)
+		err = Validate(msg)
 	}
 	if err != nil {
 		return &InputError{Path: p.path, Msg: fmt.Sprintf("%s: %v", r.address, err)}
 	}
 	ix.remove(kind, name)
-	inv.add(p.path, msg, kind)
+	if err := inv.Add(kind, msg, p.path); err != nil {
+		return &InputError{Path: p.path, Msg: fmt.Sprintf("%s: %v", r.address, err)}
+	}
 	ix.insert(kind, msg)
 	return nil
 }
@@ -719,22 +720,6 @@ func forEachMessage(inv *Inventory, kind Kind, visit func(proto.Message)) {
 	}
 }
 
-// resetIndex makes the next lookup rebuild the indexes over the changed resources.
-func (inv *Inventory) resetIndex() {
-	inv.indexOnce = sync.Once{}
-	inv.index = nil
-}
-
-func filter[T any](list []T, keep func(T) bool) []T {
-	out := list[:0:0]
-	for _, item := range list {
-		if keep(item) {
-			out = append(out, item)
-		}
-	}
-	return out
-}
-
 func networkName(n *computepb.Network) string {
 	if ref, err := NetworkOf(n); err == nil {
 		return ref.String()
@@ -824,7 +809,7 @@ func (b *protoBuilder) unknown(field string) {
 func (b *protoBuilder) set(obj map[string]any, key string, v tfValue, field string) {
 	switch {
 	case v.hasSensitive():
-		b.inv.markGap(tfKinds[b.r.typ], b.name, field, "is sensitive in the Terraform plan, which vpcdoctor does not read", b.r.address)
+		b.inv.NoteGap(tfKinds[b.r.typ], b.name, field, "is sensitive in the Terraform plan, which vpcdoctor does not read", b.r.address)
 	case v.hasUnknown():
 		b.unknown(field)
 	case v.state() == known:
@@ -849,12 +834,8 @@ func (b *protoBuilder) reference(v tfValue, wantType string, field string, exprP
 }
 
 func unmarshalInto(obj map[string]any, msg proto.Message) (proto.Message, error) {
-	data, err := json.Marshal(obj)
-	if err != nil {
+	if err := DecodeResource(obj, msg); err != nil {
 		return nil, err
-	}
-	if err := unmarshal.Unmarshal(data, msg); err != nil {
-		return nil, fmt.Errorf("%s", protoErrText(err))
 	}
 	return msg, nil
 }
@@ -1136,7 +1117,7 @@ func (b *protoBuilder) connector(v tfValue) (proto.Message, error) {
 		"min_throughput", "minThroughput", "max_throughput", "maxThroughput")
 	obj["state"] = b.afterApplyState(v.attr("state"), "READY")
 	if b.r.action == planCreate && b.createsConnectorFirewall(obj) {
-		b.inv.markGap(KindConnector, b.name, ConnectorFirewallRules, "are created by Google with the connector during terraform apply, so the plan does not show them", b.r.address)
+		b.inv.NoteGap(KindConnector, b.name, ConnectorFirewallRules, "are created by Google with the connector during terraform apply, so the plan does not show them", b.r.address)
 	}
 	return unmarshalInto(obj, &vpcaccesspb.Connector{})
 }
@@ -1199,7 +1180,7 @@ func (b *protoBuilder) afterApplyState(state tfValue, ready string) string {
 	if s, st := state.str(); st == known {
 		return s
 	}
-	b.inv.markGap(tfKinds[b.r.typ], b.name, "state", "is not in the Terraform plan; add its gcloud describe output to the snapshot", b.r.address)
+	b.inv.NoteGap(tfKinds[b.r.typ], b.name, "state", "is not in the Terraform plan; add its gcloud describe output to the snapshot", b.r.address)
 	return "STATE_UNSPECIFIED"
 }
 
@@ -1270,7 +1251,7 @@ func (p *planReader) markPeerings(inv *Inventory) {
 			}
 		}
 		if !peered {
-			inv.markGap(KindRedis, name, RedisPeering, "is set up by Memorystore when it creates the instance during terraform apply, so network "+net.Name+" has none yet", r.address)
+			inv.NoteGap(KindRedis, name, RedisPeering, "is set up by Memorystore when it creates the instance during terraform apply, so network "+net.Name+" has none yet", r.address)
 		}
 	}
 }

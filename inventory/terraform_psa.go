@@ -146,7 +146,7 @@ func (p *planReader) markServiceNetworkingGap(inv *Inventory, r *planResource, n
 		if net, problem := inv.Network(authorized); problem == nil && hasActivePeering(net, serviceNetworkingPeering) {
 			continue
 		}
-		inv.markGap(KindRedis, ref.String(), RedisPeering, "is set up by Service Networking during terraform apply, on a network or service the apply decides", r.address)
+		inv.NoteGap(KindRedis, ref.String(), RedisPeering, "is set up by Service Networking during terraform apply, on a network or service the apply decides", r.address)
 	}
 }
 

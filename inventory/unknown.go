@@ -26,16 +26,7 @@ const afterApply = " is known only after terraform apply"
 // "authorizedNetwork", "template.vpcAccess.connector") will only be known after apply. The
 // address is the Terraform resource address the value comes from, for the message.
 func (inv *Inventory) MarkUnknown(kind Kind, name, field, address string) {
-	inv.markGap(kind, name, field, afterApply[1:], address)
-}
-
-// markGap records a field a plan does not give: "FIELD WHY (ADDRESS)".
-func (inv *Inventory) markGap(kind Kind, name, field, why, address string) {
-	detail := field + " " + why
-	if address != "" {
-		detail += " (" + address + ")"
-	}
-	inv.AddProblem(&Problem{Kind: kind, Name: name, Code: KnownAfterApply, Detail: detail})
+	inv.NoteGap(kind, name, field, afterApply[1:], address)
 }
 
 // UnknownField returns the KnownAfterApply problem of the first of fields that a Terraform

@@ -14,11 +14,11 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
-// validate rejects values no Google Cloud API returns, which a hand-edited or hostile file
+// Validate rejects values no Google Cloud API returns, which a hand-edited or hostile file
 // can hold: an IP range that is not one, a negative count, port or duration. Checks would
 // otherwise skip such a range without a word or print the value as if it were real. The
 // error names the field (API JSON name) and the value.
-func validate(msg proto.Message) error {
+func Validate(msg proto.Message) error {
 	switch m := msg.(type) {
 	case *vpcaccesspb.Connector:
 		if err := cidrField("ipCidrRange", m.GetIpCidrRange(), false); err != nil {
@@ -134,33 +134,26 @@ func cidrField(field, value string, orAddress bool) error {
 	return fmt.Errorf("%s %q is not an IP range in CIDR notation (such as 10.8.0.0/28)", field, value)
 }
 
-// dropInvalid removes from a live inventory every resource validate rejects and records
+// DropInvalid removes from a live inventory every resource validate rejects and records
 // an Unavailable problem instead: an API (or whatever an endpoint override points at) that
 // answers with a malformed range or a negative count gets "error" findings, never a verdict
 // computed from the value. A rule, subnetwork or address range is one of a listing that
 // checks read as a whole (one missing deny rule could turn a fail into a pass), so the
 // problem is then the listing's.
-func dropInvalid(inv *Inventory) {
-	keep := func(kind Kind, name string, msg proto.Message, wholeListing bool) bool {
-		err := validate(msg)
+func DropInvalid(inv *Inventory) {
+	inv.Retain(func(kind Kind, msg proto.Message) bool {
+		err := Validate(msg)
 		if err == nil {
 			return true
 		}
+		info, _ := KindOf(kind)
 		detail := "the API answered with a value no Google Cloud API returns: " + err.Error()
-		problemName := trimSelfLink(name)
-		if wholeListing {
-			detail = trimSelfLink(name) + ": " + detail
+		problemName := info.Name(msg)
+		if info.WholeListing {
+			detail = problemName + ": " + detail
 			problemName = ""
 		}
 		inv.AddProblem(&Problem{Kind: kind, Name: problemName, Code: Unavailable, Detail: detail})
 		return false
-	}
-	inv.Services = filter(inv.Services, func(s *runpb.Service) bool { return keep(KindService, s.GetName(), s, false) })
-	inv.Revisions = filter(inv.Revisions, func(r *runpb.Revision) bool { return keep(KindRevision, r.GetName(), r, false) })
-	inv.Connectors = filter(inv.Connectors, func(c *vpcaccesspb.Connector) bool { return keep(KindConnector, c.GetName(), c, false) })
-	inv.RedisInstances = filter(inv.RedisInstances, func(r *redispb.Instance) bool { return keep(KindRedis, r.GetName(), r, false) })
-	inv.RedisClusters = filter(inv.RedisClusters, func(c *clusterpb.Cluster) bool { return keep(KindRedisCluster, c.GetName(), c, false) })
-	inv.Subnetworks = filter(inv.Subnetworks, func(s *computepb.Subnetwork) bool { return keep(KindSubnetwork, s.GetSelfLink(), s, true) })
-	inv.Firewalls = filter(inv.Firewalls, func(f *computepb.Firewall) bool { return keep(KindFirewall, f.GetSelfLink(), f, true) })
-	inv.Addresses = filter(inv.Addresses, func(a *computepb.Address) bool { return keep(KindAddress, a.GetSelfLink(), a, true) })
+	})
 }
