@@ -125,6 +125,13 @@ func Catalogue() []Check {
 			Run:   checkConnectorFirewall,
 		},
 		{
+			ID: "vpc.egress-nat", Hop: HopVPC, Title: "Cloud NAT serves all-traffic egress",
+			Summary:  "with all-traffic egress, a public Cloud NAT gateway of the egress network and region serves the connector's or Direct VPC subnet, so internet calls do not time out",
+			Requires: []string{"run.vpc-egress"},
+			Reads:    map[inventory.Kind][]string{inventory.KindService: {"template.vpcAccess.egress"}, inventory.KindConnector: {"network", "subnet"}},
+			Run:      checkEgressNAT,
+		},
+		{
 			ID: "redis.found", Hop: HopRedis, Title: "Redis instance exists",
 			Summary: "the Memorystore for Redis instance the service should reach exists and can be read",
 			Run:     checkRedisFound,

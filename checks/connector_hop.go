@@ -121,14 +121,9 @@ func connectorNetworkOf(p *inventory.Path, c *vpcaccesspb.Connector) (inventory.
 	if err != nil {
 		return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindConnector, Name: c.GetName(), Code: inventory.Unavailable, Detail: err.Error()}
 	}
-	if sub := c.GetSubnet(); sub != nil && sub.GetName() != "" {
-		project := sub.GetProjectId()
-		if project == "" {
-			project = ref.Project
-		}
-		subRef, err := inventory.ParseSubnet(sub.GetName(), project, ref.Region)
+	if subRef, named, err := connectorSubnetRef(c, ref); named {
 		if err != nil {
-			return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindSubnetwork, Name: sub.GetName(), Code: inventory.NotFound, Detail: err.Error()}
+			return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindSubnetwork, Name: c.GetSubnet().GetName(), Code: inventory.NotFound, Detail: err.Error()}
 		}
 		subnet, problem := p.Inv.Subnet(subRef)
 		if problem != nil {
@@ -145,6 +140,22 @@ func connectorNetworkOf(p *inventory.Path, c *vpcaccesspb.Connector) (inventory.
 		return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindConnector, Name: ref.String(), Code: inventory.Unavailable, Detail: "connector has no network: " + err.Error()}
 	}
 	return net, nil
+}
+
+// connectorSubnetRef is the existing subnet a connector was created on, in the project
+// its subnet.projectId names (a Shared VPC host) or else the connector's own, and the
+// connector's region; named is false for a connector with its own range.
+func connectorSubnetRef(c *vpcaccesspb.Connector, ref inventory.ConnectorRef) (subRef inventory.SubnetRef, named bool, err error) {
+	sub := c.GetSubnet()
+	if sub.GetName() == "" {
+		return inventory.SubnetRef{}, false, nil
+	}
+	project := sub.GetProjectId()
+	if project == "" {
+		project = ref.Project
+	}
+	subRef, err = inventory.ParseSubnet(sub.GetName(), project, ref.Region)
+	return subRef, true, err
 }
 
 func checkConnectorNetwork(p *inventory.Path) Result {

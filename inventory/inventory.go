@@ -42,6 +42,9 @@ const (
 	// (purpose VPC_PEERING): Memorystore takes its ranges from there, and nothing on the
 	// network may overlap it.
 	KindAddress Kind = "address"
+	// KindRouter is a Cloud Router; its nats are the Cloud NAT gateways of its network and
+	// region, which carry a service's internet calls when its egress is all-traffic.
+	KindRouter Kind = "router"
 )
 
 // Code classifies why a resource is not in the inventory.
@@ -132,6 +135,8 @@ type Inventory struct {
 	// Addresses are global addresses; the ones with purpose VPC_PEERING are the ranges
 	// allocated to private services access.
 	Addresses []*computepb.Address
+	// Routers are Cloud Routers, read for their Cloud NAT gateways (nats).
+	Routers []*computepb.Router
 	// Projects are project descriptions (gcloud projects describe): number ↔ id.
 	Projects []ProjectIdentity
 	// IAMPolicies are project IAM policies (gcloud projects get-iam-policy).
@@ -481,6 +486,25 @@ func (inv *Inventory) PeeringRangesOf(net NetworkRef) ([]*computepb.Address, *Pr
 		}
 		if an, err := ParseNetwork(a.GetNetwork(), ProjectOf(a.GetSelfLink())); err == nil && an == net {
 			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// RoutersOf returns the Cloud Routers of a network, every region's, or the problem that
+// explains why they are not known (not loaded, or the listing failed). An empty list from
+// a listing is not a problem: the network has no router.
+func (inv *Inventory) RoutersOf(net NetworkRef) ([]*computepb.Router, *Problem) {
+	if p, ok := inv.idx().problems[problemKey(KindRouter, "")]; ok {
+		return nil, &Problem{Kind: KindRouter, Name: net.String(), Code: p.Code, API: p.API, Permission: p.Permission, Role: p.Role, Detail: p.Detail}
+	}
+	if !inv.Listed[KindRouter] {
+		return nil, &Problem{Kind: KindRouter, Name: net.String(), Code: NotLoaded}
+	}
+	var out []*computepb.Router
+	for _, r := range inv.Routers {
+		if rn, err := ParseNetwork(r.GetNetwork(), ProjectOf(r.GetSelfLink())); err == nil && rn == net {
+			out = append(out, r)
 		}
 	}
 	return out, nil

@@ -390,4 +390,15 @@ var kindTable = []KindInfo{
 			name: (*computepb.Address).GetSelfLink,
 		},
 	},
+	{
+		// Cloud Routers, every region's, read for their Cloud NAT gateways (the router's
+		// nats): a listing, since a NAT that is absent is what the checks look for.
+		Kind: KindRouter, File: "routers.json", Envelope: "items", ListKind: "compute#routerList", ItemKind: "compute#router", WholeListing: true,
+		Command: "gcloud compute routers list --format yaml",
+		command: ofNetwork("compute routers list"),
+		res: slice[*computepb.Router]{
+			of:   func(inv *Inventory) *[]*computepb.Router { return &inv.Routers },
+			name: (*computepb.Router).GetSelfLink,
+		},
+	},
 }

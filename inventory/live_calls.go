@@ -253,3 +253,23 @@ func (l *liveLoader) listPeeringRanges(ctx context.Context, project string) {
 		l.keep(KindAddress, func(inv *Inventory) { inv.Addresses = append(inv.Addresses, addresses...) })
 	}
 }
+
+// listRouters lists the Cloud Routers of a project, every region's (one aggregated list):
+// their nats are the Cloud NAT gateways that carry all-traffic egress to the internet, and
+// a NAT in another region than the egress subnet's serves it not.
+func (l *liveLoader) listRouters(ctx context.Context, project string) {
+	routers, ok := fetch(ctx, l, KindRouter, "", opRoutersList, func(ctx context.Context) ([]*computepb.Router, error) {
+		pairs, err := collect(l.clients.routers.AggregatedList(ctx, &computepb.AggregatedListRoutersRequest{
+			Project:    project,
+			MaxResults: proto.Uint32(liveDefaultPageSize),
+		}, l.callOpts...))
+		var routers []*computepb.Router
+		for _, pair := range pairs {
+			routers = append(routers, pair.Value.GetRouters()...)
+		}
+		return routers, err
+	})
+	if ok {
+		l.keep(KindRouter, func(inv *Inventory) { inv.Routers = append(inv.Routers, routers...) })
+	}
+}

@@ -34,6 +34,7 @@ type liveClients struct {
 	subnetworks *compute.SubnetworksClient
 	firewalls   *compute.FirewallsClient
 	addresses   *compute.GlobalAddressesClient
+	routers     *compute.RoutersClient
 	// regionPolicies reads the firewall policies in effect on a network in one region.
 	regionPolicies *compute.RegionNetworkFirewallPoliciesClient
 	// closers close the clients created so far, in creation order.
@@ -141,6 +142,9 @@ func newLiveClients(ctx context.Context, opts LiveOptions) (*liveClients, error)
 	open(c, &err, "Compute global addresses", &c.addresses, func() (*compute.GlobalAddressesClient, error) {
 		return compute.NewGlobalAddressesRESTClient(ctx, restOptions("compute")...)
 	})
+	open(c, &err, "Compute routers", &c.routers, func() (*compute.RoutersClient, error) {
+		return compute.NewRoutersRESTClient(ctx, restOptions("compute")...)
+	})
 	open(c, &err, "Compute regional network firewall policies", &c.regionPolicies, func() (*compute.RegionNetworkFirewallPoliciesClient, error) {
 		return compute.NewRegionNetworkFirewallPoliciesRESTClient(ctx, restOptions("compute")...)
 	})
@@ -223,6 +227,7 @@ const (
 	opNetworksGetEffectiveFirewalls
 	opRegionGetEffectiveFirewalls
 	opGlobalAddressesList
+	opRoutersList
 )
 
 // LivePermission is one row of the permission table: what a live run calls and the IAM
@@ -237,7 +242,7 @@ type LivePermission struct {
 func LivePermissions() []LivePermission {
 	ops := []liveOp{opRunServicesGet, opRunServicesList, opRunRevisionsGet, opConnectorsGet, opConnectorsList,
 		opRedisGet, opRedisList, opRedisClustersGet, opRedisClustersList, opNetworksGet, opSubnetworksList, opFirewallsList,
-		opNetworksGetEffectiveFirewalls, opRegionGetEffectiveFirewalls, opGlobalAddressesList}
+		opNetworksGetEffectiveFirewalls, opRegionGetEffectiveFirewalls, opGlobalAddressesList, opRoutersList}
 	out := make([]LivePermission, len(ops))
 	for i, op := range ops {
 		out[i] = op.permission()
@@ -279,6 +284,8 @@ func (op liveOp) permission() LivePermission {
 		return LivePermission{"compute.googleapis.com", "compute.networks.getRegionEffectiveFirewalls", "roles/compute.networkViewer"}
 	case opGlobalAddressesList:
 		return LivePermission{"compute.googleapis.com", "compute.globalAddresses.list", "roles/compute.networkViewer"}
+	case opRoutersList:
+		return LivePermission{"compute.googleapis.com", "compute.routers.list", "roles/compute.networkViewer"}
 	}
 	return LivePermission{}
 }

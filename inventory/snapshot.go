@@ -376,17 +376,12 @@ func (inv *Inventory) addObject(path string, line int, obj map[string]any) error
 		return inv.addProto(path, line, obj, &computepb.Firewall{}, KindFirewall)
 	case kind == "compute#address":
 		return inv.addProto(path, line, obj, &computepb.Address{}, KindAddress)
+	case kind == "compute#router":
+		return inv.addProto(path, line, obj, &computepb.Router{}, KindRouter)
 	case kind == "compute#subnetworkAggregatedList":
-		inv.MarkListed(KindSubnetwork)
-		items, _ := obj["items"].(map[string]any)
-		for _, scoped := range items {
-			if scopedMap, ok := scoped.(map[string]any); ok {
-				if err := inv.addValue(path, line, emptyIfNil(scopedMap["subnetworks"])); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		return inv.addAggregated(path, line, obj, KindSubnetwork, "subnetworks")
+	case kind == "compute#routerAggregatedList":
+		return inv.addAggregated(path, line, obj, KindRouter, "routers")
 	case strings.HasPrefix(kind, "compute#") && strings.HasSuffix(kind, "List"):
 		switch kind {
 		case "compute#subnetworkList":
@@ -397,6 +392,8 @@ func (inv *Inventory) addObject(path string, line int, obj map[string]any) error
 			inv.MarkListed(KindNetwork)
 		case "compute#addressList":
 			inv.MarkListed(KindAddress)
+		case "compute#routerList":
+			inv.MarkListed(KindRouter)
 		}
 		return inv.addValue(path, line, emptyIfNil(obj["items"]))
 	case kind == "Service" || (kind == "" && isKnativeShape(obj)):
@@ -442,6 +439,21 @@ func (inv *Inventory) addObject(path string, line int, obj map[string]any) error
 	return &InputError{Path: path, Line: line, Msg: unrecognised(kind, name)}
 }
 
+// addAggregated reads an aggregatedList answer, items keyed by scope ("regions/R") each
+// holding the list under key: a complete listing of the kind.
+func (inv *Inventory) addAggregated(path string, line int, obj map[string]any, k Kind, key string) error {
+	inv.MarkListed(k)
+	items, _ := obj["items"].(map[string]any)
+	for _, scoped := range items {
+		if scopedMap, ok := scoped.(map[string]any); ok {
+			if err := inv.addValue(path, line, emptyIfNil(scopedMap[key])); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func (inv *Inventory) markEnvelope(key string) {
 	switch key {
 	case "subnetworks":
@@ -458,7 +470,7 @@ func (inv *Inventory) markEnvelope(key string) {
 func unrecognised(kind, name string) string {
 	switch {
 	case kind != "":
-		return fmt.Sprintf("unrecognised resource kind %q (vpcdoctor reads Cloud Run services, VPC connectors, Redis instances, networks, subnetworks, firewall rules and global addresses)", kind)
+		return fmt.Sprintf("unrecognised resource kind %q (vpcdoctor reads Cloud Run services, VPC connectors, Redis instances, networks, subnetworks, firewall rules, global addresses and Cloud Routers)", kind)
 	case name != "":
 		return fmt.Sprintf("unrecognised resource %q: expected a full name such as projects/P/locations/R/connectors/C or .../instances/I, or a compute resource with its kind", name)
 	}

@@ -33,13 +33,14 @@ const (
 	// region, each with "network" and "region" fields.
 	FirewallPoliciesFile = "firewall-policies.json"
 	AddressesFile        = "addresses.json"
+	RoutersFile          = "routers.json"
 	ProblemsFile         = "problems.json"
 )
 
 // snapshotFiles are the names WriteSnapshot owns in its directory.
 func snapshotFiles() []string {
 	return []string{ServicesFile, RevisionsFile, ConnectorsFile, RedisFile, ClustersFile, NetworksFile, SubnetworksFile, FirewallsFile,
-		FirewallPoliciesFile, AddressesFile, ProblemsFile}
+		FirewallPoliciesFile, AddressesFile, RoutersFile, ProblemsFile}
 }
 
 // WriteSnapshot writes an inventory as a snapshot directory that LoadDir reads back into the
@@ -109,6 +110,9 @@ func WriteSnapshot(inv *Inventory, dir string) error {
 	}
 	if inv.Listed[KindAddress] || len(inv.Addresses) > 0 {
 		files[AddressesFile] = envelope{kind: "compute#addressList", key: "items", items: messages(inv.Addresses)}
+	}
+	if inv.Listed[KindRouter] || len(inv.Routers) > 0 {
+		files[RoutersFile] = envelope{kind: "compute#routerList", key: "items", items: messages(inv.Routers)}
 	}
 	if len(inv.Problems) > 0 {
 		files[ProblemsFile] = map[string]any{"kind": ProblemsKind, "problems": inv.Problems}

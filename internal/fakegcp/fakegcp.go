@@ -51,6 +51,7 @@ const (
 	// GetRegionEffectiveFirewalls is regionNetworkFirewallPolicies.getEffectiveFirewalls.
 	GetRegionEffectiveFirewalls = "compute.regionNetworkFirewallPolicies.getEffectiveFirewalls"
 	ListGlobalAddresses         = "compute.globalAddresses.list"
+	AggregatedListRouters       = "compute.routers.aggregatedList"
 )
 
 // grpcMethods maps gRPC full method names to the method keys above.
