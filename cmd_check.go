@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
+	"github.com/vpcdoctor/vpcdoctor/finding"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
@@ -155,9 +156,9 @@ func checkInventory(stdout io.Writer, inv *inventory.Inventory, sel inventory.Se
 	fillTarget(&target, paths)
 	findings := runPaths(stdout, paths, target, opts, probing)
 	locateFindings(findings, opts.terraformPlan)
-	shapes := make([]report.PathShape, 0, len(paths))
+	shapes := make([]finding.PathShape, 0, len(paths))
 	for _, p := range paths {
-		shapes = append(shapes, report.ShapeOf(p))
+		shapes = append(shapes, checks.ShapeOf(p))
 	}
 	return finishReport(stdout, findings, shapes, target, opts)
 }
@@ -165,7 +166,7 @@ func checkInventory(stdout io.Writer, inv *inventory.Inventory, sel inventory.Se
 // finishReport writes the buffered reports (the --output list, or the --format report
 // when it is not the streamed text) once every finding is known, and returns the exit
 // status of the findings. Text has streamed already.
-func finishReport(stdout io.Writer, findings []checks.Finding, shapes []report.PathShape, target report.Target, opts outputOptions) error {
+func finishReport(stdout io.Writer, findings []checks.Finding, shapes []finding.PathShape, target report.Target, opts outputOptions) error {
 	doc := newDocument(target, findings, opts.failOn)
 	doc.Paths = shapes
 	switch {
@@ -227,7 +228,7 @@ func runPaths(stdout io.Writer, paths []*inventory.Path, target report.Target, o
 	for _, path := range paths {
 		current = path
 		if text != nil {
-			text.Path(report.ShapeOf(path))
+			text.Path(checks.ShapeOf(path))
 		}
 		found := checks.Run(catalogue, path, observe)
 		if probing != nil {

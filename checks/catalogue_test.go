@@ -1,6 +1,13 @@
 package checks_test
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +90,57 @@ func TestFindingsCarryDocsAnchor(t *testing.T) {
 	for _, f := range runScenario(t, "healthy") {
 		if !strings.HasSuffix(f.Docs, "#"+checks.Anchor(f.ID)) || strings.Contains(checks.Anchor(f.ID), ".") {
 			t.Errorf("%s: docs link %q", f.ID, f.Docs)
+		}
+	}
+}
+
+// TestOneFilePerCheck keeps the layout of the package: each check is declared in the file
+// named by its ID (run.vpc-egress.go), which holds its value and its Run function, and
+// every file named like a check ID declares one.
+func TestOneFilePerCheck(t *testing.T) {
+	declared := map[string]bool{}
+	for _, check := range checks.Catalogue() {
+		file := check.ID + ".go"
+		declared[file] = true
+		parsed, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
+		if err != nil {
+			t.Errorf("%s: %v (each check lives in the file named by its ID)", check.ID, err)
+			continue
+		}
+		funcs := map[string]bool{}
+		hasValue := false
+		ast.Inspect(parsed, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncDecl:
+				funcs[n.Name.Name] = true
+			case *ast.KeyValueExpr:
+				key, isIdent := n.Key.(*ast.Ident)
+				value, isString := n.Value.(*ast.BasicLit)
+				if isIdent && key.Name == "ID" && isString && value.Value == strconv.Quote(check.ID) {
+					hasValue = true
+				}
+			}
+			return true
+		})
+		if !hasValue {
+			t.Errorf("%s does not declare the check value with ID %q", file, check.ID)
+		}
+		run := reflect.ValueOf(check.Run)
+		if check.RunAt != nil {
+			run = reflect.ValueOf(check.RunAt)
+		}
+		name := runtime.FuncForPC(run.Pointer()).Name()
+		if short := name[strings.LastIndex(name, ".")+1:]; !funcs[short] {
+			t.Errorf("%s: its Run function %s is not in %s", check.ID, short, file)
+		}
+	}
+	files, err := filepath.Glob("*.*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range files {
+		if !strings.HasSuffix(file, "_test.go") && !declared[file] {
+			t.Errorf("%s is named like a check but no check of the catalogue has that ID", file)
 		}
 	}
 }

@@ -29,3 +29,10 @@ func nameList(items []string) any {
 	}
 	return shell(strings.Join(items, ","))
 }
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -17,7 +17,7 @@ func RenderDocs(w io.Writer) error {
 	catalogue := Catalogue()
 	fmt.Fprintln(bw, "# vpcdoctor checks")
 	fmt.Fprintln(bw)
-	fmt.Fprintln(bw, "<!-- Generated from the check catalogue by checks.RenderDocs; do not edit. Regenerate with `go test ./checks -run TestDocsUpToDate -update`. -->")
+	fmt.Fprintln(bw, "<!-- Generated from the check catalogue by checks.RenderDocs; do not edit. Regenerate with `go run ./internal/regen`. -->")
 	fmt.Fprintln(bw)
 	fmt.Fprintln(bw, "Every check vpcdoctor runs, in the order it runs them: along the path from the Cloud Run service to Memorystore for Redis. `vpcdoctor explain ID` prints the same text.")
 	fmt.Fprintln(bw)
@@ -48,6 +48,34 @@ func RenderDocs(w io.Writer) error {
 				fmt.Fprintf(bw, "Runs after: %s (skipped when one of them does not pass or warn).\n\n", strings.Join(links, ", "))
 			}
 			fmt.Fprintln(bw, Explain(check.ID))
+		}
+	}
+	return bw.Flush()
+}
+
+// The markers around the block of README.md that RenderReadmeChecks writes.
+const (
+	ReadmeChecksBegin = "<!-- checks:begin: generated from the check catalogue by checks.RenderReadmeChecks; do not edit (go run ./internal/regen rewrites it) -->"
+	ReadmeChecksEnd   = "<!-- checks:end -->"
+)
+
+// RenderReadmeChecks writes the README's table of the catalogue's check IDs, one row per hop
+// in path order and the IDs in catalogue order, so the README cannot list a check the
+// binary lacks or miss one it has (a test compares the committed block).
+func RenderReadmeChecks(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintln(bw, "| hop | checks |")
+	fmt.Fprintln(bw, "|---|---|")
+	catalogue := Catalogue()
+	for _, hop := range Hops {
+		var ids []string
+		for _, check := range catalogue {
+			if check.Hop == hop {
+				ids = append(ids, "`"+check.ID+"`")
+			}
+		}
+		if len(ids) > 0 {
+			fmt.Fprintf(bw, "| %s | %s |\n", HopTitle(hop), strings.Join(ids, ", "))
 		}
 	}
 	return bw.Flush()

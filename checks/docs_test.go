@@ -12,7 +12,10 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/internal/golden"
 )
 
-var docsPath = filepath.Join("..", "docs", "checks.md")
+var (
+	docsPath   = filepath.Join("..", "docs", "checks.md")
+	readmePath = filepath.Join("..", "README.md")
+)
 
 // TestDocsUpToDate fails when docs/checks.md differs from what the catalogue renders, so the
 // published page always matches the binary. Run with -update to rewrite it.
@@ -29,10 +32,39 @@ func TestDocsUpToDate(t *testing.T) {
 	}
 	committed, err := os.ReadFile(docsPath)
 	if err != nil {
-		t.Fatalf("read %s: %v (run go test ./checks -run TestDocsUpToDate -update)", docsPath, err)
+		t.Fatalf("read %s: %v (go run ./internal/regen writes it)", docsPath, err)
 	}
 	if !bytes.Equal(committed, buf.Bytes()) {
-		t.Fatalf("%s is out of date: run go test ./checks -run TestDocsUpToDate -update", docsPath)
+		t.Fatalf("%s is out of date: go run ./internal/regen rewrites it", docsPath)
+	}
+}
+
+// TestReadmeUpToDate fails when the README's table of check IDs (between the
+// checks.ReadmeChecks markers) differs from what the catalogue renders. Run with -update to
+// rewrite the block; the rest of the README is left as it is.
+func TestReadmeUpToDate(t *testing.T) {
+	var table bytes.Buffer
+	if err := checks.RenderReadmeChecks(&table); err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatalf("read %s: %v", readmePath, err)
+	}
+	before, rest, found := strings.Cut(string(readme), checks.ReadmeChecksBegin+"\n")
+	committed, after, closed := strings.Cut(rest, checks.ReadmeChecksEnd+"\n")
+	if !found || !closed {
+		t.Fatalf("%s lacks the lines %q and %q around the table of checks", readmePath, checks.ReadmeChecksBegin, checks.ReadmeChecksEnd)
+	}
+	if committed == table.String() {
+		return
+	}
+	if !golden.Updating() {
+		t.Fatalf("%s: the table of checks is out of date: go run ./internal/regen rewrites it\n--- want:\n%s", readmePath, table.String())
+	}
+	updated := before + checks.ReadmeChecksBegin + "\n" + table.String() + checks.ReadmeChecksEnd + "\n" + after
+	if err := os.WriteFile(readmePath, []byte(updated), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

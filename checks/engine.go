@@ -1,6 +1,8 @@
 // Package checks is the check catalogue and the small engine that runs it. A check is a
 // plain value (ID, hop, title, prerequisites, Run) and a pure function of an
-// inventory.Path: no I/O. The catalogue is an explicit, ordered slice.
+// inventory.Path: no I/O. The catalogue is an explicit, ordered slice (catalogue.go); each
+// check is declared, above its Run function, in the file named by its ID
+// (run.vpc-egress.go).
 package checks
 
 import (
@@ -128,46 +130,6 @@ func describeStatus(st Status) string {
 		return "not run"
 	}
 	return string(st)
-}
-
-// Validate checks the catalogue's own invariants: unique, well-formed IDs; titles and
-// summaries present; prerequisites that exist and come earlier (so declaration order is a
-// topological order and there can be no cycle).
-func Validate(catalogue []Check) error {
-	seen := map[string]bool{}
-	for i, check := range catalogue {
-		if check.ID == "" || check.ID != strings.ToLower(check.ID) || !strings.HasPrefix(check.ID, string(check.Hop)+".") {
-			return fmt.Errorf("check %d: id %q must be lower-case hop.what with hop %q", i, check.ID, check.Hop)
-		}
-		if seen[check.ID] {
-			return fmt.Errorf("check %s: duplicate id", check.ID)
-		}
-		if check.Title == "" || check.Summary == "" || (check.Run == nil) == (check.RunAt == nil) {
-			return fmt.Errorf("check %s: title, summary and one of Run and RunAt are required", check.ID)
-		}
-		for kind := range check.Reads {
-			if kind != inventory.KindService && kind != inventory.KindConnector && kind != inventory.KindRedis {
-				return fmt.Errorf("check %s: Reads names %s; only the path's service, connector and Redis instance can be looked up", check.ID, kind)
-			}
-		}
-		for _, req := range check.Requires {
-			if !seen[req] {
-				return fmt.Errorf("check %s: prerequisite %s is unknown or declared later", check.ID, req)
-			}
-		}
-		seen[check.ID] = true
-	}
-	return nil
-}
-
-// Lookup finds a check by id.
-func Lookup(catalogue []Check, id string) (Check, bool) {
-	for _, c := range catalogue {
-		if c.ID == id {
-			return c, true
-		}
-	}
-	return Check{}, false
 }
 
 // planGap skips a check whose input a Terraform plan leaves unknown until apply.

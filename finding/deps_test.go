@@ -24,18 +24,24 @@ func deps(t *testing.T, pkg string) []string {
 	return own
 }
 
-// TestImportsRunOneWay keeps the layout's direction: the reporters and the probe take
-// findings as plain data and never reach into the check engine, and this package stays a
-// leaf that every one of them can import.
+// TestImportsRunOneWay keeps the layout's direction (loaders → inventory ← checks → finding
+// ← report): the reporters and the probe take findings and path shapes as plain data and
+// never reach into the check engine or the inventory, and this package stays a leaf that
+// every one of them can import.
 func TestImportsRunOneWay(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go command")
 	}
 	for _, pkg := range []string{"report", "probe"} {
 		for _, dep := range deps(t, pkg) {
-			if dep == "checks" {
-				t.Errorf("%s imports checks; it should use package finding", pkg)
+			if dep == "checks" || dep == "inventory" || strings.HasPrefix(dep, "inventory/") {
+				t.Errorf("%s imports %s; it should take plain data from package finding", pkg, dep)
 			}
+		}
+	}
+	for _, dep := range deps(t, "checks") {
+		if dep == "report" || dep == "probe" {
+			t.Errorf("checks imports %s; the engine hands findings and path shapes to the reporters as data", dep)
 		}
 	}
 	for _, dep := range deps(t, "finding") {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/vpcdoctor/vpcdoctor/finding"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/sariftest"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
@@ -78,7 +79,7 @@ func hostileDocument(t *testing.T) *Document {
 // vpcdoctor's own, no live markup in Markdown or HTML, documents that still parse.
 func TestHostileNamesEveryFormat(t *testing.T) {
 	doc := hostileDocument(t)
-	if shape := doc.Paths[0]; shape.Egress != EgressConnector {
+	if shape := doc.Paths[0]; shape.Egress != finding.EgressConnector {
 		t.Errorf("a connector value that is not a valid name is drawn as egress %v, want the connector hop", shape.Egress)
 	}
 	for _, format := range Formats() {

@@ -74,7 +74,7 @@ func renderHTML(t *testing.T, doc *Document) string {
 // normalised DOM text.
 func TestGoldenHTML(t *testing.T) {
 	for _, name := range []string{"connector-network", "shared-vpc"} {
-		doc := scenarioDocument(t, goldenCase{scenario: name})
+		doc := goldenDocument(t, goldenCase{scenario: name})
 		golden(t, name+".html.txt", domText(t, renderHTML(t, doc)))
 	}
 }
@@ -104,7 +104,7 @@ func TestHTMLEscapesInput(t *testing.T) {
 			Remediation: &finding.Remediation{Text: hostile, Commands: []string{"gcloud run services update '" + hostile + "'"}}},
 	}
 	doc := NewDocument(Tool{Name: "vpcdoctor"}, Target{Services: []string{hostile}, Input: hostile}, findings)
-	doc.Paths = []PathShape{{Service: hostile, Egress: EgressConnector, Connector: hostile, Network: hostile, Redis: hostile}}
+	doc.Paths = []finding.PathShape{{Service: hostile, Egress: finding.EgressConnector, Connector: hostile, Network: hostile, Redis: hostile}}
 	page := renderHTML(t, doc)
 	if strings.Count(page, "<script") != 1 || strings.Contains(page, "<img") {
 		t.Errorf("input reached the page as markup")
@@ -147,7 +147,7 @@ func TestHTMLRegionWide(t *testing.T) {
 	shapeA, shapeB := a.Paths[0], b.Paths[0]
 	shapeA.Service, shapeB.Service = "cart", "checkout"
 	doc := NewDocument(Tool{Name: "vpcdoctor"}, Target{Services: []string{"cart", "checkout"}}, findings)
-	doc.Paths = []PathShape{shapeA, shapeB}
+	doc.Paths = []finding.PathShape{shapeA, shapeB}
 	dom := domText(t, renderHTML(t, doc))
 	for _, want := range []string{
 		"tr data-status=fail\n", "a href=#route-1: cart", "a href=#route-2: checkout",

@@ -5,152 +5,13 @@ import (
 	"strconv"
 	"strings"
 
-	"cloud.google.com/go/redis/apiv1/redispb"
-
 	"github.com/vpcdoctor/vpcdoctor/finding"
-	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
 
 // The path model: one service's route to its Redis instance as a row of hops, each with the
 // findings about it and the worst of their statuses. The text strip, the Mermaid graph and
 // the HTML diagram all render this one model, so they cannot disagree about which hop is
 // broken.
-
-// Egress kinds a PathShape can have.
-const (
-	EgressConnector = "connector"
-	EgressDirect    = "direct-vpc"
-	EgressBoth      = "both"
-	EgressNone      = "none"
-)
-
-// Link kinds: how the VPC network reaches the Redis instance's producer network.
-const (
-	LinkPeering = "peering" // DIRECT_PEERING: a redis-peer-* VPC peering
-	LinkPSA     = "psa"     // PRIVATE_SERVICE_ACCESS: the servicenetworking-googleapis-com peering
-)
-
-// PathShape describes, as plain data, which hops exist between one Cloud Run service and
-// its Redis instance: what the diagrams draw before any check has run.
-type PathShape struct {
-	Service string `json:"service"`
-	Project string `json:"project,omitempty"`
-	Region  string `json:"region,omitempty"`
-	// Egress is EgressConnector, EgressDirect, EgressBoth or EgressNone.
-	Egress           string `json:"egress"`
-	Connector        string `json:"connector,omitempty"`
-	ConnectorProject string `json:"connectorProject,omitempty"`
-	// Subnet is the Direct VPC interface's subnet (short name), when one is named.
-	Subnet string `json:"subnet,omitempty"`
-	// Network is the VPC network the traffic enters (short name); NetworkProject is its
-	// project, the Shared VPC host project when it is not the service's.
-	Network        string `json:"network,omitempty"`
-	NetworkProject string `json:"networkProject,omitempty"`
-	// Link is LinkPeering or LinkPSA.
-	Link         string `json:"link,omitempty"`
-	Redis        string `json:"redis,omitempty"`
-	RedisProject string `json:"redisProject,omitempty"`
-	RedisHost    string `json:"redisHost,omitempty"`
-}
-
-// SharedVPC reports whether the network belongs to another project than the service (a
-// Shared VPC host project).
-func (s PathShape) SharedVPC() bool {
-	return s.NetworkProject != "" && s.Project != "" && s.NetworkProject != s.Project
-}
-
-// ShapeOf reads the hops of one inventory path: the service's egress (connector or Direct
-// VPC), the network it lands on (the connector's, the interface's, else the one Redis
-// authorizes), the Redis connect mode and the instance. Whatever cannot be read is left
-// empty; the findings say why.
-func ShapeOf(p *inventory.Path) PathShape {
-	s := PathShape{Service: p.ServiceRef.Name, Project: p.Project(), Region: p.Region(), Egress: EgressNone}
-	vpc := p.VpcAccess()
-	interfaces := vpc.GetNetworkInterfaces()
-	ref, hasConnector := p.ConnectorRef()
-	// A connector value that is not a valid name is still the service's egress: the hop is
-	// drawn (with the value as written, escaped by each renderer) so the picture says what
-	// run.vpc-egress says, instead of "no VPC egress".
-	unparsed := ""
-	if !hasConnector {
-		unparsed = vpc.GetConnector()
-	}
-	switch {
-	case unparsed != "" && len(interfaces) > 0:
-		s.Egress = EgressBoth
-		s.Connector = unparsed
-	case unparsed != "":
-		s.Egress = EgressConnector
-		s.Connector = unparsed
-	case hasConnector && len(interfaces) > 0:
-		s.Egress = EgressBoth
-	case hasConnector:
-		s.Egress = EgressConnector
-	case len(interfaces) > 0:
-		s.Egress = EgressDirect
-	}
-	var network inventory.NetworkRef
-	if hasConnector {
-		s.Connector, s.ConnectorProject = ref.Name, ref.Project
-		if c, problem := p.Inv.Connector(ref); problem == nil && c != nil {
-			network = connectorNetwork(p, ref, c.GetNetwork(), c.GetSubnet().GetName(), c.GetSubnet().GetProjectId())
-		}
-	} else if len(interfaces) > 0 {
-		ni := interfaces[0]
-		if sub := ni.GetSubnetwork(); sub != "" {
-			if subRef, err := inventory.ParseSubnet(sub, p.Project(), p.Region()); err == nil {
-				s.Subnet = subRef.Name
-				if subnet, problem := p.Inv.Subnet(subRef); problem == nil && subnet != nil {
-					network, _ = inventory.ParseNetwork(subnet.GetNetwork(), subRef.Project)
-				}
-			}
-		}
-		if n := ni.GetNetwork(); n != "" {
-			network, _ = inventory.ParseNetwork(n, p.Project())
-		}
-	}
-	if network.IsZero() {
-		if authorized, err := p.AuthorizedNetwork(); err == nil {
-			network = authorized
-		}
-	}
-	s.Network, s.NetworkProject = network.Name, network.Project
-	if p.Redis != nil {
-		s.Redis = p.RedisRef.Name
-		if host := p.Redis.GetHost(); host != "" {
-			s.RedisHost = host
-		}
-		s.Link = LinkPeering
-		if p.Redis.GetConnectMode() == redispb.Instance_PRIVATE_SERVICE_ACCESS {
-			s.Link = LinkPSA
-		}
-	} else {
-		s.Redis = p.RedisRef.Name
-	}
-	s.RedisProject = p.RedisRef.Project
-	return s
-}
-
-// connectorNetwork is the network a connector attaches to: its network field, or for a
-// connector on an existing subnet, that subnet's network.
-func connectorNetwork(p *inventory.Path, ref inventory.ConnectorRef, network, subnet, subnetProject string) inventory.NetworkRef {
-	if subnet != "" {
-		if subnetProject == "" {
-			subnetProject = ref.Project
-		}
-		subRef, err := inventory.ParseSubnet(subnet, subnetProject, ref.Region)
-		if err != nil {
-			return inventory.NetworkRef{}
-		}
-		if sub, problem := p.Inv.Subnet(subRef); problem == nil && sub != nil {
-			net, _ := inventory.ParseNetwork(sub.GetNetwork(), subRef.Project)
-			return net
-		}
-		return inventory.NetworkRef{Project: subRef.Project}
-	}
-	net, _ := inventory.ParseNetwork(network, ref.Project)
-	return net
-}
 
 // Hop keys: stable identifiers of the hops, used as element ids and CSS classes.
 const (
@@ -230,7 +91,7 @@ func (h RouteHop) Pending() bool {
 // Route is one service's path to Redis as hops.
 type Route struct {
 	Service string
-	Shape   PathShape
+	Shape   finding.PathShape
 	Hops    []RouteHop
 	// Verdict is the first finding with the worst status (not ignored), or nil when every
 	// finding passed or was skipped.
@@ -285,7 +146,7 @@ func IsDeferred(f finding.Finding) bool {
 
 // Routes builds one route per service, in the order the findings name them. shapes gives
 // each service's hops; a service without one gets the hops its findings are about.
-func Routes(findings []finding.Finding, shapes []PathShape) []Route {
+func Routes(findings []finding.Finding, shapes []finding.PathShape) []Route {
 	var order []string
 	byService := map[string][]finding.Finding{}
 	for _, f := range findings {
@@ -294,7 +155,7 @@ func Routes(findings []finding.Finding, shapes []PathShape) []Route {
 		}
 		byService[f.Service] = append(byService[f.Service], f)
 	}
-	shapeOf := map[string]PathShape{}
+	shapeOf := map[string]finding.PathShape{}
 	for _, s := range shapes {
 		shapeOf[s.Service] = s
 	}
@@ -302,7 +163,7 @@ func Routes(findings []finding.Finding, shapes []PathShape) []Route {
 	for _, service := range order {
 		shape, known := shapeOf[service]
 		if !known {
-			shape = PathShape{Service: service, Egress: guessEgress(byService[service])}
+			shape = finding.PathShape{Service: service, Egress: guessEgress(byService[service])}
 		}
 		routes = append(routes, buildRoute(shape, known, byService[service]))
 	}
@@ -313,26 +174,26 @@ func Routes(findings []finding.Finding, shapes []PathShape) []Route {
 func guessEgress(findings []finding.Finding) string {
 	for _, f := range findings {
 		if f.ID == "run.direct-vpc" && f.Status != finding.Skip {
-			return EgressDirect
+			return finding.EgressDirect
 		}
 		if strings.HasPrefix(f.ID, "connector.") && f.Status != finding.Skip {
-			return EgressConnector
+			return finding.EgressConnector
 		}
 	}
-	return EgressNone
+	return finding.EgressNone
 }
 
-func buildRoute(shape PathShape, known bool, findings []finding.Finding) Route {
+func buildRoute(shape finding.PathShape, known bool, findings []finding.Finding) Route {
 	egress := RouteHop{Key: HopKeyEgress, Kind: "VPC egress"}
 	switch shape.Egress {
-	case EgressConnector:
+	case finding.EgressConnector:
 		egress = RouteHop{Key: HopKeyConnector, Kind: "Serverless VPC Access connector", Name: shape.Connector, Project: shape.ConnectorProject}
-	case EgressDirect:
+	case finding.EgressDirect:
 		egress = RouteHop{Key: HopKeyDirect, Kind: "Direct VPC egress", Project: shape.Project}
 		if shape.Subnet != "" {
 			egress.Note = "subnet " + shape.Subnet
 		}
-	case EgressBoth:
+	case finding.EgressBoth:
 		egress.Note = "both a connector and Direct VPC interfaces"
 	default:
 		egress.Note = "none set"
@@ -344,7 +205,7 @@ func buildRoute(shape PathShape, known bool, findings []finding.Finding) Route {
 	}
 	link := RouteHop{Key: HopKeyPeering, Kind: "VPC peering to Memorystore"}
 	switch shape.Link {
-	case LinkPSA:
+	case finding.LinkPSA:
 		link = RouteHop{Key: HopKeyPSA, Kind: "Private services access"}
 	case "":
 		// No instance was read: how the network would reach it is unknown.

@@ -25,7 +25,7 @@ var pathScenarios = []string{
 func TestGoldenPaths(t *testing.T) {
 	var out strings.Builder
 	for _, name := range pathScenarios {
-		doc := scenarioDocument(t, goldenCase{scenario: name})
+		doc := goldenDocument(t, goldenCase{scenario: name})
 		var text bytes.Buffer
 		if err := WriteText(&text, doc, TextOptions{Width: 100}); err != nil {
 			t.Fatal(err)
@@ -150,7 +150,7 @@ func TestWrapNeverStartsALineWithWorkflowCommand(t *testing.T) {
 func TestTextLongNames(t *testing.T) {
 	for _, long := range []string{strings.Repeat("a b ", 100000), strings.Repeat("::a ", 100000)} {
 		doc := NewDocument(Tool{Name: "vpcdoctor"}, Target{}, []finding.Finding{{ID: "run.vpc-egress", Status: finding.Fail, Hop: finding.HopRun, Service: "s", Message: "connector " + long + " is bad"}})
-		doc.Paths = []PathShape{{Service: long, Egress: EgressConnector, Connector: long, Redis: long}}
+		doc.Paths = []finding.PathShape{{Service: long, Egress: finding.EgressConnector, Connector: long, Redis: long}}
 		start := time.Now()
 		var b bytes.Buffer
 		if err := WriteText(&b, doc, TextOptions{Width: 100}); err != nil {

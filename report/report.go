@@ -140,7 +140,7 @@ type Document struct {
 	Rules []Rule `json:"-"`
 	// Paths are the hops of each service's path, for the reports that draw it (text strip,
 	// Mermaid, HTML); not part of the JSON contract.
-	Paths []PathShape `json:"-"`
+	Paths []finding.PathShape `json:"-"`
 	// Generated is when the report was made, for the reports that show it (HTML); not part
 	// of the JSON contract.
 	Generated time.Time `json:"-"`

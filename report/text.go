@@ -52,7 +52,7 @@ type Text struct {
 	w        io.Writer
 	opts     TextOptions
 	target   Target
-	shapes   []PathShape
+	shapes   []finding.PathShape
 	findings []finding.Finding
 }
 
@@ -70,7 +70,7 @@ func NewTextWith(w io.Writer, opts TextOptions) *Text {
 func (t *Text) Begin(target Target) { t.target = target }
 
 // Path records the hops of one service's path, for its strip.
-func (t *Text) Path(shape PathShape) { t.shapes = append(t.shapes, shape) }
+func (t *Text) Path(shape finding.PathShape) { t.shapes = append(t.shapes, shape) }
 
 // Finding records one finding.
 func (t *Text) Finding(f finding.Finding) { t.findings = append(t.findings, f) }
