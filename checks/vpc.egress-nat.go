@@ -44,10 +44,9 @@ type egressSubnet struct {
 	Network inventory.NetworkRef
 	Region  string
 	// Subnet is the subnet the traffic leaves from; zero for a connector created with its
-	// own range, whose subnet is hidden (Hidden, with Range).
+	// own range, whose subnet is hidden (Hidden).
 	Subnet inventory.SubnetRef
 	Hidden bool
-	Range  string
 	// What names the source in messages: "connector C (its own range R)", "Direct VPC subnet S".
 	What string
 }
@@ -94,7 +93,7 @@ func egressSubnetOf(p *inventory.Path) (egressSubnet, *Result) {
 		if region == "" {
 			region = di.SubnetRef.Region
 		}
-		return egressSubnet{Network: di.Network, Region: region, Subnet: di.SubnetRef, Range: di.Subnet.GetIpCidrRange(),
+		return egressSubnet{Network: di.Network, Region: region, Subnet: di.SubnetRef,
 			What: "Direct VPC subnet " + di.SubnetRef.Name + " (" + di.Subnet.GetIpCidrRange() + ")"}, nil
 	}
 	c, ref, early := pathConnector(p)
@@ -120,7 +119,7 @@ func egressSubnetOf(p *inventory.Path) (egressSubnet, *Result) {
 		}
 		return egressSubnet{Network: net, Region: ref.Region, Subnet: subRef, What: "connector " + ref.Name + "'s subnet " + subRef.Name}, nil
 	}
-	return egressSubnet{Network: net, Region: ref.Region, Hidden: true, Range: c.GetIpCidrRange(),
+	return egressSubnet{Network: net, Region: ref.Region, Hidden: true,
 		What: "connector " + ref.Name + " (its own range " + orDefault(c.GetIpCidrRange(), "(none)") + ", on a hidden subnet)"}, nil
 }
 

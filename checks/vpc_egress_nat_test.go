@@ -15,7 +15,7 @@ import (
 func TestNATCoverage(t *testing.T) {
 	net := inventory.NetworkRef{Project: "my-project", Name: "default"}
 	subnet := egressSubnet{Network: net, Region: "us-central1", Subnet: inventory.SubnetRef{Project: "my-project", Region: "us-central1", Name: "run-subnet"}}
-	hidden := egressSubnet{Network: net, Region: "us-central1", Hidden: true, Range: "10.8.0.0/28"}
+	hidden := egressSubnet{Network: net, Region: "us-central1", Hidden: true}
 	router := func(region string, nats ...*computepb.RouterNat) *computepb.Router {
 		return &computepb.Router{
 			Name:     proto.String("r-" + region),
