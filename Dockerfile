@@ -15,7 +15,7 @@
 #
 # Both images are distroless/static (no shell, no package manager) and run as its nonroot
 # user (uid 65532). The binary is static (CGO_ENABLED=0) and carries its version (-X
-# main.version) as well as the commit and date Go records from the checkout.
+# internal/cli.version) as well as the commit and date Go records from the checkout.
 
 ARG GO_VERSION=1.26
 
@@ -31,7 +31,7 @@ ARG VERSION=""
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH \
-    go build -trimpath -ldflags="-s -w -X main.version=${VERSION}" -o /out/vpcdoctor .
+    go build -trimpath -ldflags="-s -w -X github.com/vpcdoctor/vpcdoctor/internal/cli.version=${VERSION}" -o /out/vpcdoctor .
 
 FROM gcr.io/distroless/static-debian12:nonroot AS probe
 COPY --from=build /out/vpcdoctor /vpcdoctor

@@ -1,7 +1,0 @@
-//go:build !unix
-
-package main
-
-// openNoFollow is zero where the platform has no O_NOFOLLOW; writeFile's Lstat still
-// refuses a symbolic link.
-const openNoFollow = 0
