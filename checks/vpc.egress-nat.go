@@ -37,6 +37,7 @@ var (
 	natPrivate                 = computepb.RouterNat_PRIVATE.String()
 	natSubnetAllRanges         = computepb.RouterNatSubnetworkToNat_ALL_IP_RANGES.String()
 	natSubnetPrimaryRange      = computepb.RouterNatSubnetworkToNat_PRIMARY_IP_RANGE.String()
+	natEndpointVM              = computepb.RouterNat_ENDPOINT_TYPE_VM.String()
 )
 
 // egressSubnet is where a path's internet-bound traffic enters the VPC.
@@ -172,6 +173,10 @@ func natCoverage(routers []*computepb.Router, src egressSubnet) natFinding {
 				found.private = append(found.private, id)
 				continue
 			}
+			if !servesVMs(nat) {
+				found.skipped = append(found.skipped, id)
+				continue
+			}
 			switch nat.GetSourceSubnetworkIpRangesToNat() {
 			case natAllSubnetsAllRanges, natAllSubnetsPrimaryRanges:
 				// Every subnet of the region, the connector's hidden one included.
@@ -199,11 +204,19 @@ func natCoverage(routers []*computepb.Router, src egressSubnet) natFinding {
 // hasPublicNAT says whether a router has a NAT that translates to the internet.
 func hasPublicNAT(router *computepb.Router) bool {
 	for _, nat := range router.GetNats() {
-		if !strings.EqualFold(nat.GetType(), natPrivate) {
+		if !strings.EqualFold(nat.GetType(), natPrivate) && servesVMs(nat) {
 			return true
 		}
 	}
 	return false
+}
+
+// servesVMs says whether a NAT translates for VM endpoints, the connector's instances and
+// the traffic of Direct VPC interfaces: an empty endpointTypes means ENDPOINT_TYPE_VM, the
+// default; a NAT for Secure Web Proxy or proxy load balancer endpoints only does not.
+func servesVMs(nat *computepb.RouterNat) bool {
+	types := nat.GetEndpointTypes()
+	return len(types) == 0 || contains(types, natEndpointVM)
 }
 
 func contains(list []string, item string) bool {

@@ -33,6 +33,10 @@ func TestNATCoverage(t *testing.T) {
 	}
 	private := nat(natAllSubnetsAllRanges)
 	private.Type = proto.String(natPrivate)
+	proxyOnly := nat(natAllSubnetsAllRanges)
+	proxyOnly.EndpointTypes = []string{computepb.RouterNat_ENDPOINT_TYPE_SWG.String()}
+	vmAndProxy := nat(natAllSubnetsAllRanges)
+	vmAndProxy.EndpointTypes = []string{computepb.RouterNat_ENDPOINT_TYPE_SWG.String(), natEndpointVM}
 	cases := []struct {
 		name    string
 		src     egressSubnet
@@ -46,6 +50,8 @@ func TestNATCoverage(t *testing.T) {
 		{"all subnets, hidden connector subnet", hidden, []*computepb.Router{router("us-central1", nat(natAllSubnetsAllRanges))}, true},
 		{"all subnets, other region", subnet, []*computepb.Router{router("europe-west1", nat(natAllSubnetsAllRanges))}, false},
 		{"private NAT", subnet, []*computepb.Router{router("us-central1", private)}, false},
+		{"Secure Web Proxy endpoints only", subnet, []*computepb.Router{router("us-central1", proxyOnly)}, false},
+		{"VM and Secure Web Proxy endpoints", subnet, []*computepb.Router{router("us-central1", vmAndProxy)}, true},
 		{"listed by URL, primary", subnet, []*computepb.Router{router("us-central1", nat(natListOfSubnets, listed("https://www.googleapis.com/compute/v1/projects/my-project/regions/us-central1/subnetworks/run-subnet", natSubnetPrimaryRange)))}, true},
 		{"listed by short name, all ranges", subnet, []*computepb.Router{router("us-central1", nat(natListOfSubnets, listed("run-subnet", natSubnetAllRanges)))}, true},
 		{"listed, secondary ranges only", subnet, []*computepb.Router{router("us-central1", nat(natListOfSubnets, listed("run-subnet", computepb.RouterNatSubnetworkToNat_LIST_OF_SECONDARY_IP_RANGES.String())))}, false},
