@@ -9,6 +9,7 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // writeLargeSnapshot writes a project-sized snapshot: 1,000 Cloud Run services, 200
@@ -69,7 +70,7 @@ func BenchmarkLargeSnapshotLoad(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := inventory.LoadDir(dir); err != nil {
+		if _, err := snapshot.LoadDir(dir); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -85,7 +86,7 @@ func BenchmarkLargeSnapshotCheck(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		inv, err := inventory.LoadDir(dir)
+		inv, err := snapshot.LoadDir(dir)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -109,7 +110,7 @@ func BenchmarkLargeSnapshotEndToEnd(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		inv, err := inventory.LoadDir(dir)
+		inv, err := snapshot.LoadDir(dir)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // hostilePayloads are values an attacker writes into a name, each with a marker that must
@@ -103,7 +104,7 @@ func replaceStrings(v any, old, replacement string) any {
 // runFS runs the catalogue on every path of a snapshot.
 func runFS(t *testing.T, fsys fs.FS, name string) []checks.Finding {
 	t.Helper()
-	inv, err := inventory.LoadFS(fsys, name)
+	inv, err := snapshot.LoadFS(fsys, name)
 	if err != nil {
 		// Rejecting the input is a valid outcome, as long as the error is one clean line.
 		if strings.ContainsAny(err.Error(), "\n\r\x1b") {

@@ -51,7 +51,7 @@ func missing(resource string, problem *inventory.Problem) Result {
 	r := Result{Status: Error, Reason: reasonForProblem(problem.Code), Resource: resource, Message: "cannot evaluate: " + problem.Error()}
 	switch problem.Code {
 	case inventory.NotFound:
-		return r.fix("Check that the resource exists and that vpcdoctor looks in the right project and region.", command("gcloud %s --project %s", shell(describeVerb(problem.Kind)), projectOrPlaceholder(problem.Name, resource)))
+		return r.fix("Check that the resource exists and that vpcdoctor looks in the right project and region.", command("gcloud %s --project %s", shell(inventory.ListingCommand(problem.Kind)), projectOrPlaceholder(problem.Name, resource)))
 	case inventory.PermissionDenied:
 		if problem.Role != "" {
 			return r.fix(fmt.Sprintf("Grant %s (it includes %s) to the account running vpcdoctor, or run it as an account that has it.", problem.Role, problem.Permission),
@@ -101,25 +101,4 @@ func redisUnknown(p *inventory.Path) Result {
 	r := skip(p.RedisRef.String(), "skipped: the Redis instance is not available (see redis.found)")
 	r.Reason = ReasonPrerequisite
 	return r
-}
-
-// describeVerb is the gcloud listing that shows what exists of a kind.
-func describeVerb(kind inventory.Kind) string {
-	switch kind {
-	case inventory.KindConnector:
-		return "compute networks vpc-access connectors list --region REGION"
-	case inventory.KindRedis:
-		return "redis instances list --region REGION"
-	case inventory.KindNetwork:
-		return "compute networks list"
-	case inventory.KindSubnetwork:
-		return "compute networks subnets list"
-	case inventory.KindFirewall:
-		return "compute firewall-rules list"
-	case inventory.KindFirewallPolicy:
-		return "compute networks list"
-	case inventory.KindRevision:
-		return "run revisions list --region REGION"
-	}
-	return "run services list --region REGION"
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // scenarioWant is the expected status of every check the scenario does not leave at pass.
@@ -174,7 +175,7 @@ func runScenario(t testing.TB, name string) []checks.Finding {
 	if !ok {
 		t.Fatalf("no scenario %q", name)
 	}
-	inv, err := inventory.LoadFS(scenario.FS, name)
+	inv, err := snapshot.LoadFS(scenario.FS, name)
 	if err != nil {
 		t.Fatalf("load %s: %v", name, err)
 	}
@@ -198,7 +199,7 @@ var scenarioClock = time.Date(2026, time.November, 25, 12, 0, 0, 0, time.UTC)
 func TestRunReadsItsClock(t *testing.T) {
 	const name = "redis-maintenance-soon"
 	scenario, _ := fixtures.Lookup(name)
-	inv, err := inventory.LoadFS(scenario.FS, name)
+	inv, err := snapshot.LoadFS(scenario.FS, name)
 	if err != nil {
 		t.Fatalf("load %s: %v", name, err)
 	}

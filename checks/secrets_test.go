@@ -11,7 +11,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
-	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // secretValues returns the plain environment values of a scenario's files that are
@@ -76,7 +76,7 @@ func TestInventoryKeepsNoSecret(t *testing.T) {
 		if len(secrets) == 0 {
 			continue
 		}
-		inv, err := inventory.LoadFS(scenario.FS, scenario.Name)
+		inv, err := snapshot.LoadFS(scenario.FS, scenario.Name)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // TestRegionalPolicyAppliesInItsRegionOnly: a regional network firewall policy decides the
@@ -52,7 +53,7 @@ func TestRegionalPolicyAppliesInItsRegionOnly(t *testing.T) {
 				t.Fatal(err)
 			}
 			fsys["regional-firewalls.json"] = &fstest.MapFile{Data: []byte("{" + tt.fields + body)}
-			inv, err := inventory.LoadFS(fsys, "snap")
+			inv, err := snapshot.LoadFS(fsys, "snap")
 			if err != nil {
 				t.Fatal(err)
 			}

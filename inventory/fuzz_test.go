@@ -1,133 +1,16 @@
 package inventory
 
 import (
-	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/vpcdoctor/vpcdoctor/fixtures"
+	"github.com/vpcdoctor/vpcdoctor/internal/inputtest"
 )
 
-// Fuzz targets for every loader and normaliser. Their seed corpora are in testdata/fuzz
-// (the hostile classes: alias cycles and bombs, merge keys, null plan entries, reference
-// cycles, malformed ranges, negative counts, control characters) plus the built-in
-// scenarios' files added below; `go test` runs the seeds, `go test -fuzz` explores. The
-// invariants: no panic, bounded time, and any error is a one-line *InputError naming the
-// file.
-
-// fuzzBudget bounds one input: a loader that takes longer on a few KiB is a hang to fix.
-const fuzzBudget = 2 * time.Second
-
-// checkLoadError asserts the invariants of a loader's error.
-func checkLoadError(t *testing.T, err error, path string) {
-	t.Helper()
-	if err == nil {
-		return
-	}
-	var inErr *InputError
-	if !errors.As(err, &inErr) {
-		t.Fatalf("error %v (%T) is not an *InputError", err, err)
-	}
-	if msg := err.Error(); strings.ContainsAny(msg, "\r\n") || !strings.HasPrefix(msg, path) {
-		t.Fatalf("error %q is not one line naming %s", msg, path)
-	}
-}
-
-// timed fails when fn takes longer than the budget.
-func timed(t *testing.T, fn func()) {
-	t.Helper()
-	start := time.Now()
-	fn()
-	if elapsed := time.Since(start); elapsed > fuzzBudget {
-		t.Fatalf("took %v, more than %v", elapsed, fuzzBudget)
-	}
-}
-
-// addScenarioFiles seeds a target with the files of every built-in scenario that pass keep.
-func addScenarioFiles(f *testing.F, keep func(name string, data []byte) bool) {
-	for _, s := range fixtures.Scenarios() {
-		_ = fs.WalkDir(s.FS, ".", func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			if data, err := fs.ReadFile(s.FS, path); err == nil && keep(path, data) {
-				f.Add(data)
-			}
-			return nil
-		})
-	}
-}
-
-// FuzzSnapshotFile: any snapshot file (YAML or JSON, any resource shape).
-func FuzzSnapshotFile(f *testing.F) {
-	addScenarioFiles(f, func(string, []byte) bool { return true })
-	f.Fuzz(func(t *testing.T, data []byte) {
-		timed(t, func() {
-			inv := &Inventory{}
-			checkLoadError(t, inv.AddFile("snap/file.yaml", data), "snap/file.yaml")
-		})
-	})
-}
-
-// FuzzKnative: a Cloud Run service.yaml (Knative v1) converted to the v2 shape.
-func FuzzKnative(f *testing.F) {
-	addScenarioFiles(f, func(_ string, data []byte) bool { return strings.Contains(string(data), "kind: Service") })
-	f.Fuzz(func(t *testing.T, data []byte) {
-		timed(t, func() {
-			docs, err := decodeDocuments(data)
-			if err != nil {
-				return
-			}
-			for _, doc := range docs {
-				obj, ok := doc.value.(map[string]any)
-				if !ok {
-					continue
-				}
-				inv := &Inventory{}
-				checkLoadError(t, inv.addKnativeService("service.yaml", doc.line, obj), "service.yaml")
-			}
-		})
-	})
-}
-
-// FuzzServiceV2JSON: a Cloud Run v2 service (gcloud run services describe --format json
-// of the v2 API, or a --service-file).
-func FuzzServiceV2JSON(f *testing.F) {
-	f.Add([]byte(`{"name": "projects/p/locations/us-central1/services/s", "template": {"vpcAccess": {"connector": "projects/p/locations/us-central1/connectors/c", "egress": "PRIVATE_RANGES_ONLY"}, "containers": [{"env": [{"name": "REDIS_HOST", "value": "10.0.0.3"}]}]}}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		timed(t, func() {
-			inv := &Inventory{}
-			checkLoadError(t, inv.AddFile("service.json", data), "service.json")
-		})
-	})
-}
-
-// FuzzApplyPlan: a Terraform plan (terraform show -json) applied to the healthy scenario.
-func FuzzApplyPlan(f *testing.F) {
-	plans, _ := filepath.Glob(filepath.Join("testdata", "terraform", "*.json"))
-	hostile, _ := filepath.Glob(filepath.Join("testdata", "hostile", "*.json"))
-	for _, path := range append(plans, hostile...) {
-		if data, err := os.ReadFile(path); err == nil {
-			f.Add(data)
-		}
-	}
-	f.Add([]byte(fanOutPlan(30)))
-	healthy, ok := fixtures.Lookup("healthy")
-	if !ok {
-		f.Fatal("no healthy scenario")
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		inv, err := LoadFS(healthy.FS, "healthy")
-		if err != nil {
-			t.Fatal(err)
-		}
-		timed(t, func() { checkLoadError(t, ApplyPlan(inv, data, "plan.json"), "plan.json") })
-	})
-}
+// Fuzz targets for the normalisers. Their seed corpora are in testdata/fuzz (malformed
+// names and ranges, control characters); `go test` runs the seeds, `go test -fuzz`
+// explores. The invariants: no panic, bounded time, one-line errors. The loaders' targets
+// sit with each loader.
 
 // FuzzNames: resource names and self links in every form the parsers accept.
 func FuzzNames(f *testing.F) {
@@ -140,8 +23,8 @@ func FuzzNames(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		timed(t, func() {
-			_ = trimSelfLink(s)
+		inputtest.Timed(t, func() {
+			_ = RelativeName(s)
 			_ = RegionOf(s)
 			_ = ProjectOf(s)
 			_ = RegionFromZone(s)
@@ -187,7 +70,7 @@ func FuzzEnvEndpoint(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		timed(t, func() {
+		inputtest.Timed(t, func() {
 			if ep, ok := ParseEnvEndpoint(s); ok {
 				if ep.Port < 0 || ep.Port > 65535 {
 					t.Fatalf("%q: port %d", s, ep.Port)

@@ -156,7 +156,7 @@ func readActiveConfig(cfg *GcloudConfig) (map[string]string, error) {
 		case err == nil:
 			name = strings.TrimSpace(string(data))
 		case !errors.Is(err, fs.ErrNotExist):
-			return nil, &InputError{Path: filepath.Join(dir, "active_config"), Msg: describeOSError(err)}
+			return nil, &InputError{Path: filepath.Join(dir, "active_config"), Msg: OSErrorText(err)}
 		}
 	}
 	if name == "" {
@@ -169,7 +169,7 @@ func readActiveConfig(cfg *GcloudConfig) (map[string]string, error) {
 		return map[string]string{}, nil
 	}
 	if err != nil {
-		return nil, &InputError{Path: path, Msg: describeOSError(err)}
+		return nil, &InputError{Path: path, Msg: OSErrorText(err)}
 	}
 	cfg.ConfigPath = path
 	props, err := parseINI(data)

@@ -192,7 +192,7 @@ func RegionalPoliciesName(net NetworkRef, region string) string {
 
 // ParseRegionalPoliciesName is the inverse of RegionalPoliciesName.
 func ParseRegionalPoliciesName(name string) (NetworkRef, string, bool) {
-	kv := segments(trimSelfLink(name))
+	kv := segments(RelativeName(name))
 	if !strings.Contains(name, "/regions/") || kv["projects"] == "" || kv["regions"] == "" || kv["networks"] == "" {
 		return NetworkRef{}, "", false
 	}
@@ -288,7 +288,7 @@ func (inv *Inventory) idx() *index {
 			ix.policiesByNet[key] = append(ix.policiesByNet[key], entry.Policies...)
 		}
 		for _, r := range inv.Revisions {
-			ix.revisions[trimSelfLink(r.GetName())] = r
+			ix.revisions[RelativeName(r.GetName())] = r
 		}
 		for _, p := range inv.Problems {
 			ix.problems[problemKey(p.Kind, p.Name)] = p
@@ -512,7 +512,7 @@ func (inv *Inventory) RoutersOf(net NetworkRef) ([]*computepb.Router, *Problem) 
 
 // Revision returns the named revision, or the problem that explains its absence.
 func (inv *Inventory) Revision(name string) (*runpb.Revision, *Problem) {
-	name = trimSelfLink(name)
+	name = RelativeName(name)
 	if r, ok := inv.idx().revisions[name]; ok {
 		return r, nil
 	}

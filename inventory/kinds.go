@@ -28,6 +28,9 @@ type KindInfo struct {
 	// ListKind, {"kind": LIST-KIND, "items": [...]}.
 	Envelope string
 	ListKind string
+	// AggregatedKind is the "kind" of a Compute aggregated list of the kind
+	// ({"items": {"regions/R": {"KEY": [...]}}}, KEY being BareKey); "" for none.
+	AggregatedKind string
 	// ItemKind is the "kind" field of one resource of a Compute API answer
 	// ("compute#network"); "" for kinds recognised by the shape of their name.
 	ItemKind string
@@ -46,6 +49,9 @@ type KindInfo struct {
 	// Command is the gcloud command whose output supplies the kind to a snapshot, with
 	// placeholders (SERVICE, REGION...).
 	Command string
+	// Listing is the gcloud listing, without "gcloud", that shows what exists of the kind,
+	// for a resource that was not found; "" for kinds no check reports missing.
+	Listing string
 
 	// command fills Command's placeholders from a canonical name (of the kind itself, or
 	// for listings of the network they belong to); ok is false when the name does not give
@@ -101,7 +107,17 @@ func (k KindInfo) Name(msg proto.Message) string {
 	if k.res == nil {
 		return ""
 	}
-	return trimSelfLink(k.res.rawName(msg))
+	return RelativeName(k.res.rawName(msg))
+}
+
+// Canonical is the canonical name of a resource of the kind, as a plan or a lookup
+// compares it: Name, or for a Compute resource that carries no selfLink, the name built
+// from its name and region (subnetworks) or its network's project (firewall rules).
+func (k KindInfo) Canonical(msg proto.Message) string {
+	if k.res == nil {
+		return ""
+	}
+	return k.res.canonicalName(msg)
 }
 
 // Len is the number of the kind's resources the inventory holds.
@@ -127,6 +143,26 @@ func (k KindInfo) Scrub(msg proto.Message) {
 	if k.res != nil {
 		k.res.scrub(msg)
 	}
+}
+
+// ListingCommand is the gcloud listing, without "gcloud", that shows what exists of a kind
+// (KindInfo.Listing), or the services of a region for a kind without one.
+func ListingCommand(k Kind) string {
+	if info, ok := KindOf(k); ok && info.Listing != "" {
+		return info.Listing
+	}
+	return "run services list --region REGION"
+}
+
+// Redacted returns msg with what vpcdoctor never keeps removed: a scrubbed copy for the
+// kinds that carry free text (see Scrub), msg itself for the others.
+func (k KindInfo) Redacted(msg proto.Message) proto.Message {
+	if k.res == nil || !k.res.scrubs() {
+		return msg
+	}
+	out := proto.Clone(msg)
+	k.res.scrub(out)
+	return out
 }
 
 // GcloudCommand is the command whose output supplies a kind of resource to a snapshot.
@@ -168,6 +204,9 @@ type resources interface {
 	appendFrom(dst, src *Inventory)
 	sortByName(inv *Inventory)
 	scrub(msg proto.Message)
+	scrubs() bool
+	validate(msg proto.Message) error
+	canonicalName(msg proto.Message) string
 	count(inv *Inventory) int
 }
 
@@ -178,6 +217,12 @@ type slice[T proto.Message] struct {
 	name func(T) string
 	// scrubIn removes secrets in place; nil for kinds without free text.
 	scrubIn func(T)
+	// valid rejects values no Google Cloud API returns (see Validate); nil for kinds
+	// without such values.
+	valid func(T) error
+	// canonical builds the canonical name of a resource that may carry no selfLink (a
+	// hand-written file, a plan); nil when the API's name is the canonical one.
+	canonical func(T) string
 }
 
 func (s slice[T]) holds(msg proto.Message) bool {
@@ -233,6 +278,26 @@ func (s slice[T]) scrub(msg proto.Message) {
 	}
 }
 
+func (s slice[T]) validate(msg proto.Message) error {
+	if m, ok := msg.(T); ok && s.valid != nil {
+		return s.valid(m)
+	}
+	return nil
+}
+
+func (s slice[T]) canonicalName(msg proto.Message) string {
+	m, ok := msg.(T)
+	switch {
+	case !ok:
+		return ""
+	case s.canonical != nil:
+		return s.canonical(m)
+	}
+	return RelativeName(s.name(m))
+}
+
+func (s slice[T]) scrubs() bool { return s.scrubIn != nil }
+
 func (s slice[T]) count(inv *Inventory) int { return len(*s.of(inv)) }
 
 // location builds the command filler of a kind named projects/P/locations/R/COLLECTION/N.
@@ -260,31 +325,59 @@ func ofNetwork(list string) func(string) (string, bool) {
 	}
 }
 
+// The files of a snapshot directory the writer puts each kind in, in the APIs' own list
+// formats.
+const (
+	ServicesFile    = "services.json"
+	RevisionsFile   = "revisions.json"
+	ConnectorsFile  = "connectors.json"
+	RedisFile       = "redis.json"
+	ClustersFile    = "clusters.json"
+	NetworksFile    = "networks.json"
+	SubnetworksFile = "subnetworks.json"
+	FirewallsFile   = "firewalls.json"
+	// FirewallPoliciesFile holds the networks.getEffectiveFirewalls answers, one per
+	// network, each with a "network" field naming it, and the
+	// regionNetworkFirewallPolicies.getEffectiveFirewalls answers, one per network and
+	// region, each with "network" and "region" fields.
+	FirewallPoliciesFile = "firewall-policies.json"
+	AddressesFile        = "addresses.json"
+	RoutersFile          = "routers.json"
+)
+
+// EffectiveFirewallsKind marks the file in which `vpcdoctor snapshot` records the
+// networks.getEffectiveFirewalls answers, one item per network, each with a "network"
+// field naming it (the API's response does not).
+const EffectiveFirewallsKind = "vpcdoctor#effectiveFirewalls"
+
 // kindTable is read only: Kinds hands out a copy.
 var kindTable = []KindInfo{
 	{
-		Kind: KindService, File: "services.json", Envelope: "services", BareKey: "services",
+		Kind: KindService, File: ServicesFile, Envelope: "services", BareKey: "services",
 		NameShape: regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/services/[^/]+$`),
 		Command:   "gcloud run services describe SERVICE --region REGION --format yaml",
+		Listing:   "run services list --region REGION",
 		command:   location("services", "gcloud run services describe %s --region %s --project %s --format yaml"),
 		res: slice[*runpb.Service]{
 			of:   func(inv *Inventory) *[]*runpb.Service { return &inv.Services },
-			name: (*runpb.Service).GetName, scrubIn: scrubService,
+			name: (*runpb.Service).GetName, scrubIn: scrubService, valid: validService,
 		},
 	},
 	{
-		Kind: KindRevision, File: "revisions.json", Envelope: "revisions", BareKey: "revisions",
+		Kind: KindRevision, File: RevisionsFile, Envelope: "revisions", BareKey: "revisions",
 		NameShape: regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/services/[^/]+/revisions/[^/]+$`),
 		Command:   "gcloud run revisions describe REVISION --region REGION --format yaml",
+		Listing:   "run revisions list --region REGION",
 		res: slice[*runpb.Revision]{
 			of:   func(inv *Inventory) *[]*runpb.Revision { return &inv.Revisions },
-			name: (*runpb.Revision).GetName, scrubIn: scrubRevision,
+			name: (*runpb.Revision).GetName, scrubIn: scrubRevision, valid: validRevision,
 		},
 	},
 	{
-		Kind: KindConnector, File: "connectors.json", Envelope: "connectors", BareKey: "connectors", BareKeyMarksListed: true,
+		Kind: KindConnector, File: ConnectorsFile, Envelope: "connectors", BareKey: "connectors", BareKeyMarksListed: true,
 		NameShape: regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/connectors/[^/]+$`),
 		Command:   "gcloud compute networks vpc-access connectors describe CONNECTOR --region REGION --format yaml",
+		Listing:   "compute networks vpc-access connectors list --region REGION",
 		command: func(name string) (string, bool) {
 			ref, err := ParseConnector(name, "", "")
 			if err != nil || ref.Project == "" || ref.Region == "" {
@@ -294,13 +387,14 @@ var kindTable = []KindInfo{
 		},
 		res: slice[*vpcaccesspb.Connector]{
 			of:   func(inv *Inventory) *[]*vpcaccesspb.Connector { return &inv.Connectors },
-			name: (*vpcaccesspb.Connector).GetName,
+			name: (*vpcaccesspb.Connector).GetName, valid: validConnector,
 		},
 	},
 	{
-		Kind: KindRedis, File: "redis.json", Envelope: "instances", BareKey: "instances", BareKeyMarksListed: true,
+		Kind: KindRedis, File: RedisFile, Envelope: "instances", BareKey: "instances", BareKeyMarksListed: true,
 		NameShape: regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/instances/[^/]+$`),
 		Command:   "gcloud redis instances describe INSTANCE --region REGION --format yaml",
+		Listing:   "redis instances list --region REGION",
 		command: func(name string) (string, bool) {
 			ref, err := ParseLocation(name, "instances")
 			if err != nil {
@@ -310,22 +404,23 @@ var kindTable = []KindInfo{
 		},
 		res: slice[*redispb.Instance]{
 			of:   func(inv *Inventory) *[]*redispb.Instance { return &inv.RedisInstances },
-			name: (*redispb.Instance).GetName,
+			name: (*redispb.Instance).GetName, valid: validRedis,
 		},
 	},
 	{
 		// Memorystore for Redis Cluster instances, read only to explain a Redis name that
 		// is a cluster (live mode reads them best effort: absence proves nothing).
-		Kind: KindRedisCluster, File: "clusters.json", Envelope: "clusters", BareKey: "clusters",
+		Kind: KindRedisCluster, File: ClustersFile, Envelope: "clusters", BareKey: "clusters",
 		NameShape: regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/clusters/[^/]+$`),
 		res: slice[*clusterpb.Cluster]{
 			of:   func(inv *Inventory) *[]*clusterpb.Cluster { return &inv.RedisClusters },
-			name: (*clusterpb.Cluster).GetName,
+			name: (*clusterpb.Cluster).GetName, valid: validCluster,
 		},
 	},
 	{
-		Kind: KindNetwork, File: "networks.json", Envelope: "items", ListKind: "compute#networkList", ItemKind: "compute#network", BareKey: "networks",
+		Kind: KindNetwork, File: NetworksFile, Envelope: "items", ListKind: "compute#networkList", ItemKind: "compute#network", BareKey: "networks",
 		Command: "gcloud compute networks describe NETWORK --format yaml",
+		Listing: "compute networks list",
 		command: func(name string) (string, bool) {
 			ref, err := ParseNetwork(name, "")
 			if err != nil || ref.Project == "" {
@@ -335,27 +430,30 @@ var kindTable = []KindInfo{
 		},
 		res: slice[*computepb.Network]{
 			of:   func(inv *Inventory) *[]*computepb.Network { return &inv.Networks },
-			name: (*computepb.Network).GetSelfLink,
+			name: (*computepb.Network).GetSelfLink, canonical: networkName,
 		},
 	},
 	{
-		Kind: KindSubnetwork, File: "subnetworks.json", Envelope: "items", ListKind: "compute#subnetworkList", ItemKind: "compute#subnetwork",
-		BareKey: "subnetworks", BareKeyMarksListed: true, WholeListing: true,
+		Kind: KindSubnetwork, File: SubnetworksFile, Envelope: "items", ListKind: "compute#subnetworkList", ItemKind: "compute#subnetwork",
+		AggregatedKind: "compute#subnetworkAggregatedList",
+		BareKey:        "subnetworks", BareKeyMarksListed: true, WholeListing: true,
 		Command: "gcloud compute networks subnets list --format yaml",
+		Listing: "compute networks subnets list",
 		command: ofNetwork("compute networks subnets list"),
 		res: slice[*computepb.Subnetwork]{
 			of:   func(inv *Inventory) *[]*computepb.Subnetwork { return &inv.Subnetworks },
-			name: (*computepb.Subnetwork).GetSelfLink,
+			name: (*computepb.Subnetwork).GetSelfLink, valid: validSubnetwork, canonical: subnetName,
 		},
 	},
 	{
-		Kind: KindFirewall, File: "firewalls.json", Envelope: "items", ListKind: "compute#firewallList", ItemKind: "compute#firewall",
+		Kind: KindFirewall, File: FirewallsFile, Envelope: "items", ListKind: "compute#firewallList", ItemKind: "compute#firewall",
 		BareKey: "firewalls", BareKeyMarksListed: true, WholeListing: true,
 		Command: "gcloud compute firewall-rules list --format yaml",
+		Listing: "compute firewall-rules list",
 		command: ofNetwork("compute firewall-rules list"),
 		res: slice[*computepb.Firewall]{
 			of:   func(inv *Inventory) *[]*computepb.Firewall { return &inv.Firewalls },
-			name: (*computepb.Firewall).GetSelfLink,
+			name: (*computepb.Firewall).GetSelfLink, valid: validFirewall, canonical: firewallName,
 		},
 	},
 	{
@@ -363,8 +461,9 @@ var kindTable = []KindInfo{
 		// "network" field naming it, and the regionNetworkFirewallPolicies
 		// .getEffectiveFirewalls answers, one per network and region, each with "network"
 		// and "region" fields (Inventory.FirewallPolicies).
-		Kind: KindFirewallPolicy, File: "firewall-policies.json", Envelope: "items", ListKind: EffectiveFirewallsKind,
+		Kind: KindFirewallPolicy, File: FirewallPoliciesFile, Envelope: "items", ListKind: EffectiveFirewallsKind,
 		Command: "gcloud compute networks get-effective-firewalls NETWORK --format json",
+		Listing: "compute networks list",
 		command: func(name string) (string, bool) {
 			if ref, region, ok := ParseRegionalPoliciesName(name); ok {
 				return sanitize.Command("gcloud compute network-firewall-policies get-effective-firewalls --network %s --region %s --project %s --format json", ref.Name, region, ref.Project), true
@@ -376,7 +475,7 @@ var kindTable = []KindInfo{
 		},
 	},
 	{
-		Kind: KindAddress, File: "addresses.json", Envelope: "items", ListKind: "compute#addressList", ItemKind: "compute#address", WholeListing: true,
+		Kind: KindAddress, File: AddressesFile, Envelope: "items", ListKind: "compute#addressList", ItemKind: "compute#address", WholeListing: true,
 		Command: "gcloud compute addresses list --global --filter purpose=VPC_PEERING --format yaml",
 		command: func(name string) (string, bool) {
 			ref, err := ParseNetwork(name, "")
@@ -387,18 +486,56 @@ var kindTable = []KindInfo{
 		},
 		res: slice[*computepb.Address]{
 			of:   func(inv *Inventory) *[]*computepb.Address { return &inv.Addresses },
-			name: (*computepb.Address).GetSelfLink,
+			name: (*computepb.Address).GetSelfLink, valid: validAddress, canonical: addressName,
 		},
 	},
 	{
 		// Cloud Routers, every region's, read for their Cloud NAT gateways (the router's
 		// nats): a listing, since a NAT that is absent is what the checks look for.
-		Kind: KindRouter, File: "routers.json", Envelope: "items", ListKind: "compute#routerList", ItemKind: "compute#router", WholeListing: true,
+		Kind: KindRouter, File: RoutersFile, Envelope: "items", ListKind: "compute#routerList", ItemKind: "compute#router",
+		AggregatedKind: "compute#routerAggregatedList", BareKey: "routers", WholeListing: true,
 		Command: "gcloud compute routers list --format yaml",
+		Listing: "compute routers list",
 		command: ofNetwork("compute routers list"),
 		res: slice[*computepb.Router]{
 			of:   func(inv *Inventory) *[]*computepb.Router { return &inv.Routers },
-			name: (*computepb.Router).GetSelfLink,
+			name: (*computepb.Router).GetSelfLink, canonical: routerName,
 		},
 	},
+}
+
+// The canonical names of Compute resources from what a resource carries.
+
+func networkName(n *computepb.Network) string {
+	if ref, err := NetworkOf(n); err == nil {
+		return ref.String()
+	}
+	return n.GetName()
+}
+
+func subnetName(s *computepb.Subnetwork) string {
+	if ref, err := SubnetOf(s); err == nil {
+		return ref.String()
+	}
+	return s.GetName()
+}
+
+func firewallName(f *computepb.Firewall) string {
+	project := ProjectOf(f.GetSelfLink())
+	if project == "" {
+		project = ProjectOf(f.GetNetwork())
+	}
+	return "projects/" + project + "/global/firewalls/" + f.GetName()
+}
+
+func routerName(r *computepb.Router) string {
+	project := ProjectOf(r.GetSelfLink())
+	if project == "" {
+		project = ProjectOf(r.GetNetwork())
+	}
+	return "projects/" + project + "/regions/" + RegionOf(r.GetRegion()) + "/routers/" + r.GetName()
+}
+
+func addressName(a *computepb.Address) string {
+	return "projects/" + ProjectOf(a.GetSelfLink()) + "/global/addresses/" + a.GetName()
 }

@@ -50,32 +50,32 @@ func (inv *Inventory) Add(k Kind, msg proto.Message, source string) error {
 	return nil
 }
 
-// Has reports whether the inventory holds a resource of kind k whose name (KindInfo.Name)
-// is the canonical name given.
+// Has reports whether the inventory holds a resource of kind k whose canonical name
+// (KindInfo.Canonical) is the one given (a self link is trimmed first).
 func (inv *Inventory) Has(k Kind, name string) bool {
 	info, ok := KindOf(k)
 	if !ok || info.res == nil {
 		return false
 	}
-	name = trimSelfLink(name)
+	name = RelativeName(name)
 	found := false
 	info.res.each(inv, func(msg proto.Message) {
-		found = found || info.Name(msg) == name
+		found = found || info.Canonical(msg) == name
 	})
 	return found
 }
 
-// Remove takes every resource of kind k with the canonical name given out of the
-// inventory, in a new slice (the old one may be shared with another inventory), and
+// Remove takes every resource of kind k with the canonical name given (KindInfo.Canonical)
+// out of the inventory, in a new slice (the old one may be shared with another inventory), and
 // returns how many it removed.
 func (inv *Inventory) Remove(k Kind, name string) int {
 	info, ok := KindOf(k)
 	if !ok || info.res == nil {
 		return 0
 	}
-	name = trimSelfLink(name)
+	name = RelativeName(name)
 	before := info.res.count(inv)
-	info.res.retain(inv, func(msg proto.Message) bool { return info.Name(msg) != name })
+	info.res.retain(inv, func(msg proto.Message) bool { return info.Canonical(msg) != name })
 	inv.resetIndex()
 	return before - info.res.count(inv)
 }
@@ -110,7 +110,7 @@ func (inv *Inventory) RecordSource(name, file string) {
 	if inv.Sources == nil {
 		inv.Sources = map[string]string{}
 	}
-	inv.Sources[trimSelfLink(name)] = file
+	inv.Sources[RelativeName(name)] = file
 }
 
 // NoteGap records a field of a resource that a plan does not give, as a KnownAfterApply
@@ -203,10 +203,6 @@ func protoErrText(err error) string {
 	}
 	return msg
 }
-
-// RelativeName strips the scheme, host and API version of a self link, leaving the
-// relative name that starts at "projects/"; white space around a name is never part of it.
-func RelativeName(s string) string { return trimSelfLink(s) }
 
 // resetIndex makes the next lookup rebuild the indexes over the changed resources.
 func (inv *Inventory) resetIndex() {

@@ -80,3 +80,25 @@ func TestKindTable(t *testing.T) {
 		}
 	}
 }
+
+// TestCanonicalNames: a Compute resource without a selfLink (a hand-written file) is named
+// from what it carries, and Has and Remove find it by that name.
+func TestCanonicalNames(t *testing.T) {
+	inv := &inventory.Inventory{}
+	subnet := &computepb.Subnetwork{Name: proto.String("s"), Region: proto.String("us-central1"), Network: proto.String("projects/p/global/networks/n")}
+	rule := &computepb.Firewall{Name: proto.String("allow"), Network: proto.String("projects/p/global/networks/n")}
+	for kind, msg := range map[inventory.Kind]proto.Message{inventory.KindSubnetwork: subnet, inventory.KindFirewall: rule} {
+		if err := inv.Add(kind, msg, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for kind, want := range map[inventory.Kind]string{inventory.KindSubnetwork: "projects/p/regions/us-central1/subnetworks/s", inventory.KindFirewall: "projects/p/global/firewalls/allow"} {
+		info, _ := inventory.KindOf(kind)
+		if got := info.Canonical(info.Messages(inv)[0]); got != want {
+			t.Errorf("%s: canonical name %q, want %q", kind, got, want)
+		}
+		if !inv.Has(kind, want) || inv.Remove(kind, want) != 1 || inv.Has(kind, want) {
+			t.Errorf("%s: Has/Remove by %s", kind, want)
+		}
+	}
+}

@@ -53,9 +53,9 @@ func (l LocationRef) String() string {
 	return "projects/" + l.Project + "/locations/" + l.Region + "/" + l.Collection + "/" + l.Name
 }
 
-// trimSelfLink strips the scheme, host and API version of a self link, leaving the
-// relative name starting at "projects/".
-func trimSelfLink(s string) string {
+// RelativeName strips the scheme, host and API version of a self link, leaving the
+// relative name that starts at "projects/"; white space around a name is never part of it.
+func RelativeName(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.Index(s, "://"); i >= 0 {
 		s = s[i+3:]
@@ -94,7 +94,7 @@ func segments(rel string) map[string]string {
 
 // ParseNetwork normalises a network name. A short name takes defaultProject.
 func ParseNetwork(s, defaultProject string) (NetworkRef, error) {
-	rel := trimSelfLink(s)
+	rel := RelativeName(s)
 	if rel == "" {
 		return NetworkRef{}, fmt.Errorf("empty network name")
 	}
@@ -120,7 +120,7 @@ type regionalName struct{ project, region, name string }
 // parseRegional parses NAME, a relative name or a self link whose region sits under
 // regionKey ("regions" or "locations") and whose name under collection.
 func parseRegional(s, defaultProject, defaultRegion, regionKey, collection, kind, form string) (regionalName, error) {
-	rel := trimSelfLink(s)
+	rel := RelativeName(s)
 	if rel == "" {
 		return regionalName{}, fmt.Errorf("empty %s name", kind)
 	}
@@ -157,7 +157,7 @@ func ParseConnector(s, defaultProject, defaultRegion string) (ConnectorRef, erro
 
 // ParseLocation parses projects/P/locations/R/COLLECTION/NAME (or its self link).
 func ParseLocation(s, collection string) (LocationRef, error) {
-	kv := segments(trimSelfLink(s))
+	kv := segments(RelativeName(s))
 	ref := LocationRef{Project: kv["projects"], Region: kv["locations"], Collection: collection, Name: kv[collection]}
 	if ref.Project == "" || ref.Region == "" || ref.Name == "" {
 		return LocationRef{}, fmt.Errorf("%q is not a name of the form projects/P/locations/R/%s/NAME", s, collection)
@@ -186,7 +186,7 @@ func RegionFromZone(zone string) string {
 // RegionOf returns the region of a compute self link or relative name that carries a
 // regions/R or zones/Z segment, or "" when it has neither.
 func RegionOf(s string) string {
-	kv := segments(trimSelfLink(s))
+	kv := segments(RelativeName(s))
 	if r := kv["regions"]; r != "" {
 		return r
 	}
@@ -210,4 +210,4 @@ func IsProjectNumber(s string) bool { return numericRe.MatchString(s) }
 var numericRe = regexp.MustCompile(`^[0-9]+$`)
 
 // ProjectOf returns the project segment of a name, or "".
-func ProjectOf(s string) string { return segments(trimSelfLink(s))["projects"] }
+func ProjectOf(s string) string { return segments(RelativeName(s))["projects"] }

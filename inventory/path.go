@@ -411,7 +411,7 @@ func redisRefFor(name string, path *Path) (LocationRef, error) {
 // nameMatches compares a full resource name with what a user typed: the short name or the
 // full name.
 func nameMatches(full, typed string) bool {
-	full, typed = trimSelfLink(full), trimSelfLink(typed)
+	full, typed = RelativeName(full), RelativeName(typed)
 	return full == typed || ShortName(full) == typed
 }
 

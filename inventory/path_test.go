@@ -1,9 +1,13 @@
-package inventory
+package inventory_test
 
 import (
 	"errors"
 	"strings"
 	"testing"
+	"testing/fstest"
+
+	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 const redisA = "name: projects/p/locations/us-central1/instances/cache-a\nhost: 10.0.0.3\nauthorizedNetwork: projects/p/global/networks/default\n"
@@ -17,7 +21,7 @@ func TestSelect(t *testing.T) {
 	tests := []struct {
 		name      string
 		files     map[string]string
-		sel       Selector
+		sel       inventory.Selector
 		wantRedis string
 		wantProj  string
 		wantErr   string
@@ -26,31 +30,35 @@ func TestSelect(t *testing.T) {
 		{name: "env picks redis", files: map[string]string{"s.yaml": knativeService("svc", "10.0.1.3"), "a.yaml": redisA, "b.yaml": redisB}, wantRedis: "cache-b"},
 		{name: "env picks redis by read endpoint", files: map[string]string{"s.yaml": knativeService("svc", "10.0.1.4"), "a.yaml": redisA, "b.yaml": redisB}, wantRedis: "cache-b"},
 		{name: "redis URL picks redis", files: map[string]string{"s.yaml": knativeService("svc", "redis://10.0.0.3:6379/0"), "a.yaml": redisA, "b.yaml": redisB}, wantRedis: "cache-a"},
-		{name: "flag picks redis", files: map[string]string{"s.yaml": knativeService("svc", "none"), "a.yaml": redisA, "b.yaml": redisB}, sel: Selector{Redis: "cache-b"}, wantRedis: "cache-b"},
+		{name: "flag picks redis", files: map[string]string{"s.yaml": knativeService("svc", "none"), "a.yaml": redisA, "b.yaml": redisB}, sel: inventory.Selector{Redis: "cache-b"}, wantRedis: "cache-b"},
 		{name: "ambiguous redis", files: map[string]string{"s.yaml": knativeService("svc", "none"), "a.yaml": redisA, "b.yaml": redisB, "c.yaml": strings.ReplaceAll(redisA, "us-central1/instances/cache-a", "us-central1/instances/cache-c")},
 			wantErr: "choose one with --redis: projects/p/locations/us-central1/instances/cache-a, projects/p/locations/us-central1/instances/cache-b, projects/p/locations/us-central1/instances/cache-c"},
 		{name: "ambiguous service", files: map[string]string{"s1.yaml": knativeService("one", "x"), "s2.yaml": knativeService("two", "x"), "r.yaml": redisA},
 			wantErr: "choose one with --service: projects/1234/locations/us-central1/services/one, projects/1234/locations/us-central1/services/two"},
-		{name: "service flag", files: map[string]string{"s1.yaml": knativeService("one", "x"), "s2.yaml": knativeService("two", "x"), "r.yaml": redisA}, sel: Selector{Service: "two"}, wantRedis: "cache-a"},
-		{name: "unknown service", files: map[string]string{"s1.yaml": knativeService("one", "x"), "r.yaml": redisA}, sel: Selector{Service: "three"}, wantErr: "--service three: no such service; candidates: projects/1234/locations/us-central1/services/one"},
+		{name: "service flag", files: map[string]string{"s1.yaml": knativeService("one", "x"), "s2.yaml": knativeService("two", "x"), "r.yaml": redisA}, sel: inventory.Selector{Service: "two"}, wantRedis: "cache-a"},
+		{name: "unknown service", files: map[string]string{"s1.yaml": knativeService("one", "x"), "r.yaml": redisA}, sel: inventory.Selector{Service: "three"}, wantErr: "--service three: no such service; candidates: projects/1234/locations/us-central1/services/one"},
 		{name: "undeployed service needs region", files: map[string]string{"s.yaml": "kind: Service\nmetadata: {name: svc}\nspec: {template: {spec: {containers: [{image: x}]}}}\n", "r.yaml": redisA},
 			wantErr: "carries no region, as a service.yaml that was never deployed; pass --region"},
 		{name: "undeployed service with region", files: map[string]string{"s.yaml": "kind: Service\nmetadata: {name: svc}\nspec: {template: {spec: {containers: [{image: x}]}}}\n", "r.yaml": redisA},
-			sel: Selector{Region: "us-central1"}, wantRedis: "cache-a", wantProj: "p"},
-		{name: "project flag wins", files: map[string]string{"s.yaml": knativeService("svc", "x"), "r.yaml": redisA}, sel: Selector{Project: "other"}, wantProj: "other"},
+			sel: inventory.Selector{Region: "us-central1"}, wantRedis: "cache-a", wantProj: "p"},
+		{name: "project flag wins", files: map[string]string{"s.yaml": knativeService("svc", "x"), "r.yaml": redisA}, sel: inventory.Selector{Project: "other"}, wantProj: "other"},
 		{name: "no service", files: map[string]string{"r.yaml": redisA}, wantErr: "no Cloud Run service found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			inv, err := LoadDir(writeFiles(t, tt.files))
+			files := fstest.MapFS{}
+			for name, data := range tt.files {
+				files[name] = &fstest.MapFile{Data: []byte(data)}
+			}
+			inv, err := snapshot.LoadFS(files, "snap")
 			if err != nil {
 				t.Fatal(err)
 			}
-			paths, err := Select(inv, tt.sel)
+			paths, err := inventory.Select(inv, tt.sel)
 			if tt.wantErr != "" {
-				var selErr *SelectError
+				var selErr *inventory.SelectError
 				if !errors.As(err, &selErr) || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want SelectError containing %q", err, tt.wantErr)
+					t.Fatalf("err = %v, want inventory.SelectError containing %q", err, tt.wantErr)
 				}
 				return
 			}

@@ -4,20 +4,25 @@ package inventory
 // creates the instance, REDIS_HOST = google_redis_instance.x.host is known only after
 // apply, so the env cannot be matched to an instance by its host; but the configuration
 // says which instance the value comes from, and that is the service's Redis. The plan
-// reader records these references in Inventory.plannedEnv and selectRedis uses them when
+// reader records these references with NotePlannedEnvRedis and selectRedis uses them when
 // nothing else in the env names an instance, so a gate on a plan that creates the instance
 // needs no --redis.
 
-// notePlannedEnvRedis records that the plan gives variable of service (canonical name) a
+// NotePlannedEnvRedis records that a Terraform plan gives variable of service (canonical name) a
 // value, known only after apply, taken from the Redis instance redis (canonical name).
-func (inv *Inventory) notePlannedEnvRedis(service, variable, redis string) {
-	if inv.plannedEnv == nil {
-		inv.plannedEnv = map[string]map[string]string{}
+func (inv *Inventory) NotePlannedEnvRedis(service, variable, redis string) {
+	setNested(&inv.plannedEnv, service, variable, redis)
+}
+
+// setNested sets (*m)[outer][inner] = v, making the maps it needs.
+func setNested[V any](m *map[string]map[string]V, outer, inner string, v V) {
+	if *m == nil {
+		*m = map[string]map[string]V{}
 	}
-	if inv.plannedEnv[service] == nil {
-		inv.plannedEnv[service] = map[string]string{}
+	if (*m)[outer] == nil {
+		(*m)[outer] = map[string]V{}
 	}
-	inv.plannedEnv[service][variable] = redis
+	(*m)[outer][inner] = v
 }
 
 // PlannedEnvVarRedis returns the canonical name of the Redis instance from which a

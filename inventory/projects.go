@@ -1,8 +1,6 @@
 package inventory
 
 import (
-	"encoding/json"
-	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -45,57 +43,10 @@ var (
 	userManagedSARe      = regexp.MustCompile(`^[a-z][a-z0-9-]*@([a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$`)
 )
 
-// isIAMPolicy recognises the answer of getIamPolicy by its shape: bindings (or only an
-// etag, for a policy with none) and no resource name or kind.
-func isIAMPolicy(obj map[string]any) bool {
-	if _, named := obj["name"]; named {
-		return false
-	}
-	if _, kinded := obj["kind"]; kinded {
-		return false
-	}
-	_, bindings := obj["bindings"].([]any)
-	_, etag := obj["etag"].(string)
-	return bindings || (etag && len(obj) <= 3)
-}
-
-// isProjectDescription recognises `gcloud projects describe PROJECT --format json|yaml`:
-// a projectId and a projectNumber.
-func isProjectDescription(obj map[string]any) bool {
-	_, id := obj["projectId"].(string)
-	switch obj["projectNumber"].(type) {
-	case string, float64, int, int64, json.Number:
-		return id
-	}
-	return false
-}
-
-func (inv *Inventory) addIAMPolicy(path string, line int, obj map[string]any) error {
-	policy := &iampb.Policy{}
-	if err := DecodeResource(obj, policy); err != nil {
-		return &InputError{Path: path, Line: line, Msg: "not a valid IAM policy: " + err.Error()}
-	}
-	inv.AddIAMPolicy(policy, path)
-	return nil
-}
-
 // AddIAMPolicy adds a project's IAM policy, read from source. Its project is told by the
 // policy's own service agents (see IAMPolicy).
 func (inv *Inventory) AddIAMPolicy(policy *iampb.Policy, source string) {
 	inv.IAMPolicies = append(inv.IAMPolicies, &IAMPolicy{Policy: policy, ProjectNumber: policyProjectNumber(policy), Source: source})
-}
-
-func (inv *Inventory) addProjectDescription(path string, line int, obj map[string]any) error {
-	id, _ := obj["projectId"].(string)
-	number := strings.TrimSpace(fmt.Sprint(obj["projectNumber"]))
-	if f, ok := obj["projectNumber"].(float64); ok {
-		number = fmt.Sprintf("%.0f", f)
-	}
-	if !IsProjectNumber(number) || id == "" {
-		return &InputError{Path: path, Line: line, Msg: fmt.Sprintf("project description: projectNumber %q is not a number", number)}
-	}
-	inv.Projects = append(inv.Projects, ProjectIdentity{ID: id, Number: number, Evidence: "gcloud projects describe (" + path + ")"})
-	return nil
 }
 
 // policyProjectNumber is the number of the project whose policy this is, read from its

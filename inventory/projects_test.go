@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // TestProjectEvidence: an IAM policy is recognised by its content and placed in its project
@@ -21,7 +22,7 @@ func TestProjectEvidence(t *testing.T) {
 		"empty-policy.json": `{"etag": "ACAB"}`,
 	}
 	for name, data := range files {
-		if err := inv.AddFile(name, []byte(data)); err != nil {
+		if err := snapshot.AddFile(inv, name, []byte(data)); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}

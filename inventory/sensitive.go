@@ -85,29 +85,28 @@ type PlanManaged struct {
 	Type string
 }
 
-func (inv *Inventory) notePlanManaged(name, address, typ string) {
+// NotePlanManaged records that a Terraform plan manages the resource of that canonical
+// name, as the resource of that address and type: its fix is then a change to the plan's
+// configuration (PlanManagedResource).
+func (inv *Inventory) NotePlanManaged(name, address, typ string) {
 	if inv.planManaged == nil {
 		inv.planManaged = map[string]PlanManaged{}
 	}
-	inv.planManaged[trimSelfLink(name)] = PlanManaged{Address: address, Type: typ}
+	inv.planManaged[RelativeName(name)] = PlanManaged{Address: address, Type: typ}
 }
 
 // PlanManagedResource returns the plan resource behind a canonical resource name, when a
 // Terraform plan manages it.
 func (inv *Inventory) PlanManagedResource(name string) (PlanManaged, bool) {
-	m, ok := inv.planManaged[trimSelfLink(name)]
+	m, ok := inv.planManaged[RelativeName(name)]
 	return m, ok
 }
 
-// markSensitiveEnv records that a service's variable is sensitive in a plan.
-func (inv *Inventory) markSensitiveEnv(service, variable string) {
-	if inv.sensitiveEnv == nil {
-		inv.sensitiveEnv = map[string]map[string]bool{}
-	}
-	if inv.sensitiveEnv[service] == nil {
-		inv.sensitiveEnv[service] = map[string]bool{}
-	}
-	inv.sensitiveEnv[service][variable] = true
+// MarkSensitiveEnv records that a Terraform plan marks the value of a service's variable
+// (service: its canonical name) sensitive: the inventory then holds only its redacted
+// form (RedactSensitive), and SensitiveEnv tells the checks not to show it.
+func (inv *Inventory) MarkSensitiveEnv(service, variable string) {
+	setNested(&inv.sensitiveEnv, service, variable, true)
 }
 
 // SensitiveEnv reports whether a Terraform plan marks the value of a service's variable

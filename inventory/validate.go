@@ -19,68 +19,89 @@ import (
 // otherwise skip such a range without a word or print the value as if it were real. The
 // error names the field (API JSON name) and the value.
 func Validate(msg proto.Message) error {
-	switch m := msg.(type) {
-	case *vpcaccesspb.Connector:
-		if err := cidrField("ipCidrRange", m.GetIpCidrRange(), false); err != nil {
-			return err
-		}
-		return nonNegative(map[string]int64{"minInstances": int64(m.GetMinInstances()), "maxInstances": int64(m.GetMaxInstances()),
-			"minThroughput": int64(m.GetMinThroughput()), "maxThroughput": int64(m.GetMaxThroughput())})
-	case *computepb.Subnetwork:
-		if err := cidrField("ipCidrRange", m.GetIpCidrRange(), false); err != nil {
-			return err
-		}
-		for _, r := range m.GetSecondaryIpRanges() {
-			if err := cidrField("secondaryIpRanges.ipCidrRange", r.GetIpCidrRange(), false); err != nil {
-				return err
-			}
-		}
-	case *computepb.Firewall:
-		for _, r := range m.GetSourceRanges() {
-			if err := cidrField("sourceRanges", r, true); err != nil {
-				return err
-			}
-		}
-		for _, r := range m.GetDestinationRanges() {
-			if err := cidrField("destinationRanges", r, true); err != nil {
-				return err
-			}
-		}
-		return nonNegative(map[string]int64{"priority": int64(m.GetPriority())})
-	case *computepb.Address:
-		if a := m.GetAddress(); a != "" {
-			if _, err := netip.ParseAddr(strings.TrimSpace(a)); err != nil {
-				return fmt.Errorf("address %q is not an IP address", a)
-			}
-		}
-		if m.PrefixLength != nil && (m.GetPrefixLength() < 0 || m.GetPrefixLength() > 128) {
-			return fmt.Errorf("prefixLength %d is not a prefix length", m.GetPrefixLength())
-		}
-	case *redispb.Instance:
-		if r := m.GetReservedIpRange(); strings.Contains(r, "/") {
-			// A CIDR range once the instance exists; the name of an allocated range in a
-			// request for private services access.
-			if err := cidrField("reservedIpRange", r, false); err != nil {
-				return err
-			}
-		}
-		if p := m.GetPort(); p < 0 || p > 65535 {
-			return fmt.Errorf("port %d is not a TCP port", p)
-		}
-		return nonNegative(map[string]int64{"memorySizeGb": int64(m.GetMemorySizeGb()), "replicaCount": int64(m.GetReplicaCount())})
-	case *clusterpb.Cluster:
-		return nonNegative(map[string]int64{"shardCount": int64(m.GetShardCount()), "replicaCount": int64(m.GetReplicaCount())})
-	case *runpb.Service:
-		if s := m.GetScaling(); s != nil {
-			if err := nonNegative(map[string]int64{"scaling.minInstanceCount": int64(s.GetMinInstanceCount()), "scaling.maxInstanceCount": int64(s.GetMaxInstanceCount())}); err != nil {
-				return err
-			}
-		}
-		return validateTemplate("template.", m.GetTemplate().GetScaling(), m.GetTemplate().GetTimeout(), int64(m.GetTemplate().GetMaxInstanceRequestConcurrency()))
-	case *runpb.Revision:
-		return validateTemplate("", m.GetScaling(), m.GetTimeout(), int64(m.GetMaxInstanceRequestConcurrency()))
+	if info, ok := KindOfMessage(msg); ok {
+		return info.res.validate(msg)
 	}
 	return nil
+}
+
+// The values each kind is checked for, named in KindInfo's table.
+
+func validConnector(c *vpcaccesspb.Connector) error {
+	if err := cidrField("ipCidrRange", c.GetIpCidrRange(), false); err != nil {
+		return err
+	}
+	return nonNegative(map[string]int64{"minInstances": int64(c.GetMinInstances()), "maxInstances": int64(c.GetMaxInstances()),
+		"minThroughput": int64(c.GetMinThroughput()), "maxThroughput": int64(c.GetMaxThroughput())})
+}
+
+func validSubnetwork(s *computepb.Subnetwork) error {
+	if err := cidrField("ipCidrRange", s.GetIpCidrRange(), false); err != nil {
+		return err
+	}
+	for _, r := range s.GetSecondaryIpRanges() {
+		if err := cidrField("secondaryIpRanges.ipCidrRange", r.GetIpCidrRange(), false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validFirewall(f *computepb.Firewall) error {
+	for _, r := range f.GetSourceRanges() {
+		if err := cidrField("sourceRanges", r, true); err != nil {
+			return err
+		}
+	}
+	for _, r := range f.GetDestinationRanges() {
+		if err := cidrField("destinationRanges", r, true); err != nil {
+			return err
+		}
+	}
+	return nonNegative(map[string]int64{"priority": int64(f.GetPriority())})
+}
+
+func validAddress(a *computepb.Address) error {
+	if text := a.GetAddress(); text != "" {
+		if _, err := netip.ParseAddr(strings.TrimSpace(text)); err != nil {
+			return fmt.Errorf("address %q is not an IP address", text)
+		}
+	}
+	if a.PrefixLength != nil && (a.GetPrefixLength() < 0 || a.GetPrefixLength() > 128) {
+		return fmt.Errorf("prefixLength %d is not a prefix length", a.GetPrefixLength())
+	}
+	return nil
+}
+
+func validRedis(r *redispb.Instance) error {
+	if reserved := r.GetReservedIpRange(); strings.Contains(reserved, "/") {
+		// A CIDR range once the instance exists; the name of an allocated range in a
+		// request for private services access.
+		if err := cidrField("reservedIpRange", reserved, false); err != nil {
+			return err
+		}
+	}
+	if p := r.GetPort(); p < 0 || p > 65535 {
+		return fmt.Errorf("port %d is not a TCP port", p)
+	}
+	return nonNegative(map[string]int64{"memorySizeGb": int64(r.GetMemorySizeGb()), "replicaCount": int64(r.GetReplicaCount())})
+}
+
+func validCluster(c *clusterpb.Cluster) error {
+	return nonNegative(map[string]int64{"shardCount": int64(c.GetShardCount()), "replicaCount": int64(c.GetReplicaCount())})
+}
+
+func validService(svc *runpb.Service) error {
+	if s := svc.GetScaling(); s != nil {
+		if err := nonNegative(map[string]int64{"scaling.minInstanceCount": int64(s.GetMinInstanceCount()), "scaling.maxInstanceCount": int64(s.GetMaxInstanceCount())}); err != nil {
+			return err
+		}
+	}
+	return validateTemplate("template.", svc.GetTemplate().GetScaling(), svc.GetTemplate().GetTimeout(), int64(svc.GetTemplate().GetMaxInstanceRequestConcurrency()))
+}
+
+func validRevision(rev *runpb.Revision) error {
+	return validateTemplate("", rev.GetScaling(), rev.GetTimeout(), int64(rev.GetMaxInstanceRequestConcurrency()))
 }
 
 func validateTemplate(prefix string, scaling *runpb.RevisionScaling, timeout *durationpb.Duration, concurrency int64) error {

@@ -12,6 +12,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	goldenfile "github.com/vpcdoctor/vpcdoctor/internal/golden"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // This file holds what the tests of every buffered format share: the -update flag, the
@@ -92,7 +93,7 @@ func scenarioDocument(t *testing.T, c goldenCase) *Document {
 	if !ok {
 		t.Fatalf("no fixture scenario %q", c.scenario)
 	}
-	inv, err := inventory.LoadFS(scenario.FS, "fixtures/"+c.scenario)
+	inv, err := snapshot.LoadFS(scenario.FS, "fixtures/"+c.scenario)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/sariftest"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // hostileValue is, in YAML double-quoted form, what a pull request can write into a
@@ -62,7 +63,7 @@ func hostileSnapshot(t *testing.T) fs.FS {
 // hostileDocument is the report of hostileSnapshot, as the CLI would build it.
 func hostileDocument(t *testing.T) *Document {
 	t.Helper()
-	inv, err := inventory.LoadFS(hostileSnapshot(t), "hostile")
+	inv, err := snapshot.LoadFS(hostileSnapshot(t), "hostile")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/finding"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
+	"github.com/vpcdoctor/vpcdoctor/inventory/terraform"
 )
 
 func TestMermaidEscaping(t *testing.T) {
@@ -137,15 +139,15 @@ func TestMarkdownDeferredPlan(t *testing.T) {
 	if !ok {
 		t.Fatal("no connector-network scenario")
 	}
-	inv, err := inventory.LoadFS(scenario.FS, "fixtures/connector-network")
+	inv, err := snapshot.LoadFS(scenario.FS, "fixtures/connector-network")
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := os.ReadFile(filepath.Join("..", "inventory", "testdata", "terraform", "greenfield.json"))
+	plan, err := os.ReadFile(filepath.Join("..", "inventory", "terraform", "testdata", "plans", "greenfield.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := inventory.ApplyPlan(inv, plan, "plan.json"); err != nil {
+	if err := terraform.ApplyPlan(inv, plan, "plan.json"); err != nil {
 		t.Fatal(err)
 	}
 	paths, err := inventory.Select(inv, inventory.Selector{})

@@ -14,7 +14,7 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakeredis"
-	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 	"github.com/vpcdoctor/vpcdoctor/report"
 )
 
@@ -120,7 +120,7 @@ func canarySnapshot(t *testing.T, port int) string {
 // in the new connector's machine type, as after_sensitive marks them.
 func canaryPlan(t *testing.T) string {
 	t.Helper()
-	data, err := os.ReadFile(repoPath("inventory", "testdata", "terraform", "connector-fix.json"))
+	data, err := os.ReadFile(repoPath("inventory", "terraform", "testdata", "plans", "connector-fix.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,12 +262,12 @@ func TestSecretCanaries(t *testing.T) {
 	}
 
 	// The snapshot writer, on the inventory loaded from the planted snapshot.
-	inv, err := inventory.LoadDir(dir)
+	inv, err := snapshot.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	written := t.TempDir()
-	if err := inventory.WriteSnapshot(inv, written); err != nil {
+	if err := snapshot.Write(inv, written); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(written)

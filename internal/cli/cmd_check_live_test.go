@@ -14,6 +14,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/fakegcp"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // The CLI in live mode, end to end: the real `check` command (flags, gcloud configuration
@@ -149,16 +150,16 @@ type servedScenario struct {
 // skips the test when live mode cannot see what the scenario's files hold.
 func serveScenario(t *testing.T, scenario fixtures.Scenario) servedScenario {
 	t.Helper()
-	snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
+	snap, err := snapshot.LoadFS(scenario.FS, scenario.Name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if why := liveCannotReproduce(snapshot); why != "" {
+	if why := liveCannotReproduce(snap); why != "" {
 		t.Skip(why)
 	}
-	served := servedScenario{snapshot: snapshot}
-	served.project, served.region, served.service = scenarioTarget(snapshot)
-	served.server, err = fakegcp.Start(snapshot, fakegcp.Options{Region: served.region})
+	served := servedScenario{snapshot: snap}
+	served.project, served.region, served.service = scenarioTarget(snap)
+	served.server, err = fakegcp.Start(snap, fakegcp.Options{Region: served.region})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,11 +202,11 @@ func TestLiveCheckMatchesFromEveryScenario(t *testing.T) {
 // Cluster: live mode reads the cluster and says so, as --from does.
 func TestLiveCheckRedisCluster(t *testing.T) {
 	scenario, _ := fixtures.Lookup("redis-cluster")
-	snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
+	snap, err := snapshot.LoadFS(scenario.FS, scenario.Name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	server := serveFixture(t, snapshot)
+	server := serveFixture(t, snap)
 	hermeticLive(t, server)
 	wantCode, want, _ := runLive(t, "check", "--from", scenarioPath("redis-cluster"), "--project", liveProject,
 		"--service", liveService, "--redis", "my-redis", "--format", "json")
@@ -254,11 +255,11 @@ func findingByID(findings []liveFinding, id string) liveFinding {
 // `check --from DIR --service S`. The exit code is the worst of them.
 func TestLiveCheckRegionWide(t *testing.T) {
 	dir := repoPath("internal", "fakegcp", "testdata", "shop")
-	snapshot, err := inventory.LoadDir(dir)
+	snap, err := snapshot.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hermeticLive(t, serveFixture(t, snapshot))
+	hermeticLive(t, serveFixture(t, snap))
 	code, findings, stderr := runLive(t, "check", "--project", "shop-prod", "--region", "europe-west1", "--format", "json")
 	if code == exitUsage {
 		t.Fatalf("exit 2: %s", stderr)
@@ -314,13 +315,13 @@ func TestLiveCheckPermissionDenied(t *testing.T) {
 		{"compute", []string{fakegcp.ListFirewalls}, "vpc.firewall-egress", "compute.firewalls.list", "roles/compute.networkViewer"},
 	}
 	scenario, _ := fixtures.Lookup("healthy")
-	snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
+	snap, err := snapshot.LoadFS(scenario.FS, scenario.Name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range tests {
 		t.Run(tt.api, func(t *testing.T) {
-			server := serveFixture(t, snapshot)
+			server := serveFixture(t, snap)
 			hermeticLive(t, server)
 			for _, method := range tt.methods {
 				server.SetFault(method, fakegcp.Fault{Status: 403})
@@ -356,11 +357,11 @@ func TestLiveCheckPermissionDenied(t *testing.T) {
 // from the active gcloud configuration, as for a user behind Private Service Connect.
 func TestLiveCheckUsesGcloudConfig(t *testing.T) {
 	scenario, _ := fixtures.Lookup("healthy")
-	snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
+	snap, err := snapshot.LoadFS(scenario.FS, scenario.Name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	server := serveFixture(t, snapshot)
+	server := serveFixture(t, snap)
 	isolateGcloud(t)
 	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", filepath.Join(t.TempDir(), "no-such-key.json"))
 	var cfg strings.Builder

@@ -13,7 +13,7 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/sariftest"
-	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 	"github.com/vpcdoctor/vpcdoctor/report"
 )
 
@@ -241,11 +241,11 @@ func TestSARIFForEveryKindOfRun(t *testing.T) {
 	}
 	for _, name := range []string{"healthy", "connector-missing", "connector-network", "missing-subnets"} {
 		scenario, _ := fixtures.Lookup(name)
-		snapshot, err := inventory.LoadFS(scenario.FS, scenario.Name)
+		snap, err := snapshot.LoadFS(scenario.FS, scenario.Name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		hermeticLive(t, serveFixture(t, snapshot))
+		hermeticLive(t, serveFixture(t, snap))
 		args := append(liveCheckArgs("--service", liveService), "--format", "sarif")
 		code, stdout, stderr := runCLI(t, args...)
 		check("live "+name, code, stdout, stderr)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 	"github.com/vpcdoctor/vpcdoctor/report"
 )
 
@@ -36,7 +37,7 @@ func (prog program) demoCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			inv, err := inventory.LoadFS(scenario.FS, "demo/"+name)
+			inv, err := snapshot.LoadFS(scenario.FS, "demo/"+name)
 			if err != nil {
 				return inputError(err)
 			}

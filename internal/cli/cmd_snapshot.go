@@ -11,6 +11,8 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/internal/sanitize"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/live"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // snapshotCommand reads the live configuration of a path and writes it as a snapshot
@@ -39,11 +41,11 @@ func snapshotCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			inv, err := inventory.LoadLive(c.Context, opts)
+			inv, err := live.Load(c.Context, opts)
 			if err != nil {
 				return liveError(err)
 			}
-			if err := inventory.WriteSnapshot(inv, out); err != nil {
+			if err := snapshot.Write(inv, out); err != nil {
 				return inputError(err)
 			}
 			if err := writeSnapshotReadme(out, opts); err != nil {
@@ -57,7 +59,7 @@ func snapshotCommand() *cli.Command {
 
 // writeSnapshotReadme records how the snapshot was taken and how to check it. LoadDir
 // skips README files.
-func writeSnapshotReadme(dir string, opts inventory.LiveOptions) error {
+func writeSnapshotReadme(dir string, opts live.Options) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Snapshot written by vpcdoctor %s on %s.\n\n", toolVersion(), time.Now().UTC().Format(time.RFC3339))
 	fmt.Fprintf(&b, "Project %s, region %s", opts.Project, opts.Region)
@@ -66,13 +68,13 @@ func writeSnapshotReadme(dir string, opts inventory.LiveOptions) error {
 	}
 	b.WriteString(".\nEnvironment values are written only when their shape cannot hold a secret (a port, an IP address,\na host:port, a redis:// URL without its user info); every other value, container argument and\ncommand is written as <redacted>. AUTH strings are never read.\n\n")
 	fmt.Fprintf(&b, "Check it anywhere, without credentials:\n\n    %s\n", checkFromCommand(dir, opts))
-	if err := inventory.WriteFileInDir(dir, "README.md", []byte(b.String())); err != nil {
+	if err := snapshot.WriteFileInDir(dir, "README.md", []byte(b.String())); err != nil {
 		return fmt.Errorf("write %s: %w", filepath.Join(dir, "README.md"), err)
 	}
 	return nil
 }
 
-func checkFromCommand(dir string, opts inventory.LiveOptions) string {
+func checkFromCommand(dir string, opts live.Options) string {
 	// Each value is one shell word, so the command pastes as written whatever the names.
 	cmd := "vpcdoctor check --from " + sanitize.Shell(dir)
 	if opts.Service != "" {
@@ -90,7 +92,7 @@ func checkFromCommand(dir string, opts inventory.LiveOptions) string {
 }
 
 // summarizeSnapshot says what was written and what could not be read.
-func summarizeSnapshot(w io.Writer, inv *inventory.Inventory, dir string, opts inventory.LiveOptions) {
+func summarizeSnapshot(w io.Writer, inv *inventory.Inventory, dir string, opts live.Options) {
 	fmt.Fprintf(w, "wrote %s: %d services, %d revisions, %d connectors, %d Redis instances, %d networks, %d subnetworks, %d firewall rules\n",
 		dir, len(inv.Services), len(inv.Revisions), len(inv.Connectors), len(inv.RedisInstances),
 		len(inv.Networks), len(inv.Subnetworks), len(inv.Firewalls))

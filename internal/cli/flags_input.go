@@ -7,6 +7,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/live"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
+	"github.com/vpcdoctor/vpcdoctor/inventory/terraform"
 	"github.com/vpcdoctor/vpcdoctor/report"
 )
 
@@ -44,19 +47,19 @@ func (in inputs) load(ctx context.Context, sel selection) (*inventory.Inventory,
 	selector := sel.selector(in.all)
 	if in.from != "" {
 		var err error
-		if inv, err = inventory.LoadDir(in.from); err != nil {
+		if inv, err = snapshot.LoadDir(in.from); err != nil {
 			return nil, selector, target, inputError(err)
 		}
 		target = report.Target{Source: "snapshot", Input: in.from}
 	} else {
-		live, err := sel.live()
+		opts, err := sel.live()
 		if err != nil {
 			return nil, selector, target, err
 		}
-		if inv, err = inventory.LoadLive(ctx, live); err != nil {
+		if inv, err = live.Load(ctx, opts); err != nil {
 			return nil, selector, target, liveError(err)
 		}
-		selector.Project, selector.Region = live.Project, live.Region
+		selector.Project, selector.Region = opts.Project, opts.Region
 		selector.All = selector.Service == ""
 		target = report.Target{Source: "live"}
 	}
@@ -74,12 +77,12 @@ func (in inputs) load(ctx context.Context, sel selection) (*inventory.Inventory,
 // pull request).
 func (in inputs) apply(ctx context.Context, inv *inventory.Inventory, timeout time.Duration) error {
 	if path := in.terraformPlan; path != "" {
-		data, err := readInput(path, inventory.MaxPlanBytes)
+		data, err := readInput(path, terraform.MaxPlanBytes)
 		if err != nil {
 			return err
 		}
 		ctx, cancel := context.WithTimeout(ctx, timeout)
-		err = inventory.ApplyPlanContext(ctx, inv, data, path)
+		err = terraform.ApplyPlanContext(ctx, inv, data, path)
 		cancel()
 		if err != nil {
 			return inputError(err)
@@ -91,7 +94,7 @@ func (in inputs) apply(ctx context.Context, inv *inventory.Inventory, timeout ti
 			return err
 		}
 		file := &inventory.Inventory{}
-		if err := file.AddFile(path, data); err != nil {
+		if err := snapshot.AddFile(file, path, data); err != nil {
 			return inputError(err)
 		}
 		if len(file.Services) == 0 {

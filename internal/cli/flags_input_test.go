@@ -11,6 +11,7 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 	"github.com/vpcdoctor/vpcdoctor/report"
 )
 
@@ -34,7 +35,7 @@ func TestHostileInputFiles(t *testing.T) {
 		{"service file device", []string{"check", "--from", healthy, "--service-file", "/dev/zero"}, "/dev/zero: not a regular file"},
 		{"plan fifo", []string{"check", "--from", healthy, "--terraform-plan", fifo}, "pipe.json: not a regular file"},
 		{"plan null resource change", []string{"check", "--from", healthy, "--terraform-plan", write("null.json", `{"format_version": "1.2", "resource_changes": [null]}`)}, "null.json: resource_changes[0] is null"},
-		{"plan reference cycle", []string{"check", "--from", healthy, "--terraform-plan", repoPath("inventory", "testdata", "hostile", "plan-cycle.json")}, "references form a cycle"},
+		{"plan reference cycle", []string{"check", "--from", healthy, "--terraform-plan", repoPath("inventory", "terraform", "testdata", "hostile", "plan-cycle.json")}, "references form a cycle"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,7 +70,7 @@ func billionLaughsYAML() string {
 func ciFindings(t *testing.T, scenario string, args []string, sel inventory.Selector) ([]checks.Finding, report.Target, error) {
 	t.Helper()
 	dir := scenarioPath(scenario)
-	inv, err := inventory.LoadDir(dir)
+	inv, err := snapshot.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/live"
 )
 
 // defaultLiveTimeout bounds a live run when --timeout is not given.
@@ -98,15 +99,15 @@ func (s selection) selector(all bool) inventory.Selector {
 
 // live resolves the target and endpoints of a live run from the flags, the environment
 // and the active gcloud configuration.
-func (s selection) live() (inventory.LiveOptions, error) {
+func (s selection) live() (live.Options, error) {
 	cfg, err := inventory.ResolveConfig(s.project, s.region)
 	if err != nil {
-		return inventory.LiveOptions{}, inputError(err)
+		return live.Options{}, inputError(err)
 	}
 	if err := cfg.RequireTarget(); err != nil {
-		return inventory.LiveOptions{}, inputError(err)
+		return live.Options{}, inputError(err)
 	}
-	return inventory.LiveOptions{
+	return live.Options{
 		Project:   cfg.Project,
 		Region:    cfg.Region,
 		Service:   s.service,

@@ -164,7 +164,7 @@ func mustRead(t *testing.T, path string) string {
 // planFile is a Terraform plan fixture (see the README of its directory); the plans describe deploys onto the
 // connector-network scenario.
 func planFile(name string) string {
-	return repoPath("inventory", "testdata", "terraform", name)
+	return repoPath("inventory", "terraform", "testdata", "plans", name)
 }
 
 // planSecret is the auth_string of every Redis instance in the plan fixtures, and a

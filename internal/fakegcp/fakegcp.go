@@ -30,6 +30,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/vpcdoctor/vpcdoctor/inventory"
+	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 )
 
 // The methods the fakes serve, as keys of Calls and SetFault.
@@ -115,7 +116,7 @@ type Server struct {
 
 // StartDir loads a snapshot directory and serves it.
 func StartDir(dir string, opts Options) (*Server, error) {
-	inv, err := inventory.LoadDir(dir)
+	inv, err := snapshot.LoadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("load snapshot for fakegcp: %w", err)
 	}
