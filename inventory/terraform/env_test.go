@@ -9,7 +9,6 @@ import (
 
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
-	"github.com/vpcdoctor/vpcdoctor/inventory/terraform"
 )
 
 // TestPlanRedisFromEnvReference: the connector-network snapshot has several Redis
@@ -47,14 +46,8 @@ func TestPlanRedisFromEnvReference(t *testing.T) {
 	if !addSecondRedisReference(doc) {
 		t.Fatal("new-redis.json changed shape: cannot add a second Redis reference")
 	}
-	data, err := json.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	two := loadScenario(t, "connector-network")
-	if err := terraform.ApplyPlan(two, data, "plan.json"); err != nil {
-		t.Fatal(err)
-	}
+	data := encodeJSON(t, doc)
+	two := applyData(t, "connector-network", data)
 	if got := two.PlannedEnvRedis(service); got != "" {
 		t.Errorf("env references two instances, PlannedEnvRedis = %q, want none", got)
 	}
@@ -214,10 +207,7 @@ func TestPlanEnvGapsPerVariable(t *testing.T) {
 					containers[0]["env"], containers[1]["env"], containers[2]["env"] = lists[0], lists[1], lists[2]
 				}
 			}
-			data, err := json.Marshal(doc)
-			if err != nil {
-				t.Fatal(err)
-			}
+			data := encodeJSON(t, doc)
 			got := planStatuses(t, world, data, sel)
 			for id, want := range tt.want {
 				if want == afterApply {
@@ -274,14 +264,8 @@ func TestPlanSensitiveEnvListIsJudged(t *testing.T) {
 				// What Terraform writes when one value of the list is sensitive.
 				change["after_sensitive"] = map[string]any{"template": []any{map[string]any{"containers": []any{map[string]any{"env": true}}}}}
 			}
-			data, err := json.Marshal(doc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			inv := loadScenario(t, "connector-network")
-			if err := terraform.ApplyPlan(inv, data, "plan.json"); err != nil {
-				t.Fatal(err)
-			}
+			data := encodeJSON(t, doc)
+			inv := applyData(t, "connector-network", data)
 			paths, err := inventory.Select(inv, inventory.Selector{})
 			if err != nil {
 				t.Fatal(err)

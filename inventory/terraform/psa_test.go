@@ -1,7 +1,6 @@
 package terraform_test
 
 import (
-	"encoding/json"
 	"maps"
 	"os"
 	"path/filepath"
@@ -41,11 +40,7 @@ func TestPlanServiceNetworking(t *testing.T) {
 			}
 		}
 		f(doc, change, cfg)
-		data, err := json.Marshal(doc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return data
+		return encodeJSON(t, doc)
 	}
 	withoutConnection := func(list []any) []any {
 		return slices.DeleteFunc(list, func(x any) bool { return x.(map[string]any)["address"] == connection })
@@ -197,11 +192,7 @@ func TestPlanPeeringRange(t *testing.T) {
 				rc["values"].(map[string]any)["ip_cidr_range"] = "10.60.8.0/28"
 			}
 		}
-		data, err := json.Marshal(doc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return data
+		return encodeJSON(t, doc)
 	}()
 	for _, tt := range []struct {
 		name    string

@@ -38,6 +38,16 @@ func loadScenario(t testing.TB, scenario string) *inventory.Inventory {
 	return inv
 }
 
+// applyData applies a plan (its JSON) to a built-in scenario.
+func applyData(t *testing.T, scenario string, plan []byte) *inventory.Inventory {
+	t.Helper()
+	inv := loadScenario(t, scenario)
+	if err := terraform.ApplyPlan(inv, plan, "plan.json"); err != nil {
+		t.Fatal(err)
+	}
+	return inv
+}
+
 // applyPlanTo applies a plan of testdata/plans to a built-in scenario.
 func applyPlanTo(t *testing.T, scenario, plan string) *inventory.Inventory {
 	t.Helper()

@@ -137,10 +137,7 @@ func TestPlanUnknownsNeverFail(t *testing.T) {
 					mc := mutated["resource_changes"].([]any)[i].(map[string]any)["change"].(map[string]any)
 					setPath(mc, "after", path, nil)
 					setPath(mc, "after_unknown", path, true)
-					data, err := json.Marshal(mutated)
-					if err != nil {
-						t.Fatal(err)
-					}
+					data := encodeJSON(t, mutated)
 					mutations++
 					for id, st := range planStatuses(t, world, data, base.sel) {
 						if (st == checks.Fail || st == checks.Error) && baseline[id] != st {
@@ -183,6 +180,17 @@ func planStatuses(t *testing.T, world *inventory.Inventory, plan []byte, sel inv
 	return out
 }
 
+// encodeJSON is a plan document a test edited, as the plan file it stands for.
+func encodeJSON(t *testing.T, doc any) []byte {
+	t.Helper()
+	data, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// decodeJSON decodes a plan as the plan reader does, numbers kept as json.Number.
 func decodeJSON(t *testing.T, data []byte, v any) {
 	t.Helper()
 	dec := json.NewDecoder(strings.NewReader(string(data)))
