@@ -27,6 +27,9 @@ func (prog program) checkCommand() *cli.Command {
 				return err
 			}
 			in := inputsFrom(c)
+			if err := in.refuseOverwrite(opts.outputs); err != nil {
+				return err
+			}
 			opts.terraformPlan = in.terraformPlan
 			probing, err := probeSettingsFrom(c, in, sel.timeout)
 			if err != nil {

@@ -71,6 +71,20 @@ func serveFixture(t *testing.T, inv *inventory.Inventory) *fakegcp.Server {
 	return server
 }
 
+// serveBuiltIn serves the built-in scenario of that name from fakegcp.
+func serveBuiltIn(t *testing.T, name string) *fakegcp.Server {
+	t.Helper()
+	scenario, ok := fixtures.Lookup(name)
+	if !ok {
+		t.Fatalf("no built-in scenario %s", name)
+	}
+	snap, err := snapshot.LoadFS(scenario.FS, scenario.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return serveFixture(t, snap)
+}
+
 // liveCannotReproduce says why live mode cannot see what a scenario's files hold, or "":
 // live mode finds a Redis instance in another project than the service's only when --redis names it.
 func liveCannotReproduce(snapshot *inventory.Inventory) string {
@@ -201,12 +215,7 @@ func TestLiveCheckMatchesFromEveryScenario(t *testing.T) {
 // TestLiveCheckRedisCluster: the name given with --redis is a Memorystore for Redis
 // Cluster: live mode reads the cluster and says so, as --from does.
 func TestLiveCheckRedisCluster(t *testing.T) {
-	scenario, _ := fixtures.Lookup("redis-cluster")
-	snap, err := snapshot.LoadFS(scenario.FS, scenario.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	server := serveFixture(t, snap)
+	server := serveBuiltIn(t, "redis-cluster")
 	hermeticLive(t, server)
 	wantCode, want, _ := runLive(t, "check", "--from", scenarioPath("redis-cluster"), "--project", liveProject,
 		"--service", liveService, "--redis", "my-redis", "--format", "json")
@@ -314,14 +323,9 @@ func TestLiveCheckPermissionDenied(t *testing.T) {
 		{"redis", []string{fakegcp.ListInstances, fakegcp.GetInstance}, "redis.found", "redis.instances.list", "roles/redis.viewer"},
 		{"compute", []string{fakegcp.ListFirewalls}, "vpc.firewall-egress", "compute.firewalls.list", "roles/compute.networkViewer"},
 	}
-	scenario, _ := fixtures.Lookup("healthy")
-	snap, err := snapshot.LoadFS(scenario.FS, scenario.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, tt := range tests {
 		t.Run(tt.api, func(t *testing.T) {
-			server := serveFixture(t, snap)
+			server := serveBuiltIn(t, "healthy")
 			hermeticLive(t, server)
 			for _, method := range tt.methods {
 				server.SetFault(method, fakegcp.Fault{Status: 403})
@@ -356,12 +360,7 @@ func TestLiveCheckPermissionDenied(t *testing.T) {
 // TestLiveCheckUsesGcloudConfig: with no flags, project, region and endpoint overrides come
 // from the active gcloud configuration, as for a user behind Private Service Connect.
 func TestLiveCheckUsesGcloudConfig(t *testing.T) {
-	scenario, _ := fixtures.Lookup("healthy")
-	snap, err := snapshot.LoadFS(scenario.FS, scenario.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	server := serveFixture(t, snap)
+	server := serveBuiltIn(t, "healthy")
 	isolateGcloud(t)
 	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", filepath.Join(t.TempDir(), "no-such-key.json"))
 	var cfg strings.Builder

@@ -13,7 +13,6 @@ import (
 	"github.com/vpcdoctor/vpcdoctor/checks"
 	"github.com/vpcdoctor/vpcdoctor/fixtures"
 	"github.com/vpcdoctor/vpcdoctor/internal/sariftest"
-	"github.com/vpcdoctor/vpcdoctor/inventory/snapshot"
 	"github.com/vpcdoctor/vpcdoctor/report"
 )
 
@@ -240,12 +239,7 @@ func TestSARIFForEveryKindOfRun(t *testing.T) {
 		check("plan "+filepath.Base(plan), code, stdout, stderr)
 	}
 	for _, name := range []string{"healthy", "connector-missing", "connector-network", "missing-subnets"} {
-		scenario, _ := fixtures.Lookup(name)
-		snap, err := snapshot.LoadFS(scenario.FS, scenario.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		hermeticLive(t, serveFixture(t, snap))
+		hermeticLive(t, serveBuiltIn(t, name))
 		args := append(liveCheckArgs("--service", liveService), "--format", "sarif")
 		code, stdout, stderr := runCLI(t, args...)
 		check("live "+name, code, stdout, stderr)

@@ -2,6 +2,9 @@ package cli
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -35,6 +38,63 @@ type inputs struct {
 
 func inputsFrom(c *cli.Context) inputs {
 	return inputs{from: c.String("from"), all: c.Bool("all"), serviceFile: c.String("service-file"), terraformPlan: c.String("terraform-plan")}
+}
+
+// refuseOverwrite is a usage error when an --output path would overwrite what the run
+// reads: the --service-file or --terraform-plan file, or a file in (or the whole of) the
+// --from directory, where the report would also be read as input by the next run.
+func (in inputs) refuseOverwrite(outputs []outputSpec) error {
+	for _, spec := range outputs {
+		if spec.path == "" {
+			continue
+		}
+		for _, input := range []struct{ flag, path string }{{"--service-file", in.serviceFile}, {"--terraform-plan", in.terraformPlan}} {
+			if input.path != "" && sameFile(spec.path, input.path) {
+				return usage("--output %s=%s: that is the %s file; name another path", spec.format, spec.path, input.flag)
+			}
+		}
+		if in.from != "" && within(spec.path, in.from) {
+			return usage("--output %s=%s: that is inside the --from directory, whose every file is read as input; name a path outside it", spec.format, spec.path)
+		}
+	}
+	return nil
+}
+
+// sameFile reports whether two paths name one existing file (through links and other
+// spellings of the path).
+func sameFile(a, b string) bool {
+	ai, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	bi, err := os.Stat(b)
+	return err == nil && os.SameFile(ai, bi)
+}
+
+// within reports whether path is dir or lies beneath it, comparing the directories with
+// their links resolved (the file itself may not exist yet).
+func within(path, dir string) bool {
+	resolve := func(p string) (string, bool) {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return "", false
+		}
+		if real, err := filepath.EvalSymlinks(abs); err == nil {
+			return real, true
+		}
+		return abs, true
+	}
+	d, ok := resolve(dir)
+	if !ok {
+		return false
+	}
+	parent, ok := resolve(filepath.Dir(path))
+	if !ok {
+		return false
+	}
+	target := filepath.Join(parent, filepath.Base(path))
+	rel, err := filepath.Rel(d, target)
+	return err == nil && (rel == "." || (rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))))
 }
 
 // load reads the inventory: the snapshot directory, else the live APIs for the selection

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -161,5 +162,56 @@ func TestApplyCIInputsBadFiles(t *testing.T) {
 		if exitCodeOf(err) != exitUsage || !strings.Contains(err.Error(), tt.path) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s %s: %v, want exit 2 with one line naming the file", tt.flag, tt.path, err)
 		}
+	}
+}
+
+// An --output path that is one of the run's inputs is refused before anything is read or
+// written: the input survives byte for byte.
+func TestOutputNeverOverwritesAnInput(t *testing.T) {
+	dir := t.TempDir()
+	snap := filepath.Join(dir, "snap")
+	if err := os.CopyFS(snap, os.DirFS(repoPath("fixtures", "scenarios", "healthy"))); err != nil {
+		t.Fatal(err)
+	}
+	plan := repoPath("inventory", "terraform", "testdata", "plans", "connector-fix.json")
+	planCopy := writeTestFile(t, dir, "plan.json", mustRead(t, plan))
+	service := filepath.Join(snap, "service.yaml")
+	linked := filepath.Join(dir, "linked-plan.json")
+	if err := os.Link(planCopy, linked); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		victim string
+		want   string
+	}{
+		{"the plan", []string{"--from", repoPath("fixtures", "scenarios", "connector-network"), "--terraform-plan", planCopy, "--output", "json=" + planCopy}, planCopy, "--terraform-plan file"},
+		{"the plan by a hard link", []string{"--from", repoPath("fixtures", "scenarios", "connector-network"), "--terraform-plan", planCopy, "--output", "sarif=" + linked}, planCopy, "--terraform-plan file"},
+		{"the service file", []string{"--from", repoPath("fixtures", "scenarios", "healthy"), "--service-file", service, "--output", "text", "--output", "json=" + service}, service, "--service-file file"},
+		{"a file of the snapshot", []string{"--from", snap, "--output", "json=" + service}, service, "inside the --from directory"},
+		{"a new file in the snapshot", []string{"--from", snap, "--output", "sarif=" + filepath.Join(snap, "report.sarif")}, service, "inside the --from directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := mustRead(t, tt.victim)
+			code, stdout, stderr := runCLI(t, append([]string{"check"}, tt.args...)...)
+			if code != exitUsage || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 and one line with %q", code, stderr, tt.want)
+			}
+			if stdout != "" {
+				t.Errorf("refused run wrote to stdout: %q", stdout)
+			}
+			if after := mustRead(t, tt.victim); after != before {
+				t.Errorf("%s changed", tt.victim)
+			}
+			if _, err := os.Stat(filepath.Join(snap, "report.sarif")); err == nil {
+				t.Errorf("a report was written into the snapshot")
+			}
+		})
+	}
+	// A report beside the snapshot, not in it, is fine.
+	if code, _, stderr := runCLI(t, "check", "--from", snap, "--output", "json="+filepath.Join(dir, "report.json")); code == exitUsage {
+		t.Errorf("report beside the snapshot refused: %s", stderr)
 	}
 }
