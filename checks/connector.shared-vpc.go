@@ -45,20 +45,20 @@ func checkConnectorSharedVPC(p *inventory.Path) Result {
 	same, known := p.Inv.SameProject(ref.Project, service)
 	if resolution.Unresolved || !known {
 		return warn(ref.String(), "service %s names its project by number %s (gcloud prints the project number as the Knative namespace), and nothing in the snapshot ties that number to connector %s's project %s: vpcdoctor cannot tell whether the connector is in the service's own project or in another one, where the service's Cloud Run service agent needs roles/vpcaccess.user",
-			p.ServiceRef.Name, inventory.ProjectOf(p.Service.GetName()), ref.Name, ref.Project).
+			p.ServiceRef.Name, p.NamedProject(), ref.Name, ref.Project).
 			fix("Pass --project with the service's project id, or add the service project's `gcloud projects describe PROJECT --format json` to the snapshot.",
-				command("gcloud projects describe %s --format 'value(projectId,projectNumber)'", inventory.ProjectOf(p.Service.GetName())))
+				command("gcloud projects describe %s --format 'value(projectId,projectNumber)'", p.NamedProject()))
 	}
 	if same {
 		if resolution.Weak {
 			return warn(ref.String(), "service %s names its project by number %s; vpcdoctor took it to be %s, %s, where connector %s is, but nothing in the snapshot proves it: if the service is in another project, its Cloud Run service agent needs roles/vpcaccess.user on %s",
-				p.ServiceRef.Name, inventory.ProjectOf(p.Service.GetName()), service, resolution.Evidence, ref.Name, ref.Project).
+				p.ServiceRef.Name, p.NamedProject(), service, resolution.Evidence, ref.Name, ref.Project).
 				fix("Pass --project with the service's project id, or add the service project's `gcloud projects describe PROJECT --format json` to the snapshot.",
-					command("gcloud projects describe %s --format 'value(projectId,projectNumber)'", inventory.ProjectOf(p.Service.GetName())))
+					command("gcloud projects describe %s --format 'value(projectId,projectNumber)'", p.NamedProject()))
 		}
 		evidence := ""
 		if resolution.Evidence != "" {
-			evidence = fmt.Sprintf(" (the service's project number %s is %s: %s)", inventory.ProjectOf(p.Service.GetName()), service, resolution.Evidence)
+			evidence = fmt.Sprintf(" (the service's project number %s is %s: %s)", p.NamedProject(), service, resolution.Evidence)
 		}
 		net, netProblem := connectorNetworkOf(p, c)
 		if netProblem == nil && net.Project != ref.Project {

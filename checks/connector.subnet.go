@@ -33,13 +33,10 @@ func checkConnectorSubnet(p *inventory.Path) Result {
 	if sub == nil || sub.GetName() == "" {
 		return skip(ref.String(), "connector %s has its own range %s rather than an existing subnet (connector.range checks it)", ref.Name, orDefault(c.GetIpCidrRange(), "(none)"))
 	}
-	project := sub.GetProjectId()
-	if project == "" {
-		project = ref.Project
-	}
-	subRef, err := inventory.ParseSubnet(sub.GetName(), project, ref.Region)
-	if err != nil {
-		return fail(ref.String(), "connector %s names subnet %q, which is not a subnet name: %v", ref.Name, sub.GetName(), err)
+	names := p.Inv.NamesOfConnector(c)
+	subRef := names.Subnet
+	if names.SubnetErr != nil {
+		return fail(ref.String(), "connector %s names subnet %q, which is not a subnet name: %v", ref.Name, sub.GetName(), names.SubnetErr)
 	}
 	subnet, problem := p.Inv.Subnet(subRef)
 	if problem != nil {
@@ -56,8 +53,8 @@ func checkConnectorSubnet(p *inventory.Path) Result {
 			command("gcloud compute networks vpc-access connectors delete %s --region %s --project %s", ref.Name, ref.Region, ref.Project),
 			connectorCreateOnSubnet(ref, subRef))
 	}
-	subnetNet, _ := inventory.ParseNetwork(subnet.GetNetwork(), subRef.Project)
-	region := inventory.RegionOf(subnet.GetRegion())
+	subnetNames := p.Inv.NamesOfSubnet(subnet)
+	subnetNet, region := subnetNames.Network, subnetNames.Region
 	if region == "" {
 		region = subRef.Region
 	}

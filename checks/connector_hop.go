@@ -45,43 +45,26 @@ func noConnectorRef(p *inventory.Path) Result {
 // connectorNetworkOf returns the network a connector attaches to: its network field, or,
 // for a connector created on an existing subnet, that subnet's network.
 func connectorNetworkOf(p *inventory.Path, c *vpcaccesspb.Connector) (inventory.NetworkRef, *inventory.Problem) {
-	ref, err := inventory.ParseConnector(c.GetName(), "", "")
-	if err != nil {
-		return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindConnector, Name: c.GetName(), Code: inventory.Unavailable, Detail: err.Error()}
+	names := p.Inv.NamesOfConnector(c)
+	if names.RefErr != nil {
+		return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindConnector, Name: c.GetName(), Code: inventory.Unavailable, Detail: names.RefErr.Error()}
 	}
-	if subRef, named, err := connectorSubnetRef(c, ref); named {
-		if err != nil {
-			return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindSubnetwork, Name: c.GetSubnet().GetName(), Code: inventory.NotFound, Detail: err.Error()}
+	if names.HasSubnet {
+		if names.SubnetErr != nil {
+			return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindSubnetwork, Name: c.GetSubnet().GetName(), Code: inventory.NotFound, Detail: names.SubnetErr.Error()}
 		}
-		subnet, problem := p.Inv.Subnet(subRef)
+		subnet, problem := p.Inv.Subnet(names.Subnet)
 		if problem != nil {
 			return inventory.NetworkRef{}, problem
 		}
-		net, err := inventory.ParseNetwork(subnet.GetNetwork(), subRef.Project)
-		if err != nil {
-			return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindSubnetwork, Name: subRef.String(), Code: inventory.Unavailable, Detail: err.Error()}
+		subnetNames := p.Inv.NamesOfSubnet(subnet)
+		if subnetNames.NetworkErr != nil {
+			return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindSubnetwork, Name: names.Subnet.String(), Code: inventory.Unavailable, Detail: subnetNames.NetworkErr.Error()}
 		}
-		return net, nil
+		return subnetNames.Network, nil
 	}
-	net, err := inventory.ParseNetwork(c.GetNetwork(), ref.Project)
-	if err != nil {
-		return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindConnector, Name: ref.String(), Code: inventory.Unavailable, Detail: "connector has no network: " + err.Error()}
+	if names.DeclaredErr != nil {
+		return inventory.NetworkRef{}, &inventory.Problem{Kind: inventory.KindConnector, Name: names.Ref.String(), Code: inventory.Unavailable, Detail: "connector has no network: " + names.DeclaredErr.Error()}
 	}
-	return net, nil
-}
-
-// connectorSubnetRef is the existing subnet a connector was created on, in the project
-// its subnet.projectId names (a Shared VPC host) or else the connector's own, and the
-// connector's region; named is false for a connector with its own range.
-func connectorSubnetRef(c *vpcaccesspb.Connector, ref inventory.ConnectorRef) (subRef inventory.SubnetRef, named bool, err error) {
-	sub := c.GetSubnet()
-	if sub.GetName() == "" {
-		return inventory.SubnetRef{}, false, nil
-	}
-	project := sub.GetProjectId()
-	if project == "" {
-		project = ref.Project
-	}
-	subRef, err = inventory.ParseSubnet(sub.GetName(), project, ref.Region)
-	return subRef, true, err
+	return names.Declared, nil
 }

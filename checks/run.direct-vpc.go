@@ -35,12 +35,12 @@ func checkDirectVPC(p *inventory.Path) Result {
 				serviceUpdate(p)+" --clear-vpc-connector",
 				serviceUpdate(p)+" --clear-network")
 	}
-	iface, early := resolveDirectInterface(p, interfaces[0])
+	iface, early := resolveDirectInterface(p)
 	if early != nil {
 		return *early
 	}
 	subnet, subRef := iface.Subnet, iface.SubnetRef
-	if region := inventory.RegionOf(subnet.GetRegion()); region != "" && region != p.Region() {
+	if region := p.Inv.NamesOfSubnet(subnet).Region; region != "" && region != p.Region() {
 		return fail(subRef.String(), "Direct VPC subnet %s is in %s, but service %s runs in %s; the subnet must be in the service's region", subRef.Name, region, p.ServiceRef.Name, p.Region()).
 			fix("Use a subnet of the same network in the service's region.", directVPCCommand(p, iface.Network))
 	}

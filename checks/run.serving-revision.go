@@ -79,17 +79,28 @@ func egressOf(p *inventory.Path, vpc *runpb.VpcAccess) string {
 	if vpc.GetEgress() == runpb.VpcAccess_ALL_TRAFFIC {
 		egress = "all-traffic"
 	}
+	// The template's names were parsed once, when the path was selected; a revision's
+	// own setting is parsed here, with the same defaults.
+	template := p.ConnectorOverride == "" && vpc == p.Service.GetTemplate().GetVpcAccess()
 	var parts []string
 	if c := vpc.GetConnector(); c != "" {
 		name := c
-		if ref, err := inventory.ParseConnector(c, p.Project(), p.Region()); err == nil {
+		if template {
+			if ref, ok := p.ConnectorRef(); ok {
+				name = ref.String()
+			}
+		} else if ref, err := inventory.ParseConnector(c, p.Project(), p.Region()); err == nil {
 			name = ref.String()
 		}
 		parts = append(parts, "connector "+name)
 	}
-	for _, ni := range vpc.GetNetworkInterfaces() {
+	for i, ni := range vpc.GetNetworkInterfaces() {
 		network := ni.GetNetwork()
-		if ref, err := inventory.ParseNetwork(network, p.Project()); err == nil {
+		if template {
+			if names := p.Interfaces()[i]; network != "" && names.NetworkErr == nil {
+				network = names.Network.String()
+			}
+		} else if ref, err := inventory.ParseNetwork(network, p.Project()); err == nil {
 			network = ref.String()
 		}
 		tags := append([]string(nil), ni.GetTags()...)

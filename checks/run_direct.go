@@ -2,7 +2,6 @@ package checks
 
 import (
 	"cloud.google.com/go/compute/apiv1/computepb"
-	"cloud.google.com/go/run/apiv2/runpb"
 
 	"github.com/vpcdoctor/vpcdoctor/inventory"
 )
@@ -20,28 +19,17 @@ type directInterface struct {
 
 // resolveDirectInterface finds the subnet and network of the service's first network
 // interface. A missing subnetwork takes the network's name, and a missing network is the
-// subnet's, as Cloud Run resolves them. It returns a Result instead when they cannot be read.
-func resolveDirectInterface(p *inventory.Path, ni *runpb.VpcAccess_NetworkInterface) (directInterface, *Result) {
-	var declared inventory.NetworkRef
-	if ni.GetNetwork() != "" {
-		ref, err := inventory.ParseNetwork(ni.GetNetwork(), p.Project())
-		if err != nil {
-			r := fail(p.ServiceRef.String(), "Direct VPC network %q is not a network name: %v", ni.GetNetwork(), err)
-			return directInterface{}, &r
-		}
-		declared = ref
+// subnet's, as Cloud Run resolves them (inventory.InterfaceNames). It returns a Result
+// instead when they cannot be read. The path must have an interface.
+func resolveDirectInterface(p *inventory.Path) (directInterface, *Result) {
+	ni, names := p.VpcAccess().GetNetworkInterfaces()[0], p.Interfaces()[0]
+	if names.NetworkErr != nil {
+		r := fail(p.ServiceRef.String(), "Direct VPC network %q is not a network name: %v", ni.GetNetwork(), names.NetworkErr)
+		return directInterface{}, &r
 	}
-	subnetName := ni.GetSubnetwork()
-	if subnetName == "" {
-		subnetName = declared.Name
-	}
-	subnetProject := p.Project()
-	if !declared.IsZero() {
-		subnetProject = declared.Project
-	}
-	subRef, err := inventory.ParseSubnet(subnetName, subnetProject, p.Region())
-	if err != nil {
-		r := fail(p.ServiceRef.String(), "Direct VPC interface names neither a usable network nor a subnetwork: %v", err)
+	declared, subRef := names.Network, names.Subnet
+	if names.SubnetErr != nil {
+		r := fail(p.ServiceRef.String(), "Direct VPC interface names neither a usable network nor a subnetwork: %v", names.SubnetErr)
 		return directInterface{}, &r
 	}
 	subnet, problem := p.Inv.Subnet(subRef)
@@ -58,9 +46,10 @@ func resolveDirectInterface(p *inventory.Path, ni *runpb.VpcAccess_NetworkInterf
 		r := missing(subRef.String(), problem)
 		return directInterface{}, &r
 	}
-	subnetNet, err := inventory.ParseNetwork(subnet.GetNetwork(), subRef.Project)
-	if err != nil {
-		r := fail(subRef.String(), "subnet %s has no network: %v", subRef.Name, err)
+	subnetNames := p.Inv.NamesOfSubnet(subnet)
+	subnetNet := subnetNames.Network
+	if subnetNames.NetworkErr != nil {
+		r := fail(subRef.String(), "subnet %s has no network: %v", subRef.Name, subnetNames.NetworkErr)
 		return directInterface{}, &r
 	}
 	if !declared.IsZero() && declared != subnetNet {

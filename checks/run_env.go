@@ -150,7 +150,7 @@ func runServiceAccount(p *inventory.Path) string {
 // prints it as the Knative namespace; other resources may tie it to the project id), else
 // the placeholder PROJECT_NUMBER.
 func projectNumber(p *inventory.Path) string {
-	if project := inventory.ProjectOf(p.Service.GetName()); project != "" && isDigits(project) {
+	if project := p.NamedProject(); project != "" && isDigits(project) {
 		return project
 	}
 	if pi, ok := p.Inv.ProjectNumber(p.Project()); ok {

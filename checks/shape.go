@@ -2,6 +2,7 @@ package checks
 
 import (
 	"cloud.google.com/go/redis/apiv1/redispb"
+	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
 
 	"github.com/vpcdoctor/vpcdoctor/finding"
 	"github.com/vpcdoctor/vpcdoctor/inventory"
@@ -41,20 +42,21 @@ func ShapeOf(p *inventory.Path) finding.PathShape {
 	if hasConnector {
 		s.Connector, s.ConnectorProject = ref.Name, ref.Project
 		if c, problem := p.Inv.Connector(ref); problem == nil && c != nil {
-			network = shapeNetwork(p, ref, c.GetNetwork(), c.GetSubnet().GetName(), c.GetSubnet().GetProjectId())
+			network = shapeNetwork(p, c)
 		}
 	} else if len(interfaces) > 0 {
-		ni := interfaces[0]
-		if sub := ni.GetSubnetwork(); sub != "" {
-			if subRef, err := inventory.ParseSubnet(sub, p.Project(), p.Region()); err == nil {
-				s.Subnet = subRef.Name
-				if subnet, problem := p.Inv.Subnet(subRef); problem == nil && subnet != nil {
-					network, _ = inventory.ParseNetwork(subnet.GetNetwork(), subRef.Project)
+		ni, names := interfaces[0], p.Interfaces()[0]
+		if ni.GetSubnetwork() != "" && names.SubnetErr == nil {
+			s.Subnet = names.Subnet.Name
+			if ni.GetNetwork() == "" {
+				// The subnet alone says where the interface lands.
+				if subnet, problem := p.Inv.Subnet(names.Subnet); problem == nil && subnet != nil {
+					network = p.Inv.NamesOfSubnet(subnet).Network
 				}
 			}
 		}
-		if n := ni.GetNetwork(); n != "" {
-			network, _ = inventory.ParseNetwork(n, p.Project())
+		if ni.GetNetwork() != "" {
+			network = names.Network
 		}
 	}
 	if network.IsZero() {
@@ -80,22 +82,18 @@ func ShapeOf(p *inventory.Path) finding.PathShape {
 }
 
 // shapeNetwork is the network a connector attaches to: its network field, or for a
-// connector on an existing subnet, that subnet's network.
-func shapeNetwork(p *inventory.Path, ref inventory.ConnectorRef, network, subnet, subnetProject string) inventory.NetworkRef {
-	if subnet != "" {
-		if subnetProject == "" {
-			subnetProject = ref.Project
-		}
-		subRef, err := inventory.ParseSubnet(subnet, subnetProject, ref.Region)
-		if err != nil {
-			return inventory.NetworkRef{}
-		}
-		if sub, problem := p.Inv.Subnet(subRef); problem == nil && sub != nil {
-			net, _ := inventory.ParseNetwork(sub.GetNetwork(), subRef.Project)
-			return net
-		}
-		return inventory.NetworkRef{Project: subRef.Project}
+// connector on an existing subnet, that subnet's network (only its project when the subnet
+// cannot be read).
+func shapeNetwork(p *inventory.Path, c *vpcaccesspb.Connector) inventory.NetworkRef {
+	names := p.Inv.NamesOfConnector(c)
+	if !names.HasSubnet {
+		return names.Declared
 	}
-	net, _ := inventory.ParseNetwork(network, ref.Project)
-	return net
+	if names.SubnetErr != nil {
+		return inventory.NetworkRef{}
+	}
+	if sub, problem := p.Inv.Subnet(names.Subnet); problem == nil && sub != nil {
+		return p.Inv.NamesOfSubnet(sub).Network
+	}
+	return inventory.NetworkRef{Project: names.Subnet.Project}
 }

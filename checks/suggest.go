@@ -55,7 +55,7 @@ func usedRanges(p *inventory.Path, net inventory.NetworkRef, exceptConnector str
 		if c.GetName() == exceptConnector || c.GetIpCidrRange() == "" {
 			continue
 		}
-		if cn, err := inventory.ParseNetwork(c.GetNetwork(), inventory.ProjectOf(c.GetName())); err == nil && cn == net {
+		if names := p.Inv.NamesOfConnector(c); names.DeclaredErr == nil && names.Declared == net {
 			add(c.GetIpCidrRange(), "connector "+inventory.ShortName(c.GetName()))
 		}
 	}
@@ -67,7 +67,7 @@ func usedRanges(p *inventory.Path, net inventory.NetworkRef, exceptConnector str
 		add(fmt.Sprintf("%s/%d", a.GetAddress(), a.GetPrefixLength()), "private services access range "+a.GetName())
 	}
 	for _, r := range p.Inv.RedisInstances {
-		if rn, err := inventory.ParseNetwork(r.GetAuthorizedNetwork(), inventory.ProjectOf(r.GetName())); err == nil && rn == net {
+		if names := p.Inv.NamesOfRedis(r); names.NetworkErr == nil && names.Network == net {
 			add(r.GetReservedIpRange(), "Redis "+inventory.ShortName(r.GetName())+" reserved range")
 		}
 	}
@@ -106,8 +106,8 @@ func connectorCreate(p *inventory.Path, name, region string, net inventory.Netwo
 // project, or nil.
 func existingConnector(p *inventory.Path, name, region string) *vpcaccesspb.Connector {
 	for _, c := range p.Inv.Connectors {
-		ref, err := inventory.ParseConnector(c.GetName(), "", "")
-		if err == nil && ref.Name == name && ref.Region == region && ref.Project == p.Project() {
+		names := p.Inv.NamesOfConnector(c)
+		if ref := names.Ref; names.RefErr == nil && ref.Name == name && ref.Region == region && ref.Project == p.Project() {
 			return c
 		}
 	}
@@ -118,8 +118,9 @@ func existingConnector(p *inventory.Path, name, region string) *vpcaccesspb.Conn
 // network, so remediation can point at it instead of creating one.
 func usableConnector(p *inventory.Path, net inventory.NetworkRef) (string, bool) {
 	for _, c := range p.Inv.Connectors {
-		ref, err := inventory.ParseConnector(c.GetName(), "", "")
-		if err != nil || ref.Region != p.Region() || c.GetState().String() != "READY" {
+		names := p.Inv.NamesOfConnector(c)
+		ref := names.Ref
+		if names.RefErr != nil || ref.Region != p.Region() || c.GetState().String() != "READY" {
 			continue
 		}
 		if cn, problem := connectorNetworkOf(p, c); problem == nil && cn == net {
@@ -141,7 +142,7 @@ func serviceUpdate(p *inventory.Path) string {
 func subnetFor(p *inventory.Path, net inventory.NetworkRef, region string) (string, bool) {
 	subnets, _ := p.Inv.SubnetsOf(net)
 	for _, s := range subnets {
-		if inventory.RegionOf(s.GetRegion()) == region || inventory.RegionOf(s.GetSelfLink()) == region {
+		if names := p.Inv.NamesOfSubnet(s); names.Region == region || names.SelfLinkRegion == region {
 			return s.GetName(), true
 		}
 	}

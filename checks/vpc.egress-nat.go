@@ -65,7 +65,7 @@ func checkEgressNAT(p *inventory.Path) Result {
 	if problem != nil {
 		return missing(src.Network.String(), problem)
 	}
-	coverage := natCoverage(routers, src)
+	coverage := natCoverage(routers, p.Inv.NamesOfRouter, src)
 	if coverage.router != "" {
 		return pass(src.Network.String(), "egress is all-traffic and NAT %s on Cloud Router %s (%s, network %s) serves %s, so the service's internet calls are translated", coverage.nat, coverage.router, src.Region, src.Network, src.What)
 	}
@@ -82,7 +82,7 @@ func egressSubnetOf(p *inventory.Path) (egressSubnet, *Result) {
 			r := skip(p.ServiceRef.String(), "service %s has no VPC egress (see run.vpc-egress)", p.ServiceRef.Name)
 			return egressSubnet{}, &r
 		}
-		di, early := resolveDirectInterface(p, vpc.GetNetworkInterfaces()[0])
+		di, early := resolveDirectInterface(p)
 		if early != nil {
 			r := skip(p.ServiceRef.String(), "the Direct VPC interface's subnet is not usable (see run.direct-vpc)")
 			if early.Status == Error {
@@ -113,8 +113,9 @@ func egressSubnetOf(p *inventory.Path) (egressSubnet, *Result) {
 		}
 		return egressSubnet{}, &r
 	}
-	if subRef, named, err := connectorSubnetRef(c, ref); named {
-		if err != nil {
+	if names := p.Inv.NamesOfConnector(c); names.HasSubnet {
+		subRef := names.Subnet
+		if names.SubnetErr != nil {
 			r := skip(ref.String(), "the connector's subnet is not a subnet name (see connector.subnet)")
 			return egressSubnet{}, &r
 		}
@@ -153,11 +154,13 @@ type listNAT struct {
 }
 
 // natCoverage looks through the routers of the egress network for a public NAT of the
-// egress region that serves the egress subnet's primary range.
-func natCoverage(routers []*computepb.Router, src egressSubnet) natFinding {
+// egress region that serves the egress subnet's primary range; namesOf gives a router's
+// parsed names.
+func natCoverage(routers []*computepb.Router, namesOf func(*computepb.Router) inventory.RouterNames, src egressSubnet) natFinding {
 	found := natFinding{hidden: src.Hidden}
 	for _, router := range routers {
-		if region := inventory.RegionOf(router.GetRegion()); region != src.Region {
+		names := namesOf(router)
+		if region := names.Region; region != src.Region {
 			if hasPublicNAT(router) && region != "" && !contains(found.elsewhere, region) {
 				found.elsewhere = append(found.elsewhere, region)
 			}
@@ -167,7 +170,7 @@ func natCoverage(routers []*computepb.Router, src egressSubnet) natFinding {
 		if found.firstRouter == "" {
 			found.firstRouter = router.GetName()
 		}
-		for _, nat := range router.GetNats() {
+		for n, nat := range router.GetNats() {
 			id := router.GetName() + "/" + nat.GetName()
 			if strings.EqualFold(nat.GetType(), natPrivate) {
 				found.private = append(found.private, id)
@@ -184,9 +187,10 @@ func natCoverage(routers []*computepb.Router, src egressSubnet) natFinding {
 				return found
 			case natListOfSubnets:
 				entry := listNAT{router: router.GetName(), nat: nat.GetName()}
-				for _, s := range nat.GetSubnetworks() {
-					entry.subnets = append(entry.subnets, customRangeFlag(s, src.Subnet.Project, src.Region))
-					if !src.Hidden && servesPrimary(s, src) {
+				for i, s := range nat.GetSubnetworks() {
+					listed := names.NATSubnets[n][i]
+					entry.subnets = append(entry.subnets, customRangeFlag(s, listed))
+					if !src.Hidden && listed == src.Subnet && servesPrimary(s) {
 						found.router, found.nat = router.GetName(), nat.GetName()
 						return found
 					}
@@ -228,13 +232,9 @@ func contains(list []string, item string) bool {
 	return false
 }
 
-// servesPrimary says whether one subnet entry of a LIST_OF_SUBNETWORKS NAT names the
-// egress subnet with its primary range.
-func servesPrimary(s *computepb.RouterNatSubnetworkToNat, src egressSubnet) bool {
-	ref, err := inventory.ParseSubnet(s.GetName(), src.Subnet.Project, src.Region)
-	if err != nil || ref != src.Subnet {
-		return false
-	}
+// servesPrimary says whether one subnet entry of a LIST_OF_SUBNETWORKS NAT translates the
+// subnet's primary range.
+func servesPrimary(s *computepb.RouterNatSubnetworkToNat) bool {
 	for _, r := range s.GetSourceIpRangesToNat() {
 		if r == natSubnetAllRanges || r == natSubnetPrimaryRange {
 			return true
@@ -245,10 +245,11 @@ func servesPrimary(s *computepb.RouterNatSubnetworkToNat, src egressSubnet) bool
 
 // customRangeFlag is one entry of gcloud's --nat-custom-subnet-ip-ranges for a listed
 // subnet: SUBNET (its primary range), SUBNET:ALL, or SUBNET:RANGE per secondary range.
-func customRangeFlag(s *computepb.RouterNatSubnetworkToNat, project, region string) string {
-	name := inventory.ShortName(s.GetName())
-	if ref, err := inventory.ParseSubnet(s.GetName(), project, region); err == nil {
-		name = ref.Name
+// listed is the entry's parsed subnet (zero when its name is none).
+func customRangeFlag(s *computepb.RouterNatSubnetworkToNat, listed inventory.SubnetRef) string {
+	name := listed.Name
+	if name == "" {
+		name = inventory.ShortName(s.GetName())
 	}
 	var parts []string
 	for _, r := range s.GetSourceIpRangesToNat() {

@@ -59,7 +59,7 @@ func TestNATCoverage(t *testing.T) {
 		{"list NAT, hidden connector subnet", hidden, []*computepb.Router{router("us-central1", nat(natListOfSubnets, listed("default", natSubnetAllRanges)))}, false},
 	}
 	for _, c := range cases {
-		got := natCoverage(c.routers, c.src).router != ""
+		got := natCoverage(c.routers, (&inventory.Inventory{}).NamesOfRouter, c.src).router != ""
 		if got != c.served {
 			t.Errorf("%s: served %v, want %v", c.name, got, c.served)
 		}

@@ -57,7 +57,7 @@ func pathSource(p *inventory.Path) (egressSource, *Result) {
 		r := skip(svc, "service %s has no VPC egress (see run.vpc-egress)", p.ServiceRef.Name)
 		return egressSource{}, &r
 	case len(interfaces) > 0:
-		iface, early := resolveDirectInterface(p, interfaces[0])
+		iface, early := resolveDirectInterface(p)
 		if early != nil {
 			r := skip(svc, "the Direct VPC interface of service %s cannot be resolved (see run.direct-vpc)", p.ServiceRef.Name)
 			return egressSource{}, &r
@@ -93,15 +93,9 @@ func pathSource(p *inventory.Path) (egressSource, *Result) {
 		return egressSource{}, &r
 	}
 	cidr := c.GetIpCidrRange()
-	if cidr == "" && c.GetSubnet().GetName() != "" {
-		project := c.GetSubnet().GetProjectId()
-		if project == "" {
-			project = ref.Project
-		}
-		if subRef, err := inventory.ParseSubnet(c.GetSubnet().GetName(), project, ref.Region); err == nil {
-			if subnet, problem := p.Inv.Subnet(subRef); problem == nil {
-				cidr = subnet.GetIpCidrRange()
-			}
+	if names := p.Inv.NamesOfConnector(c); cidr == "" && names.HasSubnet && names.SubnetErr == nil {
+		if subnet, problem := p.Inv.Subnet(names.Subnet); problem == nil {
+			cidr = subnet.GetIpCidrRange()
 		}
 	}
 	ip, ok := hostAddress(cidr)

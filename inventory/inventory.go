@@ -193,10 +193,10 @@ func RegionalPoliciesName(net NetworkRef, region string) string {
 // ParseRegionalPoliciesName is the inverse of RegionalPoliciesName.
 func ParseRegionalPoliciesName(name string) (NetworkRef, string, bool) {
 	kv := segments(RelativeName(name))
-	if !strings.Contains(name, "/regions/") || kv["projects"] == "" || kv["regions"] == "" || kv["networks"] == "" {
+	if !strings.Contains(name, "/regions/") || kv.get("projects") == "" || kv.get("regions") == "" || kv.get("networks") == "" {
 		return NetworkRef{}, "", false
 	}
-	return NetworkRef{Project: kv["projects"], Name: kv["networks"]}, kv["regions"], true
+	return NetworkRef{Project: kv.get("projects"), Name: kv.get("networks")}, kv.get("regions"), true
 }
 
 type index struct {
@@ -214,6 +214,19 @@ type index struct {
 	regionalPolicies map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy
 	revisions        map[string]*runpb.Revision
 	problems         map[string]*Problem
+	// addressesByNet holds the global addresses of purpose VPC_PEERING per network.
+	addressesByNet map[string][]*computepb.Address
+	// routersByNet holds the Cloud Routers per network.
+	routersByNet map[string][]*computepb.Router
+	// The canonical names each resource carries, parsed once (see refs.go).
+	connectorNames map[*vpcaccesspb.Connector]ConnectorNames
+	subnetNames    map[*computepb.Subnetwork]SubnetNames
+	redisNames     map[*redispb.Instance]RedisNames
+	routerNames    map[*computepb.Router]RouterNames
+	// identities are the project number ↔ id pairs the inventory carries evidence for,
+	// gathered on first use.
+	identitiesOnce sync.Once
+	identities     []ProjectIdentity
 }
 
 func problemKey(k Kind, name string) string { return string(k) + "|" + name }
@@ -242,15 +255,25 @@ func (inv *Inventory) idx() *index {
 			regionalPolicies: map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy{},
 			revisions:        map[string]*runpb.Revision{},
 			problems:         map[string]*Problem{},
+			addressesByNet:   map[string][]*computepb.Address{},
+			connectorNames:   make(map[*vpcaccesspb.Connector]ConnectorNames, len(inv.Connectors)),
+			subnetNames:      make(map[*computepb.Subnetwork]SubnetNames, len(inv.Subnetworks)),
+			redisNames:       make(map[*redispb.Instance]RedisNames, len(inv.RedisInstances)),
+			routersByNet:     map[string][]*computepb.Router{},
+			routerNames:      make(map[*computepb.Router]RouterNames, len(inv.Routers)),
 		}
 		for _, c := range inv.Connectors {
-			if ref, err := ParseConnector(c.GetName(), "", ""); err == nil {
-				ix.connectors[ref.String()] = c
+			names := connectorNamesOf(c)
+			ix.connectorNames[c] = names
+			if names.RefErr == nil {
+				ix.connectors[names.Ref.String()] = c
 			}
 		}
 		for _, r := range inv.RedisInstances {
-			if ref, err := ParseLocation(r.GetName(), "instances"); err == nil {
-				ix.redis[ref.String()] = r
+			names := redisNamesOf(r)
+			ix.redisNames[r] = names
+			if names.RefErr == nil {
+				ix.redis[names.Ref.String()] = r
 			}
 		}
 		for _, n := range inv.Networks {
@@ -259,13 +282,14 @@ func (inv *Inventory) idx() *index {
 			}
 		}
 		for _, s := range inv.Subnetworks {
-			ref, err := SubnetOf(s)
-			if err != nil {
+			names := subnetNamesOf(s)
+			ix.subnetNames[s] = names
+			if names.RefErr != nil {
 				continue
 			}
-			ix.subnets[ref.String()] = s
-			if net, err := ParseNetwork(s.GetNetwork(), ref.Project); err == nil {
-				ix.subnetsByNet[net.String()] = append(ix.subnetsByNet[net.String()], s)
+			ix.subnets[names.Ref.String()] = s
+			if names.NetworkErr == nil {
+				ix.subnetsByNet[names.Network.String()] = append(ix.subnetsByNet[names.Network.String()], s)
 			}
 		}
 		for _, f := range inv.Firewalls {
@@ -286,6 +310,21 @@ func (inv *Inventory) idx() *index {
 				continue
 			}
 			ix.policiesByNet[key] = append(ix.policiesByNet[key], entry.Policies...)
+		}
+		for _, a := range inv.Addresses {
+			if a.GetPurpose() != computepb.Address_VPC_PEERING.String() {
+				continue
+			}
+			if net, err := ParseNetwork(a.GetNetwork(), ProjectOf(a.GetSelfLink())); err == nil {
+				ix.addressesByNet[net.String()] = append(ix.addressesByNet[net.String()], a)
+			}
+		}
+		for _, r := range inv.Routers {
+			names := routerNamesOf(r)
+			ix.routerNames[r] = names
+			if names.NetworkErr == nil {
+				ix.routersByNet[names.Network.String()] = append(ix.routersByNet[names.Network.String()], r)
+			}
 		}
 		for _, r := range inv.Revisions {
 			ix.revisions[RelativeName(r.GetName())] = r
@@ -476,38 +515,25 @@ func mergePolicies(global, regional []*computepb.NetworksGetEffectiveFirewallsRe
 // ranges of the Redis instances already stand for the part Memorystore uses; a listing
 // that failed returns its problem.
 func (inv *Inventory) PeeringRangesOf(net NetworkRef) ([]*computepb.Address, *Problem) {
-	if p, ok := inv.idx().problems[problemKey(KindAddress, "")]; ok {
+	ix := inv.idx()
+	if p, ok := ix.problems[problemKey(KindAddress, "")]; ok {
 		return nil, p
 	}
-	var out []*computepb.Address
-	for _, a := range inv.Addresses {
-		if a.GetPurpose() != computepb.Address_VPC_PEERING.String() {
-			continue
-		}
-		if an, err := ParseNetwork(a.GetNetwork(), ProjectOf(a.GetSelfLink())); err == nil && an == net {
-			out = append(out, a)
-		}
-	}
-	return out, nil
+	return ix.addressesByNet[net.String()], nil
 }
 
 // RoutersOf returns the Cloud Routers of a network, every region's, or the problem that
 // explains why they are not known (not loaded, or the listing failed). An empty list from
 // a listing is not a problem: the network has no router.
 func (inv *Inventory) RoutersOf(net NetworkRef) ([]*computepb.Router, *Problem) {
-	if p, ok := inv.idx().problems[problemKey(KindRouter, "")]; ok {
+	ix := inv.idx()
+	if p, ok := ix.problems[problemKey(KindRouter, "")]; ok {
 		return nil, &Problem{Kind: KindRouter, Name: net.String(), Code: p.Code, API: p.API, Permission: p.Permission, Role: p.Role, Detail: p.Detail}
 	}
 	if !inv.Listed[KindRouter] {
 		return nil, &Problem{Kind: KindRouter, Name: net.String(), Code: NotLoaded}
 	}
-	var out []*computepb.Router
-	for _, r := range inv.Routers {
-		if rn, err := ParseNetwork(r.GetNetwork(), ProjectOf(r.GetSelfLink())); err == nil && rn == net {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return ix.routersByNet[net.String()], nil
 }
 
 // Revision returns the named revision, or the problem that explains its absence.

@@ -67,26 +67,69 @@ func RelativeName(s string) string {
 	return strings.TrimSpace(strings.TrimPrefix(s, "/"))
 }
 
-// collections are the key segments of Google resource names; "global" has no value.
-var collections = map[string]bool{
-	"projects": true, "locations": true, "regions": true, "zones": true, "networks": true,
-	"subnetworks": true, "connectors": true, "instances": true, "services": true,
-	"revisions": true, "clusters": true, "firewalls": true,
+// collection returns the place in nameSegments of a key segment of Google resource
+// names; ok is false for any other segment ("global" has no value).
+func collection(segment string) (i int, ok bool) {
+	switch segment {
+	case "projects":
+		return 0, true
+	case "locations":
+		return 1, true
+	case "regions":
+		return 2, true
+	case "zones":
+		return 3, true
+	case "networks":
+		return 4, true
+	case "subnetworks":
+		return 5, true
+	case "connectors":
+		return 6, true
+	case "instances":
+		return 7, true
+	case "services":
+		return 8, true
+	case "revisions":
+		return 9, true
+	case "clusters":
+		return 10, true
+	case "firewalls":
+		return 11, true
+	}
+	return 0, false
+}
+
+// nameSegments holds the value of each collection segment of a relative name, in the
+// order of collection; "" for a collection the name does not have.
+type nameSegments [12]string
+
+// get returns the value of a collection's segment, "" when the name has none.
+func (kv *nameSegments) get(key string) string {
+	if i, ok := collection(key); ok {
+		return kv[i]
+	}
+	return ""
 }
 
 // segments splits a relative name into collection/value pairs: projects/P/regions/R/...
-// gives {"projects": "P", "regions": "R", ...}; segments such as "global" are passed over.
-func segments(rel string) map[string]string {
-	parts := strings.Split(rel, "/")
-	kv := make(map[string]string, len(parts)/2)
-	for i := 0; i < len(parts); i++ {
-		if collections[parts[i]] && i+1 < len(parts) {
-			// A value with surrounding white space is no name: keeping it would give a
-			// canonical string that does not parse back to itself.
-			if v := parts[i+1]; v != "" && strings.TrimSpace(v) == v {
-				kv[parts[i]] = v
-			}
-			i++
+// gives projects P, regions R, ...; segments such as "global" are passed over. It
+// allocates nothing: every comparison of names goes through it.
+func segments(rel string) nameSegments {
+	var kv nameSegments
+	rest, more := rel, true
+	for more {
+		var part string
+		part, rest, more = strings.Cut(rest, "/")
+		i, ok := collection(part)
+		if !ok || !more {
+			continue
+		}
+		var v string
+		v, rest, more = strings.Cut(rest, "/")
+		// A value with surrounding white space is no name: keeping it would give a
+		// canonical string that does not parse back to itself.
+		if v != "" && strings.TrimSpace(v) == v {
+			kv[i] = v
 		}
 	}
 	return kv
@@ -102,11 +145,11 @@ func ParseNetwork(s, defaultProject string) (NetworkRef, error) {
 		return NetworkRef{Project: defaultProject, Name: rel}, nil
 	}
 	kv := segments(rel)
-	name := kv["networks"]
+	name := kv.get("networks")
 	if name == "" {
 		return NetworkRef{}, fmt.Errorf("network %q: want NAME, projects/P/global/networks/NAME or a self link", s)
 	}
-	project := kv["projects"]
+	project := kv.get("projects")
 	if project == "" {
 		project = defaultProject
 	}
@@ -128,7 +171,7 @@ func parseRegional(s, defaultProject, defaultRegion, regionKey, collection, kind
 		return regionalName{defaultProject, defaultRegion, rel}, nil
 	}
 	kv := segments(rel)
-	ref := regionalName{kv["projects"], kv[regionKey], kv[collection]}
+	ref := regionalName{kv.get("projects"), kv.get(regionKey), kv.get(collection)}
 	if ref.name == "" {
 		return regionalName{}, fmt.Errorf("%s %q: want NAME, %s or a self link", kind, s, form)
 	}
@@ -158,7 +201,7 @@ func ParseConnector(s, defaultProject, defaultRegion string) (ConnectorRef, erro
 // ParseLocation parses projects/P/locations/R/COLLECTION/NAME (or its self link).
 func ParseLocation(s, collection string) (LocationRef, error) {
 	kv := segments(RelativeName(s))
-	ref := LocationRef{Project: kv["projects"], Region: kv["locations"], Collection: collection, Name: kv[collection]}
+	ref := LocationRef{Project: kv.get("projects"), Region: kv.get("locations"), Collection: collection, Name: kv.get(collection)}
 	if ref.Project == "" || ref.Region == "" || ref.Name == "" {
 		return LocationRef{}, fmt.Errorf("%q is not a name of the form projects/P/locations/R/%s/NAME", s, collection)
 	}
@@ -187,13 +230,13 @@ func RegionFromZone(zone string) string {
 // regions/R or zones/Z segment, or "" when it has neither.
 func RegionOf(s string) string {
 	kv := segments(RelativeName(s))
-	if r := kv["regions"]; r != "" {
+	if r := kv.get("regions"); r != "" {
 		return r
 	}
-	if r := kv["locations"]; r != "" {
+	if r := kv.get("locations"); r != "" {
 		return RegionFromZone(r)
 	}
-	if z := kv["zones"]; z != "" {
+	if z := kv.get("zones"); z != "" {
 		return RegionFromZone(z)
 	}
 	if strings.Contains(s, "/") {
@@ -210,4 +253,7 @@ func IsProjectNumber(s string) bool { return numericRe.MatchString(s) }
 var numericRe = regexp.MustCompile(`^[0-9]+$`)
 
 // ProjectOf returns the project segment of a name, or "".
-func ProjectOf(s string) string { return segments(RelativeName(s))["projects"] }
+func ProjectOf(s string) string {
+	kv := segments(RelativeName(s))
+	return kv.get("projects")
+}

@@ -39,7 +39,83 @@ type Path struct {
 	// project by number (a Knative namespace); zero when the service names it by id or
 	// --project set it.
 	ProjectResolution ProjectResolution
+
+	// names are the canonical names of the path's hops, parsed once by Select (see
+	// resolveNames).
+	names pathNames
 }
+
+// pathNames are the canonical names a path's hops carry, parsed once when Select chooses
+// the path, from the service's VPC settings (or the --connector override) and the chosen
+// Redis instance.
+type pathNames struct {
+	// namedProject is the project the service's name gives (ProjectOf).
+	namedProject string
+	connector    ConnectorRef
+	hasConnector bool
+	authorized   NetworkRef
+	// authorizedErr is the RedisProblem when no instance was chosen, or why the
+	// authorized network is no network name.
+	authorizedErr error
+	interfaces    []InterfaceNames
+}
+
+// InterfaceNames are the canonical names of one Direct VPC network interface of the
+// service, with the defaults Cloud Run applies: a missing subnetwork takes the network's
+// name, and a short name takes the network's project (else the service's) and the
+// service's region.
+type InterfaceNames struct {
+	// Network is the network the interface names (zero when it names none);
+	// NetworkErr says why its value is no network name.
+	Network    NetworkRef
+	NetworkErr error
+	// Subnet is the subnetwork it uses; SubnetErr says why there is none.
+	Subnet    SubnetRef
+	SubnetErr error
+}
+
+// resolveNames parses the names of the path's hops once; the accessors below return them.
+// named is the project the service's name gives.
+func (p *Path) resolveNames(named string) {
+	n := pathNames{namedProject: named}
+	if name := p.VpcAccess().GetConnector(); name != "" {
+		ref, err := ParseConnector(name, p.Project(), p.Region())
+		n.connector, n.hasConnector = ref, err == nil
+		if err != nil {
+			n.connector = ConnectorRef{}
+		}
+	}
+	if p.Redis == nil {
+		n.authorizedErr = p.RedisProblem
+	} else {
+		n.authorized, n.authorizedErr = ParseNetwork(p.Redis.GetAuthorizedNetwork(), p.RedisRef.Project)
+	}
+	for _, ni := range p.VpcAccess().GetNetworkInterfaces() {
+		var in InterfaceNames
+		if ni.GetNetwork() != "" {
+			in.Network, in.NetworkErr = ParseNetwork(ni.GetNetwork(), p.Project())
+		}
+		subnet, project := ni.GetSubnetwork(), p.Project()
+		if subnet == "" {
+			subnet = in.Network.Name
+		}
+		if !in.Network.IsZero() {
+			project = in.Network.Project
+		}
+		in.Subnet, in.SubnetErr = ParseSubnet(subnet, project, p.Region())
+		n.interfaces = append(n.interfaces, in)
+	}
+	p.names = n
+}
+
+// NamedProject is the project as the service's own name gives it: for a Knative service,
+// the project number of its namespace, where Project is the id it was resolved to; "" when
+// the name gives none.
+func (p *Path) NamedProject() string { return p.names.namedProject }
+
+// Interfaces returns the canonical names of the service's Direct VPC network interfaces,
+// in the template's order (see VpcAccess).
+func (p *Path) Interfaces() []InterfaceNames { return p.names.interfaces }
 
 // Project is the service's project.
 func (p *Path) Project() string { return p.ServiceRef.Project }
@@ -61,23 +137,12 @@ func (p *Path) VpcAccess() *runpb.VpcAccess {
 
 // ConnectorRef returns the normalised connector the service egresses through, if any.
 func (p *Path) ConnectorRef() (ConnectorRef, bool) {
-	name := p.VpcAccess().GetConnector()
-	if name == "" {
-		return ConnectorRef{}, false
-	}
-	ref, err := ParseConnector(name, p.Project(), p.Region())
-	if err != nil {
-		return ConnectorRef{}, false
-	}
-	return ref, true
+	return p.names.connector, p.names.hasConnector
 }
 
 // AuthorizedNetwork is the network the Redis instance accepts clients from.
 func (p *Path) AuthorizedNetwork() (NetworkRef, error) {
-	if p.Redis == nil {
-		return NetworkRef{}, p.RedisProblem
-	}
-	return ParseNetwork(p.Redis.GetAuthorizedNetwork(), p.RedisRef.Project)
+	return p.names.authorized, p.names.authorizedErr
 }
 
 // Env returns the plain-value environment of the service's containers (secret-backed
@@ -151,12 +216,14 @@ func Select(inv *Inventory, sel Selector) ([]*Path, error) {
 			return nil, err
 		}
 		path := &Path{Inv: inv, Service: svc, ServiceRef: ref, ConnectorOverride: sel.Connector}
-		if project := ProjectOf(svc.GetName()); sel.Project == "" && IsProjectNumber(project) {
-			_, path.ProjectResolution = resolveProjectNumber(inv, project)
+		named := ProjectOf(svc.GetName())
+		if sel.Project == "" && IsProjectNumber(named) {
+			_, path.ProjectResolution = resolveProjectNumber(inv, named)
 		}
 		if err := selectRedis(inv, sel, path); err != nil {
 			return nil, err
 		}
+		path.resolveNames(named)
 		paths = append(paths, path)
 	}
 	return paths, nil
@@ -195,7 +262,7 @@ func selectServices(inv *Inventory, sel Selector) ([]*runpb.Service, error) {
 	}
 	var inRegion []*runpb.Service
 	for _, svc := range inv.Services {
-		if sel.Region == "" || RegionOf(svc.GetName()) == Unknown || RegionOf(svc.GetName()) == sel.Region {
+		if region := RegionOf(svc.GetName()); sel.Region == "" || region == Unknown || region == sel.Region {
 			inRegion = append(inRegion, svc)
 		}
 	}

@@ -80,7 +80,17 @@ func policyProjectNumber(policy *iampb.Policy) string {
 // a Knative service named by number that runs as a user-managed service account of
 // project ID (NAME@ID.iam.gserviceaccount.com; a service account can also be used from
 // another project, which is uncommon, so every message names the evidence it rests on).
+// They are gathered once per index (see collectIdentities): a change a loader makes
+// gathers them again.
 func (inv *Inventory) projectIdentities() []ProjectIdentity {
+	ix := inv.idx()
+	ix.identitiesOnce.Do(func() { ix.identities = inv.collectIdentities() })
+	return ix.identities
+}
+
+// collectIdentities gathers the pairs projectIdentities returns, reading every project
+// description, Redis instance, service and revision once.
+func (inv *Inventory) collectIdentities() []ProjectIdentity {
 	out := append([]ProjectIdentity(nil), inv.Projects...)
 	for _, r := range inv.RedisInstances {
 		id := ProjectOf(r.GetName())

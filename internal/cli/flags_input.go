@@ -166,6 +166,7 @@ func (in inputs) apply(ctx context.Context, inv *inventory.Inventory, timeout ti
 		// The file is what will run: it replaces every service of the snapshot or live
 		// inventory, so the check is about it without --service.
 		inv.Services = file.Services
+		inv.Reindex()
 		inv.MarkListed(inventory.KindService)
 		if inv.Sources == nil {
 			inv.Sources = map[string]string{}
