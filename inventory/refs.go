@@ -128,35 +128,32 @@ func redisNamesOf(r *redispb.Instance) RedisNames {
 // NamesOfConnector returns the canonical names connector c carries, parsed once when the
 // lookups were built (parsed now for a connector the inventory does not hold).
 func (inv *Inventory) NamesOfConnector(c *vpcaccesspb.Connector) ConnectorNames {
-	if n, ok := inv.idx().connectorNames[c]; ok {
-		return n
-	}
-	return connectorNamesOf(c)
+	return keptOr(inv.idx().connectorNames, c, connectorNamesOf)
 }
 
 // NamesOfSubnet returns the canonical names subnetwork s carries, parsed once when the
 // lookups were built (parsed now for a subnetwork the inventory does not hold).
 func (inv *Inventory) NamesOfSubnet(s *computepb.Subnetwork) SubnetNames {
-	if n, ok := inv.idx().subnetNames[s]; ok {
-		return n
-	}
-	return subnetNamesOf(s)
+	return keptOr(inv.idx().subnetNames, s, subnetNamesOf)
 }
 
 // NamesOfRouter returns the canonical names Cloud Router r carries, parsed once when the
 // lookups were built (parsed now for a router the inventory does not hold).
 func (inv *Inventory) NamesOfRouter(r *computepb.Router) RouterNames {
-	if n, ok := inv.idx().routerNames[r]; ok {
-		return n
-	}
-	return routerNamesOf(r)
+	return keptOr(inv.idx().routerNames, r, routerNamesOf)
 }
 
 // NamesOfRedis returns the canonical names Redis instance r carries, parsed once when the
 // lookups were built (parsed now for an instance the inventory does not hold).
 func (inv *Inventory) NamesOfRedis(r *redispb.Instance) RedisNames {
-	if n, ok := inv.idx().redisNames[r]; ok {
+	return keptOr(inv.idx().redisNames, r, redisNamesOf)
+}
+
+// keptOr returns the names kept for resource r, or parses them now for a resource the
+// lookups do not hold.
+func keptOr[R comparable, N any](kept map[R]N, r R, parse func(R) N) N {
+	if n, ok := kept[r]; ok {
 		return n
 	}
-	return redisNamesOf(r)
+	return parse(r)
 }
