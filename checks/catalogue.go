@@ -37,6 +37,7 @@ func Catalogue() []Check {
 		vpcPeering(),
 		vpcFirewallEgress(),
 		vpcConnectorFirewall(),
+		vpcEgressNAT(),
 		redisFound(),
 		redisReady(),
 		redisRegion(),

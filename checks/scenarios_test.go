@@ -116,6 +116,12 @@ var scenarioWant = map[string]map[string]checks.Status{
 	"standalone-auto-rules-denyegress":    connectorPath,
 	"standalone-auto-rules-rsgfw-missing": with(connectorPath, map[string]checks.Status{"vpc.connector-firewall": checks.Warn}),
 	"standalone-auto-rules-hidden":        with(connectorPath, map[string]checks.Status{"vpc.connector-firewall": checks.Warn}),
+	"egress-nat":                          with(connectorPath, map[string]checks.Status{"vpc.egress-nat": checks.Pass}),
+	"egress-nat-missing":                  with(connectorPath, map[string]checks.Status{"vpc.egress-nat": checks.Warn}),
+	"egress-nat-subnet":                   with(connectorPath, map[string]checks.Status{"vpc.egress-nat": checks.Warn}),
+	"egress-nat-unread":                   with(connectorPath, map[string]checks.Status{"vpc.egress-nat": checks.Error}),
+	"egress-nat-private":                  connectorPath,
+	"egress-nat-direct-vpc":               with(directPath, map[string]checks.Status{"vpc.egress-nat": checks.Pass}),
 }
 
 // connectorPath is the outcome every scenario cloned from healthy shares: it egresses
@@ -127,12 +133,14 @@ var connectorPath = map[string]checks.Status{
 	"run.direct-vpc":     checks.Skip,
 	"connector.subnet":   checks.Skip,
 	"connector.capacity": checks.Warn,
+	"vpc.egress-nat":     checks.Skip,
 }
 
 // sharedVPCPath is the outcome of the healthy Shared VPC setup: a connector of the host
 // project, on a subnet of its own, sized for production.
 var sharedVPCPath = map[string]checks.Status{
 	"run.direct-vpc": checks.Skip,
+	"vpc.egress-nat": checks.Skip,
 }
 
 // noConnector is the outcome when no connector is in use or it cannot be found: every
@@ -142,6 +150,7 @@ var noConnector = map[string]checks.Status{
 	"connector.network": checks.Skip, "connector.range": checks.Skip, "connector.subnet": checks.Skip,
 	"connector.shared-vpc": checks.Skip, "connector.capacity": checks.Skip,
 	"vpc.connector-firewall": checks.Skip,
+	"vpc.egress-nat":         checks.Skip,
 }
 
 // directPath is the outcome of a healthy Direct VPC egress setup.

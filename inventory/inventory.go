@@ -42,6 +42,9 @@ const (
 	// (purpose VPC_PEERING): Memorystore takes its ranges from there, and nothing on the
 	// network may overlap it.
 	KindAddress Kind = "address"
+	// KindRouter is a Cloud Router; its nats are the Cloud NAT gateways of its network and
+	// region, which carry a service's internet calls when its egress is all-traffic.
+	KindRouter Kind = "router"
 	// KindProject is a project description (Resource Manager projects.get, gcloud projects
 	// describe) and KindIAMPolicy a project's IAM policy (projects.getIamPolicy). Neither
 	// is a resource of the kind table: they are kept in Inventory.Projects and
@@ -138,6 +141,8 @@ type Inventory struct {
 	// Addresses are global addresses; the ones with purpose VPC_PEERING are the ranges
 	// allocated to private services access.
 	Addresses []*computepb.Address
+	// Routers are Cloud Routers, read for their Cloud NAT gateways (nats).
+	Routers []*computepb.Router
 	// Projects are project descriptions (gcloud projects describe): number ↔ id.
 	Projects []ProjectIdentity
 	// IAMPolicies are project IAM policies (gcloud projects get-iam-policy).
@@ -217,10 +222,13 @@ type index struct {
 	problems         map[string]*Problem
 	// addressesByNet holds the global addresses of purpose VPC_PEERING per network.
 	addressesByNet map[string][]*computepb.Address
+	// routersByNet holds the Cloud Routers per network.
+	routersByNet map[string][]*computepb.Router
 	// The canonical names each resource carries, parsed once (see refs.go).
 	connectorNames map[*vpcaccesspb.Connector]ConnectorNames
 	subnetNames    map[*computepb.Subnetwork]SubnetNames
 	redisNames     map[*redispb.Instance]RedisNames
+	routerNames    map[*computepb.Router]RouterNames
 	// identities are the project number ↔ id pairs the inventory carries evidence for,
 	// gathered on first use.
 	identitiesOnce sync.Once
@@ -257,6 +265,8 @@ func (inv *Inventory) idx() *index {
 			connectorNames:   make(map[*vpcaccesspb.Connector]ConnectorNames, len(inv.Connectors)),
 			subnetNames:      make(map[*computepb.Subnetwork]SubnetNames, len(inv.Subnetworks)),
 			redisNames:       make(map[*redispb.Instance]RedisNames, len(inv.RedisInstances)),
+			routersByNet:     map[string][]*computepb.Router{},
+			routerNames:      make(map[*computepb.Router]RouterNames, len(inv.Routers)),
 		}
 		for _, c := range inv.Connectors {
 			names := connectorNamesOf(c)
@@ -313,6 +323,13 @@ func (inv *Inventory) idx() *index {
 			}
 			if net, err := ParseNetwork(a.GetNetwork(), ProjectOf(a.GetSelfLink())); err == nil {
 				ix.addressesByNet[net.String()] = append(ix.addressesByNet[net.String()], a)
+			}
+		}
+		for _, r := range inv.Routers {
+			names := routerNamesOf(r)
+			ix.routerNames[r] = names
+			if names.NetworkErr == nil {
+				ix.routersByNet[names.Network.String()] = append(ix.routersByNet[names.Network.String()], r)
 			}
 		}
 		for _, r := range inv.Revisions {
@@ -509,6 +526,20 @@ func (inv *Inventory) PeeringRangesOf(net NetworkRef) ([]*computepb.Address, *Pr
 		return nil, p
 	}
 	return ix.addressesByNet[net.String()], nil
+}
+
+// RoutersOf returns the Cloud Routers of a network, every region's, or the problem that
+// explains why they are not known (not loaded, or the listing failed). An empty list from
+// a listing is not a problem: the network has no router.
+func (inv *Inventory) RoutersOf(net NetworkRef) ([]*computepb.Router, *Problem) {
+	ix := inv.idx()
+	if p, ok := ix.problems[problemKey(KindRouter, "")]; ok {
+		return nil, &Problem{Kind: KindRouter, Name: net.String(), Code: p.Code, API: p.API, Permission: p.Permission, Role: p.Role, Detail: p.Detail}
+	}
+	if !inv.Listed[KindRouter] {
+		return nil, &Problem{Kind: KindRouter, Name: net.String(), Code: NotLoaded}
+	}
+	return ix.routersByNet[net.String()], nil
 }
 
 // Revision returns the named revision, or the problem that explains its absence.

@@ -342,6 +342,7 @@ const (
 	// region, each with "network" and "region" fields.
 	FirewallPoliciesFile = "firewall-policies.json"
 	AddressesFile        = "addresses.json"
+	RoutersFile          = "routers.json"
 )
 
 // EffectiveFirewallsKind marks the file in which `vpcdoctor snapshot` records the
@@ -488,6 +489,19 @@ var kindTable = []KindInfo{
 			name: (*computepb.Address).GetSelfLink, valid: validAddress, canonical: addressName,
 		},
 	},
+	{
+		// Cloud Routers, every region's, read for their Cloud NAT gateways (the router's
+		// nats): a listing, since a NAT that is absent is what the checks look for.
+		Kind: KindRouter, File: RoutersFile, Envelope: "items", ListKind: "compute#routerList", ItemKind: "compute#router",
+		AggregatedKind: "compute#routerAggregatedList", BareKey: "routers", WholeListing: true,
+		Command: "gcloud compute routers list --format yaml",
+		Listing: "compute routers list",
+		command: ofNetwork("compute routers list"),
+		res: slice[*computepb.Router]{
+			of:   func(inv *Inventory) *[]*computepb.Router { return &inv.Routers },
+			name: (*computepb.Router).GetSelfLink, canonical: routerName,
+		},
+	},
 }
 
 // The canonical names of Compute resources from what a resource carries.
@@ -512,6 +526,14 @@ func firewallName(f *computepb.Firewall) string {
 		project = ProjectOf(f.GetNetwork())
 	}
 	return "projects/" + project + "/global/firewalls/" + f.GetName()
+}
+
+func routerName(r *computepb.Router) string {
+	project := ProjectOf(r.GetSelfLink())
+	if project == "" {
+		project = ProjectOf(r.GetNetwork())
+	}
+	return "projects/" + project + "/regions/" + RegionOf(r.GetRegion()) + "/routers/" + r.GetName()
 }
 
 func addressName(a *computepb.Address) string {

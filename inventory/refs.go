@@ -55,6 +55,40 @@ type RedisNames struct {
 	NetworkErr error
 }
 
+// RouterNames are the canonical names a Cloud Router carries.
+type RouterNames struct {
+	// Network is its network, a short name taking the project of its selfLink; NetworkErr
+	// says why it is no network name.
+	Network    NetworkRef
+	NetworkErr error
+	// Region is the region of its region field (RegionOf).
+	Region string
+	// NATSubnets holds, for each of its nats in order, the subnets the NAT lists (its
+	// subnetworks, in order), a short name taking the router's project and region; a name
+	// that is no subnet name is the zero SubnetRef.
+	NATSubnets [][]SubnetRef
+}
+
+func routerNamesOf(r *computepb.Router) RouterNames {
+	var n RouterNames
+	project := ProjectOf(r.GetSelfLink())
+	n.Network, n.NetworkErr = ParseNetwork(r.GetNetwork(), project)
+	if project == "" {
+		project = n.Network.Project
+	}
+	n.Region = RegionOf(r.GetRegion())
+	for _, nat := range r.GetNats() {
+		subnets := make([]SubnetRef, len(nat.GetSubnetworks()))
+		for i, s := range nat.GetSubnetworks() {
+			if ref, err := ParseSubnet(s.GetName(), project, n.Region); err == nil {
+				subnets[i] = ref
+			}
+		}
+		n.NATSubnets = append(n.NATSubnets, subnets)
+	}
+	return n
+}
+
 func connectorNamesOf(c *vpcaccesspb.Connector) ConnectorNames {
 	var n ConnectorNames
 	n.Ref, n.RefErr = ParseConnector(c.GetName(), "", "")
@@ -94,26 +128,32 @@ func redisNamesOf(r *redispb.Instance) RedisNames {
 // NamesOfConnector returns the canonical names connector c carries, parsed once when the
 // lookups were built (parsed now for a connector the inventory does not hold).
 func (inv *Inventory) NamesOfConnector(c *vpcaccesspb.Connector) ConnectorNames {
-	if n, ok := inv.idx().connectorNames[c]; ok {
-		return n
-	}
-	return connectorNamesOf(c)
+	return keptOr(inv.idx().connectorNames, c, connectorNamesOf)
 }
 
 // NamesOfSubnet returns the canonical names subnetwork s carries, parsed once when the
 // lookups were built (parsed now for a subnetwork the inventory does not hold).
 func (inv *Inventory) NamesOfSubnet(s *computepb.Subnetwork) SubnetNames {
-	if n, ok := inv.idx().subnetNames[s]; ok {
-		return n
-	}
-	return subnetNamesOf(s)
+	return keptOr(inv.idx().subnetNames, s, subnetNamesOf)
+}
+
+// NamesOfRouter returns the canonical names Cloud Router r carries, parsed once when the
+// lookups were built (parsed now for a router the inventory does not hold).
+func (inv *Inventory) NamesOfRouter(r *computepb.Router) RouterNames {
+	return keptOr(inv.idx().routerNames, r, routerNamesOf)
 }
 
 // NamesOfRedis returns the canonical names Redis instance r carries, parsed once when the
 // lookups were built (parsed now for an instance the inventory does not hold).
 func (inv *Inventory) NamesOfRedis(r *redispb.Instance) RedisNames {
-	if n, ok := inv.idx().redisNames[r]; ok {
+	return keptOr(inv.idx().redisNames, r, redisNamesOf)
+}
+
+// keptOr returns the names kept for resource r, or parses them now for a resource the
+// lookups do not hold.
+func keptOr[R comparable, N any](kept map[R]N, r R, parse func(R) N) N {
+	if n, ok := kept[r]; ok {
 		return n
 	}
-	return redisNamesOf(r)
+	return parse(r)
 }

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vpcdoctor/vpcdoctor/internal/fakeredis"
 )
 
 // requireRedisServer returns the path of redis-server, or skips the test when it is not
@@ -224,63 +226,23 @@ func startTLSRedis(t testing.TB, pki testPKI, extra ...string) *redisServer {
 // silentListener accepts TCP connections and never sends a byte.
 func silentListener(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var held sync.WaitGroup
-	done := make(chan struct{})
-	held.Go(func() {
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			held.Go(func() {
-				<-done
-				_ = conn.Close()
-			})
-		}
-	})
-	t.Cleanup(func() {
-		close(done)
-		_ = l.Close()
-		held.Wait()
-	})
-	return l.Addr().(*net.TCPAddr).Port
+	return fakeredis.Listen(t, func(ctx context.Context, _ net.Conn) { <-ctx.Done() })
 }
 
 // delayProxy forwards loopback TCP to upstream, delaying every chunk by delay in each
 // direction, so a round trip costs at least twice delay.
 func delayProxy(t testing.TB, upstream int, delay time.Duration) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			client, err := l.Accept()
-			if err != nil {
-				return
-			}
-			server, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(upstream)))
-			if err != nil {
-				_ = client.Close()
-				continue
-			}
-			wg.Go(func() { copyDelayed(ctx, server, client, delay) })
-			wg.Go(func() { copyDelayed(ctx, client, server, delay) })
+	return fakeredis.Listen(t, func(ctx context.Context, client net.Conn) {
+		server, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(upstream)))
+		if err != nil {
+			return
 		}
+		var both sync.WaitGroup
+		both.Go(func() { copyDelayed(ctx, server, client, delay) })
+		both.Go(func() { copyDelayed(ctx, client, server, delay) })
+		both.Wait()
 	})
-	t.Cleanup(func() {
-		cancel()
-		_ = l.Close()
-		wg.Wait()
-	})
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // copyDelayed copies src to dst, sleeping before every write, until either side closes

@@ -28,6 +28,7 @@ func (s *Server) computeHandler() http.Handler {
 	mux.HandleFunc("GET /compute/v1/projects/{project}/aggregated/subnetworks", s.computeCall(AggregatedListSubnetworks, s.aggregatedSubnetworks))
 	mux.HandleFunc("GET /compute/v1/projects/{project}/global/firewalls", s.computeCall(ListFirewalls, s.listFirewalls))
 	mux.HandleFunc("GET /compute/v1/projects/{project}/global/addresses", s.computeCall(ListGlobalAddresses, s.listGlobalAddresses))
+	mux.HandleFunc("GET /compute/v1/projects/{project}/aggregated/routers", s.computeCall(AggregatedListRouters, s.aggregatedRouters))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeGoogleError(w, http.StatusNotFound, fmt.Sprintf("fakegcp does not serve %s %s", r.Method, r.URL.Path))
 	})
@@ -248,39 +249,49 @@ func (s *Server) listSubnetworks(r *http.Request) (proto.Message, int, string) {
 }
 
 func (s *Server) aggregatedSubnetworks(r *http.Request) (proto.Message, int, string) {
-	project := r.PathValue("project")
 	if status, text, ok := s.recordedProblem(inventory.KindSubnetwork, ""); ok {
 		return nil, status, text
 	}
+	out := &computepb.SubnetworkAggregatedList{
+		Kind:     proto.String("compute#subnetworkAggregatedList"),
+		Items:    map[string]*computepb.SubnetworksScopedList{},
+		SelfLink: proto.String(s.ComputeURL() + r.URL.Path),
+	}
+	next, status, text := regionPage(s, r, s.data.subnetworks[r.PathValue("project")], func(key string, sn *computepb.Subnetwork) {
+		if out.Items[key] == nil {
+			out.Items[key] = &computepb.SubnetworksScopedList{}
+		}
+		out.Items[key].Subnetworks = append(out.Items[key].Subnetworks, sn)
+	})
+	if status != 0 {
+		return nil, status, text
+	}
+	out.NextPageToken = optional(next)
+	return out, 0, ""
+}
+
+// regionPage pages a project's resources of every region, in region order, for an
+// aggregatedList answer: add receives a copy of each item of the page with its
+// "regions/REGION" key.
+func regionPage[T proto.Message](s *Server, r *http.Request, byRegion map[string][]T, add func(key string, item T)) (string, int, string) {
 	type scoped struct {
 		region string
-		subnet *computepb.Subnetwork
+		item   T
 	}
 	var all []scoped
-	byRegion := s.data.subnetworks[project]
 	for _, region := range sortedKeys(byRegion) {
-		for _, sn := range byRegion[region] {
-			all = append(all, scoped{region, sn})
+		for _, item := range byRegion[region] {
+			all = append(all, scoped{region, item})
 		}
 	}
 	items, next, status, text := computePage(s, r, all)
 	if status != 0 {
-		return nil, status, text
+		return "", status, text
 	}
-	out := &computepb.SubnetworkAggregatedList{
-		Kind:          proto.String("compute#subnetworkAggregatedList"),
-		Items:         map[string]*computepb.SubnetworksScopedList{},
-		NextPageToken: optional(next),
-		SelfLink:      proto.String(s.ComputeURL() + r.URL.Path),
+	for _, it := range items {
+		add("regions/"+it.region, proto.Clone(it.item).(T))
 	}
-	for _, item := range items {
-		key := "regions/" + item.region
-		if out.Items[key] == nil {
-			out.Items[key] = &computepb.SubnetworksScopedList{}
-		}
-		out.Items[key].Subnetworks = append(out.Items[key].Subnetworks, proto.Clone(item.subnet).(*computepb.Subnetwork))
-	}
-	return out, 0, ""
+	return next, 0, ""
 }
 
 func (s *Server) listFirewalls(r *http.Request) (proto.Message, int, string) {
@@ -327,6 +338,30 @@ func (s *Server) listGlobalAddresses(r *http.Request) (proto.Message, int, strin
 		NextPageToken: optional(next),
 		SelfLink:      proto.String(s.ComputeURL() + r.URL.Path),
 	}, 0, ""
+}
+
+// aggregatedRouters serves the project's Cloud Routers of every region, keyed
+// "regions/REGION" as routers.aggregatedList answers.
+func (s *Server) aggregatedRouters(r *http.Request) (proto.Message, int, string) {
+	if status, text, ok := s.recordedProblem(inventory.KindRouter, ""); ok {
+		return nil, status, text
+	}
+	out := &computepb.RouterAggregatedList{
+		Kind:     proto.String("compute#routerAggregatedList"),
+		Items:    map[string]*computepb.RoutersScopedList{},
+		SelfLink: proto.String(s.ComputeURL() + r.URL.Path),
+	}
+	next, status, text := regionPage(s, r, s.data.routers[r.PathValue("project")], func(key string, rt *computepb.Router) {
+		if out.Items[key] == nil {
+			out.Items[key] = &computepb.RoutersScopedList{}
+		}
+		out.Items[key].Routers = append(out.Items[key].Routers, rt)
+	})
+	if status != 0 {
+		return nil, status, text
+	}
+	out.NextPageToken = optional(next)
+	return out, 0, ""
 }
 
 func optional(s string) *string {

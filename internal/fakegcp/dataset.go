@@ -35,6 +35,8 @@ type dataset struct {
 	// for snapshot files that did not say).
 	regional  map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy
 	addresses map[string][]*computepb.Address // global addresses by project
+	// routers by project, then region, each region's sorted by selfLink.
+	routers map[string]map[string][]*computepb.Router
 	// problems replays a snapshot's recorded problems: kind|name, and kind| for a whole kind.
 	problems map[string]codes.Code
 	// listed are the kinds the snapshot holds data for. Calls on any other kind answer
@@ -59,6 +61,7 @@ func newDataset(inv *inventory.Inventory, defaultRegion, defaultProject string) 
 		policies:    map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy{},
 		regional:    map[string][]*computepb.NetworksGetEffectiveFirewallsResponseEffectiveFirewallPolicy{},
 		addresses:   map[string][]*computepb.Address{},
+		routers:     map[string]map[string][]*computepb.Router{},
 		problems:    map[string]codes.Code{},
 		listed:      map[inventory.Kind]bool{},
 		inv:         inv,
@@ -130,6 +133,21 @@ func newDataset(inv *inventory.Inventory, defaultRegion, defaultProject string) 
 	}
 	for _, list := range d.addresses {
 		sort.Slice(list, func(i, j int) bool { return list[i].GetSelfLink() < list[j].GetSelfLink() })
+	}
+	for _, rt := range inv.Routers {
+		project, region := inventory.ProjectOf(rt.GetSelfLink()), inventory.RegionOf(rt.GetRegion())
+		if project == "" || region == "" {
+			return nil, fmt.Errorf("fakegcp: serve router %s: no project and region in its selfLink and region", rt.GetName())
+		}
+		if d.routers[project] == nil {
+			d.routers[project] = map[string][]*computepb.Router{}
+		}
+		d.routers[project][region] = append(d.routers[project][region], rt)
+	}
+	for _, byRegion := range d.routers {
+		for _, list := range byRegion {
+			sort.Slice(list, func(i, j int) bool { return list[i].GetSelfLink() < list[j].GetSelfLink() })
+		}
 	}
 	for _, byRegion := range d.subnetworks {
 		for _, list := range byRegion {

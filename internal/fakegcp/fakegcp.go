@@ -53,6 +53,7 @@ const (
 	// GetRegionEffectiveFirewalls is regionNetworkFirewallPolicies.getEffectiveFirewalls.
 	GetRegionEffectiveFirewalls = "compute.regionNetworkFirewallPolicies.getEffectiveFirewalls"
 	ListGlobalAddresses         = "compute.globalAddresses.list"
+	AggregatedListRouters       = "compute.routers.aggregatedList"
 	// GetProject and GetIamPolicy are Resource Manager v3 projects.get and getIamPolicy.
 	GetProject   = "resourcemanager.GetProject"
 	GetIamPolicy = "resourcemanager.GetIamPolicy"

@@ -1,6 +1,7 @@
-// Package fakeredis is a loopback TCP server for tests that must talk to a Redis server that
-// misbehaves: it answers every chunk a client sends with what a reply function writes, so a
-// test can be the hostile server a pull request points the probe at. Test support only.
+// Package fakeredis is loopback TCP servers for tests that must talk to a Redis server that
+// misbehaves: one that answers every chunk a client sends with what a reply function writes,
+// so a test can be the hostile server a pull request points the probe at, and the accept
+// loop beneath it for servers of other shapes (silent, slow). Test support only.
 package fakeredis
 
 import (
@@ -10,10 +11,10 @@ import (
 	"testing"
 )
 
-// Serve listens on 127.0.0.1 and calls reply with each chunk a client sends, until the test
-// ends; it returns the port. Connections still open at the end are closed, so a reply that
-// never returns (a line that never ends) does not outlive the test.
-func Serve(t testing.TB, reply func(conn net.Conn, request []byte)) int {
+// Listen listens on 127.0.0.1 and runs handle on each connection until the test ends; it
+// returns the port. At the end ctx is cancelled, the connections still open are closed (so a
+// handler blocked in a read or write returns), and Listen waits for every handler.
+func Listen(t testing.TB, handle func(ctx context.Context, conn net.Conn)) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -31,14 +32,7 @@ func Serve(t testing.TB, reply func(conn net.Conn, request []byte)) int {
 				stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
 				defer stop()
 				defer func() { _ = conn.Close() }()
-				buf := make([]byte, 4096)
-				for {
-					n, err := conn.Read(buf)
-					if err != nil {
-						return
-					}
-					reply(conn, buf[:n])
-				}
+				handle(ctx, conn)
 			})
 		}
 	})
@@ -48,4 +42,21 @@ func Serve(t testing.TB, reply func(conn net.Conn, request []byte)) int {
 		wg.Wait()
 	})
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Serve listens on 127.0.0.1 and calls reply with each chunk a client sends, until the test
+// ends; it returns the port. A reply that never returns (a line that never ends) does not
+// outlive the test: its connection is closed at the end.
+func Serve(t testing.TB, reply func(conn net.Conn, request []byte)) int {
+	t.Helper()
+	return Listen(t, func(_ context.Context, conn net.Conn) {
+		buf := make([]byte, 4096)
+		for {
+			n, err := conn.Read(buf)
+			if err != nil {
+				return
+			}
+			reply(conn, buf[:n])
+		}
+	})
 }

@@ -265,6 +265,26 @@ func (l *liveLoader) listPeeringRanges(ctx context.Context, project string) {
 	}
 }
 
+// listRouters lists the Cloud Routers of a project, every region's (one aggregated list):
+// their nats are the Cloud NAT gateways that carry all-traffic egress to the internet, and
+// a NAT in another region than the egress subnet's serves it not.
+func (l *liveLoader) listRouters(ctx context.Context, project string) {
+	routers, ok := fetch(ctx, l, inventory.KindRouter, "", opRoutersList, func(ctx context.Context) ([]*computepb.Router, error) {
+		pairs, err := collect(l.clients.routers.AggregatedList(ctx, &computepb.AggregatedListRoutersRequest{
+			Project:    project,
+			MaxResults: proto.Uint32(liveDefaultPageSize),
+		}, l.callOpts...))
+		var routers []*computepb.Router
+		for _, pair := range pairs {
+			routers = append(routers, pair.Value.GetRouters()...)
+		}
+		return routers, err
+	})
+	if ok {
+		keep(l, inventory.KindRouter, routers...)
+	}
+}
+
 // getProject reads a project's description for its number and id (a project is named by
 // either), which tie a service's project to the IAM policy of a connector's project.
 func (l *liveLoader) getProject(ctx context.Context, project string) {

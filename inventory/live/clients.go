@@ -37,6 +37,7 @@ type liveClients struct {
 	subnetworks *compute.SubnetworksClient
 	firewalls   *compute.FirewallsClient
 	addresses   *compute.GlobalAddressesClient
+	routers     *compute.RoutersClient
 	// regionPolicies reads the firewall policies in effect on a network in one region.
 	regionPolicies *compute.RegionNetworkFirewallPoliciesClient
 	// projects reads project numbers and IAM policies (Resource Manager v3), only for a
@@ -151,6 +152,9 @@ func newLiveClients(ctx context.Context, opts Options) (*liveClients, error) {
 	open(c, &err, "Compute global addresses", &c.addresses, func() (*compute.GlobalAddressesClient, error) {
 		return compute.NewGlobalAddressesRESTClient(ctx, restOptions("compute")...)
 	})
+	open(c, &err, "Compute routers", &c.routers, func() (*compute.RoutersClient, error) {
+		return compute.NewRoutersRESTClient(ctx, restOptions("compute")...)
+	})
 	open(c, &err, "Compute regional network firewall policies", &c.regionPolicies, func() (*compute.RegionNetworkFirewallPoliciesClient, error) {
 		return compute.NewRegionNetworkFirewallPoliciesRESTClient(ctx, restOptions("compute")...)
 	})
@@ -233,6 +237,7 @@ const (
 	opNetworksGetEffectiveFirewalls
 	opRegionGetEffectiveFirewalls
 	opGlobalAddressesList
+	opRoutersList
 	opProjectsGet
 	opProjectsGetIamPolicy
 )
@@ -249,7 +254,7 @@ type Permission struct {
 func Permissions() []Permission {
 	ops := []liveOp{opRunServicesGet, opRunServicesList, opRunRevisionsGet, opConnectorsGet, opConnectorsList,
 		opRedisGet, opRedisList, opRedisClustersGet, opRedisClustersList, opNetworksGet, opSubnetworksList, opFirewallsList,
-		opNetworksGetEffectiveFirewalls, opRegionGetEffectiveFirewalls, opGlobalAddressesList, opProjectsGet, opProjectsGetIamPolicy}
+		opNetworksGetEffectiveFirewalls, opRegionGetEffectiveFirewalls, opGlobalAddressesList, opRoutersList, opProjectsGet, opProjectsGetIamPolicy}
 	out := make([]Permission, len(ops))
 	for i, op := range ops {
 		out[i] = op.permission()
@@ -291,6 +296,8 @@ func (op liveOp) permission() Permission {
 		return Permission{"compute.googleapis.com", "compute.networks.getRegionEffectiveFirewalls", "roles/compute.networkViewer"}
 	case opGlobalAddressesList:
 		return Permission{"compute.googleapis.com", "compute.globalAddresses.list", "roles/compute.networkViewer"}
+	case opRoutersList:
+		return Permission{"compute.googleapis.com", "compute.routers.list", "roles/compute.networkViewer"}
 	case opProjectsGet:
 		// Browser includes both Resource Manager permissions (IAM roles reference, Browser).
 		return Permission{"cloudresourcemanager.googleapis.com", "resourcemanager.projects.get", "roles/browser"}

@@ -135,6 +135,10 @@ type liveLoader struct {
 	// redisRef is the instance --redis names, when it was given and is well formed. It is
 	// set before any call starts and only read afterwards.
 	redisRef *inventory.LocationRef
+	// allTraffic: a service sends all its egress through the VPC, so the Cloud Routers of
+	// egressProjects (the projects of the networks the paths' traffic enters) are needed.
+	allTraffic     bool
+	egressProjects map[string]bool
 }
 
 func newLiveLoader(clients *liveClients, opts Options) *liveLoader {
@@ -148,6 +152,8 @@ func newLiveLoader(clients *liveClients, opts Options) *liveLoader {
 		sem:     make(chan struct{}, limit),
 		inv:     &inventory.Inventory{Sources: map[string]string{}},
 		memo:    map[string]chan struct{}{},
+
+		egressProjects: map[string]bool{},
 	}
 	if opts.DisableRetries {
 		l.callOpts = []gax.CallOption{gax.WithRetry(func() gax.Retryer { return nil })}

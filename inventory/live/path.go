@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"sort"
 	"strings"
 
 	"cloud.google.com/go/redis/apiv1/redispb"
@@ -68,6 +69,9 @@ func (l *liveLoader) addService(ctx context.Context, svc *runpb.Service) {
 		l.spawn(func() { l.clustersForEnv(ctx, hosts) })
 	}
 	vpc := svc.GetTemplate().GetVpcAccess()
+	if vpc.GetEgress() == runpb.VpcAccess_ALL_TRAFFIC {
+		l.allTrafficService(ctx)
+	}
 	if name := vpc.GetConnector(); name != "" && l.opts.Connector == "" {
 		if connector, err := inventory.ParseConnector(name, ref.Project, ref.Region); err == nil {
 			l.needSharedVPCGrant(ctx, ref.Project, connector)
@@ -268,7 +272,8 @@ func (l *liveLoader) addRedis(ctx context.Context, r *redispb.Instance) {
 // subnetworks, firewall rules and private services access ranges of its project. region,
 // when not empty, is where VMs that send the path's traffic on the network are (the
 // connector's region, the Direct VPC subnet's): the regional network firewall policies
-// of that region are requested too.
+// of that region are requested too, and, for all-traffic egress, the Cloud Routers of the
+// network's project.
 func (l *liveLoader) needNetworkResources(ctx context.Context, net inventory.NetworkRef, region string) {
 	l.once(ctx, "network "+net.String(), func(ctx context.Context) { l.getNetwork(ctx, net) })
 	// In the same round as the network: the calls need only the network's name (and region).
@@ -277,10 +282,48 @@ func (l *liveLoader) needNetworkResources(ctx context.Context, net inventory.Net
 		l.once(ctx, "regional effective firewalls "+inventory.RegionalPoliciesName(net, region), func(ctx context.Context) {
 			l.getRegionalEffectiveFirewalls(ctx, net, region)
 		})
+		l.egressProject(ctx, net.Project)
 	}
 	l.needSubnets(ctx, net.Project)
 	l.once(ctx, "firewalls "+net.Project, func(ctx context.Context) { l.listFirewalls(ctx, net.Project) })
 	l.once(ctx, "addresses "+net.Project, func(ctx context.Context) { l.listPeeringRanges(ctx, net.Project) })
+}
+
+// The Cloud Routers of the egress networks' projects are read only when some service sends
+// all its traffic through the VPC: vpc.egress-nat reads their NAT gateways then, and only
+// then (private-ranges-only egress needs no NAT, and no compute.routers.list permission).
+// A service's egress setting and its network may become known in either order, so each
+// event requests what the other made known; the listing is made once per project, in the
+// round of the network it serves.
+
+// allTrafficService records that a service egresses all-traffic.
+func (l *liveLoader) allTrafficService(ctx context.Context) {
+	l.mu.Lock()
+	l.allTraffic = true
+	projects := make([]string, 0, len(l.egressProjects))
+	for project := range l.egressProjects {
+		projects = append(projects, project)
+	}
+	l.mu.Unlock()
+	sort.Strings(projects)
+	for _, project := range projects {
+		l.needRouters(ctx, project)
+	}
+}
+
+// egressProject records the project of a network a path's traffic enters.
+func (l *liveLoader) egressProject(ctx context.Context, project string) {
+	l.mu.Lock()
+	l.egressProjects[project] = true
+	allTraffic := l.allTraffic
+	l.mu.Unlock()
+	if allTraffic {
+		l.needRouters(ctx, project)
+	}
+}
+
+func (l *liveLoader) needRouters(ctx context.Context, project string) {
+	l.once(ctx, "routers "+project, func(ctx context.Context) { l.listRouters(ctx, project) })
 }
 
 // needSubnets requests every subnetwork of a project (all regions, one aggregated list):

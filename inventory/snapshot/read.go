@@ -170,7 +170,7 @@ func (r *reader) addAggregated(line int, obj map[string]any, info inventory.Kind
 func unrecognised(kind, name string) string {
 	switch {
 	case kind != "":
-		return fmt.Sprintf("unrecognised resource kind %q (vpcdoctor reads Cloud Run services, VPC connectors, Redis instances, networks, subnetworks, firewall rules and global addresses)", kind)
+		return fmt.Sprintf("unrecognised resource kind %q (vpcdoctor reads Cloud Run services, VPC connectors, Redis instances, networks, subnetworks, firewall rules, global addresses and Cloud Routers)", kind)
 	case name != "":
 		return fmt.Sprintf("unrecognised resource %q: expected a full name such as projects/P/locations/R/connectors/C or .../instances/I, or a compute resource with its kind", name)
 	}

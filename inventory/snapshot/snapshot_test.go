@@ -278,3 +278,37 @@ func TestLoadPeeringRanges(t *testing.T) {
 		t.Errorf("without addresses: %v, %v; want none and no problem", got, p)
 	}
 }
+
+// TestSnapshotRouters: Cloud Routers load from what gcloud prints (one router, a list) and
+// from the API's list and aggregated list answers; an empty listing still says the
+// project's routers were read, so RoutersOf reports none rather than "not loaded".
+func TestSnapshotRouters(t *testing.T) {
+	const router = `{"kind": "compute#router", "name": "nat-router",
+	  "network": "https://www.googleapis.com/compute/v1/projects/p/global/networks/default",
+	  "region": "https://www.googleapis.com/compute/v1/projects/p/regions/us-central1",
+	  "selfLink": "https://www.googleapis.com/compute/v1/projects/p/regions/us-central1/routers/nat-router",
+	  "nats": [{"name": "nat", "sourceSubnetworkIpRangesToNat": "ALL_SUBNETWORKS_ALL_IP_RANGES"}]}`
+	net := inventory.NetworkRef{Project: "p", Name: "default"}
+	for name, content := range map[string]string{
+		"describe":   router,
+		"list":       `{"kind": "compute#routerList", "items": [` + router + `]}`,
+		"aggregated": `{"kind": "compute#routerAggregatedList", "items": {"regions/us-central1": {"routers": [` + router + `]}, "regions/europe-west1": {"warning": {"code": "NO_RESULTS_ON_PAGE"}}}}`,
+		"empty":      `{"kind": "compute#routerList", "id": "projects/p/regions/us-central1/routers"}`,
+	} {
+		inv := &inventory.Inventory{}
+		if err := AddFile(inv, name+".json", []byte(content)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		routers, problem := inv.RoutersOf(net)
+		want := 1
+		if name == "empty" {
+			want = 0
+		}
+		if problem != nil || len(routers) != want {
+			t.Errorf("%s: %d routers, problem %v; want %d, none", name, len(routers), problem, want)
+		}
+	}
+	if _, problem := (&inventory.Inventory{}).RoutersOf(net); problem == nil || problem.Code != inventory.NotLoaded {
+		t.Errorf("no router file: problem %v, want not-loaded", problem)
+	}
+}

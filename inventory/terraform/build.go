@@ -299,6 +299,26 @@ func (b *protoBuilder) address(v tfValue) (proto.Message, error) {
 	return unmarshalInto(obj, &computepb.Address{})
 }
 
+// router is a Cloud Router. Its NAT gateways are google_compute_router_nat resources of
+// their own (routernat.go): the router keeps the nats the inventory already gives it, and
+// the plan's NAT resources are applied on top.
+func (b *protoBuilder) router(v tfValue) (proto.Message, error) {
+	obj := b.computeObject("compute#router")
+	obj["region"] = computeAPI + "projects/" + b.r.project + "/regions/" + b.r.region
+	b.networkLink(obj, v)
+	msg, err := unmarshalInto(obj, &computepb.Router{})
+	if err != nil {
+		return nil, err
+	}
+	router := msg.(*computepb.Router)
+	for _, existing := range b.inv.Routers {
+		if sameResource(inventory.KindRouter, messageName(inventory.KindRouter, existing), b.name) {
+			router.Nats = cloneAll(existing.GetNats())
+		}
+	}
+	return router, nil
+}
+
 // computeAPI is the prefix of every Compute API self link.
 const computeAPI = "https://www.googleapis.com/compute/v1/"
 

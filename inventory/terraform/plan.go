@@ -68,6 +68,7 @@ const (
 	tfSubnetwork = "google_compute_subnetwork"
 	tfFirewall   = "google_compute_firewall"
 	tfAddress    = "google_compute_global_address"
+	tfRouter     = "google_compute_router"
 )
 
 // planType is what the reader knows of one resource type it reads from a plan: the
@@ -90,7 +91,9 @@ var planTypes = map[string]planType{
 	tfSubnetwork:        {inventory.KindSubnetwork, (*protoBuilder).subnetwork},
 	tfFirewall:          {inventory.KindFirewall, (*protoBuilder).firewall},
 	tfAddress:           {inventory.KindAddress, (*protoBuilder).address},
+	tfRouter:            {inventory.KindRouter, (*protoBuilder).router},
 	tfServiceNetworking: {},
+	tfRouterNAT:         {},
 }
 
 // ApplyPlan reads a Terraform plan in JSON (terraform show -json PLAN) and applies it to the
@@ -140,8 +143,8 @@ func ApplyPlanContext(ctx context.Context, inv *inventory.Inventory, data []byte
 				return p.timeoutError(err)
 			}
 		}
-		if r.typ == tfServiceNetworking {
-			continue // applied to its network below, once every network is in place
+		if r.typ == tfServiceNetworking || r.typ == tfRouterNAT {
+			continue // applied to its network or router below, once every one is in place
 		}
 		if err := p.apply(inv, ix, r); err != nil {
 			return err
@@ -153,6 +156,7 @@ func ApplyPlanContext(ctx context.Context, inv *inventory.Inventory, data []byte
 	ix.compact(inv)
 	inv.Reindex()
 	p.applyServiceNetworking(inv)
+	p.applyRouterNATs(inv)
 	inv.Reindex()
 	p.markPeerings(inv)
 	inv.Reindex()

@@ -113,23 +113,7 @@ func TestPlanServiceNetworking(t *testing.T) {
 		if err := terraform.ApplyPlan(inv, tt.plan, "plan.json"); err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
-		paths, err := inventory.Select(inv, inventory.Selector{Redis: "sessions"})
-		if err != nil || len(paths) != 1 {
-			t.Fatalf("%s: select: %v (%d paths)", tt.name, err, len(paths))
-		}
-		for _, f := range checks.Run(checks.Catalogue(), paths[0], nil) {
-			if f.ID != "vpc.peering" {
-				continue
-			}
-			switch {
-			case tt.want == afterApply:
-				if f.Status != checks.Skip || !strings.HasPrefix(f.Message, "skipped until terraform apply: ") {
-					t.Errorf("%s: vpc.peering %s (%s), want skip until apply", tt.name, f.Status, f.Message)
-				}
-			case f.Status != tt.want:
-				t.Errorf("%s: vpc.peering %s (%s), want %s", tt.name, f.Status, f.Message, tt.want)
-			}
-		}
+		wantCheck(t, tt.name, inv, inventory.Selector{Redis: "sessions"}, "vpc.peering", tt.want)
 	}
 	// A plan that deletes the connection, applied after the one that made it, removes the
 	// peering again.

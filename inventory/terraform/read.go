@@ -350,6 +350,8 @@ func (r *planResource) canonical() string {
 		return "projects/" + r.project + "/global/firewalls/" + r.name
 	case inventory.KindAddress:
 		return "projects/" + r.project + "/global/addresses/" + r.name
+	case inventory.KindRouter:
+		return "projects/" + r.project + "/regions/" + r.region + "/routers/" + r.name
 	}
 	return r.address
 }

@@ -102,6 +102,29 @@ func serviceChanges(t *testing.T, raw []byte, plan string) (map[string]any, []ma
 // skip and the message gives that reason (rather than, say, a failed prerequisite).
 const afterApply checks.Status = "skip-after-apply"
 
+// wantCheck runs the catalogue on the one path sel selects and requires check id to have
+// status want (afterApply: skipped until terraform apply); label names the case.
+func wantCheck(t *testing.T, label string, inv *inventory.Inventory, sel inventory.Selector, id string, want checks.Status) {
+	t.Helper()
+	paths, err := inventory.Select(inv, sel)
+	if err != nil || len(paths) != 1 {
+		t.Fatalf("%s: select: %v (%d paths)", label, err, len(paths))
+	}
+	for _, f := range checks.Run(checks.Catalogue(), paths[0], nil) {
+		if f.ID != id {
+			continue
+		}
+		switch {
+		case want == afterApply:
+			if f.Status != checks.Skip || !strings.HasPrefix(f.Message, "skipped until terraform apply: ") {
+				t.Errorf("%s: %s %s (%s), want skip until apply", label, id, f.Status, f.Message)
+			}
+		case f.Status != want:
+			t.Errorf("%s: %s %s (%s), want %s", label, id, f.Status, f.Message, want)
+		}
+	}
+}
+
 func TestPlanScenarios(t *testing.T) {
 	tests := []struct {
 		plan string
