@@ -36,7 +36,7 @@ var hostilePayloads = []struct{ value, marker string }{
 
 // hostileTargets are names of the scenarios' resources (the built-in fixtures all use
 // them) that an attacker can choose when writing a snapshot.
-var hostileTargets = []string{"redis-connector", "my-redis", "cache-service", "redis-peer-123456789012", "my-project", "us-central1"}
+var hostileTargets = []string{"redis-connector", "my-redis", "cache-service", "redis-peer-123456789012", "my-project", "us-central1", "nat-router", "vpn-router", "nat-config"}
 
 // hostileScenarios are scenarios whose findings carry many commands, so that rewriting
 // their names exercises most command builders.
@@ -44,6 +44,7 @@ var hostileScenarios = []string{
 	"healthy", "no-vpc-egress", "connector-error", "connector-production-size", "redis-auth-missing", "redis-auth-plaintext",
 	"firewall-egress-deny", "connector-firewall-blocked", "firewall-policy-deny", "shared-vpc-not-connected",
 	"redis-tls-plaintext", "direct-vpc-subnet", "peering-deleted", "missing-subnets",
+	"egress-nat-missing", "egress-nat-subnet",
 }
 
 // rewriteScenario returns the scenario's files with every string value holding target
